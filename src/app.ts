@@ -1,0 +1,108 @@
+// Composes the HTTP application from its plugins. No listening, no process concerns (see main.ts).
+import swagger from '@fastify/swagger';
+import swaggerUi from '@fastify/swagger-ui';
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import type { Config } from './config.js';
+import { adminAuthenticator, merchantAuthenticator } from './http/auth.js';
+import { ApiError, registerErrorHandling } from './http/errors.js';
+import { correlationIdOf, registerPlumbing } from './http/plumbing.js';
+import { adminRoutes } from './http/routes/admin.js';
+import { captureRoutes } from './http/routes/captures.js';
+import { healthRoutes, type Readiness } from './http/routes/health.js';
+import { orderRoutes } from './http/routes/orders.js';
+import { refundRoutes } from './http/routes/refunds.js';
+import { handleClientError } from './http/clientErrors.js';
+import type { Store } from './store/dialect.js';
+
+export interface AppDeps {
+  config: Config;
+  store: Store;
+  readiness: Readiness;
+  /** SHA-256 of the admin token; a getter because bootstrap may finish after the app is built. */
+  adminTokenDigest: () => Buffer | undefined;
+  logger?: FastifyBaseLogger;
+}
+
+export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
+  const { config, store, readiness } = deps;
+  const app = Fastify({
+    ...(deps.logger ? { loggerInstance: deps.logger } : { logger: false }),
+    // One line per request is written by our onResponse hook, with the fields operators need.
+    logController: new LogController({ disableRequestLogging: true, requestIdLogLabel: 'correlation_id' }),
+    genReqId: (req) => correlationIdOf(req),
+    bodyLimit: config.bodyLimitBytes,
+    requestTimeout: config.requestTimeoutMs,
+    connectionTimeout: config.requestTimeoutMs,
+    return503OnClosing: true,
+    forceCloseConnections: 'idle',
+    ajv: {
+      // No type coercion: "100" is not an amount. Unknown properties are dropped, as Klarna ignores them.
+      customOptions: { coerceTypes: false, removeAdditional: true, useDefaults: false, allErrors: false },
+    },
+    clientErrorHandler: handleClientError,
+  }).withTypeProvider<TypeBoxTypeProvider>();
+
+  app.decorateRequest('merchantId', '');
+  registerErrorHandling(app);
+  registerPlumbing(app);
+
+  await app.register(swagger, {
+    openapi: {
+      openapi: '3.0.3',
+      info: {
+        title: 'OpenOM: Order Management API v1',
+        version: '1.0.0',
+        description: 'Wire-compatible Kustom/Klarna Order Management API v1, plus the OpenOM admin API.',
+      },
+      components: {
+        securitySchemes: {
+          merchant: { type: 'http', scheme: 'basic' },
+          admin: { type: 'http', scheme: 'bearer' },
+        },
+      },
+    },
+  });
+  await app.register(swaggerUi, { routePrefix: '/docs' });
+  app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
+
+  await app.register(healthRoutes, { store, readiness });
+
+  const requireReady = async () => {
+    if (!readiness.migrated) throw new ApiError(503, 'SERVICE_UNAVAILABLE', ['The store is not ready yet.'], { 'retry-after': '1' });
+  };
+
+  await app.register(
+    async (merchantApi) => {
+      merchantApi.addHook('onRequest', requireReady);
+      merchantApi.addHook('onRequest', merchantAuthenticator(store, {
+        cacheTtlMs: config.authCacheTtlMs,
+        cacheMaxEntries: config.authCacheMaxEntries,
+        failureLimit: config.authFailureLimit,
+        failureWindowMs: config.authFailureWindowMs,
+      }));
+      merchantApi.addHook('onRoute', (route) => {
+        route.schema = { ...route.schema, security: [{ merchant: [] }] } as typeof route.schema;
+      });
+      await merchantApi.register(orderRoutes, { store });
+      await merchantApi.register(captureRoutes, { store });
+      await merchantApi.register(refundRoutes, { store });
+    },
+    { prefix: '/ordermanagement/v1/orders' },
+  );
+
+  const authenticateAdmin = adminAuthenticator(() => deps.adminTokenDigest() ?? Buffer.alloc(32));
+  await app.register(
+    async (adminApi) => {
+      adminApi.addHook('onRequest', requireReady);
+      adminApi.addHook('onRequest', authenticateAdmin);
+      adminApi.addHook('onRoute', (route) => {
+        route.schema = { ...route.schema, security: [{ admin: [] }] } as typeof route.schema;
+      });
+      await adminApi.register(adminRoutes, { store });
+    },
+    { prefix: '/admin/v1' },
+  );
+
+  return app;
+}

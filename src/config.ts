@@ -1,0 +1,92 @@
+// Environment → typed configuration, validated once at start (CONTRACT §1).
+// A bad value throws ConfigError whose message names the variable; main.ts prints it as one line.
+
+export type StoreConfig =
+  | { kind: 'sqlite'; path: string } // path ':memory:' for in-memory
+  | { kind: 'postgres'; url: string };
+
+export interface Config {
+  host: string;
+  port: number;
+  store: StoreConfig;
+  adminToken: string | undefined;
+  sandboxUsername: string | undefined;
+  sandboxPassword: string | undefined;
+  logLevel: string;
+  bodyLimitBytes: number;
+  requestTimeoutMs: number;
+  shutdownTimeoutMs: number;
+  pgPoolSize: number;
+  pgStatementTimeoutMs: number;
+  authCacheTtlMs: number;
+  authCacheMaxEntries: number;
+  authFailureLimit: number;
+  authFailureWindowMs: number;
+}
+
+export class ConfigError extends Error {}
+
+type Env = Record<string, string | undefined>;
+
+function intVar(env: Env, name: string, fallback: number, min: number, max: number): number {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return fallback;
+  if (!/^\d+$/.test(raw.trim())) throw new ConfigError(`${name} must be an integer, got "${raw}"`);
+  const value = Number(raw.trim());
+  if (value < min || value > max) throw new ConfigError(`${name} must be between ${min} and ${max}, got ${value}`);
+  return value;
+}
+
+function optionalString(env: Env, name: string, minLength = 1): string | undefined {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return undefined;
+  if (raw.length < minLength) throw new ConfigError(`${name} must be at least ${minLength} characters long`);
+  return raw;
+}
+
+export function parseStoreUrl(raw: string | undefined): StoreConfig {
+  if (raw === undefined || raw === '') return { kind: 'sqlite', path: './data/openom.sqlite' };
+  if (/^postgres(ql)?:\/\//.test(raw)) {
+    try {
+      new URL(raw);
+    } catch {
+      throw new ConfigError('DATABASE_URL is not a valid PostgreSQL URL');
+    }
+    return { kind: 'postgres', url: raw };
+  }
+  if (raw.startsWith('sqlite:')) {
+    const path = raw.slice('sqlite:'.length);
+    if (path === '') throw new ConfigError('DATABASE_URL "sqlite:" needs a path, e.g. sqlite:./data/openom.sqlite or sqlite::memory:');
+    return { kind: 'sqlite', path: path === ':memory:' ? ':memory:' : path };
+  }
+  throw new ConfigError('DATABASE_URL must start with postgres://, postgresql:// or sqlite:');
+}
+
+const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
+
+export function loadConfig(env: Env = process.env): Config {
+  const logLevel = env.LOG_LEVEL || 'info';
+  if (!LOG_LEVELS.includes(logLevel)) throw new ConfigError(`LOG_LEVEL must be one of ${LOG_LEVELS.join(', ')}, got "${logLevel}"`);
+  const sandboxUsername = optionalString(env, 'OPENOM_SANDBOX_USERNAME');
+  if (sandboxUsername !== undefined && !/^[A-Za-z0-9_.@-]{1,100}$/.test(sandboxUsername)) {
+    throw new ConfigError('OPENOM_SANDBOX_USERNAME may only contain letters, digits and _ . @ - (at most 100)');
+  }
+  return {
+    host: env.HOST || '127.0.0.1',
+    port: intVar(env, 'PORT', 8080, 0, 65535),
+    store: parseStoreUrl(env.DATABASE_URL),
+    adminToken: optionalString(env, 'OPENOM_ADMIN_TOKEN', 16),
+    sandboxUsername,
+    sandboxPassword: optionalString(env, 'OPENOM_SANDBOX_PASSWORD', 8),
+    logLevel,
+    bodyLimitBytes: intVar(env, 'OPENOM_BODY_LIMIT_BYTES', 5 * 1024 * 1024, 1024, 100 * 1024 * 1024),
+    requestTimeoutMs: intVar(env, 'OPENOM_REQUEST_TIMEOUT_MS', 30_000, 100, 600_000),
+    shutdownTimeoutMs: intVar(env, 'OPENOM_SHUTDOWN_TIMEOUT_MS', 8_000, 100, 600_000),
+    pgPoolSize: intVar(env, 'OPENOM_PG_POOL_SIZE', 10, 1, 1000),
+    pgStatementTimeoutMs: intVar(env, 'OPENOM_PG_STATEMENT_TIMEOUT_MS', 10_000, 100, 600_000),
+    authCacheTtlMs: intVar(env, 'OPENOM_AUTH_CACHE_TTL_MS', 60_000, 0, 3_600_000),
+    authCacheMaxEntries: intVar(env, 'OPENOM_AUTH_CACHE_MAX_ENTRIES', 10_000, 0, 10_000_000),
+    authFailureLimit: intVar(env, 'OPENOM_AUTH_FAILURE_LIMIT', 20, 1, 1_000_000),
+    authFailureWindowMs: intVar(env, 'OPENOM_AUTH_FAILURE_WINDOW_MS', 60_000, 1000, 3_600_000),
+  };
+}

@@ -1,0 +1,30 @@
+// Rules for an order entering OpenOM (the admin intake stands in for Klarna's checkout).
+import { refuse, type Refusal } from './decision.js';
+import { isCountryCode, isCurrencyCode } from './iso.js';
+import { checkLineArithmetic, checkLinesSum, type OrderLineAmounts } from './orderLines.js';
+
+export interface IntakeFacts {
+  purchase_country: string;
+  purchase_currency: string;
+  order_amount: number;
+  order_lines: readonly OrderLineAmounts[];
+  billing_address?: { country?: string };
+  shipping_address?: { country?: string };
+}
+
+/** Returns why the order cannot be taken in, or undefined when it can. */
+export function checkOrderIntake(order: IntakeFacts): Refusal | undefined {
+  if (!isCountryCode(order.purchase_country)) {
+    return refuse('BAD_VALUE', 'Bad value: purchase_country (must be an ISO 3166-1 alpha-2 country code)');
+  }
+  if (!isCurrencyCode(order.purchase_currency)) {
+    return refuse('BAD_VALUE', 'Bad value: purchase_currency (must be an ISO 4217 currency code)');
+  }
+  for (const field of ['billing_address', 'shipping_address'] as const) {
+    const country = order[field]?.country;
+    if (country !== undefined && !isCountryCode(country)) {
+      return refuse('BAD_VALUE', `Bad value: ${field}.country (must be an ISO 3166-1 alpha-2 country code)`);
+    }
+  }
+  return checkLineArithmetic(order.order_lines) ?? checkLinesSum(order.order_lines, order.order_amount, 'order_amount');
+}

@@ -1,0 +1,165 @@
+// What each Order Management operation may do, and what it changes. One function per operation:
+// current state + request (+ time) → refusal or the change to write. No I/O, no clock.
+import { accept, refuse, type Decision } from './decision.js';
+import { MAX_AMOUNT } from './money.js';
+import { refundableAmount, remainingAuthorizedAmount, statusOf, type OrderState } from './order.js';
+import { checkLineArithmetic, checkLinesSum, type OrderLineAmounts } from './orderLines.js';
+
+import { DAY_MS } from './time.js';
+
+export function decideCapture(
+  order: OrderState,
+  req: { captured_amount: number; order_lines?: readonly OrderLineAmounts[] },
+  now: Date,
+): Decision<{ captured_amount: number }> {
+  const status = statusOf(order, now);
+  if (status === 'CANCELLED') return refuse('CAPTURE_NOT_ALLOWED', 'Capture not allowed: the order is cancelled.');
+  if (status === 'EXPIRED') return refuse('CAPTURE_NOT_ALLOWED', 'Capture not allowed: the authorization has expired.');
+  if (status === 'CAPTURED' || status === 'CLOSED') {
+    return refuse('CAPTURE_NOT_ALLOWED', 'Capture not allowed: the order has no remaining authorized amount.');
+  }
+  const remaining = remainingAuthorizedAmount(order, now);
+  if (req.captured_amount > remaining) {
+    return refuse(
+      'CAPTURE_NOT_ALLOWED',
+      `Captured amount ${req.captured_amount} is higher than the remaining authorized amount ${remaining}. Capture not possible.`,
+    );
+  }
+  const lines = req.order_lines && checkLineArithmetic(req.order_lines);
+  if (lines) return lines;
+  return accept({ captured_amount: req.captured_amount });
+}
+
+export interface CaptureBalance {
+  capture_id: string;
+  captured_amount: number;
+  refunded_amount: number;
+}
+
+export interface RefundAllocation {
+  capture_id: string;
+  amount: number;
+}
+
+/**
+ * A refund draws on the captures oldest first, so every capture's refunded_amount stays within
+ * what it captured and their sum equals the order's refunded_amount.
+ */
+export function decideRefund(
+  order: OrderState,
+  captures: readonly CaptureBalance[],
+  req: { refunded_amount: number; order_lines?: readonly OrderLineAmounts[] },
+): Decision<{ refunded_amount: number; allocations: RefundAllocation[] }> {
+  const refundable = refundableAmount(order);
+  if (order.captured_amount === 0) return refuse('REFUND_NOT_ALLOWED', 'Order has no captures. Refund not possible.');
+  if (req.refunded_amount > refundable) {
+    return refuse(
+      'REFUND_NOT_ALLOWED',
+      `Over refund is not allowed: refunded_amount ${req.refunded_amount} exceeds the refundable amount ${refundable}. Refund not possible.`,
+    );
+  }
+  const lines = req.order_lines && checkLineArithmetic(req.order_lines);
+  if (lines) return lines;
+  const allocations: RefundAllocation[] = [];
+  let left = req.refunded_amount;
+  for (const c of captures) {
+    if (left === 0) break;
+    const take = Math.min(left, c.captured_amount - c.refunded_amount);
+    if (take > 0) {
+      allocations.push({ capture_id: c.capture_id, amount: take });
+      left -= take;
+    }
+  }
+  // Only reachable if stored captures disagree with the order's totals: never write through that.
+  if (left !== 0) throw new Error('captures do not cover the order captured_amount');
+  return accept({ refunded_amount: req.refunded_amount, allocations });
+}
+
+export function decideCancel(order: OrderState): Decision<{ cancelled: true }> {
+  if (order.cancelled) return refuse('CANCEL_NOT_ALLOWED', 'Order is already cancelled. Cancel not possible.');
+  if (order.captured_amount > 0) return refuse('CANCEL_NOT_ALLOWED', 'Order has previous captures. Cancel not possible.');
+  return accept({ cancelled: true });
+}
+
+export function decideRelease(order: OrderState, now: Date): Decision<{ released_amount: number }> {
+  if (order.cancelled) return refuse('NOT_ALLOWED', 'Order is cancelled. Remaining authorization cannot be released.');
+  if (order.captured_amount === 0) {
+    return refuse('NOT_ALLOWED', 'Order has no captures. Remaining authorization cannot be released; cancel the order instead.');
+  }
+  return accept({ released_amount: remainingAuthorizedAmount(order, now) });
+}
+
+/**
+ * Klarna moves expires_at to "now + the merchant's authorization period" (28 days), never beyond
+ * 180 days after purchase; extending twice on one day gives the same date.
+ */
+export const AUTHORIZATION_PERIOD_DAYS = 28;
+export const MAX_AUTHORIZATION_LIFETIME_DAYS = 180;
+
+export function decideExtendAuthorization(order: OrderState, now: Date): Decision<{ expires_at: Date }> {
+  const status = statusOf(order, now);
+  if (status === 'CANCELLED') return refuse('NOT_ALLOWED', 'Order is cancelled. Authorization time cannot be extended.');
+  if (status === 'EXPIRED') return refuse('NOT_ALLOWED', 'Order is expired. Authorization time cannot be extended.');
+  if (remainingAuthorizedAmount(order, now) === 0) {
+    return refuse('NOT_ALLOWED', 'Order has no remaining authorized amount. Authorization time cannot be extended.');
+  }
+  const limit = order.created_at.getTime() + MAX_AUTHORIZATION_LIFETIME_DAYS * DAY_MS;
+  if (order.expires_at.getTime() >= limit) {
+    return refuse('NOT_ALLOWED', `Authorization time cannot be extended beyond ${MAX_AUTHORIZATION_LIFETIME_DAYS} days after the purchase.`);
+  }
+  const target = Math.min(now.getTime() + AUTHORIZATION_PERIOD_DAYS * DAY_MS, limit);
+  return accept({ expires_at: new Date(Math.max(target, order.expires_at.getTime())) });
+}
+
+/** Updates of references, addresses and shipping info: any order but a cancelled one. */
+export function decideOrderDetailsUpdate(order: OrderState, what: string): Decision<null> {
+  if (order.cancelled) return refuse('NOT_ALLOWED', `Order is cancelled. ${what} cannot be updated.`);
+  return accept(null);
+}
+
+export function decideUpdateAuthorization(
+  order: OrderState,
+  req: { order_amount: number; order_lines: readonly OrderLineAmounts[] },
+  now: Date,
+): Decision<{ order_amount: number }> {
+  const lineError = checkLineArithmetic(req.order_lines) ?? checkLinesSum(req.order_lines, req.order_amount, 'order_amount');
+  if (lineError) return lineError;
+  const status = statusOf(order, now);
+  if (status === 'CANCELLED' || status === 'EXPIRED' || status === 'CLOSED') {
+    return refuse('NOT_ALLOWED', `Order is ${status.toLowerCase()}. Order authorization cannot be updated.`);
+  }
+  if (order.released) return refuse('NOT_ALLOWED', 'Remaining authorization was released. Order authorization cannot be updated.');
+  if (req.order_amount < order.captured_amount) {
+    return refuse(
+      'NOT_ALLOWED',
+      `Resulting authorization amount ${req.order_amount} cannot be less than the captured amount ${order.captured_amount}. Order authorization cannot be updated.`,
+    );
+  }
+  if (req.order_amount > MAX_AMOUNT) return refuse('BAD_VALUE', `Bad value: order_amount (at most ${MAX_AMOUNT})`);
+  return accept({ order_amount: req.order_amount });
+}
+
+/** Sandbox due-date extension offers: days, and the fee the merchant pays (minor units). */
+export const DUE_DATE_EXTENSION_OPTIONS: readonly { number_of_days: number; amount: number }[] = [
+  { number_of_days: 7, amount: 0 },
+  { number_of_days: 14, amount: 100 },
+  { number_of_days: 30, amount: 250 },
+];
+
+/** Options for a capture: none once it is fully refunded or already extended (one extension per capture). */
+export function dueDateExtensionOptions(capture: { captured_amount: number; refunded_amount: number; due_date_extension_days: number }) {
+  if (capture.refunded_amount >= capture.captured_amount || capture.due_date_extension_days > 0) return [];
+  return DUE_DATE_EXTENSION_OPTIONS.map((o) => ({ ...o }));
+}
+
+export function decideExtendDueDate(
+  capture: { captured_amount: number; refunded_amount: number; due_date_extension_days: number },
+  numberOfDays: number,
+): Decision<{ number_of_days: number }> {
+  const options = dueDateExtensionOptions(capture);
+  if (options.length === 0) return refuse('NOT_ALLOWED', 'Extension of due date is not possible for this capture.');
+  if (!options.some((o) => o.number_of_days === numberOfDays)) {
+    return refuse('NOT_ALLOWED', `Extension of due date is not possible by ${numberOfDays} days; available: ${options.map((o) => o.number_of_days).join(', ')}.`);
+  }
+  return accept({ number_of_days: numberOfDays });
+}

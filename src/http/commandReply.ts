@@ -1,0 +1,66 @@
+// Runs a store command for a merchant request and sends its (possibly replayed) response.
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { runOrderCommand, type OrderCommand, type Outcome, type StoredResponse } from '../store/commands.js';
+import type { Store } from '../store/dialect.js';
+import { ApiError, errorBody } from './errors.js';
+
+export const ORDERS_PATH = '/ordermanagement/v1/orders';
+
+/** Renders an outcome exactly as it will be stored for idempotent replay. */
+export function renderOutcome(correlationId: string, outcome: Outcome): StoredResponse {
+  switch (outcome.kind) {
+    case 'created':
+      return {
+        status: 201,
+        headers: {
+          location: `${ORDERS_PATH}/${outcome.orderId}/${outcome.resource}/${outcome.id}`,
+          [outcome.resource === 'captures' ? 'capture-id' : 'refund-id']: outcome.id,
+        },
+        body: '',
+      };
+    case 'no_content':
+      return { status: 204, headers: {}, body: '' };
+    case 'refused':
+      return {
+        status: outcome.status,
+        headers: { 'content-type': 'application/json; charset=utf-8' },
+        body: errorBody(correlationId, outcome.code, [outcome.message]),
+      };
+  }
+}
+
+export function sendStored(reply: FastifyReply, response: StoredResponse): FastifyReply {
+  reply.code(response.status).headers(response.headers);
+  return response.body === '' ? reply.send() : reply.send(response.body);
+}
+
+export function idempotencyKeyOf(request: FastifyRequest): string | undefined {
+  const key = request.headers['klarna-idempotency-key'];
+  if (key === undefined || key === '') return undefined;
+  if (typeof key !== 'string' || key.length > 255) {
+    throw new ApiError(400, 'BAD_VALUE', ['Bad value: Klarna-Idempotency-Key (at most 255 characters)']);
+  }
+  return key;
+}
+
+export async function replyWithCommand(
+  store: Store,
+  request: FastifyRequest & { params: { order_id: string } },
+  reply: FastifyReply,
+  command: OrderCommand,
+): Promise<FastifyReply> {
+  const correlationId = request.id;
+  const response = await runOrderCommand(
+    store,
+    {
+      merchantId: request.merchantId,
+      correlationId,
+      idempotencyKey: idempotencyKeyOf(request),
+      now: new Date(),
+      render: (outcome) => renderOutcome(correlationId, outcome),
+    },
+    request.params.order_id,
+    command,
+  );
+  return sendStored(reply, response);
+}

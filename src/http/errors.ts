@@ -1,0 +1,108 @@
+// One error type and one place that renders Klarna's error body, for every 4xx/5xx.
+import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { isUnavailableError } from '../store/dialect.js';
+
+export class ApiError extends Error {
+  constructor(
+    readonly statusCode: number,
+    readonly errorCode: string,
+    readonly messages: string[],
+    readonly headers: Record<string, string> = {},
+  ) {
+    super(messages.join('; '));
+  }
+}
+
+export const badValue = (message: string) => new ApiError(400, 'BAD_VALUE', [message]);
+
+export function errorBody(correlationId: string, errorCode: string, messages: string[]): string {
+  return JSON.stringify({ correlation_id: correlationId, error_code: errorCode, error_messages: messages });
+}
+
+interface AjvError {
+  keyword: string;
+  instancePath: string;
+  message?: string;
+  params: Record<string, unknown>;
+}
+
+/** "/order_lines/2/total_amount" → "order_lines[2].total_amount" */
+function fieldPath(instancePath: string, extra?: string): string {
+  const parts = instancePath.split('/').slice(1).map((p) => p.replace(/~1/g, '/').replace(/~0/g, '~'));
+  if (extra) parts.push(extra);
+  let out = '';
+  for (const p of parts) out += /^\d+$/.test(p) ? `[${p}]` : out === '' ? p : `.${p}`;
+  return out;
+}
+
+function describe(e: AjvError): string {
+  const p = e.params;
+  switch (e.keyword) {
+    case 'required':
+      return `${fieldPath(e.instancePath, String(p.missingProperty))} (is required)`;
+    case 'maxLength':
+      return `${fieldPath(e.instancePath)} (must be at most ${String(p.limit)} characters)`;
+    case 'minLength':
+      return `${fieldPath(e.instancePath)} (must be at least ${String(p.limit)} characters)`;
+    case 'maxItems':
+      return `${fieldPath(e.instancePath)} (must have at most ${String(p.limit)} items)`;
+    case 'minItems':
+      return `${fieldPath(e.instancePath)} (must have at least ${String(p.limit)} items)`;
+    case 'anyOf':
+      return `${fieldPath(e.instancePath)} (is not one of the allowed values)`;
+    default:
+      return `${fieldPath(e.instancePath) || 'body'} (${e.message ?? 'is invalid'})`;
+  }
+}
+
+/** Ajv's first complaint, as Klarna words it: "Bad value: order_lines[2].total_amount (...)". */
+export function validationMessage(errors: AjvError[], context: string | undefined): string {
+  // For union types Ajv reports every branch; the anyOf entry is the one that names the field.
+  const error = errors.find((e) => e.keyword === 'anyOf') ?? errors[0];
+  if (!error) return 'Bad value';
+  const text = describe(error);
+  return context === 'body' || context === undefined ? `Bad value: ${text}` : `Bad value: ${context} ${text}`;
+}
+
+function mapFastifyError(err: FastifyError): ApiError {
+  if (err instanceof ApiError) return err;
+  const validation = (err as { validation?: AjvError[]; validationContext?: string }).validation;
+  if (validation) {
+    return badValue(validationMessage(validation, (err as { validationContext?: string }).validationContext));
+  }
+  switch (err.code) {
+    case 'FST_ERR_CTP_BODY_TOO_LARGE':
+      return new ApiError(413, 'BAD_VALUE', ['Request body is too large.']);
+    case 'FST_ERR_CTP_INVALID_MEDIA_TYPE':
+    case 'FST_ERR_CTP_INVALID_CONTENT_LENGTH':
+    case 'FST_ERR_CTP_EMPTY_JSON_BODY':
+    case 'FST_ERR_CTP_INVALID_JSON_BODY':
+      return badValue(`Bad value: body (${err.message})`);
+  }
+  if (isUnavailableError(err)) {
+    return new ApiError(503, 'SERVICE_UNAVAILABLE', ['The service is temporarily unavailable. Please retry.'], { 'retry-after': '1' });
+  }
+  const status = err.statusCode ?? 500;
+  if (status >= 400 && status < 500) return badValue(`Bad value: ${err.message}`);
+  return new ApiError(500, 'INTERNAL_SERVER_ERROR', ['An internal error occurred.']);
+}
+
+export function sendError(request: FastifyRequest, reply: FastifyReply, err: ApiError): FastifyReply {
+  if (err.statusCode === 401) reply.header('www-authenticate', 'Basic realm="OpenOM"');
+  for (const [name, value] of Object.entries(err.headers)) reply.header(name, value);
+  return reply
+    .code(err.statusCode)
+    .type('application/json; charset=utf-8')
+    .send(errorBody(request.id, err.errorCode, err.messages));
+}
+
+export function registerErrorHandling(app: FastifyInstance): void {
+  app.setErrorHandler((err: FastifyError, request, reply) => {
+    const apiError = mapFastifyError(err);
+    if (apiError.statusCode >= 500) request.log.error({ err }, 'request failed');
+    return sendError(request, reply, apiError);
+  });
+  app.setNotFoundHandler((request, reply) =>
+    sendError(request, reply, new ApiError(404, 'NOT_FOUND', [`No route for ${request.method} ${(request.url.split('?')[0] ?? '').slice(0, 200)}.`])),
+  );
+}

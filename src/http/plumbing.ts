@@ -1,0 +1,93 @@
+// Request plumbing every route shares: correlation ids, security headers, tolerant body parsing
+// (CONTRACT §4: sloppy clients), and one JSON log line per request.
+import { randomUUID } from 'node:crypto';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import { ApiError, badValue } from './errors.js';
+import { coerceScalarStrings } from './scalarStrings.js';
+
+const CORRELATION_ID = /^[A-Za-z0-9._:-]{1,128}$/;
+
+/** Reuse the caller's Klarna-Correlation-Id when it is sane, otherwise mint a UUID. */
+export function correlationIdOf(request: { headers: Record<string, string | string[] | undefined> }): string {
+  const incoming = request.headers['klarna-correlation-id'];
+  return typeof incoming === 'string' && CORRELATION_ID.test(incoming) ? incoming : randomUUID();
+}
+
+/** A body that could not be parsed; only an error for routes that take a body. */
+class UnparsedBody {
+  constructor(readonly reason: string) {}
+}
+
+const MAX_JSON_DEPTH = 32;
+
+function jsonDepthExceeds(text: string, limit: number): boolean {
+  let depth = 0;
+  let inString = false;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (inString) {
+      if (c === 92 /* \ */) i++;
+      else if (c === 34 /* " */) inString = false;
+    } else if (c === 34) inString = true;
+    else if (c === 123 || c === 91 /* { [ */) {
+      if (++depth > limit) return true;
+    } else if (c === 125 || c === 93) depth--;
+  }
+  return false;
+}
+
+function parseBody(text: string): unknown {
+  if (text.trim() === '') return undefined;
+  if (jsonDepthExceeds(text, MAX_JSON_DEPTH)) return new UnparsedBody(`JSON is nested deeper than ${MAX_JSON_DEPTH} levels`);
+  try {
+    return JSON.parse(text) as unknown;
+  } catch {
+    return new UnparsedBody('is not valid JSON');
+  }
+}
+
+const JSON_TYPES = /^(application\/([\w.+-]*\+)?json|text\/plain)\s*(;|$)/i;
+
+export function registerPlumbing(app: FastifyInstance): void {
+  app.addHook('onRequest', async (request, reply) => {
+    reply.header('klarna-correlation-id', request.id);
+    reply.header('x-content-type-options', 'nosniff');
+    reply.header('x-frame-options', 'DENY');
+    reply.header('referrer-policy', 'no-referrer');
+    reply.header('cache-control', 'no-store');
+    if (!request.url.startsWith('/docs')) reply.header('content-security-policy', "default-src 'none'; frame-ancestors 'none'");
+  });
+
+  // One parser for every content type: bodies are parsed leniently here and judged per route below.
+  app.removeAllContentTypeParsers();
+  app.addContentTypeParser('*', { parseAs: 'string' }, (_request, body, done) => done(null, parseBody(body as string)));
+
+  app.addHook('preValidation', async (request: FastifyRequest) => {
+    const takesBody = request.routeOptions.schema?.body !== undefined;
+    if (!takesBody) {
+      // cancel, acknowledge, release…: whatever a sloppy client sent along is ignored.
+      request.body = undefined;
+      return;
+    }
+    const type = request.headers['content-type'];
+    if (type !== undefined && !JSON_TYPES.test(type)) {
+      throw new ApiError(415, 'BAD_VALUE', [`Bad value: Content-Type "${type.slice(0, 100)}" is not supported; send application/json.`]);
+    }
+    if (request.body instanceof UnparsedBody) throw badValue(`Bad value: body (${request.body.reason})`);
+    if (request.body === undefined) throw badValue('Bad value: body (is required)');
+    coerceScalarStrings(request.body);
+  });
+
+  app.addHook('onResponse', async (request, reply) => {
+    request.log.info(
+      {
+        merchant_id: request.merchantId || undefined,
+        method: request.method,
+        route: request.routeOptions.url ?? 'unmatched',
+        status: reply.statusCode,
+        duration_ms: Math.round(reply.elapsedTime * 100) / 100,
+      },
+      'request',
+    );
+  });
+}

@@ -1,0 +1,80 @@
+// /admin/v1: merchants and order intake (what a checkout would have authorized). Bearer token only.
+import { randomInt, randomUUID } from 'node:crypto';
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import { Type } from '@sinclair/typebox';
+import { checkOrderIntake } from '../../domain/intake.js';
+import { toKlarnaTimestamp } from '../../domain/time.js';
+import { insertMerchant, listMerchants, merchantExists } from '../../store/merchants.js';
+import { createOrder, getOrderView } from '../../store/orders.js';
+import { ApiError } from '../errors.js';
+import { hashPassword, randomSecret } from '../passwords.js';
+import { ErrorBody } from '../schemas/common.js';
+import { OrderIntakeBody, OrderResponse } from '../schemas/orders.js';
+import type { RoutesOptions } from './options.js';
+
+const tags = ['Admin'];
+
+const Merchant = Type.Object({
+  merchant_id: Type.String(),
+  name: Type.String(),
+  username: Type.String(),
+  created_at: Type.String({ format: 'date-time' }),
+});
+
+/** Klarna-style API username: PK + digits + _ + hex, e.g. PK04211_3f9a1c2b7d6e. */
+export function newMerchantUsername(): string {
+  return `PK${String(randomInt(100_000)).padStart(5, '0')}_${randomSecret(9).replace(/[^A-Za-z0-9]/g, '').slice(0, 10).toLowerCase()}`;
+}
+
+export const adminRoutes: FastifyPluginAsyncTypebox<RoutesOptions> = async (app, { store }) => {
+  app.post(
+    '/merchants',
+    {
+      schema: {
+        tags,
+        summary: 'Create a merchant (the password is shown only in this response)',
+        body: Type.Object({ name: Type.String({ minLength: 1, maxLength: 255 }) }, { additionalProperties: false }),
+        response: { 201: Type.Composite([Merchant, Type.Object({ password: Type.String() })]), 400: ErrorBody, 401: ErrorBody },
+      },
+    },
+    async (request, reply) => {
+      const password = randomSecret(24);
+      const merchant = {
+        merchant_id: randomUUID(),
+        name: request.body.name,
+        username: newMerchantUsername(),
+        created_at: toKlarnaTimestamp(new Date()),
+      };
+      await insertMerchant(store, { ...merchant, password_hash: await hashPassword(password) });
+      return reply.code(201).send({ ...merchant, password });
+    },
+  );
+
+  app.get(
+    '/merchants',
+    { schema: { tags, summary: 'List merchants', response: { 200: Type.Object({ merchants: Type.Array(Merchant) }), 401: ErrorBody } } },
+    async () => ({ merchants: await listMerchants(store) }),
+  );
+
+  app.post(
+    '/merchants/:merchant_id/orders',
+    {
+      schema: {
+        tags,
+        summary: 'Put an authorized order in for a merchant',
+        params: Type.Object({ merchant_id: Type.String() }),
+        body: OrderIntakeBody,
+        response: { 201: OrderResponse, 400: ErrorBody, 401: ErrorBody, 404: ErrorBody },
+      },
+    },
+    async (request, reply) => {
+      const { merchant_id } = request.params;
+      if (!(await merchantExists(store, merchant_id))) throw new ApiError(404, 'NOT_FOUND', [`Merchant ${merchant_id} cannot be found.`]);
+      const refusal = checkOrderIntake(request.body);
+      if (refusal) throw new ApiError(400, refusal.code, [refusal.message]);
+      const now = new Date();
+      const orderId = await createOrder(store, merchant_id, request.body, now, request.id);
+      return reply.code(201).send((await getOrderView(store, merchant_id, orderId, now)) as OrderResponse);
+    },
+  );
+};

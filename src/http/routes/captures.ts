@@ -1,0 +1,100 @@
+// /ordermanagement/v1/orders/{order_id}/captures: charge what shipped, and follow up on each capture.
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import { Type } from '@sinclair/typebox';
+import { dueDateExtensionOptions } from '../../domain/operations.js';
+import { addCaptureShippingInfo, createCapture, extendCaptureDueDate, triggerSendOut } from '../../store/operations.js';
+import { getCaptureForDueDate, getCaptureView, listCaptureViews } from '../../store/orders.js';
+import { ApiError } from '../errors.js';
+import { replyWithCommand } from '../commandReply.js';
+import { CaptureParams, ErrorBody, IdempotencyHeaders, OrderIdParams } from '../schemas/common.js';
+import { CaptureBody, CaptureResponse, DueDateOptionsResponse, ExtendDueDateBody, ShippingInfoBody } from '../schemas/orders.js';
+import type { RoutesOptions } from './options.js';
+
+const tags = ['Captures'];
+const noContent = { 204: { type: 'null', description: 'Done' } as const, 403: ErrorBody, 404: ErrorBody };
+
+const noSuchOrder = (orderId: string) => new ApiError(404, 'NO_SUCH_ORDER', [`Order ${orderId} cannot be found.`]);
+const noSuchCapture = (orderId: string, captureId: string) =>
+  new ApiError(404, 'NO_SUCH_CAPTURE', [`Capture ${captureId} cannot be found for order ${orderId}.`]);
+
+export const captureRoutes: FastifyPluginAsyncTypebox<RoutesOptions> = async (app, { store }) => {
+  app.post(
+    '/:order_id/captures',
+    {
+      schema: {
+        tags,
+        summary: 'Capture an order',
+        params: OrderIdParams,
+        headers: IdempotencyHeaders,
+        body: CaptureBody,
+        response: {
+          201: { type: 'null', description: 'Capture created; see the Location and Capture-Id headers' },
+          400: ErrorBody,
+          403: ErrorBody,
+          404: ErrorBody,
+        },
+      },
+    },
+    (request, reply) => replyWithCommand(store, request, reply, createCapture(request.body)),
+  );
+
+  app.get(
+    '/:order_id/captures',
+    { schema: { tags, summary: 'List all order captures', params: OrderIdParams, response: { 200: Type.Array(CaptureResponse), 404: ErrorBody } } },
+    async (request) => {
+      const captures = await listCaptureViews(store, request.merchantId, request.params.order_id);
+      if (!captures) throw noSuchOrder(request.params.order_id);
+      return captures as CaptureResponse[];
+    },
+  );
+
+  app.get(
+    '/:order_id/captures/:capture_id',
+    { schema: { tags, summary: 'Get capture details', params: CaptureParams, response: { 200: CaptureResponse, 404: ErrorBody } } },
+    async (request) => {
+      const { order_id, capture_id } = request.params;
+      const found = await getCaptureView(store, request.merchantId, order_id, capture_id);
+      if (!found) throw noSuchOrder(order_id);
+      if (found.found === 'order') throw noSuchCapture(order_id, capture_id);
+      return found.capture as CaptureResponse;
+    },
+  );
+
+  app.post(
+    '/:order_id/captures/:capture_id/shipping-info',
+    { schema: { tags, summary: 'Add shipping info to a capture', params: CaptureParams, headers: IdempotencyHeaders, body: ShippingInfoBody, response: noContent } },
+    (request, reply) => replyWithCommand(store, request, reply, addCaptureShippingInfo(request.params.capture_id, request.body)),
+  );
+
+  const extendDueDate = {
+    schema: { tags, summary: 'Extend the payment due date of a capture', params: CaptureParams, headers: IdempotencyHeaders, body: ExtendDueDateBody, response: noContent },
+  };
+  // Klarna documents PATCH; older Klarna docs and SDKs used POST. Both are accepted.
+  for (const method of ['PATCH', 'POST'] as const) {
+    app.route({
+      method,
+      url: '/:order_id/captures/:capture_id/extend-due-date',
+      ...extendDueDate,
+      handler: (request, reply) =>
+        replyWithCommand(store, request, reply, extendCaptureDueDate(request.params.capture_id, request.body.number_of_days)),
+    });
+  }
+
+  app.get(
+    '/:order_id/captures/:capture_id/extend-due-date-options',
+    { schema: { tags, summary: 'Options for extending the due date of a capture', params: CaptureParams, response: { 200: DueDateOptionsResponse, 404: ErrorBody } } },
+    async (request) => {
+      const { order_id, capture_id } = request.params;
+      const found = await getCaptureForDueDate(store, request.merchantId, order_id, capture_id);
+      if (!found) throw noSuchOrder(order_id);
+      if (found.found === 'order') throw noSuchCapture(order_id, capture_id);
+      return { currency: found.currency, options: dueDateExtensionOptions(found.capture) };
+    },
+  );
+
+  app.post(
+    '/:order_id/captures/:capture_id/trigger-send-out',
+    { schema: { tags, summary: 'Trigger a new send-out of customer communication', params: CaptureParams, headers: IdempotencyHeaders, response: noContent } },
+    (request, reply) => replyWithCommand(store, request, reply, triggerSendOut(request.params.capture_id)),
+  );
+};

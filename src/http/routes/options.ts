@@ -1,0 +1,5 @@
+import type { Store } from '../../store/dialect.js';
+
+export interface RoutesOptions {
+  store: Store;
+}

@@ -1,0 +1,45 @@
+// /ordermanagement/v1/orders/{order_id}/refunds: give money back, up to what was captured.
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import { createRefund } from '../../store/operations.js';
+import { getRefundView } from '../../store/orders.js';
+import { ApiError } from '../errors.js';
+import { replyWithCommand } from '../commandReply.js';
+import { ErrorBody, IdempotencyHeaders, OrderIdParams, RefundParams } from '../schemas/common.js';
+import { RefundBody, RefundResponse } from '../schemas/orders.js';
+import type { RoutesOptions } from './options.js';
+
+const tags = ['Refunds'];
+
+export const refundRoutes: FastifyPluginAsyncTypebox<RoutesOptions> = async (app, { store }) => {
+  app.post(
+    '/:order_id/refunds',
+    {
+      schema: {
+        tags,
+        summary: 'Refund an amount of a captured order',
+        params: OrderIdParams,
+        headers: IdempotencyHeaders,
+        body: RefundBody,
+        response: {
+          201: { type: 'null', description: 'Refund created; see the Location and Refund-Id headers' },
+          400: ErrorBody,
+          403: ErrorBody,
+          404: ErrorBody,
+        },
+      },
+    },
+    (request, reply) => replyWithCommand(store, request, reply, createRefund(request.body)),
+  );
+
+  app.get(
+    '/:order_id/refunds/:refund_id',
+    { schema: { tags, summary: 'Get refund details', params: RefundParams, response: { 200: RefundResponse, 404: ErrorBody } } },
+    async (request) => {
+      const { order_id, refund_id } = request.params;
+      const found = await getRefundView(store, request.merchantId, order_id, refund_id);
+      if (!found) throw new ApiError(404, 'NO_SUCH_ORDER', [`Order ${order_id} cannot be found.`]);
+      if (found.found === 'order') throw new ApiError(404, 'NO_SUCH_REFUND', [`Refund ${refund_id} cannot be found for order ${order_id}.`]);
+      return found.refund as RefundResponse;
+    },
+  );
+};

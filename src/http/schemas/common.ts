@@ -1,0 +1,175 @@
+// Building blocks shared by request and response schemas, with Klarna's documented limits.
+// Objects are closed (additionalProperties: false): unknown fields are dropped, as Klarna ignores them.
+import { Type, type TSchema } from '@sinclair/typebox';
+import { MAX_AMOUNT } from '../../domain/money.js';
+
+export const Text = (maxLength: number, extra: Record<string, unknown> = {}) => Type.String({ maxLength, ...extra });
+const Opt = <T extends TSchema>(schema: T) => Type.Optional(schema);
+export const Obj = <P extends Record<string, TSchema>>(props: P, extra: Record<string, unknown> = {}) =>
+  Type.Object(props, { additionalProperties: false, ...extra });
+
+/** A non-negative amount in minor units, within Klarna's limit. */
+export const Amount = (extra: Record<string, unknown> = {}) => Type.Integer({ minimum: 0, maximum: MAX_AMOUNT, ...extra });
+/** A signed amount: discount lines carry negative prices and totals. */
+export const SignedAmount = (extra: Record<string, unknown> = {}) => Type.Integer({ minimum: -MAX_AMOUNT, maximum: MAX_AMOUNT, ...extra });
+
+export const Address = Obj(
+  {
+    given_name: Opt(Text(100)),
+    family_name: Opt(Text(100)),
+    title: Opt(Text(20)),
+    street_address: Opt(Text(100)),
+    street_address2: Opt(Text(100)),
+    street_name: Opt(Text(100)),
+    street_number: Opt(Text(100)),
+    house_extension: Opt(Text(100)),
+    care_of: Opt(Text(100)),
+    postal_code: Opt(Text(10)),
+    city: Opt(Text(200)),
+    region: Opt(Text(200)),
+    country: Opt(Type.String({ pattern: '^[A-Za-z]{2}$', description: 'ISO 3166-1 alpha-2' })),
+    email: Opt(Text(100)),
+    phone: Opt(Text(100)),
+    organization_name: Opt(Text(255)),
+    attention: Opt(Text(255)),
+  },
+);
+
+export const ProductIdentifiers = Obj({
+  brand: Opt(Text(70)),
+  category_path: Opt(Text(750)),
+  global_trade_item_number: Opt(Text(50)),
+  manufacturer_part_number: Opt(Text(70)),
+  color: Opt(Text(64)),
+  size: Opt(Text(64)),
+});
+
+export const OrderLineTypes = [
+  'physical',
+  'discount',
+  'shipping_fee',
+  'sales_tax',
+  'store_credit',
+  'gift_card',
+  'digital',
+  'surcharge',
+  'return_fee',
+  'package',
+] as const;
+
+export const OrderLine = Obj(
+  {
+    type: Opt(Type.Union(OrderLineTypes.map((t) => Type.Literal(t)))),
+    reference: Opt(Text(255)),
+    name: Text(255, { minLength: 1 }),
+    quantity: Type.Integer({ minimum: 0, maximum: 100_000_000 }),
+    quantity_unit: Opt(Text(10)),
+    unit_price: SignedAmount(),
+    tax_rate: Opt(Type.Integer({ minimum: 0, maximum: 10_000, description: 'Percent with two implicit decimals' })),
+    total_amount: SignedAmount({ description: 'quantity * unit_price - total_discount_amount' }),
+    total_discount_amount: Opt(Amount()),
+    total_tax_amount: Opt(SignedAmount()),
+    merchant_data: Opt(Text(1024)),
+    product_url: Opt(Text(1024)),
+    image_url: Opt(Text(1024)),
+    product_identifiers: Opt(ProductIdentifiers),
+    subscription: Opt(
+      Obj({
+        name: Text(255),
+        interval: Type.Union([Type.Literal('DAY'), Type.Literal('WEEK'), Type.Literal('MONTH'), Type.Literal('YEAR')]),
+        interval_count: Type.Integer({ minimum: 1, maximum: 10_000 }),
+      }),
+    ),
+  },
+);
+
+export const ShippingMethods = [
+  'PickUpStore',
+  'Home',
+  'BoxReg',
+  'BoxUnreg',
+  'PickUpPoint',
+  'Own',
+  'Postal',
+  'DHLPackstation',
+  'Digital',
+  'Undefined',
+  'PickUpWarehouse',
+  'ClickCollect',
+  'PalletDelivery',
+] as const;
+
+export const ShippingInfo = Obj(
+  {
+    shipping_company: Opt(Text(100)),
+    shipping_method: Opt(Type.Union(ShippingMethods.map((m) => Type.Literal(m)))),
+    tracking_number: Opt(Text(100)),
+    tracking_uri: Opt(Text(1024)),
+    return_shipping_company: Opt(Text(100)),
+    return_tracking_number: Opt(Text(100)),
+    return_tracking_uri: Opt(Text(1024)),
+  },
+);
+
+export const Customer = Obj({
+  date_of_birth: Opt(Text(50)),
+  national_identification_number: Opt(Text(100)),
+  type: Opt(Text(20)),
+  vat_id: Opt(Text(100)),
+  organization_entity_type: Opt(Text(50)),
+  organization_registration_id: Opt(Text(100)),
+});
+
+export const InitialPaymentMethod = Obj({
+  type: Opt(Text(50)),
+  description: Opt(Text(255)),
+  number_of_installments: Opt(Type.Integer({ minimum: 0, maximum: 1000 })),
+});
+
+const ShippingLocationAddress = Obj({
+  street_address: Opt(Text(100)),
+  street_address2: Opt(Text(100)),
+  postal_code: Opt(Text(10)),
+  city: Opt(Text(200)),
+  region: Opt(Text(200)),
+  country: Opt(Type.String({ pattern: '^[A-Za-z]{2}$' })),
+});
+
+export const SelectedShippingOption = Obj({
+  id: Opt(Text(255)),
+  name: Opt(Text(255)),
+  method: Opt(Text(255)),
+  type: Opt(Text(255)),
+  class: Opt(Text(255)),
+  carrier: Opt(Text(255)),
+  tms_reference: Opt(Text(255)),
+  price: Opt(SignedAmount()),
+  tax_amount: Opt(SignedAmount()),
+  tax_rate: Opt(Type.Integer({ minimum: 0, maximum: 10_000 })),
+  carrier_product: Opt(Obj({ name: Opt(Text(255)), identifier: Opt(Text(255)) })),
+  location: Opt(Obj({ id: Opt(Text(255)), name: Opt(Text(255)), price: Opt(SignedAmount()), address: Opt(ShippingLocationAddress) })),
+  timeslot: Opt(Obj({ id: Opt(Text(255)), start: Opt(Text(64)), end: Opt(Text(64)), cutoff: Opt(Text(64)), price: Opt(SignedAmount()) })),
+  selected_addons: Opt(
+    Type.Array(Obj({ type: Text(255), price: SignedAmount(), external_id: Opt(Text(255)), user_input: Opt(Text(1024)) }), { maxItems: 100 }),
+  ),
+});
+
+export const OrderLines = (minItems: number) => Type.Array(OrderLine, { minItems, maxItems: 1000 });
+export const ShippingInfoList = (minItems: number) => Type.Array(ShippingInfo, { minItems, maxItems: 500 });
+
+export const ErrorBody = Type.Object(
+  {
+    correlation_id: Type.String(),
+    error_code: Type.String(),
+    error_messages: Type.Array(Type.String()),
+  },
+  { description: 'Klarna error body' },
+);
+
+export const OrderIdParams = Type.Object({ order_id: Type.String({ description: 'Order id (UUID)' }) });
+export const CaptureParams = Type.Object({ order_id: Type.String(), capture_id: Type.String() });
+export const RefundParams = Type.Object({ order_id: Type.String(), refund_id: Type.String() });
+
+export const IdempotencyHeaders = Type.Object({
+  'klarna-idempotency-key': Type.Optional(Type.String({ maxLength: 255, description: 'Replays the first completed response for this key' })),
+});

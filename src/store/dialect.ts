@@ -1,0 +1,108 @@
+// Everything that differs between SQLite and PostgreSQL lives here: connecting, column types,
+// transactions and row locks, and which driver errors mean "the database is unavailable".
+import { mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
+import SQLite from 'better-sqlite3';
+import { Kysely, PostgresDialect, SqliteDialect, sql, type Transaction } from 'kysely';
+import pg from 'pg';
+import type { StoreConfig } from '../config.js';
+import type { Database } from './schema.js';
+
+export type DialectName = 'sqlite' | 'postgres';
+
+export interface StoreOptions {
+  pgPoolSize?: number;
+  pgStatementTimeoutMs?: number;
+  onPoolError?: (err: Error) => void;
+}
+
+export interface Store {
+  db: Kysely<Database>;
+  dialect: DialectName;
+  close(): Promise<void>;
+}
+
+const PG_INT8_OID = 20;
+
+export function openStore(config: StoreConfig, options: StoreOptions = {}): Store {
+  if (config.kind === 'postgres') {
+    const pool = new pg.Pool({
+      connectionString: config.url,
+      max: options.pgPoolSize ?? 10,
+      statement_timeout: options.pgStatementTimeoutMs ?? 10_000,
+      connectionTimeoutMillis: 5_000,
+      idleTimeoutMillis: 30_000,
+      // Amounts are bigint columns; all values stored are validated to be safe integers.
+      types: {
+        getTypeParser: ((oid: number, format?: 'text' | 'binary') =>
+          oid === PG_INT8_OID ? (v: string) => Number(v) : pg.types.getTypeParser(oid, format)) as typeof pg.types.getTypeParser,
+      },
+    });
+    // An idle client dropped by the server must not crash the process; the next query reconnects.
+    pool.on('error', (err) => options.onPoolError?.(err));
+    const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
+    return { db, dialect: 'postgres', close: () => db.destroy() };
+  }
+  if (config.path !== ':memory:') mkdirSync(dirname(config.path), { recursive: true });
+  const sqlite = new SQLite(config.path);
+  sqlite.pragma('journal_mode = WAL');
+  sqlite.pragma('foreign_keys = ON');
+  sqlite.pragma('busy_timeout = 5000');
+  // FULL: a commit is on disk before we acknowledge it, even across power loss.
+  sqlite.pragma('synchronous = FULL');
+  const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: sqlite }) });
+  return { db, dialect: 'sqlite', close: () => db.destroy() };
+}
+
+/** Auto-incrementing integer primary key column type. */
+export function serialType(dialect: DialectName): 'bigserial' | 'integer' {
+  return dialect === 'postgres' ? 'bigserial' : 'integer';
+}
+
+/**
+ * Runs fn in one write transaction. SQLite: BEGIN IMMEDIATE takes the database write lock up
+ * front, so two writers (even in two processes) never deadlock upgrading a read lock.
+ * PostgreSQL: READ COMMITTED; commands lock the rows they change with SELECT … FOR UPDATE.
+ */
+export async function inWriteTransaction<T>(store: Store, fn: (trx: Kysely<Database>) => Promise<T>): Promise<T> {
+  if (store.dialect === 'postgres') {
+    return store.db.transaction().execute((trx: Transaction<Database>) => fn(trx));
+  }
+  return store.db.connection().execute(async (conn) => {
+    await sql`begin immediate`.execute(conn);
+    try {
+      const result = await fn(conn);
+      await sql`commit`.execute(conn);
+      return result;
+    } catch (err) {
+      await sql`rollback`.execute(conn).catch(() => undefined);
+      throw err;
+    }
+  });
+}
+
+/**
+ * Runs fn on one consistent snapshot, so an order is never read half-way through a change
+ * (its amounts from before a capture, its captures from after).
+ */
+export async function inReadSnapshot<T>(store: Store, fn: (trx: Kysely<Database>) => Promise<T>): Promise<T> {
+  if (store.dialect === 'postgres') {
+    return store.db.transaction().setIsolationLevel('repeatable read').execute((trx: Transaction<Database>) => fn(trx));
+  }
+  // One SQLite connection, serialized by Kysely: no write can interleave with these reads.
+  return store.db.connection().execute((conn) => fn(conn));
+}
+
+/** The driver error codes that mean "try again later", not "your request was wrong". */
+export function isUnavailableError(err: unknown): boolean {
+  if (!err || typeof err !== 'object') return false;
+  const e = err as { code?: unknown; message?: unknown };
+  const code = typeof e.code === 'string' ? e.code : '';
+  if (code === 'SQLITE_BUSY' || code === 'SQLITE_LOCKED' || code === 'SQLITE_IOERR') return true;
+  if (['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'ENOTFOUND', 'EHOSTUNREACH', 'EAI_AGAIN'].includes(code)) return true;
+  // PostgreSQL: connection exceptions (08), operator intervention (57: shutdown, cancel/statement timeout),
+  // insufficient resources (53), serialization failure and deadlock (40001, 40P01).
+  if (/^(08|57|53)/.test(code) || code === '40001' || code === '40P01') return true;
+  const message = typeof e.message === 'string' ? e.message : '';
+  return /Connection terminated|timeout exceeded when trying to connect|Client has encountered a connection error|connection is closed|Cannot use a pool after calling end/i.test(message);
+}

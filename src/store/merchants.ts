@@ -1,0 +1,48 @@
+// Merchants, their credentials, and the store-kept settings (the generated admin token).
+import type { Store } from './dialect.js';
+
+export interface MerchantRecord {
+  merchant_id: string;
+  name: string;
+  username: string;
+  password_hash: string;
+  created_at: string;
+}
+
+export async function insertMerchant(store: Store, merchant: MerchantRecord): Promise<void> {
+  await store.db.insertInto('merchants').values(merchant).execute();
+}
+
+export async function listMerchants(store: Store): Promise<Omit<MerchantRecord, 'password_hash'>[]> {
+  return store.db
+    .selectFrom('merchants')
+    .select(['merchant_id', 'name', 'username', 'created_at'])
+    .orderBy('created_at')
+    .orderBy('merchant_id')
+    .execute();
+}
+
+export async function findMerchantByUsername(store: Store, username: string): Promise<MerchantRecord | undefined> {
+  return store.db.selectFrom('merchants').selectAll().where('username', '=', username).executeTakeFirst();
+}
+
+export async function countMerchants(store: Store): Promise<number> {
+  const row = await store.db.selectFrom('merchants').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow();
+  return Number(row.n);
+}
+
+export async function getSetting(store: Store, key: string): Promise<string | undefined> {
+  const row = await store.db.selectFrom('settings').select('value').where('key', '=', key).executeTakeFirst();
+  return row?.value;
+}
+
+/** Sets key only if it has no value yet; returns the value that is stored afterwards. */
+export async function setSettingOnce(store: Store, key: string, value: string): Promise<string> {
+  await store.db.insertInto('settings').values({ key, value }).onConflict((oc) => oc.column('key').doNothing()).execute();
+  return (await getSetting(store, key))!;
+}
+
+export async function merchantExists(store: Store, merchantId: string): Promise<boolean> {
+  const row = await store.db.selectFrom('merchants').select('merchant_id').where('merchant_id', '=', merchantId).executeTakeFirst();
+  return row !== undefined;
+}

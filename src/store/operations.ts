@@ -1,0 +1,255 @@
+// The Order Management mutations as store commands: each asks src/domain for a decision on the
+// locked order, then writes exactly what was decided. Run them with runOrderCommand.
+import { randomUUID } from 'node:crypto';
+import type { Decision } from '../domain/decision.js';
+import {
+  decideCancel,
+  decideCapture,
+  decideExtendAuthorization,
+  decideExtendDueDate,
+  decideOrderDetailsUpdate,
+  decideRefund,
+  decideRelease,
+  decideUpdateAuthorization,
+} from '../domain/operations.js';
+import type { OrderLineAmounts } from '../domain/orderLines.js';
+import { toKlarnaTimestamp } from '../domain/time.js';
+import { refused, updateOrderState, type OrderCommand, type OrderTx, type Outcome } from './commands.js';
+import type { CapturesTable } from './schema.js';
+
+type Json = Record<string, unknown>;
+type Line = OrderLineAmounts & Json;
+
+const NO_CONTENT: Outcome = { kind: 'no_content' };
+
+/** A refusal from the domain becomes a 403 (state) or 400 (arithmetic of the request). */
+function refusalOutcome(d: Extract<Decision<unknown>, { ok: false }>): Outcome {
+  return refused(d.code === 'BAD_VALUE' ? 400 : 403, d.code, d.message);
+}
+
+async function addShippingInfo(tx: OrderTx, captureId: string | null, items: Json[]): Promise<void> {
+  await tx.db
+    .insertInto('shipping_info')
+    .values({ order_id: tx.order.order_id, capture_id: captureId, items: JSON.stringify(items), added_at: tx.ctx.now.toISOString() })
+    .execute();
+}
+
+export interface CaptureRequest {
+  captured_amount: number;
+  description?: string;
+  reference?: string;
+  order_lines?: Line[];
+  shipping_info?: Json[];
+  shipping_delay?: number;
+}
+
+export function createCapture(req: CaptureRequest): OrderCommand {
+  return async (tx) => {
+    const d = decideCapture(tx.state, req, tx.ctx.now);
+    if (!d.ok) return refusalOutcome(d);
+    const seq = tx.order.capture_count + 1;
+    const captureId = randomUUID();
+    const capture: CapturesTable = {
+      capture_id: captureId,
+      order_id: tx.order.order_id,
+      seq,
+      klarna_reference: `${tx.order.klarna_reference}-${seq}`,
+      captured_amount: d.value.captured_amount,
+      refunded_amount: 0,
+      description: req.description ?? null,
+      reference: req.reference ?? null,
+      order_lines: req.order_lines ? JSON.stringify(req.order_lines) : null,
+      // A capture keeps the addresses the order had when it was captured.
+      billing_address: tx.order.billing_address,
+      shipping_address: tx.order.shipping_address,
+      shipping_delay: req.shipping_delay ?? null,
+      due_date_extension_days: 0,
+      captured_at: toKlarnaTimestamp(tx.ctx.now),
+    };
+    await tx.db.insertInto('captures').values(capture).execute();
+    if (req.shipping_info && req.shipping_info.length > 0) await addShippingInfo(tx, captureId, req.shipping_info);
+    const after = { ...tx.state, captured_amount: tx.state.captured_amount + d.value.captured_amount };
+    await updateOrderState(tx, after, { capture_count: seq });
+    await tx.recordEvent('CAPTURE_CREATED', after, { capture_id: captureId, captured_amount: d.value.captured_amount, reference: req.reference });
+    return { kind: 'created', resource: 'captures', orderId: tx.order.order_id, id: captureId };
+  };
+}
+
+export interface RefundRequest {
+  refunded_amount: number;
+  description?: string;
+  reference?: string;
+  order_lines?: Line[];
+}
+
+export function createRefund(req: RefundRequest): OrderCommand {
+  return async (tx) => {
+    const captures = await tx.db
+      .selectFrom('captures')
+      .select(['capture_id', 'captured_amount', 'refunded_amount'])
+      .where('order_id', '=', tx.order.order_id)
+      .orderBy('seq')
+      .execute();
+    const d = decideRefund(tx.state, captures, req);
+    if (!d.ok) return refusalOutcome(d);
+    const seq = tx.order.refund_count + 1;
+    const refundId = randomUUID();
+    await tx.db
+      .insertInto('refunds')
+      .values({
+        refund_id: refundId,
+        order_id: tx.order.order_id,
+        seq,
+        refunded_amount: d.value.refunded_amount,
+        description: req.description ?? null,
+        reference: req.reference ?? null,
+        order_lines: req.order_lines ? JSON.stringify(req.order_lines) : null,
+        allocations: JSON.stringify(d.value.allocations),
+        refunded_at: toKlarnaTimestamp(tx.ctx.now),
+      })
+      .execute();
+    for (const a of d.value.allocations) {
+      await tx.db
+        .updateTable('captures')
+        .set((eb) => ({ refunded_amount: eb('refunded_amount', '+', a.amount) }))
+        .where('capture_id', '=', a.capture_id)
+        .execute();
+    }
+    const after = { ...tx.state, refunded_amount: tx.state.refunded_amount + d.value.refunded_amount };
+    await updateOrderState(tx, after, { refund_count: seq });
+    await tx.recordEvent('REFUND_CREATED', after, { refund_id: refundId, refunded_amount: d.value.refunded_amount, allocations: d.value.allocations });
+    return { kind: 'created', resource: 'refunds', orderId: tx.order.order_id, id: refundId };
+  };
+}
+
+export const cancelOrder: OrderCommand = async (tx) => {
+  const d = decideCancel(tx.state);
+  if (!d.ok) return refusalOutcome(d);
+  const after = { ...tx.state, cancelled: true };
+  await updateOrderState(tx, after);
+  await tx.recordEvent('ORDER_CANCELLED', after);
+  return NO_CONTENT;
+};
+
+export const releaseRemainingAuthorization: OrderCommand = async (tx) => {
+  const d = decideRelease(tx.state, tx.ctx.now);
+  if (!d.ok) return refusalOutcome(d);
+  const after = { ...tx.state, released: true };
+  await updateOrderState(tx, after);
+  await tx.recordEvent('REMAINING_AUTHORIZATION_RELEASED', after, { released_amount: d.value.released_amount });
+  return NO_CONTENT;
+};
+
+export const extendAuthorizationTime: OrderCommand = async (tx) => {
+  const d = decideExtendAuthorization(tx.state, tx.ctx.now);
+  if (!d.ok) return refusalOutcome(d);
+  const after = { ...tx.state, expires_at: d.value.expires_at };
+  await updateOrderState(tx, after);
+  await tx.recordEvent('AUTHORIZATION_EXTENDED', after, { expires_at: toKlarnaTimestamp(d.value.expires_at) });
+  return NO_CONTENT;
+};
+
+export const acknowledgeOrder: OrderCommand = async (tx) => {
+  if (tx.order.acknowledged === 0) {
+    await updateOrderState(tx, tx.state, { acknowledged: 1 });
+  }
+  await tx.recordEvent('ORDER_ACKNOWLEDGED', tx.state, { first: tx.order.acknowledged === 0 });
+  return NO_CONTENT;
+};
+
+export function updateMerchantReferences(req: { merchant_reference1?: string; merchant_reference2?: string }): OrderCommand {
+  return async (tx) => {
+    const d = decideOrderDetailsUpdate(tx.state, 'Merchant references');
+    if (!d.ok) return refusalOutcome(d);
+    const changes: { merchant_reference1?: string; merchant_reference2?: string } = {};
+    if (req.merchant_reference1 !== undefined) changes.merchant_reference1 = req.merchant_reference1;
+    if (req.merchant_reference2 !== undefined) changes.merchant_reference2 = req.merchant_reference2;
+    await updateOrderState(tx, tx.state, changes);
+    await tx.recordEvent('MERCHANT_REFERENCES_UPDATED', tx.state, changes);
+    return NO_CONTENT;
+  };
+}
+
+export function updateCustomerDetails(req: { shipping_address?: Json; billing_address?: Json }): OrderCommand {
+  return async (tx) => {
+    const d = decideOrderDetailsUpdate(tx.state, 'Customer details');
+    if (!d.ok) return refusalOutcome(d);
+    if (req.billing_address !== undefined) {
+      return refused(403, 'NOT_ALLOWED', 'Billing address cannot be updated. Customer details cannot be updated.');
+    }
+    if (req.shipping_address !== undefined) {
+      await updateOrderState(tx, tx.state, { shipping_address: JSON.stringify(req.shipping_address) });
+    }
+    // Addresses are personal data: the event records that they changed, not what they are.
+    await tx.recordEvent('CUSTOMER_DETAILS_UPDATED', tx.state, { fields: Object.keys(req) });
+    return NO_CONTENT;
+  };
+}
+
+export function addOrderShippingInfo(req: { shipping_info: Json[] }): OrderCommand {
+  return async (tx) => {
+    const d = decideOrderDetailsUpdate(tx.state, 'Shipping info');
+    if (!d.ok) return refusalOutcome(d);
+    await addShippingInfo(tx, null, req.shipping_info);
+    await updateOrderState(tx, tx.state);
+    await tx.recordEvent('ORDER_SHIPPING_INFO_ADDED', tx.state, { items: req.shipping_info.length });
+    return NO_CONTENT;
+  };
+}
+
+export function updateAuthorization(req: { order_amount: number; description?: string; order_lines: Line[] }): OrderCommand {
+  return async (tx) => {
+    const d = decideUpdateAuthorization(tx.state, req, tx.ctx.now);
+    if (!d.ok) return refusalOutcome(d);
+    const after = { ...tx.state, order_amount: d.value.order_amount };
+    await updateOrderState(tx, after, { order_lines: JSON.stringify(req.order_lines) });
+    await tx.recordEvent('AUTHORIZATION_UPDATED', after, { description: req.description, order_amount: d.value.order_amount });
+    return NO_CONTENT;
+  };
+}
+
+/** Runs a capture-level command once the capture is found on the locked order. */
+function onCapture(captureIdParam: string, fn: (tx: OrderTx, capture: CapturesTable) => Promise<Outcome>): OrderCommand {
+  return async (tx) => {
+    const captureId = captureIdParam.toLowerCase();
+    const capture = await tx.db
+      .selectFrom('captures')
+      .selectAll()
+      .where('order_id', '=', tx.order.order_id)
+      .where('capture_id', '=', captureId)
+      .executeTakeFirst();
+    if (!capture) return refused(404, 'NO_SUCH_CAPTURE', `Capture ${captureIdParam} cannot be found for order ${tx.order.order_id}.`);
+    return fn(tx, capture);
+  };
+}
+
+export function addCaptureShippingInfo(captureId: string, req: { shipping_info: Json[] }): OrderCommand {
+  return onCapture(captureId, async (tx, capture) => {
+    await addShippingInfo(tx, capture.capture_id, req.shipping_info);
+    await updateOrderState(tx, tx.state);
+    await tx.recordEvent('CAPTURE_SHIPPING_INFO_ADDED', tx.state, { capture_id: capture.capture_id, items: req.shipping_info.length });
+    return NO_CONTENT;
+  });
+}
+
+export function extendCaptureDueDate(captureId: string, numberOfDays: number): OrderCommand {
+  return onCapture(captureId, async (tx, capture) => {
+    const d = decideExtendDueDate(capture, numberOfDays);
+    if (!d.ok) return refusalOutcome(d);
+    await tx.db
+      .updateTable('captures')
+      .set({ due_date_extension_days: d.value.number_of_days })
+      .where('capture_id', '=', capture.capture_id)
+      .execute();
+    await updateOrderState(tx, tx.state);
+    await tx.recordEvent('CAPTURE_DUE_DATE_EXTENDED', tx.state, { capture_id: capture.capture_id, number_of_days: d.value.number_of_days });
+    return NO_CONTENT;
+  });
+}
+
+export function triggerSendOut(captureId: string): OrderCommand {
+  return onCapture(captureId, async (tx, capture) => {
+    await tx.recordEvent('CAPTURE_SEND_OUT_TRIGGERED', tx.state, { capture_id: capture.capture_id });
+    return NO_CONTENT;
+  });
+}

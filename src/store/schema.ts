@@ -1,0 +1,119 @@
+// Row types of every table, as Kysely sees them. Amounts are integers (bigint on PostgreSQL,
+// parsed back to JS numbers: every stored amount is validated to stay far below 2^53).
+// Timestamps are ISO 8601 UTC text, identical on both dialects. JSON columns are text.
+import type { Generated } from 'kysely';
+
+export interface SettingsTable {
+  key: string;
+  value: string;
+}
+
+export interface MerchantsTable {
+  merchant_id: string;
+  name: string;
+  username: string;
+  password_hash: string;
+  created_at: string;
+}
+
+export interface OrdersTable {
+  order_id: string;
+  merchant_id: string;
+  klarna_reference: string;
+  purchase_country: string;
+  purchase_currency: string;
+  locale: string;
+  order_amount: number;
+  original_order_amount: number;
+  captured_amount: number;
+  refunded_amount: number;
+  order_tax_amount: number | null;
+  cancelled: number;
+  released: number;
+  acknowledged: number;
+  fraud_status: string;
+  merchant_reference1: string | null;
+  merchant_reference2: string | null;
+  merchant_data: string | null;
+  billing_address: string | null;
+  shipping_address: string | null;
+  customer: string | null;
+  initial_payment_method: string | null;
+  selected_shipping_option: string | null;
+  order_lines: string;
+  capture_count: number;
+  refund_count: number;
+  created_at: string;
+  expires_at: string;
+  updated_at: string;
+}
+
+export interface CapturesTable {
+  capture_id: string;
+  order_id: string;
+  seq: number;
+  klarna_reference: string;
+  captured_amount: number;
+  refunded_amount: number;
+  description: string | null;
+  reference: string | null;
+  order_lines: string | null;
+  billing_address: string | null;
+  shipping_address: string | null;
+  shipping_delay: number | null;
+  due_date_extension_days: number;
+  captured_at: string;
+}
+
+export interface RefundsTable {
+  refund_id: string;
+  order_id: string;
+  seq: number;
+  refunded_amount: number;
+  description: string | null;
+  reference: string | null;
+  order_lines: string | null;
+  allocations: string; // [{capture_id, amount}]: how this refund drew on the captures
+  refunded_at: string;
+}
+
+export interface ShippingInfoTable {
+  id: Generated<number>;
+  order_id: string;
+  capture_id: string | null;
+  items: string; // JSON array of shipping info objects added in one call
+  added_at: string;
+}
+
+export interface OrderEventsTable {
+  id: Generated<number>;
+  order_id: string;
+  merchant_id: string;
+  type: string;
+  occurred_at: string;
+  correlation_id: string;
+  idempotency_key: string | null;
+  amounts_before: string | null; // JSON OrderAmountsSnapshot
+  amounts_after: string; // JSON OrderAmountsSnapshot
+  data: string | null;
+}
+
+export interface IdempotencyKeysTable {
+  merchant_id: string;
+  idempotency_key: string;
+  status_code: number; // 0 while the first request holds the claim inside its transaction
+  response_headers: string | null;
+  response_body: string | null;
+  created_at: string;
+}
+
+export interface Database {
+  settings: SettingsTable;
+  merchants: MerchantsTable;
+  orders: OrdersTable;
+  captures: CapturesTable;
+  refunds: RefundsTable;
+  shipping_info: ShippingInfoTable;
+  order_events: OrderEventsTable;
+  idempotency_keys: IdempotencyKeysTable;
+}
