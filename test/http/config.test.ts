@@ -1,0 +1,109 @@
+// Configuration from the environment (CONTRACT §1): defaults, DATABASE_URL forms, and bad values
+// that stop the process with one line naming the variable.
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { ConfigError, loadConfig } from '../../src/config.js';
+import { spawnOpenOM } from '../support/process.js';
+
+function configErrorOf(env: Record<string, string>): ConfigError {
+  try {
+    loadConfig(env);
+  } catch (err) {
+    assert.ok(err instanceof ConfigError, `expected ConfigError, got ${String(err)}`);
+    return err;
+  }
+  assert.fail(`loadConfig accepted ${JSON.stringify(env)}`);
+}
+
+describe('config: loadConfig', () => {
+  it('defaults to 127.0.0.1:8080 and the SQLite file ./data/openom.sqlite', () => {
+    const c = loadConfig({});
+    assert.equal(c.host, '127.0.0.1');
+    assert.equal(c.port, 8080);
+    assert.deepEqual(c.store, { kind: 'sqlite', path: './data/openom.sqlite' });
+    assert.equal(c.adminToken, undefined);
+    assert.equal(c.sandboxUsername, undefined);
+    assert.equal(c.sandboxPassword, undefined);
+  });
+
+  it('treats empty variables as unset', () => {
+    const c = loadConfig({ HOST: '', PORT: '', DATABASE_URL: '', OPENOM_ADMIN_TOKEN: '' });
+    assert.equal(c.host, '127.0.0.1');
+    assert.equal(c.port, 8080);
+    assert.equal(c.store.kind, 'sqlite');
+    assert.equal(c.adminToken, undefined);
+  });
+
+  it('reads HOST, PORT, the admin token and the sandbox credentials', () => {
+    const c = loadConfig({
+      HOST: '0.0.0.0',
+      PORT: '9999',
+      OPENOM_ADMIN_TOKEN: 'a-long-enough-admin-token',
+      OPENOM_SANDBOX_USERNAME: 'sandbox_user',
+      OPENOM_SANDBOX_PASSWORD: 'sandbox-password',
+    });
+    assert.equal(c.host, '0.0.0.0');
+    assert.equal(c.port, 9999);
+    assert.equal(c.adminToken, 'a-long-enough-admin-token');
+    assert.equal(c.sandboxUsername, 'sandbox_user');
+    assert.equal(c.sandboxPassword, 'sandbox-password');
+  });
+
+  it('understands postgres://, postgresql://, sqlite:<path> and sqlite::memory:', () => {
+    assert.deepEqual(loadConfig({ DATABASE_URL: 'postgres://u:p@db:5432/openom' }).store, { kind: 'postgres', url: 'postgres://u:p@db:5432/openom' });
+    assert.deepEqual(loadConfig({ DATABASE_URL: 'postgresql://db/openom' }).store, { kind: 'postgres', url: 'postgresql://db/openom' });
+    assert.deepEqual(loadConfig({ DATABASE_URL: 'sqlite:./var/om.sqlite' }).store, { kind: 'sqlite', path: './var/om.sqlite' });
+    assert.deepEqual(loadConfig({ DATABASE_URL: 'sqlite:/tmp/x/om.db' }).store, { kind: 'sqlite', path: '/tmp/x/om.db' });
+    assert.deepEqual(loadConfig({ DATABASE_URL: 'sqlite::memory:' }).store, { kind: 'sqlite', path: ':memory:' });
+  });
+
+  const bad: [string, Record<string, string>][] = [
+    ['PORT', { PORT: 'abc' }],
+    ['PORT', { PORT: '-1' }],
+    ['PORT', { PORT: '65536' }],
+    ['PORT', { PORT: '80.5' }],
+    ['DATABASE_URL', { DATABASE_URL: 'mysql://db/openom' }],
+    ['DATABASE_URL', { DATABASE_URL: 'sqlite:' }],
+    ['DATABASE_URL', { DATABASE_URL: 'postgres://[bad' }],
+    ['DATABASE_URL', { DATABASE_URL: './data/openom.sqlite' }],
+    ['OPENOM_ADMIN_TOKEN', { OPENOM_ADMIN_TOKEN: 'short' }],
+    ['OPENOM_SANDBOX_USERNAME', { OPENOM_SANDBOX_USERNAME: 'has space' }],
+    ['OPENOM_SANDBOX_PASSWORD', { OPENOM_SANDBOX_PASSWORD: 'short' }],
+    ['LOG_LEVEL', { LOG_LEVEL: 'loud' }],
+    ['OPENOM_BODY_LIMIT_BYTES', { OPENOM_BODY_LIMIT_BYTES: 'lots' }],
+    ['OPENOM_AUTH_FAILURE_LIMIT', { OPENOM_AUTH_FAILURE_LIMIT: '0' }],
+  ];
+  for (const [name, env] of bad) {
+    it(`rejects ${JSON.stringify(env)} with a ConfigError naming ${name}`, () => {
+      const err = configErrorOf(env);
+      assert.match(err.message, new RegExp(`\\b${name}\\b`));
+      assert.doesNotMatch(err.message, /\n/);
+    });
+  }
+});
+
+describe('config: the process', () => {
+  it('PORT=abc stops the process with one line naming PORT and no stack trace', async () => {
+    const server = spawnOpenOM({ PORT: 'abc', DATABASE_URL: 'sqlite::memory:' });
+    const timer = setTimeout(() => server.child.kill('SIGKILL'), 20_000);
+    const { code } = await server.exited;
+    clearTimeout(timer);
+    assert.notEqual(code, 0);
+    assert.notEqual(code, null, 'killed instead of exiting on its own');
+    const output = (server.stderr() + server.stdout()).trim();
+    assert.equal(output.split('\n').length, 1, `expected one line, got:\n${output}`);
+    assert.match(output, /\bPORT\b/);
+    assert.doesNotMatch(output, /\bat .*:\d+:\d+|Error:|node:internal/);
+  });
+
+  it('a bad DATABASE_URL stops the process the same way', async () => {
+    const server = spawnOpenOM({ DATABASE_URL: 'mysql://localhost/db' });
+    const timer = setTimeout(() => server.child.kill('SIGKILL'), 20_000);
+    const { code } = await server.exited;
+    clearTimeout(timer);
+    assert.ok(code !== null && code !== 0);
+    const output = (server.stderr() + server.stdout()).trim();
+    assert.equal(output.split('\n').length, 1, output);
+    assert.match(output, /\bDATABASE_URL\b/);
+  });
+});
