@@ -123,7 +123,6 @@ export const OrderResponse = Obj({
   captured_amount: Type.Integer(),
   refunded_amount: Type.Integer(),
   remaining_authorized_amount: Type.Integer(),
-  order_tax_amount: Opt(Type.Integer()),
   purchase_country: Type.String(),
   purchase_currency: Type.String(),
   locale: Type.String(),
