@@ -1,0 +1,166 @@
+// Starting OpenOM as a real process on a real port (CONTRACT §1): first start prints the generated
+// admin token and sandbox credentials once, they work, a restart prints nothing and keeps them.
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { createTempPostgresDatabase, PG_BASE_URL, postgresReachable } from '../support/harness.js';
+import { freePort, spawnOpenOM, waitForStatus, type RunningServer } from '../support/process.js';
+
+interface Secrets {
+  adminToken?: string;
+  sandboxUsername?: string;
+  sandboxPassword?: string;
+}
+
+function secretsIn(stdout: string): Secrets {
+  return {
+    adminToken: /admin token:\s+(\S+)/.exec(stdout)?.[1],
+    sandboxUsername: /sandbox username:\s+(\S+)/.exec(stdout)?.[1],
+    sandboxPassword: /sandbox password:\s+(\S+)/.exec(stdout)?.[1],
+  };
+}
+
+const basic = (u: string, p: string) => `Basic ${Buffer.from(`${u}:${p}`).toString('base64')}`;
+
+async function startAndWaitReady(databaseUrl: string): Promise<{ server: RunningServer; base: string; readyMs: number }> {
+  const port = await freePort();
+  const startedAt = performance.now();
+  const server = spawnOpenOM({ PORT: String(port), DATABASE_URL: databaseUrl, LOG_LEVEL: 'warn' });
+  const base = `http://127.0.0.1:${port}`;
+  try {
+    await waitForStatus(`${base}/health/ready`, 200, 30_000, server);
+  } catch (err) {
+    await server.stop();
+    throw err;
+  }
+  const readyMs = performance.now() - startedAt;
+  // The secrets are written right after readiness flips; give stdout a moment to arrive.
+  await new Promise((resolve) => setTimeout(resolve, 100));
+  return { server, base, readyMs };
+}
+
+for (const backend of ['sqlite', 'postgres'] as const) {
+  describe(`startup: a real OpenOM process [${backend}]`, { concurrency: false }, async () => {
+    if (backend === 'postgres' && !(await postgresReachable())) {
+      if (process.env.CI) throw new Error(`PostgreSQL at ${PG_BASE_URL} is unreachable and CI is set: refusing to skip`);
+      it(`PostgreSQL suite skipped: ${PG_BASE_URL} is unreachable`, { skip: true }, () => {});
+      return;
+    }
+    let databaseUrl = '';
+    let cleanup = async () => {};
+    let first: Secrets = {};
+    before(async () => {
+      if (backend === 'sqlite') {
+        const dir = mkdtempSync(join(tmpdir(), 'openom-startup-'));
+        databaseUrl = `sqlite:${join(dir, 'nested', 'openom.sqlite')}`;
+        cleanup = async () => rmSync(dir, { recursive: true, force: true });
+      } else {
+        const db = await createTempPostgresDatabase();
+        databaseUrl = db.url;
+        cleanup = db.drop;
+      }
+    });
+    after(async () => {
+      await cleanup();
+    });
+
+    it('first start: ready, prints the admin token and sandbox credentials once, and they work', async () => {
+      const { server, base, readyMs } = await startAndWaitReady(databaseUrl);
+      try {
+        console.log(`[${backend}] spawn → /health/ready 200 in ${Math.round(readyMs)} ms (node --import tsx, first start)`);
+        assert.equal((await fetch(`${base}/health/live`)).status, 200);
+        assert.equal((await fetch(`${base}/health/ready`)).status, 200);
+
+        const out = server.stdout();
+        first = secretsIn(out);
+        assert.ok(first.adminToken, `no admin token printed:\n${out}`);
+        assert.ok(first.sandboxUsername, `no sandbox username printed:\n${out}`);
+        assert.ok(first.sandboxPassword, `no sandbox password printed:\n${out}`);
+        for (const secret of Object.values(first)) assert.equal(out.split(secret!).length - 1, 1, `${secret} printed more than once`);
+
+        const merchants = await fetch(`${base}/admin/v1/merchants`, { headers: { authorization: `Bearer ${first.adminToken}` } });
+        assert.equal(merchants.status, 200);
+        const list = (await merchants.json()) as { merchants: { username: string }[] };
+        assert.deepEqual(list.merchants.map((m) => m.username), [first.sandboxUsername]);
+
+        const order = await fetch(`${base}/ordermanagement/v1/orders/00000000-0000-4000-8000-000000000000`, {
+          headers: { authorization: basic(first.sandboxUsername!, first.sandboxPassword!) },
+        });
+        assert.equal(order.status, 404);
+        const body = (await order.json()) as { error_code: string; correlation_id: string };
+        assert.equal(body.error_code, 'NO_SUCH_ORDER');
+        assert.equal(body.correlation_id, order.headers.get('klarna-correlation-id'));
+
+        const wrong = await fetch(`${base}/admin/v1/merchants`, { headers: { authorization: 'Bearer not-the-token-at-all' } });
+        assert.equal(wrong.status, 401);
+      } finally {
+        const { code } = await server.stop();
+        assert.equal(code, 0, `SIGTERM should exit 0; stderr:\n${server.stderr()}`);
+      }
+    });
+
+    it('second start on the same store: prints no secrets, the first admin token and sandbox login still work', async () => {
+      assert.ok(first.adminToken, 'first start did not run');
+      const { server, base, readyMs } = await startAndWaitReady(databaseUrl);
+      try {
+        console.log(`[${backend}] spawn → /health/ready 200 in ${Math.round(readyMs)} ms (node --import tsx, restart)`);
+        const again = secretsIn(server.stdout());
+        assert.deepEqual(again, { adminToken: undefined, sandboxUsername: undefined, sandboxPassword: undefined }, server.stdout());
+        assert.ok(!server.stdout().includes(first.adminToken!));
+        assert.ok(!server.stdout().includes(first.sandboxPassword!));
+
+        const merchants = await fetch(`${base}/admin/v1/merchants`, { headers: { authorization: `Bearer ${first.adminToken}` } });
+        assert.equal(merchants.status, 200);
+        assert.equal(((await merchants.json()) as { merchants: unknown[] }).merchants.length, 1, 'a second sandbox merchant was created');
+        const order = await fetch(`${base}/ordermanagement/v1/orders/00000000-0000-4000-8000-000000000000`, {
+          headers: { authorization: basic(first.sandboxUsername!, first.sandboxPassword!) },
+        });
+        assert.equal(order.status, 404);
+      } finally {
+        const { code } = await server.stop();
+        assert.equal(code, 0);
+      }
+    });
+
+    it('OPENOM_ADMIN_TOKEN and sandbox variables set: nothing is printed and the configured values work', async () => {
+      let url = databaseUrl;
+      let drop = async () => {};
+      if (backend === 'sqlite') {
+        const dir = mkdtempSync(join(tmpdir(), 'openom-startup-env-'));
+        url = `sqlite:${join(dir, 'openom.sqlite')}`;
+        drop = async () => rmSync(dir, { recursive: true, force: true });
+      } else {
+        const db = await createTempPostgresDatabase();
+        url = db.url;
+        drop = db.drop;
+      }
+      const port = await freePort();
+      const server = spawnOpenOM({
+        PORT: String(port),
+        DATABASE_URL: url,
+        LOG_LEVEL: 'warn',
+        OPENOM_ADMIN_TOKEN: 'configured-admin-token-123456',
+        OPENOM_SANDBOX_USERNAME: 'sandbox_shop',
+        OPENOM_SANDBOX_PASSWORD: 'sandbox-secret-pw',
+      });
+      const base = `http://127.0.0.1:${port}`;
+      try {
+        await waitForStatus(`${base}/health/ready`, 200, 30_000, server);
+        await new Promise((resolve) => setTimeout(resolve, 100));
+        assert.ok(!server.stdout().includes('configured-admin-token-123456'));
+        assert.ok(!server.stdout().includes('sandbox-secret-pw'));
+        const merchants = await fetch(`${base}/admin/v1/merchants`, { headers: { authorization: 'Bearer configured-admin-token-123456' } });
+        assert.equal(merchants.status, 200);
+        const order = await fetch(`${base}/ordermanagement/v1/orders/00000000-0000-4000-8000-000000000000`, {
+          headers: { authorization: basic('sandbox_shop', 'sandbox-secret-pw') },
+        });
+        assert.equal(order.status, 404);
+      } finally {
+        await server.stop();
+        await drop();
+      }
+    });
+  });
+}
