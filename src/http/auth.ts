@@ -135,7 +135,10 @@ export function adminAuthenticator(tokenDigest: () => Buffer) {
   return async function authenticateAdmin(request: FastifyRequest): Promise<void> {
     const match = /^Bearer\s+(\S{1,1024})\s*$/i.exec(request.headers.authorization ?? '');
     if (!match?.[1] || !sameDigest(sha256(match[1]), tokenDigest())) {
-      throw new ApiError(401, 'UNAUTHORIZED', ['Admin authentication failed: missing or invalid bearer token.']);
+      // The admin API takes a bearer token: challenge for that, not for Basic (RFC 6750 §3).
+      throw new ApiError(401, 'UNAUTHORIZED', ['Admin authentication failed: missing or invalid bearer token.'], {
+        'www-authenticate': 'Bearer realm="OpenOM admin"',
+      });
     }
   };
 }
