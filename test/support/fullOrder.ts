@@ -1,0 +1,91 @@
+// An intake body with every field of the order object in seed 004 filled in, for tests that check
+// each one is stored and served back unchanged.
+import type { Json } from './harness.js';
+
+export const fullAddress = (given: string): Json => ({
+  given_name: given,
+  family_name: 'Testsson',
+  title: 'Herr',
+  street_address: 'Testgatan 10',
+  street_address2: 'Lgh 1101',
+  street_name: 'Testgatan',
+  street_number: '10',
+  house_extension: 'B',
+  care_of: 'Anna Testsson',
+  postal_code: '12345',
+  city: 'Vetlanda',
+  region: 'TN',
+  country: 'SE',
+  email: 'john.testsson@example.com',
+  phone: '+46 70 111 11 11',
+  organization_name: 'Kustom',
+  attention: 'Anders Exempelsson',
+});
+
+/** 2 × 5000 − 1000 discount = 9000, a −500 discount line, 1500 shipping: 10 000 in all. */
+export function fullOrderBody(): Json {
+  return {
+    purchase_country: 'SE',
+    purchase_currency: 'SEK',
+    locale: 'sv-SE',
+    order_amount: 10_000,
+    order_tax_amount: 2_000,
+    order_lines: [
+      {
+        type: 'physical',
+        reference: 'SKU-123',
+        name: 'Red T-shirt',
+        quantity: 2,
+        quantity_unit: 'pcs',
+        unit_price: 5_000,
+        tax_rate: 2_500,
+        total_amount: 9_000,
+        total_discount_amount: 1_000,
+        total_tax_amount: 1_800,
+        merchant_data: '{"line":"meta"}',
+        product_url: 'https://shop.example.com/products/red-t-shirt',
+        image_url: 'https://shop.example.com/images/red-t-shirt.png',
+        product_identifiers: {
+          brand: 'Acme',
+          category_path: 'Clothing > T-shirts',
+          global_trade_item_number: '735858293167',
+          manufacturer_part_number: 'BOXBEAT-1',
+          color: 'red',
+          size: 'L',
+        },
+      },
+      { type: 'discount', reference: 'WELCOME', name: 'Welcome discount', quantity: 1, unit_price: -500, tax_rate: 2_500, total_amount: -500, total_tax_amount: -100 },
+      { type: 'shipping_fee', reference: 'SHIP', name: 'Home delivery', quantity: 1, unit_price: 1_500, tax_rate: 2_500, total_amount: 1_500, total_tax_amount: 300 },
+    ],
+    billing_address: fullAddress('John'),
+    shipping_address: fullAddress('Jane'),
+    customer: {
+      date_of_birth: '1981-09-06',
+      national_identification_number: '198109060000',
+      type: 'person',
+      vat_id: 'SE556677889901',
+      organization_entity_type: 'LIMITED_COMPANY',
+      organization_registration_id: '556677-8899',
+    },
+    merchant_reference1: '10001',
+    merchant_reference2: '501',
+    merchant_data: 'Order metadata',
+    initial_payment_method: { type: 'FIXED_AMOUNT', description: 'Slice it (Fixed Payments)', number_of_installments: 3 },
+    selected_shipping_option: {
+      id: 'express',
+      name: 'Express',
+      method: 'Home',
+      type: 'express',
+      class: 'fast',
+      carrier: 'PostNord',
+      tms_reference: 'tms-1',
+      price: 1_500,
+      tax_amount: 300,
+      tax_rate: 2_500,
+      carrier_product: { name: 'MyPack Home', identifier: 'P19' },
+      location: { id: 'loc-1', name: 'Ombud', price: 0, address: { street_address: 'Storgatan 1', postal_code: '57431', city: 'Vetlanda', country: 'SE' } },
+      timeslot: { id: 'ts-1', start: '2025-12-01T08:00:00Z', end: '2025-12-01T12:00:00Z', cutoff: '2025-11-30T20:00:00Z', price: 0 },
+      selected_addons: [{ type: 'gift_wrap', price: 0, external_id: 'GW', user_input: 'Happy birthday' }],
+    },
+  };
+}
