@@ -16,3 +16,14 @@ export function sumAmounts(values: Iterable<number>): number {
   }
   return total;
 }
+
+/**
+ * An amount a request asks to move: a safe integer within [min, MAX_AMOUNT]. The HTTP schemas
+ * already enforce this; the domain checks again so no caller can ever write NaN, a fraction or a
+ * negative amount into an order.
+ */
+export function amountProblem(value: number, field: string, min: number): string | undefined {
+  if (!isMinorUnits(value)) return `Bad value: ${field} (must be an integer amount in minor units)`;
+  if (value < min || value > MAX_AMOUNT) return `Bad value: ${field} (must be between ${min} and ${MAX_AMOUNT})`;
+  return undefined;
+}

@@ -1,7 +1,7 @@
 // What each Order Management operation may do, and what it changes. One function per operation:
 // current state + request (+ time) → refusal or the change to write. No I/O, no clock.
 import { accept, refuse, type Decision } from './decision.js';
-import { MAX_AMOUNT } from './money.js';
+import { amountProblem } from './money.js';
 import { refundableAmount, remainingAuthorizedAmount, statusOf, type OrderState } from './order.js';
 import { checkLineArithmetic, checkLinesSum, type OrderLineAmounts } from './orderLines.js';
 
@@ -12,6 +12,8 @@ export function decideCapture(
   req: { captured_amount: number; order_lines?: readonly OrderLineAmounts[] },
   now: Date,
 ): Decision<{ captured_amount: number }> {
+  const badAmount = amountProblem(req.captured_amount, 'captured_amount', 1);
+  if (badAmount) return refuse('BAD_VALUE', badAmount);
   const status = statusOf(order, now);
   if (status === 'CANCELLED') return refuse('CAPTURE_NOT_ALLOWED', 'Capture not allowed: the order is cancelled.');
   if (status === 'EXPIRED') return refuse('CAPTURE_NOT_ALLOWED', 'Capture not allowed: the authorization has expired.');
@@ -50,6 +52,8 @@ export function decideRefund(
   captures: readonly CaptureBalance[],
   req: { refunded_amount: number; order_lines?: readonly OrderLineAmounts[] },
 ): Decision<{ refunded_amount: number; allocations: RefundAllocation[] }> {
+  const badAmount = amountProblem(req.refunded_amount, 'refunded_amount', 1);
+  if (badAmount) return refuse('BAD_VALUE', badAmount);
   const refundable = refundableAmount(order);
   if (order.captured_amount === 0) return refuse('REFUND_NOT_ALLOWED', 'Order has no captures. Refund not possible.');
   if (req.refunded_amount > refundable) {
@@ -86,7 +90,11 @@ export function decideRelease(order: OrderState, now: Date): Decision<{ released
   if (order.captured_amount === 0) {
     return refuse('NOT_ALLOWED', 'Order has no captures. Remaining authorization cannot be released; cancel the order instead.');
   }
-  return accept({ released_amount: remainingAuthorizedAmount(order, now) });
+  if (order.released) return refuse('NOT_ALLOWED', 'Remaining authorization was already released.');
+  if (statusOf(order, now) === 'EXPIRED') return refuse('NOT_ALLOWED', 'Order is expired. Remaining authorization cannot be released.');
+  const remaining = remainingAuthorizedAmount(order, now);
+  if (remaining === 0) return refuse('NOT_ALLOWED', 'Order is fully captured. Remaining authorization cannot be released.');
+  return accept({ released_amount: remaining });
 }
 
 /**
@@ -122,6 +130,8 @@ export function decideUpdateAuthorization(
   req: { order_amount: number; order_lines: readonly OrderLineAmounts[] },
   now: Date,
 ): Decision<{ order_amount: number }> {
+  const badAmount = amountProblem(req.order_amount, 'order_amount', 0);
+  if (badAmount) return refuse('BAD_VALUE', badAmount);
   const lineError = checkLineArithmetic(req.order_lines) ?? checkLinesSum(req.order_lines, req.order_amount, 'order_amount');
   if (lineError) return lineError;
   const status = statusOf(order, now);
@@ -135,7 +145,6 @@ export function decideUpdateAuthorization(
       `Resulting authorization amount ${req.order_amount} cannot be less than the captured amount ${order.captured_amount}. Order authorization cannot be updated.`,
     );
   }
-  if (req.order_amount > MAX_AMOUNT) return refuse('BAD_VALUE', `Bad value: order_amount (at most ${MAX_AMOUNT})`);
   return accept({ order_amount: req.order_amount });
 }
 

@@ -1,0 +1,191 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import {
+  decideCancel,
+  decideCapture,
+  decideExtendAuthorization,
+  decideExtendDueDate,
+  decideRefund,
+  decideRelease,
+  decideUpdateAuthorization,
+  dueDateExtensionOptions,
+} from './operations.js';
+import type { OrderState } from './order.js';
+import { DAY_MS } from './time.js';
+
+const CREATED = new Date('2025-01-01T00:00:00Z');
+const EXPIRES = new Date(CREATED.getTime() + 28 * DAY_MS);
+const day = (n: number) => new Date(CREATED.getTime() + n * DAY_MS);
+
+function order(overrides: Partial<OrderState> = {}): OrderState {
+  return {
+    order_amount: 10_000,
+    original_order_amount: 10_000,
+    captured_amount: 0,
+    refunded_amount: 0,
+    cancelled: false,
+    released: false,
+    created_at: CREATED,
+    expires_at: EXPIRES,
+    ...overrides,
+  };
+}
+
+const codeOf = (d: { ok: boolean; code?: string }) => (d.ok ? 'OK' : d.code);
+
+describe('decideCapture', () => {
+  it('accepts up to the remaining authorized amount and refuses one unit more', () => {
+    assert.equal(codeOf(decideCapture(order({ captured_amount: 4_000 }), { captured_amount: 6_000 }, CREATED)), 'OK');
+    assert.equal(codeOf(decideCapture(order({ captured_amount: 4_000 }), { captured_amount: 6_001 }, CREATED)), 'CAPTURE_NOT_ALLOWED');
+  });
+
+  it('refuses cancelled, expired, released and fully captured orders', () => {
+    assert.equal(codeOf(decideCapture(order({ cancelled: true }), { captured_amount: 1 }, CREATED)), 'CAPTURE_NOT_ALLOWED');
+    assert.equal(codeOf(decideCapture(order(), { captured_amount: 1 }, EXPIRES)), 'CAPTURE_NOT_ALLOWED');
+    assert.equal(codeOf(decideCapture(order({ captured_amount: 1, released: true }), { captured_amount: 1 }, CREATED)), 'CAPTURE_NOT_ALLOWED');
+    assert.equal(codeOf(decideCapture(order({ captured_amount: 10_000 }), { captured_amount: 1 }, CREATED)), 'CAPTURE_NOT_ALLOWED');
+  });
+
+  it('refuses amounts that are not positive integers as BAD_VALUE', () => {
+    for (const captured_amount of [0, -1, 1.5, Number.NaN, 2 ** 53, 200_000_001]) {
+      assert.equal(codeOf(decideCapture(order(), { captured_amount }, CREATED)), 'BAD_VALUE', String(captured_amount));
+    }
+  });
+});
+
+describe('decideRefund allocation', () => {
+  const captures = [
+    { capture_id: 'first', captured_amount: 3_000, refunded_amount: 0 },
+    { capture_id: 'second', captured_amount: 5_000, refunded_amount: 0 },
+  ];
+  const captured = order({ captured_amount: 8_000 });
+
+  it('draws on the oldest capture first', () => {
+    const d = decideRefund(captured, captures, { refunded_amount: 2_000 });
+    assert.ok(d.ok);
+    assert.deepEqual(d.value.allocations, [{ capture_id: 'first', amount: 2_000 }]);
+  });
+
+  it('spills over to the next capture when the oldest is used up', () => {
+    const d = decideRefund(captured, captures, { refunded_amount: 4_500 });
+    assert.ok(d.ok);
+    assert.deepEqual(d.value.allocations, [
+      { capture_id: 'first', amount: 3_000 },
+      { capture_id: 'second', amount: 1_500 },
+    ]);
+  });
+
+  it('skips captures that are already fully refunded', () => {
+    const partly = [
+      { capture_id: 'first', captured_amount: 3_000, refunded_amount: 3_000 },
+      { capture_id: 'second', captured_amount: 5_000, refunded_amount: 1_000 },
+    ];
+    const d = decideRefund(order({ captured_amount: 8_000, refunded_amount: 4_000 }), partly, { refunded_amount: 4_000 });
+    assert.ok(d.ok);
+    assert.deepEqual(d.value.allocations, [{ capture_id: 'second', amount: 4_000 }]);
+  });
+
+  it('refuses more than captured minus refunded, and any refund without captures', () => {
+    assert.equal(codeOf(decideRefund(captured, captures, { refunded_amount: 8_001 })), 'REFUND_NOT_ALLOWED');
+    assert.equal(codeOf(decideRefund(captured, captures, { refunded_amount: 8_000 })), 'OK');
+    assert.equal(codeOf(decideRefund(order(), [], { refunded_amount: 1 })), 'REFUND_NOT_ALLOWED');
+    assert.equal(codeOf(decideRefund(captured, captures, { refunded_amount: 0 })), 'BAD_VALUE');
+  });
+});
+
+describe('decideCancel and decideRelease', () => {
+  it('cancel: only with nothing captured, and only once', () => {
+    assert.equal(codeOf(decideCancel(order())), 'OK');
+    assert.equal(codeOf(decideCancel(order({ captured_amount: 1 }))), 'CANCEL_NOT_ALLOWED');
+    assert.equal(codeOf(decideCancel(order({ cancelled: true }))), 'CANCEL_NOT_ALLOWED');
+  });
+
+  it('release: after a partial capture; not when cancelled, uncaptured, fully captured, already released or expired', () => {
+    const d = decideRelease(order({ captured_amount: 4_000 }), CREATED);
+    assert.ok(d.ok);
+    assert.equal(d.value.released_amount, 6_000);
+    assert.equal(codeOf(decideRelease(order({ cancelled: true }), CREATED)), 'NOT_ALLOWED');
+    assert.equal(codeOf(decideRelease(order(), CREATED)), 'NOT_ALLOWED');
+    assert.equal(codeOf(decideRelease(order({ captured_amount: 10_000 }), CREATED)), 'NOT_ALLOWED');
+    assert.equal(codeOf(decideRelease(order({ captured_amount: 4_000, released: true }), CREATED)), 'NOT_ALLOWED');
+    assert.equal(codeOf(decideRelease(order({ captured_amount: 4_000 }), EXPIRES)), 'NOT_ALLOWED');
+  });
+});
+
+describe('decideExtendAuthorization', () => {
+  it('moves expires_at to now + 28 days', () => {
+    const d = decideExtendAuthorization(order(), day(14));
+    assert.ok(d.ok);
+    assert.equal(d.value.expires_at.toISOString(), day(42).toISOString());
+  });
+
+  it('caps the new expiry at 180 days after the purchase', () => {
+    const d = decideExtendAuthorization(order({ expires_at: day(170) }), day(160));
+    assert.ok(d.ok);
+    assert.equal(d.value.expires_at.toISOString(), day(180).toISOString());
+  });
+
+  it('refuses once expires_at has reached the 180-day cap', () => {
+    assert.equal(codeOf(decideExtendAuthorization(order({ expires_at: day(180) }), day(170))), 'NOT_ALLOWED');
+  });
+
+  it('never moves expires_at earlier', () => {
+    const d = decideExtendAuthorization(order({ expires_at: day(60) }), day(1));
+    assert.ok(d.ok);
+    assert.equal(d.value.expires_at.toISOString(), day(60).toISOString());
+  });
+
+  it('refuses cancelled, expired, fully captured and released orders', () => {
+    assert.equal(codeOf(decideExtendAuthorization(order({ cancelled: true }), day(1))), 'NOT_ALLOWED');
+    assert.equal(codeOf(decideExtendAuthorization(order(), EXPIRES)), 'NOT_ALLOWED');
+    assert.equal(codeOf(decideExtendAuthorization(order({ captured_amount: 10_000 }), day(1))), 'NOT_ALLOWED');
+    assert.equal(codeOf(decideExtendAuthorization(order({ captured_amount: 1, released: true }), day(1))), 'NOT_ALLOWED');
+  });
+});
+
+describe('decideUpdateAuthorization', () => {
+  const lines = (amount: number) => [{ quantity: 1, unit_price: amount, total_amount: amount }];
+
+  it('accepts a new amount down to the captured amount, and refuses below it', () => {
+    assert.equal(codeOf(decideUpdateAuthorization(order({ captured_amount: 4_000 }), { order_amount: 4_000, order_lines: lines(4_000) }, CREATED)), 'OK');
+    assert.equal(
+      codeOf(decideUpdateAuthorization(order({ captured_amount: 4_000 }), { order_amount: 3_999, order_lines: lines(3_999) }, CREATED)),
+      'NOT_ALLOWED',
+    );
+  });
+
+  it('refuses lines that do not add up, and amounts out of range, as BAD_VALUE', () => {
+    assert.equal(codeOf(decideUpdateAuthorization(order(), { order_amount: 5_000, order_lines: lines(4_000) }, CREATED)), 'BAD_VALUE');
+    assert.equal(codeOf(decideUpdateAuthorization(order(), { order_amount: 200_000_000, order_lines: lines(200_000_000) }, CREATED)), 'OK');
+    assert.equal(codeOf(decideUpdateAuthorization(order(), { order_amount: 200_000_001, order_lines: lines(200_000_001) }, CREATED)), 'BAD_VALUE');
+    assert.equal(codeOf(decideUpdateAuthorization(order(), { order_amount: -1, order_lines: lines(-1) }, CREATED)), 'BAD_VALUE');
+  });
+
+  it('refuses cancelled, expired and released orders', () => {
+    assert.equal(codeOf(decideUpdateAuthorization(order({ cancelled: true }), { order_amount: 1, order_lines: lines(1) }, CREATED)), 'NOT_ALLOWED');
+    assert.equal(codeOf(decideUpdateAuthorization(order(), { order_amount: 1, order_lines: lines(1) }, EXPIRES)), 'NOT_ALLOWED');
+    assert.equal(
+      codeOf(decideUpdateAuthorization(order({ captured_amount: 1, released: true }), { order_amount: 1, order_lines: lines(1) }, CREATED)),
+      'NOT_ALLOWED',
+    );
+  });
+});
+
+describe('due-date extension of a capture', () => {
+  const capture = { captured_amount: 1_000, refunded_amount: 0, due_date_extension_days: 0 };
+
+  it('offers 7, 14 and 30 days and accepts exactly those', () => {
+    assert.deepEqual(
+      dueDateExtensionOptions(capture).map((o) => o.number_of_days),
+      [7, 14, 30],
+    );
+    assert.equal(codeOf(decideExtendDueDate(capture, 14)), 'OK');
+    assert.equal(codeOf(decideExtendDueDate(capture, 10)), 'NOT_ALLOWED');
+  });
+
+  it('offers nothing once extended or fully refunded', () => {
+    assert.deepEqual(dueDateExtensionOptions({ ...capture, due_date_extension_days: 7 }), []);
+    assert.deepEqual(dueDateExtensionOptions({ ...capture, refunded_amount: 1_000 }), []);
+    assert.equal(codeOf(decideExtendDueDate({ ...capture, due_date_extension_days: 7 }, 7)), 'NOT_ALLOWED');
+  });
+});
