@@ -40,6 +40,11 @@ export function openStore(config: StoreConfig, options: StoreOptions = {}): Stor
     });
     // An idle client dropped by the server must not crash the process; the next query reconnects.
     pool.on('error', (err) => options.onPoolError?.(err));
+    // pg emits 'error' on a checked-out client whose connection dies between two queries (e.g.
+    // pg_terminate_backend inside a transaction) and the pool listens only while a client is idle:
+    // without this listener that event would be an uncaught exception. The failed client is not
+    // queryable any more, so the pool discards it when it is released.
+    pool.on('connect', (client) => client.on('error', (err) => options.onPoolError?.(err)));
     const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
     return { db, dialect: 'postgres', close: () => db.destroy() };
   }
@@ -66,10 +71,16 @@ export function serialType(dialect: DialectName): 'bigserial' | 'integer' {
  */
 export async function inWriteTransaction<T>(store: Store, fn: (trx: Kysely<Database>) => Promise<T>): Promise<T> {
   if (store.dialect === 'postgres') {
-    return store.db.transaction().execute((trx: Transaction<Database>) => fn(trx));
+    return retryingUncommitted(async (state) =>
+      store.db.transaction().execute(async (trx: Transaction<Database>) => {
+        const result = await fn(trx);
+        state.commitSent = true;
+        return result;
+      }),
+    );
   }
   return store.db.connection().execute(async (conn) => {
-    await sql`begin immediate`.execute(conn);
+    await beginImmediate(conn);
     try {
       const result = await fn(conn);
       await sql`commit`.execute(conn);
@@ -81,16 +92,82 @@ export async function inWriteTransaction<T>(store: Store, fn: (trx: Kysely<Datab
   });
 }
 
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** How long a SQLite writer keeps asking for the write lock (on top of busy_timeout) before giving up with 503. */
+const SQLITE_LOCK_WAIT_MS = 15_000;
+
+/**
+ * BEGIN IMMEDIATE, waiting for another process's writer: busy_timeout waits inside SQLite (blocking
+ * this thread), and if that runs out we keep asking with short async pauses so this process still
+ * serves reads. Nothing is written before the lock is ours, so retrying is always safe.
+ */
+async function beginImmediate(conn: Kysely<Database>): Promise<void> {
+  const deadline = Date.now() + SQLITE_LOCK_WAIT_MS;
+  for (;;) {
+    try {
+      await sql`begin immediate`.execute(conn);
+      return;
+    } catch (err) {
+      const code = (err as { code?: unknown }).code;
+      if ((code !== 'SQLITE_BUSY' && code !== 'SQLITE_LOCKED') || Date.now() > deadline) throw err;
+      await sleep(5 + Math.random() * 20);
+    }
+  }
+}
+
+/** A PostgreSQL error after which the transaction certainly did not commit and a fresh connection may succeed. */
+function isRetryableBeforeCommit(err: unknown): boolean {
+  if (!err || typeof err !== 'object') return false;
+  const e = err as { code?: unknown; message?: unknown };
+  const code = typeof e.code === 'string' ? e.code : '';
+  // 57P01 admin_shutdown (pg_terminate_backend), 57P02 crash_shutdown, 08xxx connection exceptions,
+  // 40001 serialization failure, 40P01 deadlock: all roll the transaction back.
+  if (code === '57P01' || code === '57P02' || code.startsWith('08') || code === '40001' || code === '40P01') return true;
+  if (code === 'ECONNRESET' || code === 'EPIPE') return true;
+  const message = typeof e.message === 'string' ? e.message : '';
+  return /Connection terminated unexpectedly|Client has encountered a connection error|terminating connection/i.test(message);
+}
+
+const PG_TRANSACTION_ATTEMPTS = 3;
+
+/**
+ * Runs a PostgreSQL transaction, and runs it again (on another pooled connection) when it failed
+ * on a dead connection before COMMIT was sent. Before COMMIT nothing is durable and nothing was
+ * acknowledged, so a retry cannot apply a change twice; a failure during or after COMMIT is never
+ * retried (the commit may have happened) and reaches the client as 503.
+ */
+async function retryingUncommitted<T>(run: (state: { commitSent: boolean }) => Promise<T>): Promise<T> {
+  for (let attempt = 1; ; attempt++) {
+    const state = { commitSent: false };
+    try {
+      return await run(state);
+    } catch (err) {
+      if (state.commitSent || attempt >= PG_TRANSACTION_ATTEMPTS || !isRetryableBeforeCommit(err)) throw err;
+      await sleep(10 * attempt);
+    }
+  }
+}
+
 /**
  * Runs fn on one consistent snapshot, so an order is never read half-way through a change
  * (its amounts from before a capture, its captures from after).
  */
 export async function inReadSnapshot<T>(store: Store, fn: (trx: Kysely<Database>) => Promise<T>): Promise<T> {
   if (store.dialect === 'postgres') {
-    return store.db.transaction().setIsolationLevel('repeatable read').execute((trx: Transaction<Database>) => fn(trx));
+    return retryingUncommitted(() => store.db.transaction().setIsolationLevel('repeatable read').execute((trx: Transaction<Database>) => fn(trx)));
   }
-  // One SQLite connection, serialized by Kysely: no write can interleave with these reads.
-  return store.db.connection().execute((conn) => fn(conn));
+  // Kysely serializes this process's statements on its one connection, but another process may
+  // share the file: a deferred transaction pins one WAL snapshot for all the reads (and never
+  // blocks or is blocked by a writer).
+  return store.db.connection().execute(async (conn) => {
+    await sql`begin`.execute(conn);
+    try {
+      return await fn(conn);
+    } finally {
+      await sql`commit`.execute(conn).catch(() => undefined);
+    }
+  });
 }
 
 /** The driver error codes that mean "try again later", not "your request was wrong". */
