@@ -96,6 +96,23 @@ export function sendError(request: FastifyRequest, reply: FastifyReply, err: Api
     .send(errorBody(request.id, err.errorCode, err.messages));
 }
 
+/**
+ * Fastify's `frameworkErrors` option: errors its router raises before any hook runs (a path
+ * parameter over maxParamLength, a malformed percent-encoding). Without it Fastify answers with
+ * its own body and no Klarna-Correlation-Id.
+ */
+export function handleFrameworkError(err: FastifyError, request: FastifyRequest, reply: FastifyReply): FastifyReply {
+  reply.header('klarna-correlation-id', request.id);
+  const path = (request.url.split('?')[0] ?? '').slice(0, 200);
+  const apiError =
+    err.code === 'FST_ERR_MAX_PARAM_LENGTH'
+      ? new ApiError(404, 'NOT_FOUND', [`No resource at ${path}.`])
+      : err.code === 'FST_ERR_BAD_URL'
+        ? badValue('Bad value: the request URL is not validly encoded.')
+        : mapFastifyError(err);
+  return sendError(request, reply, apiError);
+}
+
 export function registerErrorHandling(app: FastifyInstance): void {
   app.setErrorHandler((err: FastifyError, request, reply) => {
     const apiError = mapFastifyError(err);
