@@ -1,0 +1,97 @@
+// Load generator, run in its own process so it does not share an event loop with the orchestrator.
+// Usage: node bench/lib/load-worker.mjs <spec.json>; prints one JSON result line on stdout.
+//
+// spec: { url, connections, duration? (s), amount? (requests), auth, kind, path?, ids: { get, capture, refund } }
+// kind: 'path'    GET spec.path on every request (hello world, one order of a given shape)
+//       'get'     GET /ordermanagement/v1/orders/{id}, round robin over ids.get
+//       'capture' POST …/captures, each request on the next unused order of ids.capture
+//       'refund'  POST …/refunds of 1 minor unit, round robin over ids.refund (captured orders)
+//       'mix'     per 10 requests: 7 get, 2 capture, 1 refund
+// Latencies are recorded here with sub-millisecond precision (autocannon's own histogram is whole ms).
+import { readFileSync } from 'node:fs';
+import { setImmediate } from 'node:timers';
+import autocannon from 'autocannon';
+
+const spec = JSON.parse(readFileSync(process.argv[2], 'utf8'));
+const ORDERS = '/ordermanagement/v1/orders';
+const ids = { get: spec.ids?.get ?? [], capture: spec.ids?.capture ?? [], refund: spec.ids?.refund ?? [] };
+const getHeaders = { authorization: spec.auth };
+const postHeaders = { authorization: spec.auth, 'content-type': 'application/json' };
+const captureBody = JSON.stringify({ captured_amount: spec.captureAmount ?? 10_000, description: 'bench capture' });
+const refundBody = JSON.stringify({ refunded_amount: 1, description: 'bench refund' });
+
+let nGet = 0;
+let nCapture = 0;
+let nRefund = 0;
+let nMix = 0;
+let exhausted = false;
+
+function get(req) {
+  const id = ids.get[nGet++ % ids.get.length];
+  return { ...req, method: 'GET', path: `${ORDERS}/${id}`, headers: getHeaders, body: undefined };
+}
+function capture(req) {
+  if (nCapture >= ids.capture.length && !exhausted) {
+    // Out of fresh orders: stop rather than send captures that must be refused; the caller retries with more.
+    exhausted = true;
+    setImmediate(() => instance.stop());
+  }
+  const id = ids.capture[Math.min(nCapture++, ids.capture.length - 1)];
+  return { ...req, method: 'POST', path: `${ORDERS}/${id}/captures`, headers: postHeaders, body: captureBody };
+}
+function refund(req) {
+  const id = ids.refund[nRefund++ % ids.refund.length];
+  return { ...req, method: 'POST', path: `${ORDERS}/${id}/refunds`, headers: postHeaders, body: refundBody };
+}
+function mix(req) {
+  const slot = nMix++ % 10;
+  return slot < 7 ? get(req) : slot < 9 ? capture(req) : refund(req);
+}
+
+const setup = { get, capture, refund, mix }[spec.kind];
+const requests =
+  spec.kind === 'path'
+    ? [{ method: 'GET', path: spec.path, headers: spec.auth ? getHeaders : {} }]
+    : [{ setupRequest: setup }];
+
+const latencies = [];
+const statusCounts = {};
+const started = process.hrtime.bigint();
+const instance = autocannon({
+  url: spec.url,
+  connections: spec.connections,
+  pipelining: 1,
+  ...(spec.amount ? { amount: spec.amount } : { duration: spec.duration }),
+  timeout: 10,
+  requests,
+});
+instance.on('response', (_client, statusCode, _bytes, responseTime) => {
+  latencies.push(responseTime);
+  statusCounts[statusCode] = (statusCounts[statusCode] ?? 0) + 1;
+});
+instance.on('done', (result) => {
+  const elapsedS = Number(process.hrtime.bigint() - started) / 1e9;
+  const sorted = Float64Array.from(latencies).sort();
+  const pct = (p) => (sorted.length === 0 ? null : sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]);
+  const total = sorted.length;
+  const non2xx = Object.entries(statusCounts).filter(([code]) => !code.startsWith('2')).reduce((n, [, c]) => n + c, 0);
+  const out = {
+    requests: total,
+    seconds: Number(elapsedS.toFixed(3)),
+    rps: Number((total / elapsedS).toFixed(1)),
+    latency_ms: {
+      mean: total ? Number((sorted.reduce((a, b) => a + b, 0) / total).toFixed(3)) : null,
+      p50: pct(50),
+      p90: pct(90),
+      p99: pct(99),
+      max: total ? sorted[total - 1] : null,
+    },
+    status: statusCounts,
+    non2xx,
+    errors: result.errors,
+    timeouts: result.timeouts,
+    used: { get: nGet, capture: nCapture, refund: nRefund },
+    exhausted,
+  };
+  process.stdout.write(`${JSON.stringify(out)}\n`);
+});

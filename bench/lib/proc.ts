@@ -1,0 +1,170 @@
+// Processes the bench starts: OpenOM, the hello-world anchor and the load generator; their memory.
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+export const ROOT = fileURLToPath(new URL('../..', import.meta.url));
+const LIB = fileURLToPath(new URL('.', import.meta.url));
+
+export const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const srv = createServer();
+    srv.on('error', reject);
+    srv.listen(0, '127.0.0.1', () => {
+      const address = srv.address();
+      const port = typeof address === 'object' && address ? address.port : 0;
+      srv.close(() => resolve(port));
+    });
+  });
+}
+
+/** Resident set size in MB from /proc (Linux), or undefined when the process is gone. */
+export function rssMb(pid: number | undefined): number | undefined {
+  if (pid === undefined) return undefined;
+  try {
+    const match = /VmRSS:\s+(\d+)\s+kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+    return match?.[1] ? Number(match[1]) / 1024 : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** Samples a process's RSS every 100 ms; peak() is the highest value since the last reset(). */
+export class RssSampler {
+  private max = 0;
+  private readonly timer: NodeJS.Timeout;
+  constructor(private readonly pid: number | undefined) {
+    this.timer = setInterval(() => this.sample(), 100);
+    this.timer.unref();
+  }
+  sample(): number {
+    const mb = rssMb(this.pid) ?? 0;
+    if (mb > this.max) this.max = mb;
+    return mb;
+  }
+  reset(): void {
+    this.max = 0;
+    this.sample();
+  }
+  peak(): number {
+    this.sample();
+    return this.max;
+  }
+  stop(): void {
+    clearInterval(this.timer);
+  }
+}
+
+export interface Server {
+  proc: ChildProcess;
+  url: string;
+  port: number;
+  readyMs: number;
+  stderr: () => string;
+  stop(): Promise<void>;
+}
+
+function stopper(proc: ChildProcess): () => Promise<void> {
+  return async () => {
+    if (proc.exitCode !== null || proc.signalCode !== null) return;
+    const exited = new Promise<void>((resolve) => proc.once('exit', () => resolve()));
+    proc.kill('SIGTERM');
+    const timer = setTimeout(() => proc.kill('SIGKILL'), 15_000);
+    await exited;
+    clearTimeout(timer);
+  };
+}
+
+/** Starts node dist/main.js and measures the time from spawn to the first 200 on /health/ready. */
+export async function startOpenOM(env: Record<string, string>, nodeArgs: string[] = []): Promise<Server> {
+  const port = await freePort();
+  const started = performance.now();
+  const proc = spawn(process.execPath, [...nodeArgs, 'dist/main.js'], {
+    cwd: ROOT,
+    env: { ...process.env, ...env, HOST: '127.0.0.1', PORT: String(port) },
+    stdio: ['ignore', 'ignore', 'pipe'],
+  });
+  let stderr = '';
+  proc.stderr?.on('data', (chunk: Buffer) => {
+    stderr = (stderr + chunk.toString()).slice(-20_000);
+  });
+  const url = `http://127.0.0.1:${port}`;
+  const deadline = started + 60_000;
+  for (;;) {
+    if (proc.exitCode !== null) throw new Error(`OpenOM exited with ${proc.exitCode} before it was ready:\n${stderr}`);
+    try {
+      const res = await fetch(`${url}/health/ready`);
+      await res.arrayBuffer();
+      if (res.status === 200) break;
+    } catch {
+      // not listening yet
+    }
+    if (performance.now() > deadline) {
+      await stopper(proc)();
+      throw new Error(`OpenOM was not ready within 60 s:\n${stderr}`);
+    }
+    await sleep(2);
+  }
+  const readyMs = performance.now() - started;
+  return { proc, url, port, readyMs, stderr: () => stderr, stop: stopper(proc) };
+}
+
+export async function startHello(): Promise<Server> {
+  const port = await freePort();
+  const started = performance.now();
+  const proc = spawn(process.execPath, [join(LIB, 'hello-server.mjs'), String(port)], { cwd: ROOT, stdio: ['ignore', 'pipe', 'inherit'] });
+  await new Promise<void>((resolve, reject) => {
+    proc.stdout?.on('data', (chunk: Buffer) => chunk.toString().includes('ready') && resolve());
+    proc.once('exit', (code) => reject(new Error(`hello-world server exited with ${code}`)));
+  });
+  return { proc, url: `http://127.0.0.1:${port}`, port, readyMs: performance.now() - started, stderr: () => '', stop: stopper(proc) };
+}
+
+export interface LoadSpec {
+  url: string;
+  connections: number;
+  duration?: number;
+  amount?: number;
+  auth?: string;
+  kind: 'path' | 'get' | 'capture' | 'refund' | 'mix';
+  path?: string;
+  captureAmount?: number;
+  ids?: { get?: string[]; capture?: string[]; refund?: string[] };
+}
+
+export interface LoadResult {
+  requests: number;
+  seconds: number;
+  rps: number;
+  latency_ms: { mean: number | null; p50: number | null; p90: number | null; p99: number | null; max: number | null };
+  status: Record<string, number>;
+  non2xx: number;
+  errors: number;
+  timeouts: number;
+  used: { get: number; capture: number; refund: number };
+  exhausted: boolean;
+}
+
+const specDir = mkdtempSync(join(tmpdir(), 'openom-bench-load-'));
+process.on('exit', () => rmSync(specDir, { recursive: true, force: true }));
+let specCount = 0;
+
+/** Runs autocannon in a child process against spec and returns its result. */
+export async function runLoad(spec: LoadSpec): Promise<LoadResult> {
+  const file = join(specDir, `spec-${specCount++}.json`);
+  writeFileSync(file, JSON.stringify(spec));
+  const proc = spawn(process.execPath, [join(LIB, 'load-worker.mjs'), file], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
+  let out = '';
+  let err = '';
+  proc.stdout?.on('data', (c: Buffer) => (out += c.toString()));
+  proc.stderr?.on('data', (c: Buffer) => (err += c.toString()));
+  const code = await new Promise<number | null>((resolve) => proc.once('exit', (c) => resolve(c)));
+  rmSync(file, { force: true });
+  if (code !== 0) throw new Error(`load generator exited with ${code}: ${err}`);
+  return JSON.parse(out.trim().split('\n').pop() ?? '') as LoadResult;
+}
