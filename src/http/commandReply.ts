@@ -23,7 +23,9 @@ export function renderOutcome(correlationId: string, outcome: Outcome): StoredRe
     case 'refused':
       return {
         status: outcome.status,
-        headers: { 'content-type': 'application/json; charset=utf-8' },
+        // The error body names this request's correlation id; a replay repeats the body byte for byte,
+        // so it repeats the header too, keeping the two equal (CONTRACT §2).
+        headers: { 'content-type': 'application/json; charset=utf-8', 'klarna-correlation-id': correlationId },
         body: errorBody(correlationId, outcome.code, [outcome.message]),
       };
   }
