@@ -6,6 +6,9 @@ import type { ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
 import { errorBody } from './errors.js';
 
+/** Sockets that have carried at least one request (marked by the onRequest hook in plumbing.ts). */
+export const socketsWithRequests = new WeakSet<Socket>();
+
 export function handleClientError(err: Error & { code?: string }, socket: Socket): void {
   if (err.code === 'ECONNRESET' || socket.destroyed) return;
   const inFlight = (socket as Socket & { _httpMessage?: ServerResponse | null })._httpMessage;
@@ -17,6 +20,13 @@ export function handleClientError(err: Error & { code?: string }, socket: Socket
     return;
   }
   if (!socket.writable) {
+    socket.destroy();
+    return;
+  }
+  if (err.code !== 'HPE_HEADER_OVERFLOW' && err.code !== 'ERR_HTTP_REQUEST_TIMEOUT' && socketsWithRequests.has(socket)) {
+    // Unparseable bytes on a kept-alive connection whose last request was already answered: the
+    // body a sloppy client wrote after a body-less request, arriving late. An error response now
+    // would be read as the answer to the client's next request, so close the connection quietly.
     socket.destroy();
     return;
   }

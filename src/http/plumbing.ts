@@ -2,6 +2,7 @@
 // (CONTRACT §4: sloppy clients), and one JSON log line per request.
 import { randomUUID } from 'node:crypto';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
+import { socketsWithRequests } from './clientErrors.js';
 import { ApiError, badValue } from './errors.js';
 import { coerceScalarStrings } from './scalarStrings.js';
 
@@ -50,6 +51,14 @@ const JSON_TYPES = /^(application\/([\w.+-]*\+)?json|text\/plain)\s*(;|$)/i;
 
 export function registerPlumbing(app: FastifyInstance): void {
   app.addHook('onRequest', async (request, reply) => {
+    socketsWithRequests.add(request.raw.socket);
+    // A content type but neither Content-Length nor Transfer-Encoding: a sloppy client that may
+    // write a body after the head (CONTRACT §4). Those bytes cannot be told from the next request,
+    // so this connection ends with the response.
+    const headers = request.headers;
+    if (headers['content-type'] !== undefined && headers['content-length'] === undefined && headers['transfer-encoding'] === undefined) {
+      reply.header('connection', 'close');
+    }
     reply.header('klarna-correlation-id', request.id);
     reply.header('x-content-type-options', 'nosniff');
     reply.header('x-frame-options', 'DENY');
