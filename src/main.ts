@@ -37,6 +37,12 @@ async function main(): Promise<void> {
   const app = await buildApp({ config, store, readiness, adminTokenDigest: () => adminTokenDigest, logger: log });
 
   let shuttingDown = false;
+  // While draining, every response (requests in flight, and any that still arrive on an open
+  // keep-alive connection) is served in full and ends its connection. Set before Fastify's own
+  // listener runs, so even an immediate response carries it.
+  app.server.prependListener('request', (_req, res) => {
+    if (shuttingDown) res.setHeader('connection', 'close');
+  });
   const shutdown = async (signal: string) => {
     if (shuttingDown) return;
     shuttingDown = true;
@@ -47,6 +53,14 @@ async function main(): Promise<void> {
     }, config.shutdownTimeoutMs);
     timer.unref();
     try {
+      // Stop accepting connections and close idle ones; resolves once every connection has ended,
+      // i.e. every request in flight got its response. Only then does Fastify close: its closing
+      // state would answer late requests with a non-Klarna 503 body.
+      // A connection whose request began before the signal stays keep-alive after its response:
+      // keep closing idle connections until none is left.
+      const reaper = setInterval(() => app.server.closeIdleConnections(), 50);
+      await new Promise<void>((resolve) => app.server.close(() => resolve()));
+      clearInterval(reaper);
       await app.close();
       await store.close();
       log.info('shutdown complete');
