@@ -53,6 +53,10 @@ const opts = {
   scalingGetSeconds: QUICK ? 1 : 5,
   scalingCaptures: QUICK ? 1000 : 5000,
   storeSizes: QUICK ? [10_000] : [10_000, 1_000_000],
+  // Order shapes for GET scaling: [small, mid, big] lines and captures (quick mode: a tenth).
+  lineCounts: (QUICK ? [1, 10, 100] : [1, 100, 1000]) as [number, number, number],
+  captureCounts: (QUICK ? [0, 5, 50] : [0, 50, 500]) as [number, number, number],
+  restarts: QUICK ? 1 : 3,
 };
 
 type Workload = 'get' | 'capture' | 'refund' | 'mix';
@@ -255,7 +259,7 @@ async function runWorkloads(kind: StoreKind, processInfo: Record<string, unknown
 
     // Restarts on a migrated store: the usual case for ready time.
     const restarts: number[] = [];
-    for (let i = 0; i < 3; i++) {
+    for (let i = 0; i < opts.restarts; i++) {
       const s = await startOpenOM(openomEnv(store.url));
       restarts.push(s.readyMs);
       await s.stop();
@@ -263,7 +267,7 @@ async function runWorkloads(kind: StoreKind, processInfo: Record<string, unknown
     restarts.sort((a, b) => a - b);
     processInfo[kind] = {
       ready_ms_fresh_store: round(readyFresh, 0),
-      ready_ms_existing_store_median: round(restarts[1]!, 0),
+      ready_ms_existing_store_median: round(restarts[Math.floor(restarts.length / 2)]!, 0),
       ready_ms_existing_store_all: restarts.map((r) => round(r, 0)),
       rss_idle_mb: round(rssIdle, 1),
       rss_load_peak_mb: round(rssLoadPeak, 1),
@@ -272,7 +276,7 @@ async function runWorkloads(kind: StoreKind, processInfo: Record<string, unknown
       get_response_bytes: seed.orderBytes,
     };
     rows.push({ section: 'process', name: 'ready after spawn, fresh store (ms)', store: kind, concurrency: null, rps: null, p50: round(readyFresh, 0), p99: null, errors: null });
-    rows.push({ section: 'process', name: 'ready after spawn, existing store (ms, median of 3)', store: kind, concurrency: null, rps: null, p50: round(restarts[1]!, 0), p99: null, errors: null });
+    rows.push({ section: 'process', name: `ready after spawn, existing store (ms, median of ${restarts.length})`, store: kind, concurrency: null, rps: null, p50: round(restarts[Math.floor(restarts.length / 2)]!, 0), p99: null, errors: null });
     rows.push({ section: 'process', name: `RSS idle / peak under load (MB)`, store: kind, concurrency: null, rps: null, p50: round(rssIdle, 1), p99: round(rssLoadPeak, 1), errors: null });
   } finally {
     await server?.stop();
@@ -294,8 +298,8 @@ async function runScaling(kind: StoreKind, scalingInfo: Record<string, unknown>)
 
     // GET latency by order size, at concurrency 1 (latency is the cost of one request).
     const shapes: { name: string; size: number; axis: 'lines' | 'captures'; id: string }[] = [];
-    for (const n of [1, 100, 1000]) shapes.push({ name: `GET order, ${n} lines`, size: n, axis: 'lines', id: await createOrder(url, CREDENTIALS, merchantId, orderWithLines(n)) });
-    for (const n of [0, 50, 500]) {
+    for (const n of opts.lineCounts) shapes.push({ name: `GET order, ${n} lines`, size: n, axis: 'lines', id: await createOrder(url, CREDENTIALS, merchantId, orderWithLines(n)) });
+    for (const n of opts.captureCounts) {
       const id = await createOrder(url, CREDENTIALS, merchantId, orderWithLines(2, 50_000));
       for (let i = 0; i < n; i++) await captureOrder(url, CREDENTIALS, id, { captured_amount: 1, order_lines: [line(1, 1)] });
       shapes.push({ name: `GET order, ${n} captures`, size: n, axis: 'captures', id });
@@ -375,7 +379,7 @@ function evaluateTargets(processInfo: Record<string, Record<string, number>>, sc
   }
   for (const [store, s] of Object.entries(scalingInfo)) {
     // At most linear: 10x the lines (captures) may cost at most 10x the time (mean latency at c=1).
-    for (const [axis, small, mid, big] of [['lines', 1, 100, 1000], ['captures', 0, 50, 500]] as const) {
+    for (const [axis, [small, mid, big]] of [['lines', opts.lineCounts], ['captures', opts.captureCounts]] as const) {
       const m = (n: number) => s.get_by_shape[`GET order, ${n} ${axis}`]?.mean ?? NaN;
       const perUnit = (m(big) - m(mid)) / (big - mid);
       t.push({
