@@ -258,6 +258,16 @@ describeOnBothStores('captures', (ctx) => {
     expectError(again, 403, 'NOT_ALLOWED');
   });
 
+  it('extend-due-date also accepts POST, as older Klarna SDKs send it', async () => {
+    const t = ctx();
+    const order = await createOrder(t, m);
+    const cid = String((await capture(t, m, order.order_id, { captured_amount: 1_000 })).headers['capture-id']);
+    const res = await call(t, { method: 'POST', url: ordersUrl(order.order_id, `/captures/${cid}/extend-due-date`), auth: m, body: { number_of_days: 7 } });
+    assert.equal(res.statusCode, 204, res.body);
+    const options = await call(t, { method: 'GET', url: ordersUrl(order.order_id, `/captures/${cid}/extend-due-date-options`), auth: m });
+    assert.deepEqual((options.json() as Json).options, []);
+  });
+
   it('extend-due-date needs an integer number_of_days: missing, "7" and 1.5 are 400 BAD_VALUE', async () => {
     const t = ctx();
     const order = await createOrder(t, m);
