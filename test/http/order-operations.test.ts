@@ -321,6 +321,39 @@ describeOnBothStores('order operations', (ctx) => {
     );
   });
 
+  it('a part-captured order whose authorization lapses is EXPIRED: nothing remains, only refunds are still allowed', async () => {
+    const t = ctx();
+    const order = await createOrder(t, m);
+    await capture(t, m, order.order_id, { captured_amount: 4_000 });
+    // Time passes: the authorization's expires_at is now behind us.
+    await t.store.db.updateTable('orders').set({ expires_at: PAST }).where('order_id', '=', order.order_id).execute();
+    const o = await getOrder(t, m, order.order_id);
+    assert.equal(o.status, 'EXPIRED');
+    assert.equal(o.remaining_authorized_amount, 0);
+    assert.equal(o.captured_amount, 4_000);
+    const id = order.order_id;
+    expectError(await refusedWithoutChange(t, m, id, () => capture(t, m, id, { captured_amount: 1 })), 403, 'CAPTURE_NOT_ALLOWED');
+    expectError(await refusedWithoutChange(t, m, id, () => post(t, id, 'release-remaining-authorization')), 403, 'NOT_ALLOWED');
+    expectError(await refusedWithoutChange(t, m, id, () => post(t, id, 'extend-authorization-time')), 403, 'NOT_ALLOWED');
+    expectError(await refusedWithoutChange(t, m, id, () => post(t, id, 'cancel')), 403, 'CANCEL_NOT_ALLOWED');
+    expectError(
+      await refusedWithoutChange(t, m, id, () => patch(t, id, 'authorization', { order_amount: 5_000, order_lines: lines(5_000) })),
+      403,
+      'NOT_ALLOWED',
+    );
+    assert.equal((await call(t, { method: 'POST', url: ordersUrl(id, '/refunds'), auth: m, body: { refunded_amount: 4_000 } })).statusCode, 201);
+    const after = await getOrder(t, m, id);
+    assert.equal(after.status, 'EXPIRED');
+    assert.equal(after.refunded_amount, 4_000);
+  });
+
+  it('an expired order with nothing captured can still be cancelled', async () => {
+    const t = ctx();
+    const order = await createOrder(t, m, { expires_at: PAST });
+    await doneWithOneEvent(t, order.order_id, 'ORDER_CANCELLED', () => post(t, order.order_id, 'cancel'));
+    assert.equal((await getOrder(t, m, order.order_id)).status, 'CANCELLED');
+  });
+
   it('every order route answers 404 NO_SUCH_ORDER for another merchant and writes nothing', async () => {
     const t = ctx();
     const order = await createOrder(t, m);
