@@ -90,7 +90,7 @@ async function main(): Promise<void> {
       const address = app.server.address();
       const port = typeof address === 'object' && address ? address.port : config.port;
       log.info({ migrations_applied: applied, store: config.store.kind, port, startup_ms: Math.round(performance.now() - startedAt) }, 'OpenOM ready');
-      printGeneratedSecrets(boot.generated, config.host, port);
+      printGeneratedSecrets(boot.generated, config.sandboxUsername !== undefined, config.host, port);
       return;
     } catch (err) {
       log.warn({ attempt, err: (err as Error).message }, 'store not ready; retrying');
@@ -100,10 +100,17 @@ async function main(): Promise<void> {
 }
 
 /** Generated secrets are shown once, on the console, apart from the JSON log stream. */
-function printGeneratedSecrets(g: { adminToken?: string; sandboxUsername?: string; sandboxPassword?: string }, host: string, port: number) {
+function printGeneratedSecrets(
+  g: { adminToken?: string; sandboxUsername?: string; sandboxPassword?: string },
+  usernameFromEnv: boolean,
+  host: string,
+  port: number,
+) {
   const lines: string[] = [];
   if (g.adminToken) lines.push(`  admin token:      ${g.adminToken}`);
-  if (g.sandboxUsername) lines.push(`  sandbox username: ${g.sandboxUsername}`);
+  // A username taken from the environment is only worth repeating next to a generated password;
+  // with both from the environment nothing was generated and nothing is printed.
+  if (g.sandboxUsername && (g.sandboxPassword || !usernameFromEnv)) lines.push(`  sandbox username: ${g.sandboxUsername}`);
   if (g.sandboxPassword) lines.push(`  sandbox password: ${g.sandboxPassword}`);
   if (lines.length === 0) return;
   process.stdout.write(
