@@ -12,6 +12,7 @@ import {
   decideRelease,
   decideUpdateAuthorization,
 } from '../domain/operations.js';
+import { isCountryCode } from '../domain/iso.js';
 import type { OrderLineAmounts } from '../domain/orderLines.js';
 import { toKlarnaTimestamp } from '../domain/time.js';
 import { refused, updateOrderState, type OrderCommand, type OrderTx, type Outcome } from './commands.js';
@@ -176,6 +177,11 @@ export function updateCustomerDetails(req: { shipping_address?: Json; billing_ad
     if (!d.ok) return refusalOutcome(d);
     if (req.billing_address !== undefined) {
       return refused(403, 'NOT_ALLOWED', 'Billing address cannot be updated. Customer details cannot be updated.');
+    }
+    const country = req.shipping_address?.country;
+    if (typeof country === 'string' && !isCountryCode(country)) {
+      // The same rule as the order intake: a well-formed but unassigned code is not a country.
+      return refused(400, 'BAD_VALUE', 'Bad value: shipping_address.country (must be an ISO 3166-1 alpha-2 country code)');
     }
     if (req.shipping_address !== undefined) {
       await updateOrderState(tx, tx.state, { shipping_address: JSON.stringify(req.shipping_address) });

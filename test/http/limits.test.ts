@@ -180,10 +180,11 @@ describeOnBothStores('request limits', (ctx) => {
     assert.equal(o.merchant_reference2, text(255));
   });
 
-  it('customer-details address fields: given_name 100 passes, 101 fails; a bad country is 400', async () => {
+  it('customer-details address fields: given_name 100 passes, 101 fails; a malformed or unassigned country is 400', async () => {
     const order = await createOrder(ctx(), m);
     await rejected(order.order_id, 'shipping_address.given_name', () => patch(order.order_id, '/customer-details', { shipping_address: { given_name: text(101) } }));
     await rejected(order.order_id, 'shipping_address.country', () => patch(order.order_id, '/customer-details', { shipping_address: { country: 'SWE' } }));
+    await rejected(order.order_id, 'shipping_address.country', () => patch(order.order_id, '/customer-details', { shipping_address: { country: 'XX' } }));
     assert.equal((await patch(order.order_id, '/customer-details', { shipping_address: { given_name: text(100) } })).statusCode, 204);
   });
 });
