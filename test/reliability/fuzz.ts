@@ -11,7 +11,6 @@ import type { LightMyRequestResponse } from 'fastify';
 import { ledgerSnapshot } from '../../src/store/ledger.js';
 import {
   ADMIN_TOKEN,
-  call,
   capture,
   createMerchant,
   createOrder,
