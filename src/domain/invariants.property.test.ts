@@ -224,13 +224,15 @@ describe('order invariants under random operation sequences', () => {
     );
   });
 
-  it('status moves only along Klarna transitions: CANCELLED is final, and refunds never change the status', () => {
+  it('status moves only along Klarna transitions: CANCELLED and CAPTURED are final, EXPIRED only cancels, refunds never change the status', () => {
     fc.assert(
       fc.property(sequences, ([init, ops]) => {
         runSequence(init, ops, (b, a, o) => {
           const from: OrderStatus = statusOf(b.state, b.now);
           const to: OrderStatus = statusOf(a.state, a.now);
           if (from === 'CANCELLED') assert.equal(to, 'CANCELLED');
+          if (from === 'CAPTURED') assert.equal(to, 'CAPTURED', `CAPTURED left by ${JSON.stringify(o)}`);
+          if (from === 'EXPIRED') assert.ok(to === 'EXPIRED' || to === 'CANCELLED', `EXPIRED became ${to} by ${JSON.stringify(o)}`);
           if (o.kind === 'refund') assert.equal(to, from);
           assert.notEqual(to, 'CLOSED');
           if (o.kind === 'cancel' && to === 'CANCELLED') assert.equal(a.state.captured_amount, 0);

@@ -161,6 +161,13 @@ describe('decideUpdateAuthorization', () => {
     assert.equal(codeOf(decideUpdateAuthorization(order(), { order_amount: -1, order_lines: lines(-1) }, CREATED)), 'BAD_VALUE');
   });
 
+  it('refuses a fully captured order, even to raise the amount (Klarna: fully captured orders cannot be updated)', () => {
+    assert.equal(
+      codeOf(decideUpdateAuthorization(order({ captured_amount: 10_000 }), { order_amount: 12_000, order_lines: lines(12_000) }, CREATED)),
+      'NOT_ALLOWED',
+    );
+  });
+
   it('refuses cancelled, expired and released orders', () => {
     assert.equal(codeOf(decideUpdateAuthorization(order({ cancelled: true }), { order_amount: 1, order_lines: lines(1) }, CREATED)), 'NOT_ALLOWED');
     assert.equal(codeOf(decideUpdateAuthorization(order(), { order_amount: 1, order_lines: lines(1) }, EXPIRES)), 'NOT_ALLOWED');

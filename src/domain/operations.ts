@@ -139,6 +139,8 @@ export function decideUpdateAuthorization(
     return refuse('NOT_ALLOWED', `Order is ${status.toLowerCase()}. Order authorization cannot be updated.`);
   }
   if (order.released) return refuse('NOT_ALLOWED', 'Remaining authorization was released. Order authorization cannot be updated.');
+  // Klarna: "Fully captured orders cannot have their order amount updated."
+  if (status === 'CAPTURED') return refuse('NOT_ALLOWED', 'Order is fully captured. Order authorization cannot be updated.');
   if (req.order_amount < order.captured_amount) {
     return refuse(
       'NOT_ALLOWED',

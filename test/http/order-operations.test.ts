@@ -273,6 +273,9 @@ describeOnBothStores('order operations', (ctx) => {
     assert.equal(down.status, 'CAPTURED');
     assert.equal(down.remaining_authorized_amount, 0);
     assert.equal(down.original_order_amount, 10_000);
+    // Klarna: a fully captured order cannot have its amount updated, not even raised.
+    const raise = await refusedWithoutChange(t, m, order.order_id, () => patch(t, order.order_id, 'authorization', { order_amount: 5_000, order_lines: lines(5_000) }));
+    assert.match(expectError(raise, 403, 'NOT_ALLOWED').error_messages[0]!, /fully captured/);
   });
 
   it('authorization: an amount below what is captured is 403 NOT_ALLOWED', async () => {
