@@ -241,6 +241,31 @@ function pick<T>(list: T[], i: number): T {
   return list[i % list.length]!;
 }
 
+/** 503s seen (each checked: SERVICE_UNAVAILABLE body, Retry-After) and retried, per scenario. */
+let retried503 = 0;
+
+/**
+ * Sends one mutation under its own idempotency key, as a careful client does; a 503 (e.g. the
+ * database pool saturated on a loaded CI machine) is checked and retried with the same key on the
+ * next instance, so every operation ends in a definitive 2xx or 4xx, applied at most once.
+ */
+async function decided(instances: Instance[], i: number, req: Req): Promise<Reply> {
+  const key = randomUUID();
+  for (let attempt = 0; ; attempt++) {
+    const r = await send(pick(instances, i + attempt).base, { ...req, headers: { ...(req.headers ?? {}), 'klarna-idempotency-key': key } });
+    if (r.status !== 503 || attempt >= 50) return r;
+    assertUnavailable(r);
+    retried503++;
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+}
+
+function take503s(): number {
+  const n = retried503;
+  retried503 = 0;
+  return n;
+}
+
 /** n concurrent captures with random amounts on one order, spread over the instances. */
 export async function captureRace(instances: Instance[], merchant: Merchant, n: number, label: string): Promise<Tally> {
   const orderAmount = 100_000;
@@ -259,7 +284,7 @@ export async function captureRace(instances: Instance[], merchant: Merchant, n: 
     }),
   );
   const replies = await pool(amounts, 64, (amount, i) =>
-    send(pick(instances, i).base, { path: orderPath(orderId, '/captures'), auth: merchant, body: { captured_amount: amount, description: `race ${i}` } }),
+    decided(instances, i, { path: orderPath(orderId, '/captures'), auth: merchant, body: { captured_amount: amount, description: `race ${i}` } }),
   );
   reading = false;
   await readers;
@@ -286,7 +311,7 @@ export async function captureRace(instances: Instance[], merchant: Merchant, n: 
   assert.deepEqual(new Set(order.captures.map((c) => c.capture_id)), ackIds, 'captures list differs from the acknowledged ones');
   const list = await send(pick(instances, 1).base, { path: orderPath(orderId, '/captures'), auth: merchant });
   assert.deepEqual(new Set((JSON.parse(list.text) as { capture_id: string }[]).map((c) => c.capture_id)), ackIds);
-  console.log(`[${label}] capture race: fired ${n} over ${instances.length} process(es), acknowledged ${tally.acknowledged} (sum ${ackSum} = captured_amount ${order.captured_amount} of ${order.order_amount}), refused ${tally.refused} (403 CAPTURE_NOT_ALLOWED), 5xx 0, lost 0; ${reads} consistent GETs alongside`);
+  console.log(`[${label}] capture race: fired ${n} over ${instances.length} process(es), acknowledged ${tally.acknowledged} (sum ${ackSum} = captured_amount ${order.captured_amount} of ${order.order_amount}), refused ${tally.refused} (403 CAPTURE_NOT_ALLOWED), 503 retried ${take503s()}, 500 0, lost 0; ${reads} consistent GETs alongside`);
   return tally;
 }
 
@@ -301,7 +326,7 @@ export async function refundRace(instances: Instance[], merchant: Merchant, n: n
   }
   const amounts = Array.from({ length: n }, () => randomInt(1, 500));
   const replies = await pool(amounts, 64, (amount, i) =>
-    send(pick(instances, i).base, { path: orderPath(orderId, '/refunds'), auth: merchant, body: { refunded_amount: amount, description: `race ${i}` } }),
+    decided(instances, i, { path: orderPath(orderId, '/refunds'), auth: merchant, body: { refunded_amount: amount, description: `race ${i}` } }),
   );
   let ackSum = 0;
   const ackIds = new Set<string>();
@@ -325,7 +350,7 @@ export async function refundRace(instances: Instance[], merchant: Merchant, n: n
   assert.ok(order.refunded_amount <= order.captured_amount);
   assert.deepEqual(new Set(order.refunds.map((r) => r.refund_id)), ackIds, 'refunds list differs from the acknowledged ones');
   assert.equal(order.captures.reduce((s, c) => s + c.refunded_amount, 0), ackSum, 'refunds allocated to captures do not add up');
-  console.log(`[${label}] refund race: fired ${n}, acknowledged ${tally.acknowledged} (sum ${ackSum} = refunded_amount ${order.refunded_amount} of captured ${order.captured_amount}), refused ${tally.refused} (403 REFUND_NOT_ALLOWED), 5xx 0, lost 0`);
+  console.log(`[${label}] refund race: fired ${n}, acknowledged ${tally.acknowledged} (sum ${ackSum} = refunded_amount ${order.refunded_amount} of captured ${order.captured_amount}), refused ${tally.refused} (403 REFUND_NOT_ALLOWED), 503 retried ${take503s()}, 500 0, lost 0`);
   return tally;
 }
 
@@ -344,16 +369,15 @@ export async function mixedRace(instances: Instance[], merchant: Merchant, n: nu
     return { op, amount: randomInt(1, 400) };
   });
   const replies = await pool(ops, 64, ({ op, amount }, i) => {
-    const base = pick(instances, i).base;
     switch (op) {
       case 'capture':
-        return send(base, { path: orderPath(orderId, '/captures'), auth: merchant, body: { captured_amount: amount } });
+        return decided(instances, i, { path: orderPath(orderId, '/captures'), auth: merchant, body: { captured_amount: amount } });
       case 'refund':
-        return send(base, { path: orderPath(orderId, '/refunds'), auth: merchant, body: { refunded_amount: amount } });
+        return decided(instances, i, { path: orderPath(orderId, '/refunds'), auth: merchant, body: { refunded_amount: amount } });
       case 'cancel':
-        return send(base, { method: 'POST', path: orderPath(orderId, '/cancel'), auth: merchant });
+        return decided(instances, i, { method: 'POST', path: orderPath(orderId, '/cancel'), auth: merchant });
       case 'release':
-        return send(base, { method: 'POST', path: orderPath(orderId, '/release-remaining-authorization'), auth: merchant });
+        return decided(instances, i, { method: 'POST', path: orderPath(orderId, '/release-remaining-authorization'), auth: merchant });
     }
   });
   const expected: Record<MixOp, { status: number; code: string }> = {
@@ -388,7 +412,7 @@ export async function mixedRace(instances: Instance[], merchant: Merchant, n: nu
   assert.equal(acked.cancel, 0, 'an order with a capture was cancelled');
   assert.ok(acked.release <= 1, 'the remaining authorization was released twice');
   if (acked.release === 1) assert.equal(order.status, 'CAPTURED');
-  console.log(`[${label}] mixed race: fired ${n} (capture/refund/cancel/release), acknowledged ${tally.acknowledged} (captures ${acked.capture}, refunds ${acked.refund}, releases ${acked.release}, cancels ${acked.cancel}), refused ${tally.refused} (403), 5xx 0; order ${order.status} captured ${order.captured_amount} refunded ${order.refunded_amount}`);
+  console.log(`[${label}] mixed race: fired ${n} (capture/refund/cancel/release), acknowledged ${tally.acknowledged} (captures ${acked.capture}, refunds ${acked.refund}, releases ${acked.release}, cancels ${acked.cancel}), refused ${tally.refused} (403), 503 retried ${take503s()}, 500 0; order ${order.status} captured ${order.captured_amount} refunded ${order.refunded_amount}`);
   return tally;
 }
 
