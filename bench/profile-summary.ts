@@ -20,6 +20,9 @@ interface Profile {
   timeDeltas: number[];
 }
 
+// Piped into head: stop quietly when the reader goes away.
+process.stdout.on('error', (err: NodeJS.ErrnoException) => process.exit(err.code === 'EPIPE' ? 0 : 1));
+
 const args = process.argv.slice(2);
 const top = Number(args.find((a) => a.startsWith('--top='))?.slice(6) ?? 25);
 const target = args.find((a) => !a.startsWith('--'));

@@ -84,7 +84,9 @@ function stopper(proc: ChildProcess): () => Promise<void> {
 export async function startOpenOM(env: Record<string, string>, nodeArgs: string[] = []): Promise<Server> {
   const port = await freePort();
   const started = performance.now();
-  const proc = spawn(process.execPath, [...nodeArgs, 'dist/main.js'], {
+  // BENCH_OPENOM_MAIN: another build to compare (A/B), e.g. a patched copy of dist/main.js.
+  const main = process.env.BENCH_OPENOM_MAIN ?? 'dist/main.js';
+  const proc = spawn(process.execPath, [...nodeArgs, main], {
     cwd: ROOT,
     env: { ...process.env, ...env, HOST: '127.0.0.1', PORT: String(port) },
     stdio: ['ignore', 'ignore', 'pipe'],
