@@ -5,8 +5,8 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import type { Config } from './config.js';
 import { adminAuthenticator, merchantAuthenticator } from './http/auth.js';
-import { ApiError, registerErrorHandling } from './http/errors.js';
-import { correlationIdOf, registerPlumbing } from './http/plumbing.js';
+import { ApiError, handleFrameworkError, registerErrorHandling } from './http/errors.js';
+import { correlationIdOf, registerPlumbing, setStandardHeaders } from './http/plumbing.js';
 import { adminRoutes } from './http/routes/admin.js';
 import { captureRoutes } from './http/routes/captures.js';
 import { healthRoutes, type Readiness } from './http/routes/health.js';
@@ -34,13 +34,21 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     bodyLimit: config.bodyLimitBytes,
     requestTimeout: config.requestTimeoutMs,
     connectionTimeout: config.requestTimeoutMs,
-    return503OnClosing: true,
+    // main.ts stops accepting before closing; a late request still gets our 503, not Fastify's.
+    return503OnClosing: false,
     forceCloseConnections: 'idle',
     ajv: {
       // No type coercion: "100" is not an amount. Unknown properties are dropped, as Klarna ignores them.
       customOptions: { coerceTypes: false, removeAdditional: true, useDefaults: false, allErrors: false },
     },
     clientErrorHandler: handleClientError,
+    // Ids longer than the router's default 100 characters are simply unknown orders (404), not 414s.
+    routerOptions: { maxParamLength: 4096 },
+    // URLs the router rejects before any hook runs (a malformed %-escape) still get Klarna's body.
+    frameworkErrors: (err, request, reply) => {
+      setStandardHeaders(request, reply);
+      return handleFrameworkError(err, request, reply);
+    },
   }).withTypeProvider<TypeBoxTypeProvider>();
 
   app.decorateRequest('merchantId', '');

@@ -101,8 +101,8 @@ export function sendError(request: FastifyRequest, reply: FastifyReply, err: Api
  * parameter over maxParamLength, a malformed percent-encoding). Without it Fastify answers with
  * its own body and no Klarna-Correlation-Id.
  */
+/** For URLs Fastify's router rejects before any hook runs; app.ts sets the standard headers first. */
 export function handleFrameworkError(err: FastifyError, request: FastifyRequest, reply: FastifyReply): FastifyReply {
-  reply.header('klarna-correlation-id', request.id);
   const path = (request.url.split('?')[0] ?? '').slice(0, 200);
   const apiError =
     err.code === 'FST_ERR_MAX_PARAM_LENGTH'
@@ -116,7 +116,8 @@ export function handleFrameworkError(err: FastifyError, request: FastifyRequest,
 export function registerErrorHandling(app: FastifyInstance): void {
   app.setErrorHandler((err: FastifyError, request, reply) => {
     const apiError = mapFastifyError(err);
-    if (apiError.statusCode >= 500) request.log.error({ err }, 'request failed');
+    if (apiError.statusCode === 503) request.log.warn({ err: err.message }, 'store unavailable');
+    else if (apiError.statusCode >= 500) request.log.error({ err }, 'request failed');
     return sendError(request, reply, apiError);
   });
   app.setNotFoundHandler((request, reply) =>

@@ -1,7 +1,7 @@
 // Request plumbing every route shares: correlation ids, security headers, tolerant body parsing
 // (CONTRACT §4: sloppy clients), and one JSON log line per request.
 import { randomUUID } from 'node:crypto';
-import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { socketsWithRequests } from './clientErrors.js';
 import { ApiError, badValue } from './errors.js';
 import { coerceScalarStrings } from './scalarStrings.js';
@@ -49,6 +49,16 @@ function parseBody(text: string): unknown {
 
 const JSON_TYPES = /^(application\/([\w.+-]*\+)?json|text\/plain)\s*(;|$)/i;
 
+/** Headers every response carries, also those Fastify's router answers itself (see app.ts). */
+export function setStandardHeaders(request: FastifyRequest, reply: FastifyReply): void {
+  reply.header('klarna-correlation-id', request.id);
+  reply.header('x-content-type-options', 'nosniff');
+  reply.header('x-frame-options', 'DENY');
+  reply.header('referrer-policy', 'no-referrer');
+  reply.header('cache-control', 'no-store');
+  if (!request.url.startsWith('/docs')) reply.header('content-security-policy', "default-src 'none'; frame-ancestors 'none'");
+}
+
 export function registerPlumbing(app: FastifyInstance): void {
   app.addHook('onRequest', async (request, reply) => {
     socketsWithRequests.add(request.raw.socket);
@@ -59,12 +69,7 @@ export function registerPlumbing(app: FastifyInstance): void {
     if (headers['content-type'] !== undefined && headers['content-length'] === undefined && headers['transfer-encoding'] === undefined) {
       reply.header('connection', 'close');
     }
-    reply.header('klarna-correlation-id', request.id);
-    reply.header('x-content-type-options', 'nosniff');
-    reply.header('x-frame-options', 'DENY');
-    reply.header('referrer-policy', 'no-referrer');
-    reply.header('cache-control', 'no-store');
-    if (!request.url.startsWith('/docs')) reply.header('content-security-policy', "default-src 'none'; frame-ancestors 'none'");
+    setStandardHeaders(request, reply);
   });
 
   // One parser for every content type: bodies are parsed leniently here and judged per route below.
