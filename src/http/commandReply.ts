@@ -31,6 +31,11 @@ export function renderOutcome(correlationId: string, outcome: Outcome): StoredRe
   }
 }
 
+/** Sends JSON text the store rendered (see src/store/orderDocuments.ts) as it is. */
+export function sendJson(reply: FastifyReply, json: string, status = 200): FastifyReply {
+  return reply.code(status).type('application/json; charset=utf-8').send(json);
+}
+
 export function sendStored(reply: FastifyReply, response: StoredResponse): FastifyReply {
   reply.code(response.status).headers(response.headers);
   return response.body === '' ? reply.send() : reply.send(response.body);

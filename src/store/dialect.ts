@@ -6,7 +6,10 @@ import SQLite from 'better-sqlite3';
 import { Kysely, PostgresDialect, SqliteDialect, sql, type Transaction } from 'kysely';
 import pg from 'pg';
 import type { StoreConfig } from '../config.js';
+import { withPreparedStatements } from './pgStatements.js';
 import type { Database } from './schema.js';
+import { withStatementCache } from './sqliteStatements.js';
+import { SqliteWriteQueue } from './sqliteWrites.js';
 
 export type DialectName = 'sqlite' | 'postgres';
 
@@ -20,6 +23,8 @@ export interface Store {
   db: Kysely<Database>;
   dialect: DialectName;
   close(): Promise<void>;
+  /** SQLite only: the group-commit queue every write transaction of this process goes through. */
+  writes?: SqliteWriteQueue;
 }
 
 const PG_INT8_OID = 20;
@@ -45,7 +50,7 @@ export function openStore(config: StoreConfig, options: StoreOptions = {}): Stor
     // without this listener that event would be an uncaught exception. The failed client is not
     // queryable any more, so the pool discards it when it is released.
     pool.on('connect', (client) => client.on('error', (err) => options.onPoolError?.(err)));
-    const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
+    const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool: withPreparedStatements(pool) }) });
     return { db, dialect: 'postgres', close: () => db.destroy() };
   }
   if (config.path !== ':memory:') mkdirSync(dirname(config.path), { recursive: true });
@@ -55,8 +60,8 @@ export function openStore(config: StoreConfig, options: StoreOptions = {}): Stor
   sqlite.pragma('busy_timeout = 5000');
   // FULL: a commit is on disk before we acknowledge it, even across power loss.
   sqlite.pragma('synchronous = FULL');
-  const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: sqlite }) });
-  return { db, dialect: 'sqlite', close: () => db.destroy() };
+  const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: withStatementCache(sqlite) }) });
+  return { db, dialect: 'sqlite', close: () => db.destroy(), writes: new SqliteWriteQueue(db, beginImmediate) };
 }
 
 /** Auto-incrementing integer primary key column type. */
@@ -66,7 +71,8 @@ export function serialType(dialect: DialectName): 'bigserial' | 'integer' {
 
 /**
  * Runs fn in one write transaction. SQLite: BEGIN IMMEDIATE takes the database write lock up
- * front, so two writers (even in two processes) never deadlock upgrading a read lock.
+ * front, so two writers (even in two processes) never deadlock upgrading a read lock; concurrent
+ * commands of this process share one commit (sqliteWrites.ts), each in its own savepoint.
  * PostgreSQL: READ COMMITTED; commands lock the rows they change with SELECT … FOR UPDATE.
  */
 export async function inWriteTransaction<T>(store: Store, fn: (trx: Kysely<Database>) => Promise<T>): Promise<T> {
@@ -79,17 +85,8 @@ export async function inWriteTransaction<T>(store: Store, fn: (trx: Kysely<Datab
       }),
     );
   }
-  return store.db.connection().execute(async (conn) => {
-    await beginImmediate(conn);
-    try {
-      const result = await fn(conn);
-      await sql`commit`.execute(conn);
-      return result;
-    } catch (err) {
-      await sql`rollback`.execute(conn).catch(() => undefined);
-      throw err;
-    }
-  });
+  if (!store.writes) throw new Error('SQLite store without a write queue');
+  return store.writes.run(fn);
 }
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));

@@ -197,7 +197,7 @@ export function addOrderShippingInfo(req: { shipping_info: Json[] }): OrderComma
     const d = decideOrderDetailsUpdate(tx.state, 'Shipping info');
     if (!d.ok) return refusalOutcome(d);
     await addShippingInfo(tx, null, req.shipping_info);
-    await updateOrderState(tx, tx.state);
+    await updateOrderState(tx, tx.state, { shipping_info_count: tx.order.shipping_info_count + 1 });
     await tx.recordEvent('ORDER_SHIPPING_INFO_ADDED', tx.state, { items: req.shipping_info.length });
     return NO_CONTENT;
   };

@@ -43,6 +43,8 @@ export interface OrdersTable {
   order_lines: string;
   capture_count: number;
   refund_count: number;
+  /** Order-level shipping info batches (capture-level ones are found through the captures). */
+  shipping_info_count: number;
   created_at: string;
   expires_at: string;
   updated_at: string;

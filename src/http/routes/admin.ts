@@ -5,7 +5,9 @@ import { Type } from '@sinclair/typebox';
 import { checkOrderIntake } from '../../domain/intake.js';
 import { toKlarnaTimestamp } from '../../domain/time.js';
 import { insertMerchant, listMerchants, merchantExists } from '../../store/merchants.js';
-import { createOrder, getOrderView } from '../../store/orders.js';
+import { readOrderJson } from '../../store/orderDocuments.js';
+import { createOrder } from '../../store/orders.js';
+import { sendJson } from '../commandReply.js';
 import { ApiError } from '../errors.js';
 import { hashPassword, randomSecret } from '../passwords.js';
 import { ErrorBody } from '../schemas/common.js';
@@ -74,7 +76,7 @@ export const adminRoutes: FastifyPluginAsyncTypebox<RoutesOptions> = async (app,
       if (refusal) throw new ApiError(400, refusal.code, [refusal.message]);
       const now = new Date();
       const orderId = await createOrder(store, merchant_id, request.body, now, request.id);
-      return reply.code(201).send((await getOrderView(store, merchant_id, orderId, now)) as OrderResponse);
+      return sendJson(reply, (await readOrderJson(store, merchant_id, orderId, now))!, 201);
     },
   );
 };

@@ -3,9 +3,9 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
 import { dueDateExtensionOptions } from '../../domain/operations.js';
 import { addCaptureShippingInfo, createCapture, extendCaptureDueDate, triggerSendOut } from '../../store/operations.js';
-import { getCaptureForDueDate, getCaptureView, listCaptureViews } from '../../store/orders.js';
+import { readCaptureForDueDate, readCaptureJson, readCapturesJson } from '../../store/orderDocuments.js';
 import { ApiError } from '../errors.js';
-import { replyWithCommand } from '../commandReply.js';
+import { replyWithCommand, sendJson } from '../commandReply.js';
 import { CaptureParams, ErrorBody, IdempotencyHeaders, OrderIdParams } from '../schemas/common.js';
 import { CaptureBody, CaptureResponse, DueDateOptionsResponse, ExtendDueDateBody, ShippingInfoBody } from '../schemas/orders.js';
 import type { RoutesOptions } from './options.js';
@@ -41,22 +41,22 @@ export const captureRoutes: FastifyPluginAsyncTypebox<RoutesOptions> = async (ap
   app.get(
     '/:order_id/captures',
     { schema: { tags, summary: 'List all order captures', params: OrderIdParams, response: { 200: Type.Array(CaptureResponse), 404: ErrorBody } } },
-    async (request) => {
-      const captures = await listCaptureViews(store, request.merchantId, request.params.order_id);
+    async (request, reply) => {
+      const captures = await readCapturesJson(store, request.merchantId, request.params.order_id);
       if (!captures) throw noSuchOrder(request.params.order_id);
-      return captures as CaptureResponse[];
+      return sendJson(reply, `[${captures.join(',')}]`);
     },
   );
 
   app.get(
     '/:order_id/captures/:capture_id',
     { schema: { tags, summary: 'Get capture details', params: CaptureParams, response: { 200: CaptureResponse, 404: ErrorBody } } },
-    async (request) => {
+    async (request, reply) => {
       const { order_id, capture_id } = request.params;
-      const found = await getCaptureView(store, request.merchantId, order_id, capture_id);
+      const found = await readCaptureJson(store, request.merchantId, order_id, capture_id);
       if (!found) throw noSuchOrder(order_id);
       if (found.found === 'order') throw noSuchCapture(order_id, capture_id);
-      return found.capture as CaptureResponse;
+      return sendJson(reply, found.json);
     },
   );
 
@@ -85,7 +85,7 @@ export const captureRoutes: FastifyPluginAsyncTypebox<RoutesOptions> = async (ap
     { schema: { tags, summary: 'Options for extending the due date of a capture', params: CaptureParams, response: { 200: DueDateOptionsResponse, 404: ErrorBody } } },
     async (request) => {
       const { order_id, capture_id } = request.params;
-      const found = await getCaptureForDueDate(store, request.merchantId, order_id, capture_id);
+      const found = await readCaptureForDueDate(store, request.merchantId, order_id, capture_id);
       if (!found) throw noSuchOrder(order_id);
       if (found.found === 'order') throw noSuchCapture(order_id, capture_id);
       return { currency: found.currency, options: dueDateExtensionOptions(found.capture) };

@@ -1,6 +1,6 @@
 // /ordermanagement/v1/orders/{order_id}: read the order and change it as a whole.
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
-import { getOrderView } from '../../store/orders.js';
+import { readOrderJson } from '../../store/orderDocuments.js';
 import {
   acknowledgeOrder,
   addOrderShippingInfo,
@@ -13,7 +13,7 @@ import {
 } from '../../store/operations.js';
 import type { OrderCommand } from '../../store/commands.js';
 import { ApiError } from '../errors.js';
-import { replyWithCommand } from '../commandReply.js';
+import { replyWithCommand, sendJson } from '../commandReply.js';
 import { ErrorBody, IdempotencyHeaders, OrderIdParams } from '../schemas/common.js';
 import {
   CustomerDetailsBody,
@@ -39,10 +39,10 @@ export const orderRoutes: FastifyPluginAsyncTypebox<RoutesOptions> = async (app,
         response: { 200: OrderResponse, 404: ErrorBody },
       },
     },
-    async (request) => {
-      const order = await getOrderView(store, request.merchantId, request.params.order_id, new Date());
-      if (!order) throw new ApiError(404, 'NO_SUCH_ORDER', [`Order ${request.params.order_id} cannot be found.`]);
-      return order as OrderResponse;
+    async (request, reply) => {
+      const order = await readOrderJson(store, request.merchantId, request.params.order_id, new Date());
+      if (order === undefined) throw new ApiError(404, 'NO_SUCH_ORDER', [`Order ${request.params.order_id} cannot be found.`]);
+      return sendJson(reply, order);
     },
   );
 

@@ -1,9 +1,9 @@
 // /ordermanagement/v1/orders/{order_id}/refunds: give money back, up to what was captured.
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { createRefund } from '../../store/operations.js';
-import { getRefundView } from '../../store/orders.js';
+import { readRefundJson } from '../../store/orderDocuments.js';
 import { ApiError } from '../errors.js';
-import { replyWithCommand } from '../commandReply.js';
+import { replyWithCommand, sendJson } from '../commandReply.js';
 import { ErrorBody, IdempotencyHeaders, OrderIdParams, RefundParams } from '../schemas/common.js';
 import { RefundBody, RefundResponse } from '../schemas/orders.js';
 import type { RoutesOptions } from './options.js';
@@ -34,12 +34,12 @@ export const refundRoutes: FastifyPluginAsyncTypebox<RoutesOptions> = async (app
   app.get(
     '/:order_id/refunds/:refund_id',
     { schema: { tags, summary: 'Get refund details', params: RefundParams, response: { 200: RefundResponse, 404: ErrorBody } } },
-    async (request) => {
+    async (request, reply) => {
       const { order_id, refund_id } = request.params;
-      const found = await getRefundView(store, request.merchantId, order_id, refund_id);
+      const found = await readRefundJson(store, request.merchantId, order_id, refund_id);
       if (!found) throw new ApiError(404, 'NO_SUCH_ORDER', [`Order ${order_id} cannot be found.`]);
       if (found.found === 'order') throw new ApiError(404, 'NO_SUCH_REFUND', [`Refund ${refund_id} cannot be found for order ${order_id}.`]);
-      return found.refund as RefundResponse;
+      return sendJson(reply, found.json);
     },
   );
 };
