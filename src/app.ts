@@ -76,9 +76,8 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
 
   await app.register(healthRoutes, { store, readiness });
 
-  const requireReady = async () => {
-    if (!readiness.migrated) throw new ApiError(503, 'SERVICE_UNAVAILABLE', ['The store is not ready yet.'], { 'retry-after': '1' });
-  };
+  const requireReady = (_request: unknown, _reply: unknown, done: (err?: Error) => void) =>
+    done(readiness.migrated ? undefined : new ApiError(503, 'SERVICE_UNAVAILABLE', ['The store is not ready yet.'], { 'retry-after': '1' }));
 
   await app.register(
     async (merchantApi) => {

@@ -60,7 +60,8 @@ export function setStandardHeaders(request: FastifyRequest, reply: FastifyReply)
 }
 
 export function registerPlumbing(app: FastifyInstance): void {
-  app.addHook('onRequest', async (request, reply) => {
+  // Callback-style hooks: these run on every request, and an async hook costs a promise each time.
+  app.addHook('onRequest', (request, reply, done) => {
     socketsWithRequests.add(request.raw.socket);
     // A content type but neither Content-Length nor Transfer-Encoding: a sloppy client that may
     // write a body after the head (CONTRACT §4). Those bytes cannot be told from the next request,
@@ -70,29 +71,18 @@ export function registerPlumbing(app: FastifyInstance): void {
       reply.header('connection', 'close');
     }
     setStandardHeaders(request, reply);
+    done();
   });
 
   // One parser for every content type: bodies are parsed leniently here and judged per route below.
   app.removeAllContentTypeParsers();
   app.addContentTypeParser('*', { parseAs: 'string' }, (_request, body, done) => done(null, parseBody(body as string)));
 
-  app.addHook('preValidation', async (request: FastifyRequest) => {
-    const takesBody = request.routeOptions.schema?.body !== undefined;
-    if (!takesBody) {
-      // cancel, acknowledge, release…: whatever a sloppy client sent along is ignored.
-      request.body = undefined;
-      return;
-    }
-    const type = request.headers['content-type'];
-    if (type !== undefined && !JSON_TYPES.test(type)) {
-      throw new ApiError(415, 'BAD_VALUE', [`Bad value: Content-Type "${type.slice(0, 100)}" is not supported; send application/json.`]);
-    }
-    if (request.body instanceof UnparsedBody) throw badValue(`Bad value: body (${request.body.reason})`);
-    if (request.body === undefined) throw badValue('Bad value: body (is required)');
-    coerceScalarStrings(request.body);
-  });
+  app.addHook('preValidation', (request, _reply, done) => done(bodyProblem(request)));
 
-  app.addHook('onResponse', async (request, reply) => {
+  // The request line is an info line: at warn and above it is not even built.
+  if (!['info', 'debug', 'trace'].includes(app.log.level)) return;
+  app.addHook('onResponse', (request, reply, done) => {
     request.log.info(
       {
         merchant_id: request.merchantId || undefined,
@@ -103,5 +93,23 @@ export function registerPlumbing(app: FastifyInstance): void {
       },
       'request',
     );
+    done();
   });
+}
+
+/** Judges the parsed body for the route: undefined when it may go on to schema validation. */
+function bodyProblem(request: FastifyRequest): ApiError | undefined {
+  if (request.routeOptions.schema?.body === undefined) {
+    // cancel, acknowledge, release…: whatever a sloppy client sent along is ignored.
+    request.body = undefined;
+    return undefined;
+  }
+  const type = request.headers['content-type'];
+  if (type !== undefined && !JSON_TYPES.test(type)) {
+    return new ApiError(415, 'BAD_VALUE', [`Bad value: Content-Type "${type.slice(0, 100)}" is not supported; send application/json.`]);
+  }
+  if (request.body instanceof UnparsedBody) return badValue(`Bad value: body (${request.body.reason})`);
+  if (request.body === undefined) return badValue('Bad value: body (is required)');
+  coerceScalarStrings(request.body);
+  return undefined;
 }
