@@ -3,10 +3,10 @@
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import SQLite from 'better-sqlite3';
-import { Kysely, PostgresDialect, SqliteDialect, sql, type Transaction } from 'kysely';
+import { Kysely, PostgresDialect, SqliteDialect, sql, type Compilable, type Transaction } from 'kysely';
 import pg from 'pg';
 import type { StoreConfig } from '../config.js';
-import { withPreparedStatements } from './pgStatements.js';
+import { multiStatement, withPreparedStatements } from './pgStatements.js';
 import type { Database } from './schema.js';
 import { withStatementCache } from './sqliteStatements.js';
 import { SqliteWriteQueue } from './sqliteWrites.js';
@@ -87,6 +87,63 @@ export async function inWriteTransaction<T>(store: Store, fn: (trx: Kysely<Datab
   }
   if (!store.writes) throw new Error('SQLite store without a write queue');
   return store.writes.run(fn);
+}
+
+/**
+ * A write transaction shaped for one round trip at each end: `first` begins it together with
+ * the first statement (the lock, or the idempotency claim), `commitWith` sends the writes and the
+ * COMMIT together. Reads in between use `db`. On PostgreSQL each end is one multi-statement
+ * message (parameters inlined as escaped literals, see pgStatements.ts); SQLite, in-process, just
+ * runs the statements inside the group-commit queue's savepoint.
+ */
+export interface WriteSession {
+  db: Kysely<Database>;
+  first<R>(query: Compilable<R>): Promise<R[]>;
+  commitWith(writes: readonly Compilable<unknown>[]): Promise<void>;
+}
+
+export async function inWriteSession<T>(store: Store, fn: (session: WriteSession) => Promise<T>): Promise<T> {
+  if (store.dialect === 'sqlite') {
+    return inWriteTransaction(store, (db) =>
+      fn({
+        db,
+        first: async <R>(query: Compilable<R>) => (await db.executeQuery(query.compile())).rows as R[],
+        commitWith: async (writes) => {
+          for (const w of writes) await db.executeQuery(w.compile());
+        },
+      }),
+    );
+  }
+  return retryingUncommitted((state) =>
+    store.db.connection().execute(async (conn) => {
+      let begun = false;
+      let finished = false;
+      const session: WriteSession = {
+        db: conn,
+        first: async <R>(query: Compilable<R>) => {
+          begun = true;
+          return (await conn.executeQuery(multiStatement(['begin', query.compile()]))).rows as R[];
+        },
+        commitWith: async (writes) => {
+          if (!begun) throw new Error('commitWith before first');
+          state.commitSent = true;
+          await conn.executeQuery(multiStatement([...writes.map((w) => w.compile()), 'commit']));
+          finished = true;
+        },
+      };
+      try {
+        const result = await fn(session);
+        if (begun && !finished) {
+          state.commitSent = true;
+          await sql`commit`.execute(conn);
+        }
+        return result;
+      } catch (err) {
+        if (begun && !finished) await sql`rollback`.execute(conn).catch(() => undefined);
+        throw err;
+      }
+    }),
+  );
 }
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));

@@ -35,19 +35,21 @@ export interface OrderEvent {
   data?: unknown;
 }
 
+/** The insert of one event, to run now (appendEvent) or with a command's other writes. */
+export function eventInsert(db: Kysely<Database>, e: OrderEvent) {
+  return db.insertInto('order_events').values({
+    order_id: e.order_id,
+    merchant_id: e.merchant_id,
+    type: e.type,
+    occurred_at: e.occurred_at.toISOString(),
+    correlation_id: e.correlation_id,
+    idempotency_key: e.idempotency_key,
+    amounts_before: e.before ? JSON.stringify(snapshotOf(e.before, e.occurred_at)) : null,
+    amounts_after: JSON.stringify(snapshotOf(e.after, e.occurred_at)),
+    data: e.data === undefined ? null : JSON.stringify(e.data),
+  });
+}
+
 export async function appendEvent(db: Kysely<Database>, e: OrderEvent): Promise<void> {
-  await db
-    .insertInto('order_events')
-    .values({
-      order_id: e.order_id,
-      merchant_id: e.merchant_id,
-      type: e.type,
-      occurred_at: e.occurred_at.toISOString(),
-      correlation_id: e.correlation_id,
-      idempotency_key: e.idempotency_key,
-      amounts_before: e.before ? JSON.stringify(snapshotOf(e.before, e.occurred_at)) : null,
-      amounts_after: JSON.stringify(snapshotOf(e.after, e.occurred_at)),
-      data: e.data === undefined ? null : JSON.stringify(e.data),
-    })
-    .execute();
+  await eventInsert(db, e).execute();
 }

@@ -28,11 +28,12 @@ function refusalOutcome(d: Extract<Decision<unknown>, { ok: false }>): Outcome {
   return refused(d.code === 'BAD_VALUE' ? 400 : 403, d.code, d.message);
 }
 
-async function addShippingInfo(tx: OrderTx, captureId: string | null, items: Json[]): Promise<void> {
-  await tx.db
-    .insertInto('shipping_info')
-    .values({ order_id: tx.order.order_id, capture_id: captureId, items: JSON.stringify(items), added_at: tx.ctx.now.toISOString() })
-    .execute();
+function addShippingInfo(tx: OrderTx, captureId: string | null, items: Json[]): void {
+  tx.write(
+    tx.db
+      .insertInto('shipping_info')
+      .values({ order_id: tx.order.order_id, capture_id: captureId, items: JSON.stringify(items), added_at: tx.ctx.now.toISOString() }),
+  );
 }
 
 export interface CaptureRequest {
@@ -67,11 +68,11 @@ export function createCapture(req: CaptureRequest): OrderCommand {
       due_date_extension_days: 0,
       captured_at: toKlarnaTimestamp(tx.ctx.now),
     };
-    await tx.db.insertInto('captures').values(capture).execute();
-    if (req.shipping_info && req.shipping_info.length > 0) await addShippingInfo(tx, captureId, req.shipping_info);
+    tx.write(tx.db.insertInto('captures').values(capture));
+    if (req.shipping_info && req.shipping_info.length > 0) addShippingInfo(tx, captureId, req.shipping_info);
     const after = { ...tx.state, captured_amount: tx.state.captured_amount + d.value.captured_amount };
-    await updateOrderState(tx, after, { capture_count: seq });
-    await tx.recordEvent('CAPTURE_CREATED', after, { capture_id: captureId, captured_amount: d.value.captured_amount, reference: req.reference });
+    updateOrderState(tx, after, { capture_count: seq });
+    tx.recordEvent('CAPTURE_CREATED', after, { capture_id: captureId, captured_amount: d.value.captured_amount, reference: req.reference });
     return { kind: 'created', resource: 'captures', orderId: tx.order.order_id, id: captureId };
   };
 }
@@ -95,9 +96,8 @@ export function createRefund(req: RefundRequest): OrderCommand {
     if (!d.ok) return refusalOutcome(d);
     const seq = tx.order.refund_count + 1;
     const refundId = randomUUID();
-    await tx.db
-      .insertInto('refunds')
-      .values({
+    tx.write(
+      tx.db.insertInto('refunds').values({
         refund_id: refundId,
         order_id: tx.order.order_id,
         seq,
@@ -107,18 +107,19 @@ export function createRefund(req: RefundRequest): OrderCommand {
         order_lines: req.order_lines ? JSON.stringify(req.order_lines) : null,
         allocations: JSON.stringify(d.value.allocations),
         refunded_at: toKlarnaTimestamp(tx.ctx.now),
-      })
-      .execute();
+      }),
+    );
     for (const a of d.value.allocations) {
-      await tx.db
-        .updateTable('captures')
-        .set((eb) => ({ refunded_amount: eb('refunded_amount', '+', a.amount) }))
-        .where('capture_id', '=', a.capture_id)
-        .execute();
+      tx.write(
+        tx.db
+          .updateTable('captures')
+          .set((eb) => ({ refunded_amount: eb('refunded_amount', '+', a.amount) }))
+          .where('capture_id', '=', a.capture_id),
+      );
     }
     const after = { ...tx.state, refunded_amount: tx.state.refunded_amount + d.value.refunded_amount };
-    await updateOrderState(tx, after, { refund_count: seq });
-    await tx.recordEvent('REFUND_CREATED', after, { refund_id: refundId, refunded_amount: d.value.refunded_amount, allocations: d.value.allocations });
+    updateOrderState(tx, after, { refund_count: seq });
+    tx.recordEvent('REFUND_CREATED', after, { refund_id: refundId, refunded_amount: d.value.refunded_amount, allocations: d.value.allocations });
     return { kind: 'created', resource: 'refunds', orderId: tx.order.order_id, id: refundId };
   };
 }
@@ -127,8 +128,8 @@ export const cancelOrder: OrderCommand = async (tx) => {
   const d = decideCancel(tx.state);
   if (!d.ok) return refusalOutcome(d);
   const after = { ...tx.state, cancelled: true };
-  await updateOrderState(tx, after);
-  await tx.recordEvent('ORDER_CANCELLED', after);
+  updateOrderState(tx, after);
+  tx.recordEvent('ORDER_CANCELLED', after);
   return NO_CONTENT;
 };
 
@@ -136,8 +137,8 @@ export const releaseRemainingAuthorization: OrderCommand = async (tx) => {
   const d = decideRelease(tx.state, tx.ctx.now);
   if (!d.ok) return refusalOutcome(d);
   const after = { ...tx.state, released: true };
-  await updateOrderState(tx, after);
-  await tx.recordEvent('REMAINING_AUTHORIZATION_RELEASED', after, { released_amount: d.value.released_amount });
+  updateOrderState(tx, after);
+  tx.recordEvent('REMAINING_AUTHORIZATION_RELEASED', after, { released_amount: d.value.released_amount });
   return NO_CONTENT;
 };
 
@@ -145,16 +146,16 @@ export const extendAuthorizationTime: OrderCommand = async (tx) => {
   const d = decideExtendAuthorization(tx.state, tx.ctx.now);
   if (!d.ok) return refusalOutcome(d);
   const after = { ...tx.state, expires_at: d.value.expires_at };
-  await updateOrderState(tx, after);
-  await tx.recordEvent('AUTHORIZATION_EXTENDED', after, { expires_at: toKlarnaTimestamp(d.value.expires_at) });
+  updateOrderState(tx, after);
+  tx.recordEvent('AUTHORIZATION_EXTENDED', after, { expires_at: toKlarnaTimestamp(d.value.expires_at) });
   return NO_CONTENT;
 };
 
 export const acknowledgeOrder: OrderCommand = async (tx) => {
   if (tx.order.acknowledged === 0) {
-    await updateOrderState(tx, tx.state, { acknowledged: 1 });
+    updateOrderState(tx, tx.state, { acknowledged: 1 });
   }
-  await tx.recordEvent('ORDER_ACKNOWLEDGED', tx.state, { first: tx.order.acknowledged === 0 });
+  tx.recordEvent('ORDER_ACKNOWLEDGED', tx.state, { first: tx.order.acknowledged === 0 });
   return NO_CONTENT;
 };
 
@@ -165,8 +166,8 @@ export function updateMerchantReferences(req: { merchant_reference1?: string; me
     const changes: { merchant_reference1?: string; merchant_reference2?: string } = {};
     if (req.merchant_reference1 !== undefined) changes.merchant_reference1 = req.merchant_reference1;
     if (req.merchant_reference2 !== undefined) changes.merchant_reference2 = req.merchant_reference2;
-    await updateOrderState(tx, tx.state, changes);
-    await tx.recordEvent('MERCHANT_REFERENCES_UPDATED', tx.state, changes);
+    updateOrderState(tx, tx.state, changes);
+    tx.recordEvent('MERCHANT_REFERENCES_UPDATED', tx.state, changes);
     return NO_CONTENT;
   };
 }
@@ -184,10 +185,10 @@ export function updateCustomerDetails(req: { shipping_address?: Json; billing_ad
       return refused(400, 'BAD_VALUE', 'Bad value: shipping_address.country (must be an ISO 3166-1 alpha-2 country code)');
     }
     if (req.shipping_address !== undefined) {
-      await updateOrderState(tx, tx.state, { shipping_address: JSON.stringify(req.shipping_address) });
+      updateOrderState(tx, tx.state, { shipping_address: JSON.stringify(req.shipping_address) });
     }
     // Addresses are personal data: the event records that they changed, not what they are.
-    await tx.recordEvent('CUSTOMER_DETAILS_UPDATED', tx.state, { fields: Object.keys(req) });
+    tx.recordEvent('CUSTOMER_DETAILS_UPDATED', tx.state, { fields: Object.keys(req) });
     return NO_CONTENT;
   };
 }
@@ -196,9 +197,9 @@ export function addOrderShippingInfo(req: { shipping_info: Json[] }): OrderComma
   return async (tx) => {
     const d = decideOrderDetailsUpdate(tx.state, 'Shipping info');
     if (!d.ok) return refusalOutcome(d);
-    await addShippingInfo(tx, null, req.shipping_info);
-    await updateOrderState(tx, tx.state, { shipping_info_count: tx.order.shipping_info_count + 1 });
-    await tx.recordEvent('ORDER_SHIPPING_INFO_ADDED', tx.state, { items: req.shipping_info.length });
+    addShippingInfo(tx, null, req.shipping_info);
+    updateOrderState(tx, tx.state, { shipping_info_count: tx.order.shipping_info_count + 1 });
+    tx.recordEvent('ORDER_SHIPPING_INFO_ADDED', tx.state, { items: req.shipping_info.length });
     return NO_CONTENT;
   };
 }
@@ -208,8 +209,8 @@ export function updateAuthorization(req: { order_amount: number; description?: s
     const d = decideUpdateAuthorization(tx.state, req, tx.ctx.now);
     if (!d.ok) return refusalOutcome(d);
     const after = { ...tx.state, order_amount: d.value.order_amount };
-    await updateOrderState(tx, after, { order_lines: JSON.stringify(req.order_lines) });
-    await tx.recordEvent('AUTHORIZATION_UPDATED', after, { description: req.description, order_amount: d.value.order_amount });
+    updateOrderState(tx, after, { order_lines: JSON.stringify(req.order_lines) });
+    tx.recordEvent('AUTHORIZATION_UPDATED', after, { description: req.description, order_amount: d.value.order_amount });
     return NO_CONTENT;
   };
 }
@@ -231,9 +232,9 @@ function onCapture(captureIdParam: string, fn: (tx: OrderTx, capture: CapturesTa
 
 export function addCaptureShippingInfo(captureId: string, req: { shipping_info: Json[] }): OrderCommand {
   return onCapture(captureId, async (tx, capture) => {
-    await addShippingInfo(tx, capture.capture_id, req.shipping_info);
-    await updateOrderState(tx, tx.state);
-    await tx.recordEvent('CAPTURE_SHIPPING_INFO_ADDED', tx.state, { capture_id: capture.capture_id, items: req.shipping_info.length });
+    addShippingInfo(tx, capture.capture_id, req.shipping_info);
+    updateOrderState(tx, tx.state);
+    tx.recordEvent('CAPTURE_SHIPPING_INFO_ADDED', tx.state, { capture_id: capture.capture_id, items: req.shipping_info.length });
     return NO_CONTENT;
   });
 }
@@ -242,20 +243,16 @@ export function extendCaptureDueDate(captureId: string, numberOfDays: number): O
   return onCapture(captureId, async (tx, capture) => {
     const d = decideExtendDueDate(capture, numberOfDays);
     if (!d.ok) return refusalOutcome(d);
-    await tx.db
-      .updateTable('captures')
-      .set({ due_date_extension_days: d.value.number_of_days })
-      .where('capture_id', '=', capture.capture_id)
-      .execute();
-    await updateOrderState(tx, tx.state);
-    await tx.recordEvent('CAPTURE_DUE_DATE_EXTENDED', tx.state, { capture_id: capture.capture_id, number_of_days: d.value.number_of_days });
+    tx.write(tx.db.updateTable('captures').set({ due_date_extension_days: d.value.number_of_days }).where('capture_id', '=', capture.capture_id));
+    updateOrderState(tx, tx.state);
+    tx.recordEvent('CAPTURE_DUE_DATE_EXTENDED', tx.state, { capture_id: capture.capture_id, number_of_days: d.value.number_of_days });
     return NO_CONTENT;
   });
 }
 
 export function triggerSendOut(captureId: string): OrderCommand {
   return onCapture(captureId, async (tx, capture) => {
-    await tx.recordEvent('CAPTURE_SEND_OUT_TRIGGERED', tx.state, { capture_id: capture.capture_id });
+    tx.recordEvent('CAPTURE_SEND_OUT_TRIGGERED', tx.state, { capture_id: capture.capture_id });
     return NO_CONTENT;
   });
 }

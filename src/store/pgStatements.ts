@@ -1,8 +1,31 @@
-// Names every parameterized query after its SQL text, so each pooled PostgreSQL connection parses
-// and plans a statement once and then only binds and executes it.
+// PostgreSQL round trips. Every parameterized query is named after its SQL text, so each pooled
+// connection parses and plans it once and then only binds and executes it. And several statements
+// can travel as one message (multiStatement): the simple query protocol takes no parameters, so
+// they are inlined as escaped literals.
 import { createHash } from 'node:crypto';
-import type { PostgresPool, PostgresPoolClient } from 'kysely';
-import type pg from 'pg';
+import { CompiledQuery, type PostgresPool, type PostgresPoolClient } from 'kysely';
+import pg from 'pg';
+
+const MULTI = '/* openom:multi */ ';
+
+function literal(value: unknown): string {
+  if (value === null || value === undefined) return 'NULL';
+  if (typeof value === 'string') return pg.escapeLiteral(value);
+  if (typeof value === 'number' && Number.isFinite(value)) return value < 0 ? `(${value})` : String(value);
+  if (typeof value === 'bigint') return value < 0n ? `(${value})` : String(value);
+  if (typeof value === 'boolean') return value ? 'TRUE' : 'FALSE';
+  throw new TypeError(`cannot inline a ${typeof value} parameter`);
+}
+
+/** Kysely's SQL carries every value as a $n parameter (no literals), so each $n is one value. */
+function inline(query: CompiledQuery): string {
+  return query.sql.replace(/\$(\d+)/g, (_, n: string) => literal(query.parameters[Number(n) - 1]));
+}
+
+/** One message with several statements; executing it returns the last statement's result. */
+export function multiStatement(statements: readonly (CompiledQuery | string)[]): CompiledQuery {
+  return CompiledQuery.raw(MULTI + statements.map((s) => (typeof s === 'string' ? s : inline(s))).join(';\n'));
+}
 
 const MAX_NAMES = 10_000;
 
@@ -21,8 +44,12 @@ export function withPreparedStatements(pool: pg.Pool): PostgresPool {
     let wrapper = wrappers.get(client);
     if (!wrapper) {
       wrapper = {
-        query: ((text: string, values?: unknown[]) =>
-          values && values.length > 0 ? client.query({ name: nameOf(text), text, values }) : client.query(text, values)) as unknown as PostgresPoolClient['query'],
+        query: (async (text: string, values?: unknown[]) => {
+          if (values && values.length > 0) return client.query({ name: nameOf(text), text, values });
+          if (!text.startsWith(MULTI)) return client.query(text);
+          const results = (await client.query(text)) as unknown as pg.QueryResult | pg.QueryResult[];
+          return Array.isArray(results) ? results[results.length - 1] : results;
+        }) as unknown as PostgresPoolClient['query'],
         release: (err?: boolean | Error) => client.release(err),
       };
       wrappers.set(client, wrapper);
