@@ -80,12 +80,12 @@ function stopper(proc: ChildProcess): () => Promise<void> {
   };
 }
 
-/** Starts node dist/main.js and measures the time from spawn to the first 200 on /health/ready. */
+/** Starts node dist/openom.mjs (what npm start runs) and measures the time from spawn to the first 200 on /health/ready. */
 export async function startOpenOM(env: Record<string, string>, nodeArgs: string[] = []): Promise<Server> {
   const port = await freePort();
   const started = performance.now();
   // BENCH_OPENOM_MAIN: another build to compare (A/B), e.g. a patched copy of dist/main.js.
-  const main = process.env.BENCH_OPENOM_MAIN ?? 'dist/main.js';
+  const main = process.env.BENCH_OPENOM_MAIN ?? 'dist/openom.mjs';
   const proc = spawn(process.execPath, [...nodeArgs, main], {
     cwd: ROOT,
     env: { ...process.env, ...env, HOST: '127.0.0.1', PORT: String(port) },

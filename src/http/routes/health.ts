@@ -1,7 +1,7 @@
 // Liveness (the process runs) and readiness (the store is reachable and migrated).
 import type { FastifyPluginAsync } from 'fastify';
 import { sql } from 'kysely';
-import { ApiError } from '../errors.js';
+import { ApiError, sendError } from '../errors.js';
 import type { RoutesOptions } from './options.js';
 
 export interface Readiness {
@@ -10,12 +10,14 @@ export interface Readiness {
 
 export const healthRoutes: FastifyPluginAsync<RoutesOptions & { readiness: Readiness }> = async (app, { store, readiness }) => {
   app.get('/health/live', { schema: { hide: true } }, async () => ({ status: 'ok' }));
-  app.get('/health/ready', { schema: { hide: true } }, async () => {
-    if (!readiness.migrated) throw new ApiError(503, 'SERVICE_UNAVAILABLE', ['The store is not migrated yet.'], { 'retry-after': '1' });
+  // "Not ready" is an answer, not a failure: sent directly, so it is not logged as an error.
+  const notReady = (message: string) => new ApiError(503, 'SERVICE_UNAVAILABLE', [message], { 'retry-after': '1' });
+  app.get('/health/ready', { schema: { hide: true } }, async (request, reply) => {
+    if (!readiness.migrated) return sendError(request, reply, notReady('The store is not migrated yet.'));
     try {
       await sql`select 1`.execute(store.db);
     } catch {
-      throw new ApiError(503, 'SERVICE_UNAVAILABLE', ['The store is unreachable.'], { 'retry-after': '1' });
+      return sendError(request, reply, notReady('The store is unreachable.'));
     }
     return { status: 'ok' };
   });
