@@ -3,7 +3,7 @@
 // schemas, so they are spliced in as they are rather than parsed and serialized again on every
 // read. The field set is the one of the response schemas in src/http/schemas/orders.ts (a test
 // checks every rendered document against them); absent optional values are omitted.
-import type { Kysely } from 'kysely';
+import type { CompiledQuery, Kysely } from 'kysely';
 import { remainingAuthorizedAmount, statusOf } from '../domain/order.js';
 import { inReadSnapshot, type Store } from './dialect.js';
 import { isOrderId, orderStateOf } from './orders.js';
@@ -123,11 +123,26 @@ async function readChildren(db: Kysely<Database>, orderId: string, what: { captu
   };
 }
 
+const MERCHANT_SLOT = '\u0000merchant';
+const ORDER_SLOT = '\u0000order';
+const ownedOrderTemplates = new WeakMap<Store, CompiledQuery<OrdersTable>>();
+
+/** The hottest query, built and compiled once per store; only its parameters change. */
+function ownedOrderQuery(store: Store, merchantId: string, orderId: string): CompiledQuery<OrdersTable> {
+  let template = ownedOrderTemplates.get(store);
+  if (!template) {
+    template = selectOwnedOrder(store.db, MERCHANT_SLOT, ORDER_SLOT).selectAll().compile();
+    ownedOrderTemplates.set(store, template);
+  }
+  const id = orderId.toLowerCase();
+  return { ...template, parameters: template.parameters.map((p) => (p === MERCHANT_SLOT ? merchantId : p === ORDER_SLOT ? id : p)) };
+}
+
 /** The order as GET returns it, or undefined when this merchant has no such order. */
 export async function readOrderJson(store: Store, merchantId: string, orderId: string, now: Date): Promise<string | undefined> {
   if (!isOrderId(orderId)) return undefined;
   // Most orders read have nothing but their own row: one statement, which is its own snapshot.
-  const row = await selectOwnedOrder(store.db, merchantId, orderId).selectAll().executeTakeFirst();
+  const [row] = (await store.db.executeQuery(ownedOrderQuery(store, merchantId, orderId))).rows;
   if (!row) return undefined;
   if (row.capture_count === 0 && row.refund_count === 0 && row.shipping_info_count === 0) return orderJson(row, [], [], [], now);
   // Otherwise read the row again with its children on one snapshot, so amounts and lists agree.
