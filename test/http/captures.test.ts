@@ -2,45 +2,18 @@
 // send-out), over HTTP on both stores: happy paths, every refusal, and what each one writes.
 import assert from 'node:assert/strict';
 import { before, it } from 'node:test';
-import type { LightMyRequestResponse } from 'fastify';
 import {
   call,
   capture,
   createMerchant,
   createOrder,
   describeOnBothStores,
-  errorOf,
   getOrder,
   ordersUrl,
   type Json,
   type MerchantCredentials,
-  type TestApp,
 } from '../support/harness.js';
-
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
-const TIMESTAMP = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$/;
-const PAST = '2020-01-01T00:00:00Z';
-
-async function events(t: TestApp, orderId: string) {
-  return t.store.db.selectFrom('order_events').selectAll().where('order_id', '=', orderId).orderBy('id').execute();
-}
-
-/** Runs a request that must be refused, and proves it changed neither the order nor the event log. */
-async function refusedWithoutChange(t: TestApp, m: MerchantCredentials, orderId: string, send: () => Promise<LightMyRequestResponse>) {
-  const before = await getOrder(t, m, orderId);
-  const eventsBefore = (await events(t, orderId)).length;
-  const res = await send();
-  assert.deepEqual(await getOrder(t, m, orderId), before, 'a refused request changed the order');
-  assert.equal((await events(t, orderId)).length, eventsBefore, 'a refused request wrote an order event');
-  return res;
-}
-
-function expectError(res: LightMyRequestResponse, status: number, code: string) {
-  assert.equal(res.statusCode, status, res.body);
-  const body = errorOf(res);
-  assert.equal(body.error_code, code, res.body);
-  return body;
-}
+import { PAST, TIMESTAMP, UUID, events, expectError, refusedWithoutChange } from '../support/orderAssertions.js';
 
 const shippingItem = (n: number) => ({ shipping_company: 'PostNord', shipping_method: 'Home', tracking_number: `T${n}`, tracking_uri: `https://track.example/${n}` });
 

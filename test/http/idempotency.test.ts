@@ -16,14 +16,10 @@ import {
   refund,
   type Json,
   type MerchantCredentials,
-  type TestApp,
 } from '../support/harness.js';
+import { eventCount } from '../support/orderAssertions.js';
 
 const key = () => ({ 'klarna-idempotency-key': randomUUID() });
-
-async function eventCount(t: TestApp, orderId: string): Promise<number> {
-  return (await t.store.db.selectFrom('order_events').select('id').where('order_id', '=', orderId).execute()).length;
-}
 
 /** What a replay must repeat exactly. */
 const wire = (res: LightMyRequestResponse) => ({

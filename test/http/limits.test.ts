@@ -16,12 +16,8 @@ import {
   refund,
   type Json,
   type MerchantCredentials,
-  type TestApp,
 } from '../support/harness.js';
-
-async function eventCount(t: TestApp, orderId: string): Promise<number> {
-  return (await t.store.db.selectFrom('order_events').select('id').where('order_id', '=', orderId).execute()).length;
-}
+import { eventCount } from '../support/orderAssertions.js';
 
 const text = (n: number) => 'x'.repeat(n);
 const unitLines = (n: number, each = 1) => Array.from({ length: n }, (_, i) => ({ name: `L${i}`, quantity: 1, unit_price: each, total_amount: each }));

@@ -9,29 +9,15 @@ import {
   createMerchant,
   createOrder,
   describeOnBothStores,
-  errorOf,
   getOrder,
   ordersUrl,
   type Json,
   type MerchantCredentials,
   type TestApp,
 } from '../support/harness.js';
+import { PAST, events, expectError, refusedWithoutChange } from '../support/orderAssertions.js';
 
 const DAY_MS = 86_400_000;
-const PAST = '2020-01-01T00:00:00Z';
-
-async function events(t: TestApp, orderId: string) {
-  return t.store.db.selectFrom('order_events').selectAll().where('order_id', '=', orderId).orderBy('id').execute();
-}
-
-async function refusedWithoutChange(t: TestApp, m: MerchantCredentials, orderId: string, send: () => Promise<LightMyRequestResponse>) {
-  const before = await getOrder(t, m, orderId);
-  const eventsBefore = (await events(t, orderId)).length;
-  const res = await send();
-  assert.deepEqual(await getOrder(t, m, orderId), before, 'a refused request changed the order');
-  assert.equal((await events(t, orderId)).length, eventsBefore, 'a refused request wrote an order event');
-  return res;
-}
 
 /** Runs a mutation that must succeed with 204 and write exactly one event of the given type. */
 async function doneWithOneEvent(t: TestApp, orderId: string, type: string, send: () => Promise<LightMyRequestResponse>) {
@@ -44,13 +30,6 @@ async function doneWithOneEvent(t: TestApp, orderId: string, type: string, send:
   assert.ok(written[0]!.amounts_after);
   assert.ok(written[0]!.amounts_before);
   return written[0]!;
-}
-
-function expectError(res: LightMyRequestResponse, status: number, code: string) {
-  assert.equal(res.statusCode, status, res.body);
-  const body = errorOf(res);
-  assert.equal(body.error_code, code, res.body);
-  return body;
 }
 
 const lines = (...amounts: number[]) => amounts.map((a, i) => ({ type: 'physical', reference: `L${i}`, name: `Line ${i}`, quantity: 1, unit_price: a, total_amount: a }));
