@@ -21,6 +21,12 @@ export interface StoreOptions {
 
 export interface Store {
   db: Kysely<Database>;
+  /**
+   * Where GET reads go. For a SQLite file: a second, read-only connection, so reads run on their
+   * own WAL snapshot instead of queueing behind the write transaction on the first one.
+   * Otherwise the same as db.
+   */
+  reader: Kysely<Database>;
   dialect: DialectName;
   close(): Promise<void>;
   /** SQLite only: the group-commit queue every write transaction of this process goes through. */
@@ -51,7 +57,7 @@ export function openStore(config: StoreConfig, options: StoreOptions = {}): Stor
     // queryable any more, so the pool discards it when it is released.
     pool.on('connect', (client) => client.on('error', (err) => options.onPoolError?.(err)));
     const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool: withPreparedStatements(pool) }) });
-    return { db, dialect: 'postgres', close: () => db.destroy() };
+    return { db, reader: db, dialect: 'postgres', close: () => db.destroy() };
   }
   if (config.path !== ':memory:') mkdirSync(dirname(config.path), { recursive: true });
   const sqlite = new SQLite(config.path);
@@ -61,7 +67,25 @@ export function openStore(config: StoreConfig, options: StoreOptions = {}): Stor
   // FULL: a commit is on disk before we acknowledge it, even across power loss.
   sqlite.pragma('synchronous = FULL');
   const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: withStatementCache(sqlite) }) });
-  return { db, dialect: 'sqlite', close: () => db.destroy(), writes: new SqliteWriteQueue(db, beginImmediate) };
+  // An in-memory database exists only on its one connection.
+  const reader = config.path === ':memory:' ? db : openSqliteReader(config.path);
+  return {
+    db,
+    reader,
+    dialect: 'sqlite',
+    close: async () => {
+      if (reader !== db) await reader.destroy();
+      await db.destroy();
+    },
+    writes: new SqliteWriteQueue(db, beginImmediate),
+  };
+}
+
+/** Opened after the writer, which has created the file and switched it to WAL. */
+function openSqliteReader(path: string): Kysely<Database> {
+  const connection = new SQLite(path, { readonly: true });
+  connection.pragma('busy_timeout = 5000');
+  return new Kysely<Database>({ dialect: new SqliteDialect({ database: withStatementCache(connection) }) });
 }
 
 /** Auto-incrementing integer primary key column type. */
@@ -214,7 +238,7 @@ export async function inReadSnapshot<T>(store: Store, fn: (trx: Kysely<Database>
   // Kysely serializes this process's statements on its one connection, but another process may
   // share the file: a deferred transaction pins one WAL snapshot for all the reads (and never
   // blocks or is blocked by a writer).
-  return store.db.connection().execute(async (conn) => {
+  return store.reader.connection().execute(async (conn) => {
     await sql`begin`.execute(conn);
     try {
       return await fn(conn);

@@ -142,7 +142,7 @@ function ownedOrderQuery(store: Store, merchantId: string, orderId: string): Com
 export async function readOrderJson(store: Store, merchantId: string, orderId: string, now: Date): Promise<string | undefined> {
   if (!isOrderId(orderId)) return undefined;
   // Most orders read have nothing but their own row: one statement, which is its own snapshot.
-  const [row] = (await store.db.executeQuery(ownedOrderQuery(store, merchantId, orderId))).rows;
+  const [row] = (await store.reader.executeQuery(ownedOrderQuery(store, merchantId, orderId))).rows;
   if (!row) return undefined;
   if (row.capture_count === 0 && row.refund_count === 0 && row.shipping_info_count === 0) return orderJson(row, [], [], [], now);
   // Otherwise read the row again with its children on one snapshot, so amounts and lists agree.
