@@ -43,11 +43,22 @@ export function withPreparedStatements(pool: pg.Pool): PostgresPool {
   const wrap = (client: pg.PoolClient): PostgresPoolClient => {
     let wrapper = wrappers.get(client);
     if (!wrapper) {
+      // pg writes each protocol message (Bind, Describe, Execute, Sync…) to the socket separately:
+      // corked, a query leaves in one write instead of four or five system calls.
+      const stream = (client as unknown as { connection?: { stream?: { cork(): void; uncork(): void } } }).connection?.stream;
+      const send = <R>(submit: () => Promise<R>): Promise<R> => {
+        stream?.cork();
+        try {
+          return submit();
+        } finally {
+          stream?.uncork();
+        }
+      };
       wrapper = {
         query: (async (text: string, values?: unknown[]) => {
-          if (values && values.length > 0) return client.query({ name: nameOf(text), text, values });
-          if (!text.startsWith(MULTI)) return client.query(text);
-          const results = (await client.query(text)) as unknown as pg.QueryResult | pg.QueryResult[];
+          if (values && values.length > 0) return send(() => client.query({ name: nameOf(text), text, values }));
+          if (!text.startsWith(MULTI)) return send(() => client.query(text));
+          const results = (await send(() => client.query(text))) as unknown as pg.QueryResult | pg.QueryResult[];
           return Array.isArray(results) ? results[results.length - 1] : results;
         }) as unknown as PostgresPoolClient['query'],
         release: (err?: boolean | Error) => client.release(err),
