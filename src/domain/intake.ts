@@ -20,11 +20,19 @@ export function checkOrderIntake(order: IntakeFacts): Refusal | undefined {
   if (!isCurrencyCode(order.purchase_currency)) {
     return refuse('BAD_VALUE', 'Bad value: purchase_currency (must be an ISO 4217 currency code)');
   }
-  for (const field of ['billing_address', 'shipping_address'] as const) {
-    const country = order[field]?.country;
-    if (country !== undefined && !isCountryCode(country)) {
-      return refuse('BAD_VALUE', `Bad value: ${field}.country (must be an ISO 3166-1 alpha-2 country code)`);
-    }
+  return (
+    checkAddressCountry(order.billing_address, 'billing_address') ??
+    checkAddressCountry(order.shipping_address, 'shipping_address') ??
+    checkLineArithmetic(order.order_lines) ??
+    checkLinesSum(order.order_lines, order.order_amount, 'order_amount')
+  );
+}
+
+/** An address's country must be an assigned ISO 3166-1 code, not just two letters. */
+export function checkAddressCountry(address: { country?: string } | undefined, field: string): Refusal | undefined {
+  const country = address?.country;
+  if (country !== undefined && !isCountryCode(country)) {
+    return refuse('BAD_VALUE', `Bad value: ${field}.country (must be an ISO 3166-1 alpha-2 country code)`);
   }
-  return checkLineArithmetic(order.order_lines) ?? checkLinesSum(order.order_lines, order.order_amount, 'order_amount');
+  return undefined;
 }

@@ -3,6 +3,7 @@
 import { accept, refuse, type Decision } from './decision.js';
 import { amountProblem } from './money.js';
 import { refundableAmount, remainingAuthorizedAmount, statusOf, type OrderState } from './order.js';
+import { checkAddressCountry } from './intake.js';
 import { checkLineArithmetic, checkLinesSum, type OrderLineAmounts } from './orderLines.js';
 
 import { DAY_MS } from './time.js';
@@ -123,6 +124,17 @@ export function decideExtendAuthorization(order: OrderState, now: Date): Decisio
 export function decideOrderDetailsUpdate(order: OrderState, what: string): Decision<null> {
   if (order.cancelled) return refuse('NOT_ALLOWED', `Order is cancelled. ${what} cannot be updated.`);
   return accept(null);
+}
+
+/** Klarna lets a merchant change the shipping address; the billing address is the customer's. */
+export function decideCustomerDetailsUpdate(
+  order: OrderState,
+  req: { shipping_address?: { country?: string }; billing_address?: unknown },
+): Decision<null> {
+  const d = decideOrderDetailsUpdate(order, 'Customer details');
+  if (!d.ok) return d;
+  if (req.billing_address !== undefined) return refuse('NOT_ALLOWED', 'Billing address cannot be updated. Customer details cannot be updated.');
+  return checkAddressCountry(req.shipping_address, 'shipping_address') ?? accept(null);
 }
 
 export function decideUpdateAuthorization(

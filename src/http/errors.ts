@@ -99,9 +99,8 @@ export function sendError(request: FastifyRequest, reply: FastifyReply, err: Api
 /**
  * Fastify's `frameworkErrors` option: errors its router raises before any hook runs (a path
  * parameter over maxParamLength, a malformed percent-encoding). Without it Fastify answers with
- * its own body and no Klarna-Correlation-Id.
+ * its own body and no Klarna-Correlation-Id. app.ts sets the standard headers first.
  */
-/** For URLs Fastify's router rejects before any hook runs; app.ts sets the standard headers first. */
 export function handleFrameworkError(err: FastifyError, request: FastifyRequest, reply: FastifyReply): FastifyReply {
   const path = (request.url.split('?')[0] ?? '').slice(0, 200);
   const apiError =

@@ -5,6 +5,7 @@ import type { Decision } from '../domain/decision.js';
 import {
   decideCancel,
   decideCapture,
+  decideCustomerDetailsUpdate,
   decideExtendAuthorization,
   decideExtendDueDate,
   decideOrderDetailsUpdate,
@@ -12,7 +13,6 @@ import {
   decideRelease,
   decideUpdateAuthorization,
 } from '../domain/operations.js';
-import { isCountryCode } from '../domain/iso.js';
 import type { OrderLineAmounts } from '../domain/orderLines.js';
 import { toKlarnaTimestamp } from '../domain/time.js';
 import { refused, updateOrderState, type OrderCommand, type OrderTx, type Outcome } from './commands.js';
@@ -172,18 +172,10 @@ export function updateMerchantReferences(req: { merchant_reference1?: string; me
   };
 }
 
-export function updateCustomerDetails(req: { shipping_address?: Json; billing_address?: Json }): OrderCommand {
+export function updateCustomerDetails(req: { shipping_address?: Json & { country?: string }; billing_address?: Json }): OrderCommand {
   return async (tx) => {
-    const d = decideOrderDetailsUpdate(tx.state, 'Customer details');
+    const d = decideCustomerDetailsUpdate(tx.state, req);
     if (!d.ok) return refusalOutcome(d);
-    if (req.billing_address !== undefined) {
-      return refused(403, 'NOT_ALLOWED', 'Billing address cannot be updated. Customer details cannot be updated.');
-    }
-    const country = req.shipping_address?.country;
-    if (typeof country === 'string' && !isCountryCode(country)) {
-      // The same rule as the order intake: a well-formed but unassigned code is not a country.
-      return refused(400, 'BAD_VALUE', 'Bad value: shipping_address.country (must be an ISO 3166-1 alpha-2 country code)');
-    }
     if (req.shipping_address !== undefined) {
       updateOrderState(tx, tx.state, { shipping_address: JSON.stringify(req.shipping_address) });
     }
