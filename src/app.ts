@@ -5,7 +5,7 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import type { Config } from './config.js';
 import { adminAuthenticator, merchantAuthenticator } from './http/auth.js';
-import { ApiError, handleFrameworkError, registerErrorHandling } from './http/errors.js';
+import { handleFrameworkError, registerErrorHandling, unavailable } from './http/errors.js';
 import { correlationIdOf, registerPlumbing, setStandardHeaders } from './http/plumbing.js';
 import { adminRoutes } from './http/routes/admin.js';
 import { captureRoutes } from './http/routes/captures.js';
@@ -78,10 +78,10 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   await app.register(swaggerUi, { routePrefix: '/docs' });
   app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
 
-  await app.register(healthRoutes, { store, readiness });
+  await app.register(healthRoutes, { store, config, readiness });
 
   const requireReady = (_request: unknown, _reply: unknown, done: (err?: Error) => void) =>
-    done(readiness.migrated ? undefined : new ApiError(503, 'SERVICE_UNAVAILABLE', ['The store is not ready yet.'], { 'retry-after': '1' }));
+    done(readiness.migrated ? undefined : unavailable('The store is not ready yet.'));
 
   await app.register(
     async (merchantApi) => {
@@ -95,9 +95,9 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
       merchantApi.addHook('onRoute', (route) => {
         route.schema = { ...route.schema, security: [{ merchant: [] }] } as typeof route.schema;
       });
-      await merchantApi.register(orderRoutes, { store });
-      await merchantApi.register(captureRoutes, { store });
-      await merchantApi.register(refundRoutes, { store });
+      await merchantApi.register(orderRoutes, { store, config });
+      await merchantApi.register(captureRoutes, { store, config });
+      await merchantApi.register(refundRoutes, { store, config });
     },
     { prefix: '/ordermanagement/v1/orders' },
   );
@@ -110,7 +110,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
       adminApi.addHook('onRoute', (route) => {
         route.schema = { ...route.schema, security: [{ admin: [] }] } as typeof route.schema;
       });
-      await adminApi.register(adminRoutes, { store });
+      await adminApi.register(adminRoutes, { store, config });
     },
     { prefix: '/admin/v1' },
   );

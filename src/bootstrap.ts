@@ -50,7 +50,7 @@ export async function bootstrap(store: Store, config: Config): Promise<Bootstrap
     const created = await claimSetting(store, SANDBOX_KEY, merchantId, async (trx) => {
       await trx
         .insertInto('merchants')
-        .values({ merchant_id: merchantId, name: 'Sandbox merchant', username, password_hash: passwordHash, created_at: toKlarnaTimestamp(new Date()) })
+        .values({ merchant_id: merchantId, name: 'Sandbox merchant', username, password_hash: passwordHash, created_at: toKlarnaTimestamp(new Date()), clock_offset_seconds: 0 })
         .execute();
     });
     if (created) {

@@ -1,11 +1,18 @@
 // Environment → typed configuration, validated once at start (CONTRACT §1).
 // A bad value throws ConfigError whose message names the variable; main.ts prints it as one line.
+import type { ApiProfile } from './domain/operations.js';
 
 export type StoreConfig =
   | { kind: 'sqlite'; path: string } // path ':memory:' for in-memory
   | { kind: 'postgres'; url: string };
 
+/** sandbox: merchant clocks and test helpers (CONTRACT §5); production: real time, no /sandbox. */
+export type Mode = 'sandbox' | 'production';
+
 export interface Config {
+  mode: Mode;
+  /** Whose rules apply where Kustom and Klarna differ (CONTRACT §8). */
+  profile: ApiProfile;
   host: string;
   port: number;
   store: StoreConfig;
@@ -64,6 +71,13 @@ export function parseStoreUrl(raw: string | undefined): StoreConfig {
 
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
 
+function oneOf<T extends string>(env: Env, name: string, allowed: readonly T[], fallback: T): T {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return fallback;
+  if (!(allowed as readonly string[]).includes(raw)) throw new ConfigError(`${name} must be one of ${allowed.join(', ')}, got "${raw}"`);
+  return raw as T;
+}
+
 export function loadConfig(env: Env = process.env): Config {
   const logLevel = env.LOG_LEVEL || 'info';
   if (!LOG_LEVELS.includes(logLevel)) throw new ConfigError(`LOG_LEVEL must be one of ${LOG_LEVELS.join(', ')}, got "${logLevel}"`);
@@ -72,6 +86,8 @@ export function loadConfig(env: Env = process.env): Config {
     throw new ConfigError('OPENOM_SANDBOX_USERNAME may only contain letters, digits and _ . @ - (at most 100)');
   }
   return {
+    mode: oneOf(env, 'OPENOM_MODE', ['sandbox', 'production'] as const, 'sandbox'),
+    profile: oneOf(env, 'OPENOM_PROFILE', ['kustom', 'klarna'] as const, 'kustom'),
     host: env.HOST || '127.0.0.1',
     port: intVar(env, 'PORT', 8080, 0, 65535),
     store: parseStoreUrl(env.DATABASE_URL),

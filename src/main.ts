@@ -28,6 +28,7 @@ async function main(): Promise<void> {
   const config = configOrExit();
   const log = pino({ level: config.logLevel, base: { service: 'openom' }, redact: ['req.headers.authorization'] });
   const store = openStore(config.store, {
+    merchantClocks: config.mode === 'sandbox',
     pgPoolSize: config.pgPoolSize,
     pgStatementTimeoutMs: config.pgStatementTimeoutMs,
     onPoolError: (err) => log.warn({ err: err.message }, 'database connection lost'),

@@ -1,11 +1,7 @@
 // The outcome of a domain decision: either a refusal with Klarna's error code, or accepted changes.
+import type { ErrorCode } from './errorCodes.js';
 
-export type RefusalCode =
-  | 'NOT_ALLOWED'
-  | 'CAPTURE_NOT_ALLOWED'
-  | 'CANCEL_NOT_ALLOWED'
-  | 'REFUND_NOT_ALLOWED'
-  | 'BAD_VALUE';
+export type RefusalCode = Extract<ErrorCode, 'NOT_ALLOWED' | 'CAPTURE_NOT_ALLOWED' | 'CANCEL_NOT_ALLOWED' | 'REFUND_NOT_ALLOWED' | 'READ_ONLY_ORDER' | 'BAD_VALUE'>;
 
 export interface Refusal {
   ok: false;

@@ -11,6 +11,8 @@ import {
   decideRefund,
   decideRelease,
   decideUpdateAuthorization,
+  extensionCap,
+  type ApiProfile,
 } from './operations.js';
 import { checkInvariants, remainingAuthorizedAmount, statusOf, type InvariantViolation, type OrderState, type OrderStatus } from './order.js';
 import { DAY_MS } from './time.js';
@@ -34,7 +36,7 @@ type Op =
   | { kind: 'refund'; amount: number }
   | { kind: 'cancel' }
   | { kind: 'release' }
-  | { kind: 'extend' }
+  | { kind: 'extend'; profile: ApiProfile }
   | { kind: 'update'; amount: number; linesMatch: boolean }
   | { kind: 'advance'; ms: number };
 
@@ -51,7 +53,7 @@ const op: fc.Arbitrary<Op> = fc.oneof(
   { weight: 4, arbitrary: amount.map((a) => ({ kind: 'refund' as const, amount: a })) },
   { weight: 1, arbitrary: fc.constant({ kind: 'cancel' as const }) },
   { weight: 1, arbitrary: fc.constant({ kind: 'release' as const }) },
-  { weight: 2, arbitrary: fc.constant({ kind: 'extend' as const }) },
+  { weight: 2, arbitrary: fc.constantFrom<ApiProfile>('kustom', 'klarna').map((profile) => ({ kind: 'extend' as const, profile })) },
   { weight: 2, arbitrary: fc.record({ kind: fc.constant('update' as const), amount, linesMatch: fc.boolean() }) },
   { weight: 2, arbitrary: fc.integer({ min: 1, max: 60 * DAY_MS }).map((ms) => ({ kind: 'advance' as const, ms })) },
 );
@@ -72,6 +74,8 @@ function newModel(init: { order_amount: number; expiresInMs: number }): Model {
       released: false,
       created_at: CREATED,
       expires_at: new Date(CREATED.getTime() + init.expiresInMs),
+      initial_expires_at: new Date(CREATED.getTime() + init.expiresInMs),
+      fraud_status: 'ACCEPTED',
     },
     captures: [],
     refunds: [],
@@ -81,7 +85,7 @@ function newModel(init: { order_amount: number; expiresInMs: number }): Model {
 
 const line = (total: number) => ({ quantity: 1, unit_price: total, total_amount: total });
 
-/** Applies one operation the way src/store/operations.ts does; returns whether it was accepted. */
+/** Applies one operation the way src/store/operations.ts does (it writes the decided next state); returns whether it was accepted. */
 function apply(m: Model, o: Op): boolean {
   const s = m.state;
   switch (o.kind) {
@@ -89,7 +93,7 @@ function apply(m: Model, o: Op): boolean {
       const d = decideCapture(s, { captured_amount: o.amount }, m.now);
       if (!d.ok) return false;
       m.captures.push({ capture_id: `c${m.captures.length + 1}`, captured_amount: d.value.captured_amount, refunded_amount: 0 });
-      m.state = { ...s, captured_amount: s.captured_amount + d.value.captured_amount };
+      m.state = d.value.next;
       return true;
     }
     case 'refund': {
@@ -101,32 +105,32 @@ function apply(m: Model, o: Op): boolean {
         assert.ok(c, `allocation to unknown capture ${a.capture_id}`);
         c.refunded_amount += a.amount;
       }
-      m.state = { ...s, refunded_amount: s.refunded_amount + d.value.refunded_amount };
+      m.state = d.value.next;
       return true;
     }
     case 'cancel': {
       const d = decideCancel(s);
       if (!d.ok) return false;
-      m.state = { ...s, cancelled: true };
+      m.state = d.value.next;
       return true;
     }
     case 'release': {
       const d = decideRelease(s, m.now);
       if (!d.ok) return false;
-      m.state = { ...s, released: true };
+      m.state = d.value.next;
       return true;
     }
     case 'extend': {
-      const d = decideExtendAuthorization(s, m.now);
+      const d = decideExtendAuthorization(s, m.now, o.profile);
       if (!d.ok) return false;
-      m.state = { ...s, expires_at: d.value.expires_at };
+      m.state = d.value.next;
       return true;
     }
     case 'update': {
       const lines = o.linesMatch ? [line(o.amount)] : [line(1), line(o.amount)];
       const d = decideUpdateAuthorization(s, { order_amount: o.amount, order_lines: lines }, m.now);
       if (!d.ok) return false;
-      m.state = { ...s, order_amount: d.value.order_amount };
+      m.state = d.value.next;
       return true;
     }
     case 'advance':
@@ -242,13 +246,14 @@ describe('order invariants under random operation sequences', () => {
     );
   });
 
-  it('expires_at never moves earlier and never beyond 180 days after the purchase by an extension', () => {
+  it("expires_at never moves earlier and never beyond the profile's cap (Kustom: first expiry + 90 days, Klarna: purchase + 180 days) by an extension", () => {
     fc.assert(
       fc.property(sequences, ([init, ops]) => {
         runSequence(init, ops, (b, a, o, accepted) => {
           assert.ok(a.state.expires_at.getTime() >= b.state.expires_at.getTime());
           if (o.kind === 'extend' && accepted) {
-            assert.ok(a.state.expires_at.getTime() <= CREATED.getTime() + 180 * DAY_MS);
+            assert.ok(a.state.expires_at.getTime() <= extensionCap(b.state, o.profile).getTime());
+            if (o.profile === 'klarna') assert.ok(a.state.expires_at.getTime() <= CREATED.getTime() + 180 * DAY_MS);
             assert.ok(a.state.expires_at.getTime() > b.now.getTime());
           }
         });

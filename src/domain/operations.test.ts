@@ -1,16 +1,18 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import {
+  checkExpiry,
   decideCancel,
   decideCapture,
   decideExtendAuthorization,
+  decideFraudDecision,
   decideExtendDueDate,
   decideRefund,
   decideRelease,
   decideUpdateAuthorization,
   dueDateExtensionOptions,
 } from './operations.js';
-import type { OrderState } from './order.js';
+import { remainingAuthorizedAmount, type OrderState } from './order.js';
 import { DAY_MS } from './time.js';
 
 const CREATED = new Date('2025-01-01T00:00:00Z');
@@ -27,6 +29,8 @@ function order(overrides: Partial<OrderState> = {}): OrderState {
     released: false,
     created_at: CREATED,
     expires_at: EXPIRES,
+    initial_expires_at: EXPIRES,
+    fraud_status: 'ACCEPTED',
     ...overrides,
   };
 }
@@ -113,33 +117,88 @@ describe('decideCancel and decideRelease', () => {
 });
 
 describe('decideExtendAuthorization', () => {
-  it('moves expires_at to now + 28 days', () => {
-    const d = decideExtendAuthorization(order(), day(14));
-    assert.ok(d.ok);
-    assert.equal(d.value.expires_at.toISOString(), day(42).toISOString());
-  });
+  for (const profile of ['kustom', 'klarna'] as const) {
+    it(`${profile}: moves expires_at to now + 28 days, exact to the second, and returns it as the next state`, () => {
+      const d = decideExtendAuthorization(order(), new Date(day(14).getTime() + 1_500), profile);
+      assert.ok(d.ok);
+      assert.equal(d.value.expires_at.toISOString(), new Date(day(42).getTime() + 1_000).toISOString());
+      assert.equal(d.value.next.expires_at.toISOString(), d.value.expires_at.toISOString());
+    });
 
-  it('caps the new expiry at 180 days after the purchase', () => {
-    const d = decideExtendAuthorization(order({ expires_at: day(170) }), day(160));
+    it(`${profile}: never moves expires_at earlier`, () => {
+      const d = decideExtendAuthorization(order({ expires_at: day(60) }), day(1), profile);
+      assert.ok(d.ok);
+      assert.equal(d.value.expires_at.toISOString(), day(60).toISOString());
+    });
+
+    it(`${profile}: refuses cancelled, expired, fully captured and released orders`, () => {
+      assert.equal(codeOf(decideExtendAuthorization(order({ cancelled: true }), day(1), profile)), 'NOT_ALLOWED');
+      assert.equal(codeOf(decideExtendAuthorization(order(), EXPIRES, profile)), 'NOT_ALLOWED');
+      assert.equal(codeOf(decideExtendAuthorization(order({ captured_amount: 10_000 }), day(1), profile)), 'NOT_ALLOWED');
+      assert.equal(codeOf(decideExtendAuthorization(order({ captured_amount: 1, released: true }), day(1), profile)), 'NOT_ALLOWED');
+    });
+  }
+
+  it('klarna: caps the new expiry at 180 days after the purchase, then refuses', () => {
+    const d = decideExtendAuthorization(order({ expires_at: day(170) }), day(160), 'klarna');
     assert.ok(d.ok);
     assert.equal(d.value.expires_at.toISOString(), day(180).toISOString());
+    assert.equal(codeOf(decideExtendAuthorization(order({ expires_at: day(180) }), day(170), 'klarna')), 'NOT_ALLOWED');
   });
 
-  it('refuses once expires_at has reached the 180-day cap', () => {
-    assert.equal(codeOf(decideExtendAuthorization(order({ expires_at: day(180) }), day(170))), 'NOT_ALLOWED');
-  });
-
-  it('never moves expires_at earlier', () => {
-    const d = decideExtendAuthorization(order({ expires_at: day(60) }), day(1));
+  it('kustom: caps the new expiry at the first expires_at + 90 days, then refuses', () => {
+    // First expiry at day 28: the cap is day 118, whatever the purchase date.
+    const d = decideExtendAuthorization(order({ expires_at: day(100) }), day(99), 'kustom');
     assert.ok(d.ok);
-    assert.equal(d.value.expires_at.toISOString(), day(60).toISOString());
+    assert.equal(d.value.expires_at.toISOString(), day(118).toISOString());
+    assert.equal(codeOf(decideExtendAuthorization(order({ expires_at: day(118) }), day(110), 'kustom')), 'NOT_ALLOWED');
+  });
+});
+
+describe('decideCapture under fraud review', () => {
+  it('refuses PENDING and REJECTED orders with CAPTURE_NOT_ALLOWED and accepts ACCEPTED ones', () => {
+    assert.equal(codeOf(decideCapture(order({ fraud_status: 'PENDING' }), { captured_amount: 1 }, CREATED)), 'CAPTURE_NOT_ALLOWED');
+    assert.equal(codeOf(decideCapture(order({ fraud_status: 'REJECTED' }), { captured_amount: 1 }, CREATED)), 'CAPTURE_NOT_ALLOWED');
+    assert.equal(codeOf(decideCapture(order({ fraud_status: 'ACCEPTED' }), { captured_amount: 1 }, CREATED)), 'OK');
+  });
+});
+
+describe('decideFraudDecision', () => {
+  it('ACCEPTED sets fraud_status ACCEPTED and leaves the order authorized', () => {
+    const d = decideFraudDecision(order({ fraud_status: 'PENDING' }), 'ACCEPTED');
+    assert.ok(d.ok);
+    assert.equal(d.value.next.fraud_status, 'ACCEPTED');
+    assert.equal(d.value.next.cancelled, false);
   });
 
-  it('refuses cancelled, expired, fully captured and released orders', () => {
-    assert.equal(codeOf(decideExtendAuthorization(order({ cancelled: true }), day(1))), 'NOT_ALLOWED');
-    assert.equal(codeOf(decideExtendAuthorization(order(), EXPIRES)), 'NOT_ALLOWED');
-    assert.equal(codeOf(decideExtendAuthorization(order({ captured_amount: 10_000 }), day(1))), 'NOT_ALLOWED');
-    assert.equal(codeOf(decideExtendAuthorization(order({ captured_amount: 1, released: true }), day(1))), 'NOT_ALLOWED');
+  it('REJECTED and STOPPED set fraud_status REJECTED and cancel the order', () => {
+    for (const decision of ['REJECTED', 'STOPPED'] as const) {
+      const d = decideFraudDecision(order({ fraud_status: 'PENDING' }), decision);
+      assert.ok(d.ok);
+      assert.equal(d.value.next.fraud_status, 'REJECTED');
+      assert.equal(d.value.next.cancelled, true);
+      assert.equal(remainingAuthorizedAmount(d.value.next, CREATED), 0);
+    }
+  });
+
+  it('refuses an order that is not PENDING with NOT_ALLOWED', () => {
+    assert.equal(codeOf(decideFraudDecision(order({ fraud_status: 'ACCEPTED' }), 'ACCEPTED')), 'NOT_ALLOWED');
+    assert.equal(codeOf(decideFraudDecision(order({ fraud_status: 'REJECTED' }), 'REJECTED')), 'NOT_ALLOWED');
+  });
+});
+
+describe('checkExpiry', () => {
+  it('records an expiry from expires_at on, once, while authorization is unused', () => {
+    assert.deepEqual(checkExpiry(order(), new Date(EXPIRES.getTime() - 1000), false), { action: 'wait', until: EXPIRES });
+    assert.deepEqual(checkExpiry(order(), EXPIRES, false), { action: 'record' });
+    assert.deepEqual(checkExpiry(order({ captured_amount: 4_000 }), EXPIRES, false), { action: 'record' });
+    assert.deepEqual(checkExpiry(order(), EXPIRES, true), { action: 'none' });
+  });
+
+  it('records nothing for cancelled, released or fully captured orders', () => {
+    assert.deepEqual(checkExpiry(order({ cancelled: true }), EXPIRES, false), { action: 'none' });
+    assert.deepEqual(checkExpiry(order({ captured_amount: 1, released: true }), EXPIRES, false), { action: 'none' });
+    assert.deepEqual(checkExpiry(order({ captured_amount: 10_000 }), EXPIRES, false), { action: 'none' });
   });
 });
 

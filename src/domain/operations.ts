@@ -8,15 +8,21 @@ import { checkLineArithmetic, checkLinesSum, type OrderLineAmounts } from './ord
 
 import { DAY_MS } from './time.js';
 
+/** A decision that changes the order: the state to write, and what the operation amounted to. */
+export type Change<T = object> = { next: OrderState } & T;
+
 export function decideCapture(
   order: OrderState,
   req: { captured_amount: number; order_lines?: readonly OrderLineAmounts[] },
   now: Date,
-): Decision<{ captured_amount: number }> {
+): Decision<Change<{ captured_amount: number }>> {
   const badAmount = amountProblem(req.captured_amount, 'captured_amount', 1);
   if (badAmount) return refuse('BAD_VALUE', badAmount);
   const status = statusOf(order, now);
   if (status === 'CANCELLED') return refuse('CAPTURE_NOT_ALLOWED', 'Capture not allowed: the order is cancelled.');
+  // Klarna: the merchant must not ship (so not capture) before the fraud review has accepted the purchase.
+  if (order.fraud_status === 'PENDING') return refuse('CAPTURE_NOT_ALLOWED', 'Capture not allowed: the order is pending fraud review.');
+  if (order.fraud_status === 'REJECTED') return refuse('CAPTURE_NOT_ALLOWED', 'Capture not allowed: the order was rejected by fraud review.');
   if (status === 'EXPIRED') return refuse('CAPTURE_NOT_ALLOWED', 'Capture not allowed: the authorization has expired.');
   if (status === 'CAPTURED' || status === 'CLOSED') {
     return refuse('CAPTURE_NOT_ALLOWED', 'Capture not allowed: the order has no remaining authorized amount.');
@@ -30,7 +36,10 @@ export function decideCapture(
   }
   const lines = req.order_lines && checkLineArithmetic(req.order_lines);
   if (lines) return lines;
-  return accept({ captured_amount: req.captured_amount });
+  return accept({
+    next: { ...order, captured_amount: order.captured_amount + req.captured_amount },
+    captured_amount: req.captured_amount,
+  });
 }
 
 export interface CaptureBalance {
@@ -52,7 +61,7 @@ export function decideRefund(
   order: OrderState,
   captures: readonly CaptureBalance[],
   req: { refunded_amount: number; order_lines?: readonly OrderLineAmounts[] },
-): Decision<{ refunded_amount: number; allocations: RefundAllocation[] }> {
+): Decision<Change<{ refunded_amount: number; allocations: RefundAllocation[] }>> {
   const badAmount = amountProblem(req.refunded_amount, 'refunded_amount', 1);
   if (badAmount) return refuse('BAD_VALUE', badAmount);
   const refundable = refundableAmount(order);
@@ -77,16 +86,20 @@ export function decideRefund(
   }
   // Only reachable if stored captures disagree with the order's totals: never write through that.
   if (left !== 0) throw new Error('captures do not cover the order captured_amount');
-  return accept({ refunded_amount: req.refunded_amount, allocations });
+  return accept({
+    next: { ...order, refunded_amount: order.refunded_amount + req.refunded_amount },
+    refunded_amount: req.refunded_amount,
+    allocations,
+  });
 }
 
-export function decideCancel(order: OrderState): Decision<{ cancelled: true }> {
+export function decideCancel(order: OrderState): Decision<Change> {
   if (order.cancelled) return refuse('CANCEL_NOT_ALLOWED', 'Order is already cancelled. Cancel not possible.');
   if (order.captured_amount > 0) return refuse('CANCEL_NOT_ALLOWED', 'Order has previous captures. Cancel not possible.');
-  return accept({ cancelled: true });
+  return accept({ next: { ...order, cancelled: true } });
 }
 
-export function decideRelease(order: OrderState, now: Date): Decision<{ released_amount: number }> {
+export function decideRelease(order: OrderState, now: Date): Decision<Change<{ released_amount: number }>> {
   if (order.cancelled) return refuse('NOT_ALLOWED', 'Order is cancelled. Remaining authorization cannot be released.');
   if (order.captured_amount === 0) {
     return refuse('NOT_ALLOWED', 'Order has no captures. Remaining authorization cannot be released; cancel the order instead.');
@@ -95,29 +108,44 @@ export function decideRelease(order: OrderState, now: Date): Decision<{ released
   if (statusOf(order, now) === 'EXPIRED') return refuse('NOT_ALLOWED', 'Order is expired. Remaining authorization cannot be released.');
   const remaining = remainingAuthorizedAmount(order, now);
   if (remaining === 0) return refuse('NOT_ALLOWED', 'Order is fully captured. Remaining authorization cannot be released.');
-  return accept({ released_amount: remaining });
+  return accept({ next: { ...order, released: true }, released_amount: remaining });
 }
 
 /**
- * Klarna moves expires_at to "now + the merchant's authorization period" (28 days), never beyond
- * 180 days after purchase; extending twice on one day gives the same date.
+ * Which provider's rules OpenOM follows where Kustom and Klarna differ (CONTRACT §8). Kustom caps
+ * authorization extensions at 90 days beyond the first expires_at and removed the capture
+ * due-date and send-out operations; Klarna caps at 180 days after the purchase.
  */
-export const AUTHORIZATION_PERIOD_DAYS = 28;
-export const MAX_AUTHORIZATION_LIFETIME_DAYS = 180;
+export type ApiProfile = 'kustom' | 'klarna';
 
-export function decideExtendAuthorization(order: OrderState, now: Date): Decision<{ expires_at: Date }> {
+/** An extension moves expires_at to "now + the authorization period", never past the profile's cap. */
+export const AUTHORIZATION_PERIOD_DAYS = 28;
+const EXTENSION_CAP: Record<ApiProfile, { from: 'initial_expires_at' | 'created_at'; days: number }> = {
+  kustom: { from: 'initial_expires_at', days: 90 },
+  klarna: { from: 'created_at', days: 180 },
+};
+
+export function extensionCap(order: OrderState, profile: ApiProfile): Date {
+  const cap = EXTENSION_CAP[profile];
+  return new Date(order[cap.from].getTime() + cap.days * DAY_MS);
+}
+
+export function decideExtendAuthorization(order: OrderState, now: Date, profile: ApiProfile): Decision<Change<{ expires_at: Date }>> {
   const status = statusOf(order, now);
   if (status === 'CANCELLED') return refuse('NOT_ALLOWED', 'Order is cancelled. Authorization time cannot be extended.');
   if (status === 'EXPIRED') return refuse('NOT_ALLOWED', 'Order is expired. Authorization time cannot be extended.');
   if (remainingAuthorizedAmount(order, now) === 0) {
     return refuse('NOT_ALLOWED', 'Order has no remaining authorized amount. Authorization time cannot be extended.');
   }
-  const limit = order.created_at.getTime() + MAX_AUTHORIZATION_LIFETIME_DAYS * DAY_MS;
+  const limit = extensionCap(order, profile).getTime();
   if (order.expires_at.getTime() >= limit) {
-    return refuse('NOT_ALLOWED', `Authorization time cannot be extended beyond ${MAX_AUTHORIZATION_LIFETIME_DAYS} days after the purchase.`);
+    return refuse('NOT_ALLOWED', 'Authorization time cannot be extended any further: the maximum authorization time is reached.');
   }
-  const target = Math.min(now.getTime() + AUTHORIZATION_PERIOD_DAYS * DAY_MS, limit);
-  return accept({ expires_at: new Date(Math.max(target, order.expires_at.getTime())) });
+  // Klarna's timestamps have whole seconds; the new expiry is exact to the second of "now".
+  const nowSecond = Math.floor(now.getTime() / 1000) * 1000;
+  const target = Math.min(nowSecond + AUTHORIZATION_PERIOD_DAYS * DAY_MS, limit);
+  const expires_at = new Date(Math.max(target, order.expires_at.getTime()));
+  return accept({ next: { ...order, expires_at }, expires_at });
 }
 
 /** Updates of references, addresses and shipping info: any order but a cancelled one. */
@@ -141,7 +169,7 @@ export function decideUpdateAuthorization(
   order: OrderState,
   req: { order_amount: number; order_lines: readonly OrderLineAmounts[] },
   now: Date,
-): Decision<{ order_amount: number }> {
+): Decision<Change<{ order_amount: number }>> {
   const badAmount = amountProblem(req.order_amount, 'order_amount', 0);
   if (badAmount) return refuse('BAD_VALUE', badAmount);
   const lineError = checkLineArithmetic(req.order_lines) ?? checkLinesSum(req.order_lines, req.order_amount, 'order_amount');
@@ -159,7 +187,7 @@ export function decideUpdateAuthorization(
       `Resulting authorization amount ${req.order_amount} cannot be less than the captured amount ${order.captured_amount}. Order authorization cannot be updated.`,
     );
   }
-  return accept({ order_amount: req.order_amount });
+  return accept({ next: { ...order, order_amount: req.order_amount }, order_amount: req.order_amount });
 }
 
 /** Sandbox due-date extension offers: days, and the fee the merchant pays (minor units). */
@@ -185,4 +213,29 @@ export function decideExtendDueDate(
     return refuse('NOT_ALLOWED', `Extension of due date is not possible by ${numberOfDays} days; available: ${options.map((o) => o.number_of_days).join(', ')}.`);
   }
   return accept({ number_of_days: numberOfDays });
+}
+
+export type FraudDecision = 'ACCEPTED' | 'REJECTED' | 'STOPPED';
+
+/**
+ * The end of a pending fraud review (CONTRACT §5): ACCEPTED lets the merchant capture; REJECTED and
+ * STOPPED set fraud_status REJECTED and cancel the order, as Klarna does.
+ */
+export function decideFraudDecision(order: OrderState, decision: FraudDecision): Decision<Change<{ cancelled: boolean }>> {
+  if (order.fraud_status !== 'PENDING') return refuse('NOT_ALLOWED', `Order fraud_status is ${order.fraud_status}, not PENDING. No fraud decision can be made.`);
+  if (decision === 'ACCEPTED') return accept({ next: { ...order, fraud_status: 'ACCEPTED' }, cancelled: false });
+  return accept({ next: { ...order, fraud_status: 'REJECTED', cancelled: true }, cancelled: !order.cancelled });
+}
+
+export type ExpiryCheck = { action: 'record' } | { action: 'wait'; until: Date } | { action: 'none' };
+
+/**
+ * What the expiry job does when it runs: record ORDER_EXPIRED once the clock has passed
+ * expires_at while some authorization is unused; wait if expires_at moved later (an extension);
+ * nothing for cancelled, released or fully captured orders.
+ */
+export function checkExpiry(order: OrderState, now: Date, alreadyRecorded: boolean): ExpiryCheck {
+  if (alreadyRecorded || order.cancelled || order.released || order.captured_amount >= order.order_amount) return { action: 'none' };
+  if (now.getTime() < order.expires_at.getTime()) return { action: 'wait', until: order.expires_at };
+  return { action: 'record' };
 }

@@ -18,6 +18,8 @@ function order(overrides: Partial<OrderState> = {}): OrderState {
     released: false,
     created_at: CREATED,
     expires_at: EXPIRES,
+    initial_expires_at: EXPIRES,
+    fraud_status: 'ACCEPTED',
     ...overrides,
   };
 }

@@ -3,6 +3,9 @@ import { MAX_AMOUNT } from './money.js';
 
 export type OrderStatus = 'AUTHORIZED' | 'PART_CAPTURED' | 'CAPTURED' | 'CANCELLED' | 'EXPIRED' | 'CLOSED';
 
+/** Klarna's fraud review of the purchase; the merchant must not ship while it is PENDING. */
+export type FraudStatus = 'ACCEPTED' | 'PENDING' | 'REJECTED';
+
 export interface OrderState {
   order_amount: number;
   original_order_amount: number;
@@ -14,7 +17,10 @@ export interface OrderState {
   released: boolean;
   /** When the authorization lapses; nothing can be captured after it. */
   expires_at: Date;
+  /** expires_at as authorized, before any extension (the Kustom extension cap counts from it). */
+  initial_expires_at: Date;
   created_at: Date;
+  fraud_status: FraudStatus;
 }
 
 export function isAuthorizationExpired(order: OrderState, now: Date): boolean {
@@ -57,16 +63,8 @@ export interface InvariantViolation {
   detail: string;
 }
 
-/**
- * The one invariant checker: property tests, the ledger check and the store's debug assertion
- * all call this. Amount lists are the per-capture and per-refund amounts stored for the order.
- */
-export function checkInvariants(
-  order: OrderState,
-  captures: readonly { captured_amount: number; refunded_amount: number }[],
-  refunds: readonly { refunded_amount: number }[],
-  now: Date,
-): InvariantViolation[] {
+/** The invariants of an order's own row: cheap enough to assert before every write (STYLE: pair assertions). */
+export function orderStateViolations(order: OrderState): InvariantViolation[] {
   const v: InvariantViolation[] = [];
   const fail = (rule: string, detail: string) => v.push({ rule, detail });
   const amounts = {
@@ -81,6 +79,23 @@ export function checkInvariants(
   if (order.captured_amount > order.order_amount) fail('captured_le_order', `${order.captured_amount} > ${order.order_amount}`);
   if (order.refunded_amount > order.captured_amount) fail('refunded_le_captured', `${order.refunded_amount} > ${order.captured_amount}`);
   if (order.cancelled && order.captured_amount > 0) fail('cancelled_without_captures', `captured ${order.captured_amount}`);
+  if (Number.isNaN(order.expires_at.getTime())) fail('expires_at_valid', 'expires_at is not a valid time');
+  return v;
+}
+
+/**
+ * The one invariant checker: property tests, the ledger check and the store's pre-write assertion
+ * (through orderStateViolations) all call this. Amount lists are the per-capture and per-refund
+ * amounts stored for the order.
+ */
+export function checkInvariants(
+  order: OrderState,
+  captures: readonly { captured_amount: number; refunded_amount: number }[],
+  refunds: readonly { refunded_amount: number }[],
+  now: Date,
+): InvariantViolation[] {
+  const v = orderStateViolations(order);
+  const fail = (rule: string, detail: string) => v.push({ rule, detail });
   const remaining = remainingAuthorizedAmount(order, now);
   if (remaining < 0 || remaining + order.captured_amount > order.order_amount) fail('remaining_consistent', `remaining ${remaining}`);
   const captureSum = captures.reduce((s, c) => s + c.captured_amount, 0);

@@ -19,7 +19,7 @@ export interface AuthOptions {
   failureWindowMs: number;
 }
 
-const unauthorized = () => new ApiError(401, 'UNAUTHORIZED', ['Authentication failed: missing or invalid credentials.']);
+const unauthorized = () => new ApiError('UNAUTHORIZED', ['Authentication failed: missing or invalid credentials.']);
 
 /** Fixed-window counters of failed logins per key, bounded in size. */
 class FailureThrottle {
@@ -112,7 +112,7 @@ export function merchantAuthenticator(store: Store, options: AuthOptions) {
     }
     const wait = Math.max(byAddress.retryAfter(request.ip, now), credentials ? byUsername.retryAfter(credentials.username, now) : 0);
     if (wait > 0) {
-      throw new ApiError(429, 'TOO_MANY_REQUESTS', ['Too many failed authentication attempts. Retry later.'], { 'retry-after': String(wait) });
+      throw new ApiError('TOO_MANY_REQUESTS', ['Too many failed authentication attempts. Retry later.'], { 'retry-after': String(wait) });
     }
     if (!credentials || !cacheKey) {
       byAddress.fail(request.ip, now);
@@ -136,7 +136,7 @@ export function adminAuthenticator(tokenDigest: () => Buffer) {
     const match = /^Bearer\s+(\S{1,1024})\s*$/i.exec(request.headers.authorization ?? '');
     if (!match?.[1] || !sameDigest(sha256(match[1]), tokenDigest())) {
       // The admin API takes a bearer token: challenge for that, not for Basic (RFC 6750 §3).
-      throw new ApiError(401, 'UNAUTHORIZED', ['Admin authentication failed: missing or invalid bearer token.'], {
+      throw new ApiError('UNAUTHORIZED', ['Admin authentication failed: missing or invalid bearer token.'], {
         'www-authenticate': 'Bearer realm="OpenOM admin"',
       });
     }

@@ -1,8 +1,9 @@
 // Runs a store command for a merchant request and sends its (possibly replayed) response.
 import type { FastifyReply, FastifyRequest } from 'fastify';
+import { statusOfErrorCode } from '../domain/errorCodes.js';
 import { runOrderCommand, type OrderCommand, type Outcome, type StoredResponse } from '../store/commands.js';
 import type { Store } from '../store/dialect.js';
-import { ApiError, errorBody } from './errors.js';
+import { badValue, errorBody } from './errors.js';
 
 export const ORDERS_PATH = '/ordermanagement/v1/orders';
 
@@ -22,11 +23,11 @@ export function renderOutcome(correlationId: string, outcome: Outcome): StoredRe
       return { status: 204, headers: {}, body: '' };
     case 'refused':
       return {
-        status: outcome.status,
+        status: statusOfErrorCode(outcome.problem.code),
         // The error body names this request's correlation id; a replay repeats the body byte for byte,
         // so it repeats the header too, keeping the two equal (CONTRACT §2).
         headers: { 'content-type': 'application/json; charset=utf-8', 'klarna-correlation-id': correlationId },
-        body: errorBody(correlationId, outcome.code, [outcome.message]),
+        body: errorBody(correlationId, outcome.problem.code, [outcome.problem.message]),
       };
   }
 }
@@ -45,7 +46,7 @@ export function idempotencyKeyOf(request: FastifyRequest): string | undefined {
   const key = request.headers['klarna-idempotency-key'];
   if (key === undefined || key === '') return undefined;
   if (typeof key !== 'string' || key.length > 255) {
-    throw new ApiError(400, 'BAD_VALUE', ['Bad value: Klarna-Idempotency-Key (at most 255 characters)']);
+    throw badValue('Bad value: Klarna-Idempotency-Key (at most 255 characters)');
   }
   return key;
 }
@@ -63,7 +64,7 @@ export async function replyWithCommand(
       merchantId: request.merchantId,
       correlationId,
       idempotencyKey: idempotencyKeyOf(request),
-      now: new Date(),
+      request: { method: request.method, path: request.url.split('?')[0] ?? request.url },
       render: (outcome) => renderOutcome(correlationId, outcome),
     },
     request.params.order_id,

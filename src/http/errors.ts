@@ -1,19 +1,35 @@
-// One error type and one place that renders Klarna's error body, for every 4xx/5xx.
+// One error type and one place that renders Klarna's error body, for every 4xx/5xx. Statuses come
+// from the error catalogue (src/domain/errorCodes.ts), never from the code that raises the error.
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { statusOfErrorCode, type ErrorCode, type Problem } from '../domain/errorCodes.js';
 import { isUnavailableError } from '../store/dialect.js';
 
+/** HTTP-level failures of a request as such (timeout, size, media type) that Klarna reports as BAD_VALUE. */
+export type TransportStatus = 408 | 413 | 415 | 431;
+
 export class ApiError extends Error {
+  readonly statusCode: number;
+
   constructor(
-    readonly statusCode: number,
-    readonly errorCode: string,
+    readonly errorCode: ErrorCode,
     readonly messages: string[],
     readonly headers: Record<string, string> = {},
+    transportStatus?: TransportStatus,
   ) {
     super(messages.join('; '));
+    this.statusCode = transportStatus ?? statusOfErrorCode(errorCode);
+  }
+
+  static of(problem: Problem, headers: Record<string, string> = {}): ApiError {
+    return new ApiError(problem.code, [problem.message], headers);
   }
 }
 
-export const badValue = (message: string) => new ApiError(400, 'BAD_VALUE', [message]);
+export const badValue = (message: string) => new ApiError('BAD_VALUE', [message]);
+
+/** 503 as CONTRACT §2 means it: not applied, retry after the given seconds. */
+export const unavailable = (message = 'The service is temporarily unavailable. Please retry.', retryAfterSeconds = 1) =>
+  new ApiError('SERVICE_UNAVAILABLE', [message], { 'retry-after': String(retryAfterSeconds) });
 
 export function errorBody(correlationId: string, errorCode: string, messages: string[]): string {
   return JSON.stringify({ correlation_id: correlationId, error_code: errorCode, error_messages: messages });
@@ -72,19 +88,17 @@ function mapFastifyError(err: FastifyError): ApiError {
   }
   switch (err.code) {
     case 'FST_ERR_CTP_BODY_TOO_LARGE':
-      return new ApiError(413, 'BAD_VALUE', ['Request body is too large.']);
+      return new ApiError('BAD_VALUE', ['Request body is too large.'], {}, 413);
     case 'FST_ERR_CTP_INVALID_MEDIA_TYPE':
     case 'FST_ERR_CTP_INVALID_CONTENT_LENGTH':
     case 'FST_ERR_CTP_EMPTY_JSON_BODY':
     case 'FST_ERR_CTP_INVALID_JSON_BODY':
       return badValue(`Bad value: body (${err.message})`);
   }
-  if (isUnavailableError(err)) {
-    return new ApiError(503, 'SERVICE_UNAVAILABLE', ['The service is temporarily unavailable. Please retry.'], { 'retry-after': '1' });
-  }
+  if (isUnavailableError(err)) return unavailable();
   const status = err.statusCode ?? 500;
   if (status >= 400 && status < 500) return badValue(`Bad value: ${err.message}`);
-  return new ApiError(500, 'INTERNAL_SERVER_ERROR', ['An internal error occurred.']);
+  return new ApiError('INTERNAL_SERVER_ERROR', ['An internal error occurred.']);
 }
 
 export function sendError(request: FastifyRequest, reply: FastifyReply, err: ApiError): FastifyReply {
@@ -105,7 +119,7 @@ export function handleFrameworkError(err: FastifyError, request: FastifyRequest,
   const path = (request.url.split('?')[0] ?? '').slice(0, 200);
   const apiError =
     err.code === 'FST_ERR_MAX_PARAM_LENGTH'
-      ? new ApiError(404, 'NOT_FOUND', [`No resource at ${path}.`])
+      ? new ApiError('NOT_FOUND', [`No resource at ${path}.`])
       : err.code === 'FST_ERR_BAD_URL'
         ? badValue('Bad value: the request URL is not validly encoded.')
         : mapFastifyError(err);
@@ -120,6 +134,6 @@ export function registerErrorHandling(app: FastifyInstance): void {
     return sendError(request, reply, apiError);
   });
   app.setNotFoundHandler((request, reply) =>
-    sendError(request, reply, new ApiError(404, 'NOT_FOUND', [`No route for ${request.method} ${(request.url.split('?')[0] ?? '').slice(0, 200)}.`])),
+    sendError(request, reply, new ApiError('NOT_FOUND', [`No route for ${request.method} ${(request.url.split('?')[0] ?? '').slice(0, 200)}.`])),
   );
 }

@@ -106,7 +106,7 @@ function bodyProblem(request: FastifyRequest): ApiError | undefined {
   }
   const type = request.headers['content-type'];
   if (type !== undefined && !JSON_TYPES.test(type)) {
-    return new ApiError(415, 'BAD_VALUE', [`Bad value: Content-Type "${type.slice(0, 100)}" is not supported; send application/json.`]);
+    return new ApiError('BAD_VALUE', [`Bad value: Content-Type "${type.slice(0, 100)}" is not supported; send application/json.`], {}, 415);
   }
   if (request.body instanceof UnparsedBody) return badValue(`Bad value: body (${request.body.reason})`);
   if (request.body === undefined) return badValue('Bad value: body (is required)');

@@ -1,10 +1,15 @@
-// One transaction per command: begin → claim idempotency key → lock order → domain decision →
-// write changes + event → store the rendered response under the key → commit.
+// One transaction per command: begin → claim idempotency key → lock order (with its merchant's
+// clock) → domain decision → write changes + event (+ the jobs it causes) → store the rendered
+// response under the key → commit.
 import type { Compilable, Kysely } from 'kysely';
-import type { OrderState } from '../domain/order.js';
+import { problems, type Problem } from '../domain/errorCodes.js';
+import { orderStateViolations, type OrderState } from '../domain/order.js';
 import { toKlarnaTimestamp } from '../domain/time.js';
-import { inWriteSession, type Store } from './dialect.js';
+import { WEBHOOK_EVENT_OF, type OrderEventType } from '../domain/webhookEvents.js';
+import { clockOffsetMs, clockTime } from './clock.js';
+import { inWriteSession, lockedRows, type Store } from './dialect.js';
 import { eventInsert } from './events.js';
+import { jobInsert, webhookFanOut, type ScheduledJob } from './jobs.js';
 import { isOrderId, orderStateOf } from './orders.js';
 import type { Database, OrdersTable } from './schema.js';
 
@@ -18,7 +23,7 @@ export interface StoredResponse {
 export type Outcome =
   | { kind: 'created'; resource: 'captures' | 'refunds'; orderId: string; id: string }
   | { kind: 'no_content' }
-  | { kind: 'refused'; status: 403 | 404 | 400; code: string; message: string };
+  | { kind: 'refused'; problem: Problem };
 
 export type Render = (outcome: Outcome) => StoredResponse;
 
@@ -26,7 +31,8 @@ export interface CommandContext {
   merchantId: string;
   correlationId: string;
   idempotencyKey: string | undefined;
-  now: Date;
+  /** The request an idempotency key is bound to (CONTRACT §2): its method and path. */
+  request: { method: string; path: string };
   render: Render;
 }
 
@@ -36,15 +42,21 @@ export interface OrderTx {
   order: OrdersTable;
   state: OrderState;
   ctx: CommandContext;
+  /** Now on the merchant's clock. */
+  now: Date;
   write(query: Compilable<unknown>): void;
-  /** Appends to the order event log with the state before this command and the given state after. */
-  recordEvent(type: string, after: OrderState, data?: unknown): void;
+  /**
+   * Appends to the order event log with the state before this command and the given state after,
+   * and queues the webhook the event fires (if any) for every subscribed endpoint.
+   */
+  recordEvent(type: OrderEventType, after: OrderState, data?: Record<string, unknown>): void;
+  /** Queues work to run later (an outgoing call, a timer on the merchant's clock). */
+  schedule(job: ScheduledJob): void;
 }
 
 export type OrderCommand = (tx: OrderTx) => Promise<Outcome>;
 
-export const refused = (status: 403 | 404 | 400, code: string, message: string): Outcome => ({ kind: 'refused', status, code, message });
-export const noSuchOrder = (orderId: string): Outcome => refused(404, 'NO_SUCH_ORDER', `Order ${orderId} cannot be found.`);
+export const refused = (problem: Problem): Outcome => ({ kind: 'refused', problem });
 
 function claimQuery(db: Kysely<Database>, ctx: CommandContext, key: string) {
   // On PostgreSQL a second request with the same key blocks on the primary key here until the first
@@ -57,20 +69,29 @@ function claimQuery(db: Kysely<Database>, ctx: CommandContext, key: string) {
       status_code: 0,
       response_headers: null,
       response_body: null,
-      created_at: ctx.now.toISOString(),
+      created_at: new Date().toISOString(),
+      request_method: ctx.request.method,
+      request_path: ctx.request.path,
     })
     .onConflict((oc) => oc.columns(['merchant_id', 'idempotency_key']).doNothing())
     .returning('status_code');
 }
 
-async function storedResponse(db: Kysely<Database>, ctx: CommandContext, key: string): Promise<StoredResponse> {
+/** The stored response for a used key, or a refusal when the key was used for another request. */
+async function replayOf(db: Kysely<Database>, ctx: CommandContext, key: string): Promise<StoredResponse> {
   const stored = await db
     .selectFrom('idempotency_keys')
-    .select(['status_code', 'response_headers', 'response_body'])
+    .select(['status_code', 'response_headers', 'response_body', 'request_method', 'request_path'])
     .where('merchant_id', '=', ctx.merchantId)
     .where('idempotency_key', '=', key)
     .executeTakeFirstOrThrow();
   if (stored.status_code === 0) throw new Error('idempotency key is claimed by an uncommitted transaction');
+  // Keys stored before requests were recorded (null) replay as before.
+  if (stored.request_method !== null && (stored.request_method !== ctx.request.method || stored.request_path !== ctx.request.path)) {
+    return ctx.render(
+      refused(problems.badValue('Bad value: Klarna-Idempotency-Key (already used for a different request; use a new key for each operation)')),
+    );
+  }
   return {
     status: stored.status_code,
     headers: JSON.parse(stored.response_headers ?? '{}') as Record<string, string>,
@@ -86,10 +107,24 @@ function saveResponseQuery(db: Kysely<Database>, ctx: CommandContext, key: strin
     .where('idempotency_key', '=', key);
 }
 
+type LockedOrder = OrdersTable & { clock_offset_seconds: number };
+
+/** The order row, locked, with its merchant's clock offset read in the same statement. */
 function lockQuery(db: Kysely<Database>, store: Store, merchantId: string, orderId: string) {
-  const query = db.selectFrom('orders').selectAll().where('order_id', '=', orderId).where('merchant_id', '=', merchantId);
-  // SQLite already holds the database write lock (BEGIN IMMEDIATE); FOR UPDATE is PostgreSQL's row lock.
-  return store.dialect === 'postgres' ? query.forUpdate() : query;
+  const query = db
+    .selectFrom('orders')
+    .innerJoin('merchants', 'merchants.merchant_id', 'orders.merchant_id')
+    .selectAll('orders')
+    .select('merchants.clock_offset_seconds')
+    .where('orders.order_id', '=', orderId)
+    .where('orders.merchant_id', '=', merchantId);
+  return lockedRows(store, query, 'orders');
+}
+
+/** Pair assertion: the store refuses to write an order state the domain's invariants reject. */
+function assertWritable(next: OrderState): void {
+  const violations = orderStateViolations(next);
+  if (violations.length > 0) throw new Error(`refusing to write an invalid order state: ${violations.map((v) => `${v.rule} (${v.detail})`).join(', ')}`);
 }
 
 export async function runOrderCommand(store: Store, ctx: CommandContext, orderIdParam: string, command: OrderCommand): Promise<StoredResponse> {
@@ -98,40 +133,50 @@ export async function runOrderCommand(store: Store, ctx: CommandContext, orderId
   return inWriteSession(store, async (session) => {
     const { db } = session;
     if (key !== undefined && (await session.first(claimQuery(db, ctx, key))).length === 0) {
-      return storedResponse(db, ctx, key);
+      return replayOf(db, ctx, key);
     }
-    let order: OrdersTable | undefined;
+    let locked: LockedOrder | undefined;
     if (isOrderId(orderId)) {
       const lock = lockQuery(db, store, ctx.merchantId, orderId);
-      order = key === undefined ? (await session.first(lock))[0] : await lock.executeTakeFirst();
+      locked = key === undefined ? (await session.first(lock))[0] : await lock.executeTakeFirst();
     }
     const writes: Compilable<unknown>[] = [];
     let outcome: Outcome;
-    if (!order) {
-      outcome = noSuchOrder(orderIdParam);
+    if (!locked) {
+      outcome = refused(problems.noSuchOrder(orderIdParam));
     } else {
+      const { clock_offset_seconds, ...order } = locked;
+      const offsetMs = clockOffsetMs(store, Number(clock_offset_seconds));
+      const now = clockTime(store, Number(clock_offset_seconds));
       const state = orderStateOf(order);
-      const locked = order;
       outcome = await command({
         db,
         order,
         state,
         ctx,
+        now,
         write: (query) => writes.push(query),
-        recordEvent: (type, after, data) =>
+        recordEvent: (type, after, data) => {
           writes.push(
             eventInsert(db, {
-              order_id: locked.order_id,
+              order_id: order.order_id,
               merchant_id: ctx.merchantId,
               type,
-              occurred_at: ctx.now,
+              occurred_at: now,
               correlation_id: ctx.correlationId,
               idempotency_key: key ?? null,
               before: state,
               after,
               data,
             }),
-          ),
+          );
+          const webhook = WEBHOOK_EVENT_OF[type];
+          if (webhook) {
+            const ids = { order_id: order.order_id, ...pickIds(data) };
+            writes.push(webhookFanOut(db, { merchantId: ctx.merchantId, orderId: order.order_id, type: webhook, data: ids, occurredAt: now, runAt: now.getTime() - offsetMs }));
+          }
+        },
+        schedule: (job) => writes.push(jobInsert(db, ctx.merchantId, offsetMs, now, job)),
       });
     }
     const response = ctx.render(outcome);
@@ -141,8 +186,17 @@ export async function runOrderCommand(store: Store, ctx: CommandContext, orderId
   });
 }
 
+/** The resource ids a webhook's data carries, taken from the event's data. */
+function pickIds(data: Record<string, unknown> | undefined): { capture_id?: string; refund_id?: string } {
+  const ids: { capture_id?: string; refund_id?: string } = {};
+  if (typeof data?.capture_id === 'string') ids.capture_id = data.capture_id;
+  if (typeof data?.refund_id === 'string') ids.refund_id = data.refund_id;
+  return ids;
+}
+
 /** Writes the order's amount columns and flags from a new state, and bumps updated_at. */
 export function updateOrderState(tx: OrderTx, next: OrderState, extra: Partial<OrdersTable> = {}): void {
+  assertWritable(next);
   tx.write(
     tx.db
       .updateTable('orders')
@@ -152,8 +206,9 @@ export function updateOrderState(tx: OrderTx, next: OrderState, extra: Partial<O
         refunded_amount: next.refunded_amount,
         cancelled: next.cancelled ? 1 : 0,
         released: next.released ? 1 : 0,
+        fraud_status: next.fraud_status,
         expires_at: toKlarnaTimestamp(next.expires_at),
-        updated_at: tx.ctx.now.toISOString(),
+        updated_at: tx.now.toISOString(),
         ...extra,
       })
       .where('order_id', '=', tx.order.order_id),

@@ -3,7 +3,7 @@
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import SQLite from 'better-sqlite3';
-import { Kysely, PostgresDialect, SqliteDialect, sql, type Compilable, type Transaction } from 'kysely';
+import { Kysely, PostgresDialect, SqliteDialect, sql, type Compilable, type SelectQueryBuilder, type Transaction } from 'kysely';
 import pg from 'pg';
 import type { StoreConfig } from '../config.js';
 import { multiStatement, withPreparedStatements } from './pgStatements.js';
@@ -14,6 +14,8 @@ import { SqliteWriteQueue } from './sqliteWrites.js';
 export type DialectName = 'sqlite' | 'postgres';
 
 export interface StoreOptions {
+  /** Sandbox mode: each merchant's time is its own clock (clock.ts). Default true. */
+  merchantClocks?: boolean;
   pgPoolSize?: number;
   pgStatementTimeoutMs?: number;
   onPoolError?: (err: Error) => void;
@@ -28,6 +30,8 @@ export interface Store {
    */
   reader: Kysely<Database>;
   dialect: DialectName;
+  /** Whether merchants' clocks apply (sandbox mode) or time is the real clock (production mode). */
+  merchantClocks: boolean;
   close(): Promise<void>;
   /** SQLite only: the group-commit queue every write transaction of this process goes through. */
   writes?: SqliteWriteQueue;
@@ -57,7 +61,7 @@ export function openStore(config: StoreConfig, options: StoreOptions = {}): Stor
     // queryable any more, so the pool discards it when it is released.
     pool.on('connect', (client) => client.on('error', (err) => options.onPoolError?.(err)));
     const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool: withPreparedStatements(pool) }) });
-    return { db, reader: db, dialect: 'postgres', close: () => db.destroy() };
+    return { db, reader: db, dialect: 'postgres', merchantClocks: options.merchantClocks ?? true, close: () => db.destroy() };
   }
   if (config.path !== ':memory:') mkdirSync(dirname(config.path), { recursive: true });
   const sqlite = new SQLite(config.path);
@@ -73,6 +77,7 @@ export function openStore(config: StoreConfig, options: StoreOptions = {}): Stor
     db,
     reader,
     dialect: 'sqlite',
+    merchantClocks: options.merchantClocks ?? true,
     close: async () => {
       if (reader !== db) await reader.destroy();
       await db.destroy();
@@ -86,6 +91,20 @@ function openSqliteReader(path: string): Kysely<Database> {
   const connection = new SQLite(path, { readonly: true });
   connection.pragma('busy_timeout = 5000');
   return new Kysely<Database>({ dialect: new SqliteDialect({ database: withStatementCache(connection) }) });
+}
+
+/**
+ * Locks the selected rows of `table` until the transaction ends. PostgreSQL: FOR UPDATE OF the
+ * table (not of joined ones). SQLite: the write transaction already holds the database write lock.
+ */
+export function lockedRows<DB, TB extends keyof DB, O>(store: Store, query: SelectQueryBuilder<DB, TB, O>, table: TB & string): SelectQueryBuilder<DB, TB, O> {
+  return store.dialect === 'postgres' ? query.forUpdate(table as never) : query;
+}
+
+/** Makes instances that run the same one-off work (migrations) take turns, inside a write transaction. */
+export async function takeTurns(store: Store, trx: Kysely<unknown>, lockKey: number): Promise<void> {
+  // SQLite: BEGIN IMMEDIATE has already serialized every writer.
+  if (store.dialect === 'postgres') await sql`select pg_advisory_xact_lock(${lockKey})`.execute(trx);
 }
 
 /** Auto-incrementing integer primary key column type. */

@@ -205,6 +205,12 @@ const TABLES: { [K in keyof Database]: string[] } = {
   shipping_info: ['id'],
   order_events: ['id'],
   idempotency_keys: ['merchant_id', 'idempotency_key'],
+  jobs: ['id'],
+  job_attempts: ['id'],
+  webhooks: ['webhook_id'],
+  faults: ['fault_id'],
+  checkout_orders: ['order_id'],
+  portal_sessions: ['session_hash'],
 };
 
 /** Every row of every table, in primary-key order, as one JSON text: equal texts = equal stores. */

@@ -10,7 +10,7 @@ export interface MerchantRecord {
 }
 
 export async function insertMerchant(store: Store, merchant: MerchantRecord): Promise<void> {
-  await store.db.insertInto('merchants').values(merchant).execute();
+  await store.db.insertInto('merchants').values({ ...merchant, clock_offset_seconds: 0 }).execute();
 }
 
 export async function listMerchants(store: Store): Promise<Omit<MerchantRecord, 'password_hash'>[]> {

@@ -2,7 +2,7 @@
 // on PostgreSQL a transaction-scoped advisory lock makes instances starting together take turns,
 // on SQLite BEGIN IMMEDIATE does the same.
 import { sql, type Kysely } from 'kysely';
-import { inWriteTransaction, serialType, type DialectName, type Store } from './dialect.js';
+import { inWriteTransaction, serialType, takeTurns, type DialectName, type Store } from './dialect.js';
 
 type Migration = (db: Kysely<unknown>, dialect: DialectName) => Promise<void>;
 
@@ -137,12 +137,118 @@ const migrations: [string, Migration][] = [
         (select count(*) from shipping_info s where s.order_id = orders.order_id and s.capture_id is null)`.execute(db);
     },
   ],
+  [
+    '003_lifecycle',
+    // Wave 2: the merchant clock, idempotency keys bound to their request, the job outbox and its
+    // attempt log, webhooks, faults, checkout orders and portal sessions. Times that jobs run at
+    // are real epoch milliseconds (bigint), so the worker's due query is one index range; the
+    // merchant-clock times users see are ISO text like every other timestamp.
+    async (db, dialect) => {
+      await db.schema.alterTable('merchants').addColumn('clock_offset_seconds', 'bigint', (c) => c.notNull().defaultTo(0)).execute();
+      await db.schema.alterTable('idempotency_keys').addColumn('request_method', 'text').execute();
+      await db.schema.alterTable('idempotency_keys').addColumn('request_path', 'text').execute();
+      // Checkout orders carry the merchant's URLs (push, notification); admin intake orders have none.
+      await db.schema.alterTable('orders').addColumn('merchant_urls', 'text').execute();
+      // The first expires_at: Kustom caps extensions at 90 days beyond it (CONTRACT §8).
+      await db.schema.alterTable('orders').addColumn('initial_expires_at', 'text').execute();
+      await sql`update orders set initial_expires_at = expires_at`.execute(db);
+      // Set once the ORDER_EXPIRED event is written, so it is written once.
+      await db.schema.alterTable('orders').addColumn('expiry_recorded', 'integer', (c) => c.notNull().defaultTo(0)).execute();
+      await db.schema
+        .createTable('jobs')
+        .addColumn('id', serialType(dialect), (c) => c.primaryKey())
+        .addColumn('kind', 'text', (c) => c.notNull())
+        .addColumn('merchant_id', 'text', (c) => c.notNull())
+        .addColumn('order_id', 'text')
+        .addColumn('webhook_id', 'text')
+        // Jobs with one sequence key make their first attempts in id order (per-order webhook order).
+        .addColumn('sequence_key', 'text')
+        .addColumn('payload', 'text', (c) => c.notNull())
+        .addColumn('state', 'text', (c) => c.notNull())
+        .addColumn('run_at', 'bigint', (c) => c.notNull())
+        .addColumn('attempts', 'integer', (c) => c.notNull().defaultTo(0))
+        .addColumn('lease_token', 'text')
+        .addColumn('lease_until', 'bigint')
+        .addColumn('last_status', 'integer')
+        .addColumn('last_error', 'text')
+        .addColumn('created_at', 'text', (c) => c.notNull())
+        .addColumn('updated_at', 'text', (c) => c.notNull())
+        .execute();
+      await db.schema.createIndex('jobs_due').on('jobs').columns(['state', 'run_at']).execute();
+      await db.schema.createIndex('jobs_sequence').on('jobs').columns(['sequence_key', 'id']).execute();
+      await db.schema.createIndex('jobs_merchant').on('jobs').columns(['merchant_id', 'state']).execute();
+      await db.schema.createIndex('jobs_order').on('jobs').columns(['order_id', 'kind']).execute();
+      await db.schema.createIndex('jobs_webhook').on('jobs').columns(['webhook_id', 'id']).execute();
+      await db.schema
+        .createTable('job_attempts')
+        .addColumn('id', serialType(dialect), (c) => c.primaryKey())
+        .addColumn('job_id', 'bigint', (c) => c.notNull())
+        .addColumn('merchant_id', 'text', (c) => c.notNull())
+        .addColumn('order_id', 'text')
+        .addColumn('webhook_id', 'text')
+        .addColumn('kind', 'text', (c) => c.notNull())
+        .addColumn('attempt', 'integer', (c) => c.notNull())
+        .addColumn('url', 'text')
+        .addColumn('status', 'integer', (c) => c.notNull())
+        .addColumn('error', 'text')
+        .addColumn('duration_ms', 'integer', (c) => c.notNull())
+        .addColumn('attempted_at', 'text', (c) => c.notNull())
+        .execute();
+      await db.schema.createIndex('job_attempts_job').on('job_attempts').columns(['job_id', 'id']).execute();
+      await db.schema.createIndex('job_attempts_merchant').on('job_attempts').columns(['merchant_id', 'id']).execute();
+      await db.schema
+        .createTable('webhooks')
+        .addColumn('webhook_id', 'text', (c) => c.primaryKey())
+        .addColumn('merchant_id', 'text', (c) => c.notNull().references('merchants.merchant_id'))
+        .addColumn('url', 'text', (c) => c.notNull())
+        .addColumn('events', 'text', (c) => c.notNull())
+        .addColumn('signing_secret', 'text', (c) => c.notNull())
+        .addColumn('created_at', 'text', (c) => c.notNull())
+        .execute();
+      await db.schema.createIndex('webhooks_merchant').on('webhooks').columns(['merchant_id', 'created_at']).execute();
+      await db.schema
+        .createTable('faults')
+        .addColumn('fault_id', 'text', (c) => c.primaryKey())
+        .addColumn('merchant_id', 'text', (c) => c.notNull().references('merchants.merchant_id'))
+        .addColumn('method', 'text', (c) => c.notNull())
+        .addColumn('path', 'text', (c) => c.notNull())
+        .addColumn('status', 'integer', (c) => c.notNull())
+        .addColumn('error_code', 'text')
+        .addColumn('delay_ms', 'integer', (c) => c.notNull().defaultTo(0))
+        .addColumn('times_left', 'integer', (c) => c.notNull())
+        .addColumn('created_at', 'text', (c) => c.notNull())
+        .execute();
+      await db.schema.createIndex('faults_merchant').on('faults').columns(['merchant_id', 'created_at']).execute();
+      await db.schema
+        .createTable('checkout_orders')
+        .addColumn('order_id', 'text', (c) => c.primaryKey())
+        .addColumn('merchant_id', 'text', (c) => c.notNull().references('merchants.merchant_id'))
+        .addColumn('status', 'text', (c) => c.notNull())
+        .addColumn('aborted', 'integer', (c) => c.notNull().defaultTo(0))
+        // The checkout order as the merchant last sent it (validated JSON text).
+        .addColumn('document', 'text', (c) => c.notNull())
+        .addColumn('started_at', 'text', (c) => c.notNull())
+        .addColumn('last_modified_at', 'text', (c) => c.notNull())
+        .addColumn('completed_at', 'text')
+        .execute();
+      await db.schema.createIndex('checkout_orders_merchant').on('checkout_orders').columns(['merchant_id', 'started_at']).execute();
+      await db.schema
+        .createTable('portal_sessions')
+        // SHA-256 of the cookie's token: a stolen database does not yield live sessions.
+        .addColumn('session_hash', 'text', (c) => c.primaryKey())
+        .addColumn('merchant_id', 'text', (c) => c.notNull().references('merchants.merchant_id'))
+        .addColumn('csrf_token', 'text', (c) => c.notNull())
+        .addColumn('created_at', 'text', (c) => c.notNull())
+        .addColumn('expires_at', 'bigint', (c) => c.notNull())
+        .execute();
+    },
+  ],
 ];
 
 export async function migrate(store: Store): Promise<string[]> {
   return inWriteTransaction(store, async (trx) => {
     const db = trx as unknown as Kysely<unknown>;
-    if (store.dialect === 'postgres') await sql`select pg_advisory_xact_lock(${MIGRATION_LOCK_KEY})`.execute(db);
+    await takeTurns(store, db, MIGRATION_LOCK_KEY);
     await db.schema
       .createTable('schema_migrations')
       .ifNotExists()

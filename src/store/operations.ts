@@ -3,16 +3,21 @@
 import { randomUUID } from 'node:crypto';
 import type { Decision } from '../domain/decision.js';
 import {
+  checkExpiry,
   decideCancel,
   decideCapture,
   decideCustomerDetailsUpdate,
   decideExtendAuthorization,
   decideExtendDueDate,
+  decideFraudDecision,
   decideOrderDetailsUpdate,
   decideRefund,
   decideRelease,
   decideUpdateAuthorization,
+  type ApiProfile,
+  type FraudDecision,
 } from '../domain/operations.js';
+import { problems } from '../domain/errorCodes.js';
 import type { OrderLineAmounts } from '../domain/orderLines.js';
 import { toKlarnaTimestamp } from '../domain/time.js';
 import { refused, updateOrderState, type OrderCommand, type OrderTx, type Outcome } from './commands.js';
@@ -23,16 +28,15 @@ type Line = OrderLineAmounts & Json;
 
 const NO_CONTENT: Outcome = { kind: 'no_content' };
 
-/** A refusal from the domain becomes a 403 (state) or 400 (arithmetic of the request). */
 function refusalOutcome(d: Extract<Decision<unknown>, { ok: false }>): Outcome {
-  return refused(d.code === 'BAD_VALUE' ? 400 : 403, d.code, d.message);
+  return refused({ code: d.code, message: d.message });
 }
 
 function addShippingInfo(tx: OrderTx, captureId: string | null, items: Json[]): void {
   tx.write(
     tx.db
       .insertInto('shipping_info')
-      .values({ order_id: tx.order.order_id, capture_id: captureId, items: JSON.stringify(items), added_at: tx.ctx.now.toISOString() }),
+      .values({ order_id: tx.order.order_id, capture_id: captureId, items: JSON.stringify(items), added_at: tx.now.toISOString() }),
   );
 }
 
@@ -47,8 +51,9 @@ export interface CaptureRequest {
 
 export function createCapture(req: CaptureRequest): OrderCommand {
   return async (tx) => {
-    const d = decideCapture(tx.state, req, tx.ctx.now);
+    const d = decideCapture(tx.state, req, tx.now);
     if (!d.ok) return refusalOutcome(d);
+    const { next } = d.value;
     const seq = tx.order.capture_count + 1;
     const captureId = randomUUID();
     const capture: CapturesTable = {
@@ -66,13 +71,12 @@ export function createCapture(req: CaptureRequest): OrderCommand {
       shipping_address: tx.order.shipping_address,
       shipping_delay: req.shipping_delay ?? null,
       due_date_extension_days: 0,
-      captured_at: toKlarnaTimestamp(tx.ctx.now),
+      captured_at: toKlarnaTimestamp(tx.now),
     };
     tx.write(tx.db.insertInto('captures').values(capture));
     if (req.shipping_info && req.shipping_info.length > 0) addShippingInfo(tx, captureId, req.shipping_info);
-    const after = { ...tx.state, captured_amount: tx.state.captured_amount + d.value.captured_amount };
-    updateOrderState(tx, after, { capture_count: seq });
-    tx.recordEvent('CAPTURE_CREATED', after, { capture_id: captureId, captured_amount: d.value.captured_amount, reference: req.reference });
+    updateOrderState(tx, next, { capture_count: seq });
+    tx.recordEvent('CAPTURE_CREATED', next, { capture_id: captureId, captured_amount: d.value.captured_amount, reference: req.reference });
     return { kind: 'created', resource: 'captures', orderId: tx.order.order_id, id: captureId };
   };
 }
@@ -106,7 +110,7 @@ export function createRefund(req: RefundRequest): OrderCommand {
         reference: req.reference ?? null,
         order_lines: req.order_lines ? JSON.stringify(req.order_lines) : null,
         allocations: JSON.stringify(d.value.allocations),
-        refunded_at: toKlarnaTimestamp(tx.ctx.now),
+        refunded_at: toKlarnaTimestamp(tx.now),
       }),
     );
     for (const a of d.value.allocations) {
@@ -117,9 +121,8 @@ export function createRefund(req: RefundRequest): OrderCommand {
           .where('capture_id', '=', a.capture_id),
       );
     }
-    const after = { ...tx.state, refunded_amount: tx.state.refunded_amount + d.value.refunded_amount };
-    updateOrderState(tx, after, { refund_count: seq });
-    tx.recordEvent('REFUND_CREATED', after, { refund_id: refundId, refunded_amount: d.value.refunded_amount, allocations: d.value.allocations });
+    updateOrderState(tx, d.value.next, { refund_count: seq });
+    tx.recordEvent('REFUND_CREATED', d.value.next, { refund_id: refundId, refunded_amount: d.value.refunded_amount, allocations: d.value.allocations });
     return { kind: 'created', resource: 'refunds', orderId: tx.order.order_id, id: refundId };
   };
 }
@@ -127,29 +130,28 @@ export function createRefund(req: RefundRequest): OrderCommand {
 export const cancelOrder: OrderCommand = async (tx) => {
   const d = decideCancel(tx.state);
   if (!d.ok) return refusalOutcome(d);
-  const after = { ...tx.state, cancelled: true };
-  updateOrderState(tx, after);
-  tx.recordEvent('ORDER_CANCELLED', after);
+  updateOrderState(tx, d.value.next);
+  tx.recordEvent('ORDER_CANCELLED', d.value.next);
   return NO_CONTENT;
 };
 
 export const releaseRemainingAuthorization: OrderCommand = async (tx) => {
-  const d = decideRelease(tx.state, tx.ctx.now);
+  const d = decideRelease(tx.state, tx.now);
   if (!d.ok) return refusalOutcome(d);
-  const after = { ...tx.state, released: true };
-  updateOrderState(tx, after);
-  tx.recordEvent('REMAINING_AUTHORIZATION_RELEASED', after, { released_amount: d.value.released_amount });
+  updateOrderState(tx, d.value.next);
+  tx.recordEvent('REMAINING_AUTHORIZATION_RELEASED', d.value.next, { released_amount: d.value.released_amount });
   return NO_CONTENT;
 };
 
-export const extendAuthorizationTime: OrderCommand = async (tx) => {
-  const d = decideExtendAuthorization(tx.state, tx.ctx.now);
-  if (!d.ok) return refusalOutcome(d);
-  const after = { ...tx.state, expires_at: d.value.expires_at };
-  updateOrderState(tx, after);
-  tx.recordEvent('AUTHORIZATION_EXTENDED', after, { expires_at: toKlarnaTimestamp(d.value.expires_at) });
-  return NO_CONTENT;
-};
+export function extendAuthorizationTime(profile: ApiProfile): OrderCommand {
+  return async (tx) => {
+    const d = decideExtendAuthorization(tx.state, tx.now, profile);
+    if (!d.ok) return refusalOutcome(d);
+    updateOrderState(tx, d.value.next);
+    tx.recordEvent('AUTHORIZATION_EXTENDED', d.value.next, { expires_at: toKlarnaTimestamp(d.value.expires_at) });
+    return NO_CONTENT;
+  };
+}
 
 export const acknowledgeOrder: OrderCommand = async (tx) => {
   if (tx.order.acknowledged === 0) {
@@ -198,11 +200,10 @@ export function addOrderShippingInfo(req: { shipping_info: Json[] }): OrderComma
 
 export function updateAuthorization(req: { order_amount: number; description?: string; order_lines: Line[] }): OrderCommand {
   return async (tx) => {
-    const d = decideUpdateAuthorization(tx.state, req, tx.ctx.now);
+    const d = decideUpdateAuthorization(tx.state, req, tx.now);
     if (!d.ok) return refusalOutcome(d);
-    const after = { ...tx.state, order_amount: d.value.order_amount };
-    updateOrderState(tx, after, { order_lines: JSON.stringify(req.order_lines) });
-    tx.recordEvent('AUTHORIZATION_UPDATED', after, { description: req.description, order_amount: d.value.order_amount });
+    updateOrderState(tx, d.value.next, { order_lines: JSON.stringify(req.order_lines) });
+    tx.recordEvent('AUTHORIZATION_UPDATED', d.value.next, { description: req.description, order_amount: d.value.order_amount });
     return NO_CONTENT;
   };
 }
@@ -217,7 +218,7 @@ function onCapture(captureIdParam: string, fn: (tx: OrderTx, capture: CapturesTa
       .where('order_id', '=', tx.order.order_id)
       .where('capture_id', '=', captureId)
       .executeTakeFirst();
-    if (!capture) return refused(404, 'NO_SUCH_CAPTURE', `Capture ${captureIdParam} cannot be found for order ${tx.order.order_id}.`);
+    if (!capture) return refused(problems.noSuchCapture(tx.order.order_id, captureIdParam));
     return fn(tx, capture);
   };
 }
@@ -248,3 +249,30 @@ export function triggerSendOut(captureId: string): OrderCommand {
     return NO_CONTENT;
   });
 }
+
+/** The end of a pending fraud review (sandbox, or the automatic decision of a pending checkout). */
+export function decideFraud(decision: FraudDecision): OrderCommand {
+  return async (tx) => {
+    const d = decideFraudDecision(tx.state, decision);
+    if (!d.ok) return refusalOutcome(d);
+    updateOrderState(tx, d.value.next);
+    tx.recordEvent('FRAUD_STATUS_CHANGED', d.value.next, { decision, fraud_status: d.value.next.fraud_status });
+    if (d.value.cancelled) tx.recordEvent('ORDER_CANCELLED', d.value.next, { reason: `fraud ${decision.toLowerCase()}` });
+    return NO_CONTENT;
+  };
+}
+
+/**
+ * Run by the expiry job: records ORDER_EXPIRED once the merchant's clock has passed expires_at
+ * with authorization unused, or waits for a later expires_at (an extension moved it).
+ */
+export const recordExpiry: OrderCommand = async (tx) => {
+  const check = checkExpiry(tx.state, tx.now, tx.order.expiry_recorded === 1);
+  if (check.action === 'wait') {
+    tx.schedule({ kind: 'expiry', orderId: tx.order.order_id, payload: {}, dueAt: check.until });
+  } else if (check.action === 'record') {
+    updateOrderState(tx, tx.state, { expiry_recorded: 1 });
+    tx.recordEvent('ORDER_EXPIRED', tx.state, { expires_at: toKlarnaTimestamp(tx.state.expires_at) });
+  }
+  return NO_CONTENT;
+};

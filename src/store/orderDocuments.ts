@@ -5,6 +5,7 @@
 // checks every rendered document against them); absent optional values are omitted.
 import type { CompiledQuery, Kysely } from 'kysely';
 import { remainingAuthorizedAmount, statusOf } from '../domain/order.js';
+import { clockTime } from './clock.js';
 import { inReadSnapshot, type Store } from './dialect.js';
 import { isOrderId, orderStateOf } from './orders.js';
 import type { CapturesTable, Database, OrdersTable, RefundsTable, ShippingInfoTable } from './schema.js';
@@ -123,15 +124,28 @@ async function readChildren(db: Kysely<Database>, orderId: string, what: { captu
   };
 }
 
+type OrderWithClock = OrdersTable & { clock_offset_seconds: number };
+
+/** The order with its merchant's clock offset: status and remaining amount depend on the merchant's now. */
+function selectOwnedOrderWithClock(db: Kysely<Database>, merchantId: string, orderId: string) {
+  return db
+    .selectFrom('orders')
+    .innerJoin('merchants', 'merchants.merchant_id', 'orders.merchant_id')
+    .selectAll('orders')
+    .select('merchants.clock_offset_seconds')
+    .where('orders.order_id', '=', orderId.toLowerCase())
+    .where('orders.merchant_id', '=', merchantId);
+}
+
 const MERCHANT_SLOT = '\u0000merchant';
 const ORDER_SLOT = '\u0000order';
-const ownedOrderTemplates = new WeakMap<Store, CompiledQuery<OrdersTable>>();
+const ownedOrderTemplates = new WeakMap<Store, CompiledQuery<OrderWithClock>>();
 
 /** The hottest query, built and compiled once per store; only its parameters change. */
-function ownedOrderQuery(store: Store, merchantId: string, orderId: string): CompiledQuery<OrdersTable> {
+function ownedOrderQuery(store: Store, merchantId: string, orderId: string): CompiledQuery<OrderWithClock> {
   let template = ownedOrderTemplates.get(store);
   if (!template) {
-    template = selectOwnedOrder(store.db, MERCHANT_SLOT, ORDER_SLOT).selectAll().compile();
+    template = selectOwnedOrderWithClock(store.db, MERCHANT_SLOT, ORDER_SLOT).compile();
     ownedOrderTemplates.set(store, template);
   }
   const id = orderId.toLowerCase();
@@ -139,15 +153,18 @@ function ownedOrderQuery(store: Store, merchantId: string, orderId: string): Com
 }
 
 /** The order as GET returns it, or undefined when this merchant has no such order. */
-export async function readOrderJson(store: Store, merchantId: string, orderId: string, now: Date): Promise<string | undefined> {
+export async function readOrderJson(store: Store, merchantId: string, orderId: string): Promise<string | undefined> {
   if (!isOrderId(orderId)) return undefined;
   // Most orders read have nothing but their own row: one statement, which is its own snapshot.
   const [row] = (await store.reader.executeQuery(ownedOrderQuery(store, merchantId, orderId))).rows;
   if (!row) return undefined;
-  if (row.capture_count === 0 && row.refund_count === 0 && row.shipping_info_count === 0) return orderJson(row, [], [], [], now);
+  if (row.capture_count === 0 && row.refund_count === 0 && row.shipping_info_count === 0) {
+    return orderJson(row, [], [], [], clockTime(store, Number(row.clock_offset_seconds)));
+  }
   // Otherwise read the row again with its children on one snapshot, so amounts and lists agree.
   return inReadSnapshot(store, async (db) => {
-    const order = await selectOwnedOrder(db, merchantId, orderId).selectAll().executeTakeFirstOrThrow();
+    const order = await selectOwnedOrderWithClock(db, merchantId, orderId).executeTakeFirstOrThrow();
+    const now = clockTime(store, Number(order.clock_offset_seconds));
     const children = await readChildren(db, order.order_id, {
       captures: order.capture_count > 0,
       refunds: order.refund_count > 0,

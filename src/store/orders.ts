@@ -1,10 +1,13 @@
 // Orders: intake, and the mapping from a stored row to the domain's OrderState. Reads: orderDocuments.ts.
 import { randomInt, randomUUID } from 'node:crypto';
-import type { OrderState } from '../domain/order.js';
+import type { Kysely } from 'kysely';
+import type { FraudStatus, OrderState } from '../domain/order.js';
 import { DAY_MS, toKlarnaTimestamp } from '../domain/time.js';
+import { clockOffsetMs, clockTime } from './clock.js';
 import { inWriteTransaction, type Store } from './dialect.js';
 import { appendEvent } from './events.js';
-import type { OrdersTable } from './schema.js';
+import { jobInsert, webhookFanOut } from './jobs.js';
+import type { Database, OrdersTable } from './schema.js';
 
 type Json = Record<string, unknown>;
 
@@ -39,7 +42,20 @@ export function newKlarnaReference(): string {
 
 const jsonOrNull = (v: unknown): string | null => (v === undefined || v === null ? null : JSON.stringify(v));
 
-export function orderStateOf(row: Pick<OrdersTable, 'order_amount' | 'original_order_amount' | 'captured_amount' | 'refunded_amount' | 'cancelled' | 'released' | 'expires_at' | 'created_at'>): OrderState {
+type StateColumns =
+  | 'order_amount'
+  | 'original_order_amount'
+  | 'captured_amount'
+  | 'refunded_amount'
+  | 'cancelled'
+  | 'released'
+  | 'expires_at'
+  | 'initial_expires_at'
+  | 'created_at'
+  | 'fraud_status';
+
+export function orderStateOf(row: Pick<OrdersTable, StateColumns>): OrderState {
+  const expiresAt = new Date(row.expires_at);
   return {
     order_amount: row.order_amount,
     original_order_amount: row.original_order_amount,
@@ -47,25 +63,61 @@ export function orderStateOf(row: Pick<OrdersTable, 'order_amount' | 'original_o
     refunded_amount: row.refunded_amount,
     cancelled: row.cancelled === 1,
     released: row.released === 1,
-    expires_at: new Date(row.expires_at),
+    expires_at: expiresAt,
+    initial_expires_at: row.initial_expires_at ? new Date(row.initial_expires_at) : expiresAt,
     created_at: new Date(row.created_at),
+    fraud_status: row.fraud_status as FraudStatus,
   };
 }
 
-export async function createOrder(
-  store: Store,
-  merchantId: string,
-  intake: OrderIntake,
-  now: Date,
-  correlationId: string,
-): Promise<string> {
-  const orderId = randomUUID();
-  const createdAt = toKlarnaTimestamp(now);
+export interface NewOrderContext {
+  /** Now on the merchant's clock. */
+  now: Date;
+  /** How far the merchant's clock runs ahead of real time. */
+  offsetMs: number;
+  correlationId: string;
+  /** A checkout order keeps its id in Order Management. */
+  orderId?: string;
+  merchantUrls?: Json | null;
+}
+
+/**
+ * Writes a new authorized order inside a write transaction: the row, its ORDER_CREATED event (and
+ * order.created webhooks), and the job that notices its expiry on the merchant's clock.
+ */
+export async function insertOrder(trx: Kysely<Database>, merchantId: string, intake: OrderIntake, c: NewOrderContext): Promise<OrdersTable> {
+  const row = newOrderRow(merchantId, intake, c);
+  await trx.insertInto('orders').values(row).execute();
+  await appendEvent(trx, {
+    order_id: row.order_id,
+    merchant_id: merchantId,
+    type: 'ORDER_CREATED',
+    occurred_at: c.now,
+    correlation_id: c.correlationId,
+    idempotency_key: null,
+    before: null,
+    after: orderStateOf(row),
+    data: { order_amount: intake.order_amount },
+  });
+  await webhookFanOut(trx, {
+    merchantId,
+    orderId: row.order_id,
+    type: 'order.created',
+    data: { order_id: row.order_id },
+    occurredAt: c.now,
+    runAt: c.now.getTime() - c.offsetMs,
+  }).execute();
+  await jobInsert(trx, merchantId, c.offsetMs, c.now, { kind: 'expiry', orderId: row.order_id, payload: {}, dueAt: new Date(row.expires_at) }).execute();
+  return row;
+}
+
+function newOrderRow(merchantId: string, intake: OrderIntake, c: NewOrderContext): OrdersTable {
+  const createdAt = toKlarnaTimestamp(c.now);
   const expiresAt = intake.expires_at
     ? toKlarnaTimestamp(new Date(intake.expires_at))
-    : toKlarnaTimestamp(new Date(now.getTime() + DEFAULT_AUTHORIZATION_DAYS * DAY_MS));
-  const row: OrdersTable = {
-    order_id: orderId,
+    : toKlarnaTimestamp(new Date(c.now.getTime() + DEFAULT_AUTHORIZATION_DAYS * DAY_MS));
+  return {
+    order_id: c.orderId ?? randomUUID(),
     merchant_id: merchantId,
     klarna_reference: newKlarnaReference(),
     purchase_country: intake.purchase_country,
@@ -95,22 +147,21 @@ export async function createOrder(
     created_at: createdAt,
     expires_at: expiresAt,
     updated_at: createdAt,
+    merchant_urls: jsonOrNull(c.merchantUrls),
+    initial_expires_at: expiresAt,
+    expiry_recorded: 0,
   };
-  await inWriteTransaction(store, async (trx) => {
-    await trx.insertInto('orders').values(row).execute();
-    await appendEvent(trx, {
-      order_id: orderId,
-      merchant_id: merchantId,
-      type: 'ORDER_CREATED',
-      occurred_at: now,
-      correlation_id: correlationId,
-      idempotency_key: null,
-      before: null,
-      after: orderStateOf(row),
-      data: { order_amount: intake.order_amount },
-    });
+}
+
+/** Admin intake: a new order on the merchant's clock. Returns its id and the time it was created. */
+export async function createOrder(store: Store, merchantId: string, intake: OrderIntake, correlationId: string): Promise<{ orderId: string; now: Date }> {
+  return inWriteTransaction(store, async (trx) => {
+    const merchant = await trx.selectFrom('merchants').select('clock_offset_seconds').where('merchant_id', '=', merchantId).executeTakeFirstOrThrow();
+    const offset = Number(merchant.clock_offset_seconds);
+    const now = clockTime(store, offset);
+    const row = await insertOrder(trx, merchantId, intake, { now, offsetMs: clockOffsetMs(store, offset), correlationId });
+    return { orderId: row.order_id, now };
   });
-  return orderId;
 }
 
 const UUID_RE = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;

@@ -14,6 +14,8 @@ export interface MerchantsTable {
   username: string;
   password_hash: string;
   created_at: string;
+  /** The merchant's sandbox clock: real time plus this many seconds (CONTRACT §5). Never decreases. */
+  clock_offset_seconds: number;
 }
 
 export interface OrdersTable {
@@ -48,6 +50,12 @@ export interface OrdersTable {
   created_at: string;
   expires_at: string;
   updated_at: string;
+  /** JSON merchant_urls of a checkout order (push, notification…); null for admin intake. */
+  merchant_urls: string | null;
+  /** expires_at as the order was authorized; the Kustom profile caps extensions from it. */
+  initial_expires_at: string | null;
+  /** 1 once the ORDER_EXPIRED event is written. */
+  expiry_recorded: number;
 }
 
 export interface CapturesTable {
@@ -107,6 +115,90 @@ export interface IdempotencyKeysTable {
   response_headers: string | null;
   response_body: string | null;
   created_at: string;
+  /** The request the key was first used for: another method or path with it is refused. */
+  request_method: string | null;
+  request_path: string | null;
+}
+
+export type JobState = 'pending' | 'done' | 'dead' | 'cancelled';
+
+export interface JobsTable {
+  id: Generated<number>;
+  kind: string;
+  merchant_id: string;
+  order_id: string | null;
+  webhook_id: string | null;
+  sequence_key: string | null;
+  payload: string;
+  state: JobState;
+  /** Real epoch milliseconds when due; moved earlier when the merchant's clock advances. */
+  run_at: number;
+  attempts: number;
+  lease_token: string | null;
+  lease_until: number | null;
+  last_status: number | null;
+  last_error: string | null;
+  /** Merchant-clock ISO time. */
+  created_at: string;
+  updated_at: string;
+}
+
+export interface JobAttemptsTable {
+  id: Generated<number>;
+  job_id: number;
+  merchant_id: string;
+  order_id: string | null;
+  webhook_id: string | null;
+  kind: string;
+  attempt: number;
+  url: string | null;
+  /** HTTP status answered, 0 when there was no answer. */
+  status: number;
+  error: string | null;
+  duration_ms: number;
+  /** Merchant-clock ISO time. */
+  attempted_at: string;
+}
+
+export interface WebhooksTable {
+  webhook_id: string;
+  merchant_id: string;
+  url: string;
+  events: string; // JSON array of event names
+  signing_secret: string;
+  created_at: string;
+}
+
+export interface FaultsTable {
+  fault_id: string;
+  merchant_id: string;
+  method: string;
+  path: string;
+  status: number;
+  error_code: string | null;
+  delay_ms: number;
+  times_left: number;
+  created_at: string;
+}
+
+export interface CheckoutOrdersTable {
+  order_id: string;
+  merchant_id: string;
+  status: 'checkout_incomplete' | 'checkout_complete';
+  aborted: number;
+  document: string;
+  started_at: string;
+  last_modified_at: string;
+  completed_at: string | null;
+}
+
+export interface PortalSessionsTable {
+  session_hash: string;
+  merchant_id: string;
+  csrf_token: string;
+  created_at: string;
+  /** Real epoch milliseconds. */
+  expires_at: number;
 }
 
 export interface Database {
@@ -118,4 +210,10 @@ export interface Database {
   shipping_info: ShippingInfoTable;
   order_events: OrderEventsTable;
   idempotency_keys: IdempotencyKeysTable;
+  jobs: JobsTable;
+  job_attempts: JobAttemptsTable;
+  webhooks: WebhooksTable;
+  faults: FaultsTable;
+  checkout_orders: CheckoutOrdersTable;
+  portal_sessions: PortalSessionsTable;
 }

@@ -288,4 +288,27 @@ describeOnBothStores('captures', (ctx) => {
     });
     assert.equal(JSON.parse(e.data!).capture_id, res.headers['capture-id']);
   });
+}, { OPENOM_PROFILE: 'klarna' });
+
+
+describeOnBothStores('captures under the kustom profile (the default)', (ctx) => {
+  it('extend-due-date, extend-due-date-options and trigger-send-out are unknown routes: 404 NOT_FOUND', async () => {
+    const t = ctx();
+    const m = await createMerchant(t, 'Kustom AB');
+    const order = await createOrder(t, m);
+    const res = await capture(t, m, order.order_id, { captured_amount: 1_000 });
+    assert.equal(res.statusCode, 201, res.body);
+    const base = ordersUrl(order.order_id, `/captures/${String(res.headers['capture-id'])}`);
+    for (const [method, url, body] of [
+      ['PATCH', `${base}/extend-due-date`, { number_of_days: 7 }],
+      ['POST', `${base}/extend-due-date`, { number_of_days: 7 }],
+      ['GET', `${base}/extend-due-date-options`, undefined],
+      ['POST', `${base}/trigger-send-out`, undefined],
+    ] as const) {
+      const r = await call(t, { method, url, auth: m, body });
+      assert.equal(r.statusCode, 404, `${method} ${url}: ${r.body}`);
+      assert.equal((r.json() as Json).error_code, 'NOT_FOUND');
+    }
+    assert.deepEqual((await events(t, order.order_id)).map((e) => e.type), ['ORDER_CREATED', 'CAPTURE_CREATED']);
+  });
 });

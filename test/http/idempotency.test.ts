@@ -110,18 +110,29 @@ describeOnBothStores('idempotency', (ctx) => {
     assert.deepEqual((o.captures as Json[]).map((c) => [c.captured_amount, c.reference]), [[1_000, 'first']]);
   });
 
-  it('a used key on another route, or for another order, replays the first response', async () => {
+  it('a used key on another route, or for another order, is 400 BAD_VALUE naming the header, never the first replay', async () => {
     const t = ctx();
     const order = await createOrder(t, m);
     const other = await createOrder(t, m);
     const headers = key();
     const first = await capture(t, m, order.order_id, { captured_amount: 1_000 }, headers);
+    assert.equal(first.statusCode, 201, first.body);
     const onCancel = await call(t, { method: 'POST', url: ordersUrl(order.order_id, '/cancel'), auth: m, headers });
-    assert.deepEqual(wire(onCancel), wire(first));
     const onOtherOrder = await capture(t, m, other.order_id, { captured_amount: 1_000 }, headers);
-    assert.deepEqual(wire(onOtherOrder), wire(first));
+    const onRefund = await refund(t, m, order.order_id, { refunded_amount: 100 }, headers);
+    for (const res of [onCancel, onOtherOrder, onRefund]) {
+      assert.equal(res.statusCode, 400, res.body);
+      assert.equal(res.headers.location, undefined);
+      const e = errorOf(res);
+      assert.equal(e.error_code, 'BAD_VALUE');
+      assert.match(e.error_messages[0]!, /Klarna-Idempotency-Key/);
+    }
     assert.equal((await getOrder(t, m, other.order_id)).captured_amount, 0);
-    assert.equal((await getOrder(t, m, order.order_id)).status, 'PART_CAPTURED');
+    const mine = await getOrder(t, m, order.order_id);
+    assert.equal(mine.status, 'PART_CAPTURED');
+    assert.equal(mine.refunded_amount, 0);
+    // The key still replays for the request it was first used for.
+    assert.deepEqual(wire(await capture(t, m, order.order_id, { captured_amount: 5 }, headers)), wire(first));
   });
 
   it('the same key used by two merchants acts independently for each', async () => {

@@ -12,7 +12,7 @@ import { migrate } from '../../src/store/migrations.js';
 import { freePort, spawnOpenOM, waitForStatus } from '../support/process.js';
 import { call, createMerchant, createOrder, createTempPostgresDatabase, describeOnBothStores, getOrder, PG_BASE_URL, postgresReachable } from '../support/harness.js';
 
-const TABLES = ['captures', 'idempotency_keys', 'merchants', 'order_events', 'orders', 'refunds', 'schema_migrations', 'settings', 'shipping_info'];
+const TABLES = ['captures', 'checkout_orders', 'faults', 'idempotency_keys', 'job_attempts', 'jobs', 'merchants', 'order_events', 'orders', 'portal_sessions', 'refunds', 'schema_migrations', 'settings', 'shipping_info', 'webhooks'];
 
 async function tableNames(store: Store): Promise<string[]> {
   const rows =

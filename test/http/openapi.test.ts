@@ -95,4 +95,4 @@ describeOnBothStores('OpenAPI and docs', (ctx) => {
       assert.equal(a.statusCode, 200, `${url}: ${a.statusCode}`);
     }
   });
-});
+}, { OPENOM_PROFILE: 'klarna' });

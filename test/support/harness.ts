@@ -81,7 +81,7 @@ export async function startTestApp(backend: Backend, env: Record<string, string>
     storeConfig = { kind: 'sqlite', path: ':memory:' };
   }
   const config = { ...loadConfig({ OPENOM_ADMIN_TOKEN: ADMIN_TOKEN, LOG_LEVEL: 'silent', ...env }), store: storeConfig };
-  const store = openStore(storeConfig, { pgPoolSize: config.pgPoolSize });
+  const store = openStore(storeConfig, { pgPoolSize: config.pgPoolSize, merchantClocks: config.mode === 'sandbox' });
   await migrate(store);
   const boot = await bootstrap(store, config);
   const app = await buildApp({ config, store, readiness: { migrated: true }, adminTokenDigest: () => boot.adminTokenDigest });
@@ -104,7 +104,7 @@ export async function startTestApp(backend: Backend, env: Record<string, string>
  * Declares the same suite once per backend. The PostgreSQL run is skipped with a message when
  * the server is unreachable, unless CI is set: then the suite fails instead of hiding.
  */
-export function describeOnBothStores(name: string, suite: (ctx: () => TestApp) => void): void {
+export function describeOnBothStores(name: string, suite: (ctx: () => TestApp) => void, env: Record<string, string> = {}): void {
   for (const backend of ['sqlite', 'postgres'] as const) {
     describe(`${name} [${backend}]`, { concurrency: false }, async () => {
       if (backend === 'postgres' && !(await postgresReachable())) {
@@ -114,7 +114,7 @@ export function describeOnBothStores(name: string, suite: (ctx: () => TestApp) =
       }
       let testApp: TestApp | undefined;
       before(async () => {
-        testApp = await startTestApp(backend);
+        testApp = await startTestApp(backend, env);
       });
       after(async () => {
         await testApp?.close();

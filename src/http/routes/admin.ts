@@ -8,6 +8,7 @@ import { insertMerchant, listMerchants, merchantExists } from '../../store/merch
 import { readOrderJson } from '../../store/orderDocuments.js';
 import { createOrder } from '../../store/orders.js';
 import { sendJson } from '../commandReply.js';
+import { problems } from '../../domain/errorCodes.js';
 import { ApiError } from '../errors.js';
 import { hashPassword, randomSecret } from '../passwords.js';
 import { ErrorBody } from '../schemas/common.js';
@@ -71,12 +72,11 @@ export const adminRoutes: FastifyPluginAsyncTypebox<RoutesOptions> = async (app,
     },
     async (request, reply) => {
       const { merchant_id } = request.params;
-      if (!(await merchantExists(store, merchant_id))) throw new ApiError(404, 'NOT_FOUND', [`Merchant ${merchant_id} cannot be found.`]);
+      if (!(await merchantExists(store, merchant_id))) throw ApiError.of(problems.notFound(`Merchant ${merchant_id}`));
       const refusal = checkOrderIntake(request.body);
-      if (refusal) throw new ApiError(400, refusal.code, [refusal.message]);
-      const now = new Date();
-      const orderId = await createOrder(store, merchant_id, request.body, now, request.id);
-      return sendJson(reply, (await readOrderJson(store, merchant_id, orderId, now))!, 201);
+      if (refusal) throw ApiError.of(refusal);
+      const { orderId } = await createOrder(store, merchant_id, request.body, request.id);
+      return sendJson(reply, (await readOrderJson(store, merchant_id, orderId))!, 201);
     },
   );
 };

@@ -4,6 +4,7 @@ import { Type } from '@sinclair/typebox';
 import { dueDateExtensionOptions } from '../../domain/operations.js';
 import { addCaptureShippingInfo, createCapture, extendCaptureDueDate, triggerSendOut } from '../../store/operations.js';
 import { readCaptureForDueDate, readCaptureJson, readCapturesJson } from '../../store/orderDocuments.js';
+import { problems } from '../../domain/errorCodes.js';
 import { ApiError } from '../errors.js';
 import { replyWithCommand, sendJson } from '../commandReply.js';
 import { CaptureParams, ErrorBody, IdempotencyHeaders, OrderIdParams } from '../schemas/common.js';
@@ -13,11 +14,10 @@ import type { RoutesOptions } from './options.js';
 const tags = ['Captures'];
 const noContent = { 204: { type: 'null', description: 'Done' } as const, 403: ErrorBody, 404: ErrorBody };
 
-const noSuchOrder = (orderId: string) => new ApiError(404, 'NO_SUCH_ORDER', [`Order ${orderId} cannot be found.`]);
-const noSuchCapture = (orderId: string, captureId: string) =>
-  new ApiError(404, 'NO_SUCH_CAPTURE', [`Capture ${captureId} cannot be found for order ${orderId}.`]);
+const noSuchOrder = (orderId: string) => ApiError.of(problems.noSuchOrder(orderId));
+const noSuchCapture = (orderId: string, captureId: string) => ApiError.of(problems.noSuchCapture(orderId, captureId));
 
-export const captureRoutes: FastifyPluginAsyncTypebox<RoutesOptions> = async (app, { store }) => {
+export const captureRoutes: FastifyPluginAsyncTypebox<RoutesOptions> = async (app, { store, config }) => {
   app.post(
     '/:order_id/captures',
     {
@@ -65,6 +65,9 @@ export const captureRoutes: FastifyPluginAsyncTypebox<RoutesOptions> = async (ap
     { schema: { tags, summary: 'Add shipping info to a capture', params: CaptureParams, headers: IdempotencyHeaders, body: ShippingInfoBody, response: noContent } },
     (request, reply) => replyWithCommand(store, request, reply, addCaptureShippingInfo(request.params.capture_id, request.body)),
   );
+
+  // Kustom removed due-date extension and send-out; under its profile they are unknown routes (CONTRACT §8).
+  if (config.profile === 'kustom') return;
 
   const extendDueDate = {
     schema: { tags, summary: 'Extend the payment due date of a capture', params: CaptureParams, headers: IdempotencyHeaders, body: ExtendDueDateBody, response: noContent },

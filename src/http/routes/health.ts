@@ -1,7 +1,7 @@
 // Liveness (the process runs) and readiness (the store is reachable and migrated).
 import type { FastifyPluginAsync } from 'fastify';
 import { sql } from 'kysely';
-import { ApiError, sendError } from '../errors.js';
+import { sendError, unavailable } from '../errors.js';
 import type { RoutesOptions } from './options.js';
 
 export interface Readiness {
@@ -11,7 +11,7 @@ export interface Readiness {
 export const healthRoutes: FastifyPluginAsync<RoutesOptions & { readiness: Readiness }> = async (app, { store, readiness }) => {
   app.get('/health/live', { schema: { hide: true } }, async () => ({ status: 'ok' }));
   // "Not ready" is an answer, not a failure: sent directly, so it is not logged as an error.
-  const notReady = (message: string) => new ApiError(503, 'SERVICE_UNAVAILABLE', [message], { 'retry-after': '1' });
+  const notReady = (message: string) => unavailable(message);
   app.get('/health/ready', { schema: { hide: true } }, async (request, reply) => {
     if (!readiness.migrated) return sendError(request, reply, notReady('The store is not migrated yet.'));
     try {

@@ -12,6 +12,7 @@ import {
   updateMerchantReferences,
 } from '../../store/operations.js';
 import type { OrderCommand } from '../../store/commands.js';
+import { problems } from '../../domain/errorCodes.js';
 import { ApiError } from '../errors.js';
 import { replyWithCommand, sendJson } from '../commandReply.js';
 import { ErrorBody, IdempotencyHeaders, OrderIdParams } from '../schemas/common.js';
@@ -28,7 +29,7 @@ const tags = ['Orders'];
 const errors = { 403: ErrorBody, 404: ErrorBody };
 const noContent = { 204: { type: 'null', description: 'Done' } as const, ...errors };
 
-export const orderRoutes: FastifyPluginAsyncTypebox<RoutesOptions> = async (app, { store }) => {
+export const orderRoutes: FastifyPluginAsyncTypebox<RoutesOptions> = async (app, { store, config }) => {
   app.get(
     '/:order_id',
     {
@@ -40,8 +41,8 @@ export const orderRoutes: FastifyPluginAsyncTypebox<RoutesOptions> = async (app,
       },
     },
     async (request, reply) => {
-      const order = await readOrderJson(store, request.merchantId, request.params.order_id, new Date());
-      if (order === undefined) throw new ApiError(404, 'NO_SUCH_ORDER', [`Order ${request.params.order_id} cannot be found.`]);
+      const order = await readOrderJson(store, request.merchantId, request.params.order_id);
+      if (order === undefined) throw ApiError.of(problems.noSuchOrder(request.params.order_id));
       return sendJson(reply, order);
     },
   );
@@ -50,7 +51,7 @@ export const orderRoutes: FastifyPluginAsyncTypebox<RoutesOptions> = async (app,
   const bodiless: [string, string, OrderCommand][] = [
     ['/:order_id/acknowledge', 'Acknowledge an order', acknowledgeOrder],
     ['/:order_id/cancel', 'Cancel an order', cancelOrder],
-    ['/:order_id/extend-authorization-time', 'Extend the authorization time', extendAuthorizationTime],
+    ['/:order_id/extend-authorization-time', 'Extend the authorization time', extendAuthorizationTime(config.profile)],
     ['/:order_id/release-remaining-authorization', 'Release the remaining authorization', releaseRemainingAuthorization],
   ];
   for (const [url, summary, command] of bodiless) {

@@ -2,6 +2,7 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { createRefund } from '../../store/operations.js';
 import { readRefundJson } from '../../store/orderDocuments.js';
+import { problems } from '../../domain/errorCodes.js';
 import { ApiError } from '../errors.js';
 import { replyWithCommand, sendJson } from '../commandReply.js';
 import { ErrorBody, IdempotencyHeaders, OrderIdParams, RefundParams } from '../schemas/common.js';
@@ -37,8 +38,8 @@ export const refundRoutes: FastifyPluginAsyncTypebox<RoutesOptions> = async (app
     async (request, reply) => {
       const { order_id, refund_id } = request.params;
       const found = await readRefundJson(store, request.merchantId, order_id, refund_id);
-      if (!found) throw new ApiError(404, 'NO_SUCH_ORDER', [`Order ${order_id} cannot be found.`]);
-      if (found.found === 'order') throw new ApiError(404, 'NO_SUCH_REFUND', [`Refund ${refund_id} cannot be found for order ${order_id}.`]);
+      if (!found) throw ApiError.of(problems.noSuchOrder(order_id));
+      if (found.found === 'order') throw ApiError.of(problems.noSuchRefund(order_id, refund_id));
       return sendJson(reply, found.json);
     },
   );

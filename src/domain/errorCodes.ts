@@ -1,0 +1,51 @@
+// The one catalogue of Klarna error codes OpenOM sends (CONTRACT §2), each with the HTTP status it
+// goes with and what it means. Domain and store return a code and a message, never a status; the
+// HTTP layer looks the status up here and renders the Klarna error body in one place.
+
+export const ERROR_CODES = {
+  BAD_VALUE: { status: 400, meaning: 'The request is invalid; the message names the field.' },
+  UNAUTHORIZED: { status: 401, meaning: 'Missing or wrong credentials.' },
+  NOT_ALLOWED: { status: 403, meaning: 'The order is not in a state that allows the operation.' },
+  CAPTURE_NOT_ALLOWED: { status: 403, meaning: 'The capture is refused (cancelled, expired, pending fraud review, or more than remains).' },
+  CANCEL_NOT_ALLOWED: { status: 403, meaning: 'The order cannot be cancelled (already cancelled, or captured).' },
+  REFUND_NOT_ALLOWED: { status: 403, meaning: 'The refund is refused (nothing captured, or more than is refundable).' },
+  READ_ONLY_ORDER: { status: 403, meaning: 'The checkout order can no longer be changed (completed, aborted or expired).' },
+  NO_SUCH_ORDER: { status: 404, meaning: 'No order with this id for this merchant.' },
+  NO_SUCH_CAPTURE: { status: 404, meaning: 'No capture with this id on the order.' },
+  NO_SUCH_REFUND: { status: 404, meaning: 'No refund with this id on the order.' },
+  NOT_FOUND: { status: 404, meaning: 'No such route or resource.' },
+  TOO_MANY_REQUESTS: { status: 429, meaning: 'Too many failed logins, or a sandbox fault; retry after Retry-After.' },
+  INTERNAL_SERVER_ERROR: { status: 500, meaning: 'A defect in OpenOM; nothing was changed.' },
+  SERVICE_UNAVAILABLE: { status: 503, meaning: 'Not applied: the store is unavailable or the order is too busy; retry after Retry-After.' },
+} as const;
+
+export type ErrorCode = keyof typeof ERROR_CODES;
+
+export function isErrorCode(value: string): value is ErrorCode {
+  return Object.hasOwn(ERROR_CODES, value);
+}
+
+export function statusOfErrorCode(code: ErrorCode): number {
+  return ERROR_CODES[code].status;
+}
+
+/** A refusal as domain and store hand it up: a catalogued code and a message for people. */
+export interface Problem {
+  code: ErrorCode;
+  message: string;
+}
+
+export const problems = {
+  noSuchOrder: (orderId: string): Problem => ({ code: 'NO_SUCH_ORDER', message: `Order ${orderId} cannot be found.` }),
+  noSuchCapture: (orderId: string, captureId: string): Problem => ({
+    code: 'NO_SUCH_CAPTURE',
+    message: `Capture ${captureId} cannot be found for order ${orderId}.`,
+  }),
+  noSuchRefund: (orderId: string, refundId: string): Problem => ({
+    code: 'NO_SUCH_REFUND',
+    message: `Refund ${refundId} cannot be found for order ${orderId}.`,
+  }),
+  notFound: (what: string): Problem => ({ code: 'NOT_FOUND', message: `${what} cannot be found.` }),
+  badValue: (message: string): Problem => ({ code: 'BAD_VALUE', message }),
+  unavailable: (message = 'The service is temporarily unavailable. Please retry.'): Problem => ({ code: 'SERVICE_UNAVAILABLE', message }),
+};

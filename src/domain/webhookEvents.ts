@@ -1,0 +1,43 @@
+// The order event log's types, and which of them merchants can subscribe to as webhooks
+// (CONTRACT §7: Kustom's event names, plus OpenOM's own under openom.*).
+
+export type OrderEventType =
+  | 'ORDER_CREATED'
+  | 'CAPTURE_CREATED'
+  | 'REFUND_CREATED'
+  | 'ORDER_CANCELLED'
+  | 'REMAINING_AUTHORIZATION_RELEASED'
+  | 'AUTHORIZATION_EXTENDED'
+  | 'AUTHORIZATION_UPDATED'
+  | 'ORDER_ACKNOWLEDGED'
+  | 'MERCHANT_REFERENCES_UPDATED'
+  | 'CUSTOMER_DETAILS_UPDATED'
+  | 'ORDER_SHIPPING_INFO_ADDED'
+  | 'CAPTURE_SHIPPING_INFO_ADDED'
+  | 'CAPTURE_DUE_DATE_EXTENDED'
+  | 'CAPTURE_SEND_OUT_TRIGGERED'
+  | 'ORDER_EXPIRED'
+  | 'FRAUD_STATUS_CHANGED';
+
+export const WEBHOOK_EVENT_TYPES = [
+  'order.created',
+  'capture.created',
+  'refund.created',
+  'openom.order.cancelled',
+  'openom.order.expired',
+  'openom.order.fraud_status_changed',
+  'openom.order.released',
+] as const;
+
+export type WebhookEventType = (typeof WEBHOOK_EVENT_TYPES)[number];
+
+/** The webhook an order event fires, if any. A fraud rejection records ORDER_CANCELLED too, so it fires both. */
+export const WEBHOOK_EVENT_OF: Partial<Record<OrderEventType, WebhookEventType>> = {
+  ORDER_CREATED: 'order.created',
+  CAPTURE_CREATED: 'capture.created',
+  REFUND_CREATED: 'refund.created',
+  ORDER_CANCELLED: 'openom.order.cancelled',
+  ORDER_EXPIRED: 'openom.order.expired',
+  FRAUD_STATUS_CHANGED: 'openom.order.fraud_status_changed',
+  REMAINING_AUTHORIZATION_RELEASED: 'openom.order.released',
+};

@@ -1,0 +1,60 @@
+// "Now" for a merchant (CONTRACT §5). In sandbox mode every merchant has a clock: the real time
+// plus the merchant's stored offset, which only moves forward. In production mode it is the real
+// time. The offset lives in the store, so every instance sees the same time; commands read it with
+// the order they lock, in the same statement, so the clock costs no extra round trip.
+import { sql } from 'kysely';
+import { inWriteTransaction, type Store } from './dialect.js';
+
+/** The merchant-clock time for an offset read from the store. */
+export function clockTime(store: Store, offsetSeconds: number, realNowMs = Date.now()): Date {
+  return new Date(realNowMs + (store.merchantClocks ? offsetSeconds * 1000 : 0));
+}
+
+/** Milliseconds to add to a real time to get the merchant's time (0 in production mode). */
+export function clockOffsetMs(store: Store, offsetSeconds: number): number {
+  return store.merchantClocks ? offsetSeconds * 1000 : 0;
+}
+
+async function offsetOf(store: Store, merchantId: string): Promise<number | undefined> {
+  const row = await store.db.selectFrom('merchants').select('clock_offset_seconds').where('merchant_id', '=', merchantId).executeTakeFirst();
+  return row ? Number(row.clock_offset_seconds) : undefined;
+}
+
+/** Now for this merchant; the real time for an unknown merchant. */
+export async function merchantNow(store: Store, merchantId: string): Promise<Date> {
+  return clockTime(store, (await offsetOf(store, merchantId)) ?? 0);
+}
+
+export interface ClockReading {
+  now: Date;
+  offset_seconds: number;
+}
+
+export async function readClock(store: Store, merchantId: string): Promise<ClockReading> {
+  const offset = (await offsetOf(store, merchantId)) ?? 0;
+  return { now: clockTime(store, offset), offset_seconds: offset };
+}
+
+/**
+ * Moves the merchant's clock forward. Work already scheduled on that clock falls due earlier in
+ * real time by the same amount, in the same transaction, so nothing is skipped or run twice.
+ */
+export async function advanceClock(store: Store, merchantId: string, seconds: number): Promise<ClockReading> {
+  if (!Number.isSafeInteger(seconds) || seconds < 1) throw new RangeError('clock advance must be a positive whole number of seconds');
+  const offset = await inWriteTransaction(store, async (trx) => {
+    await trx
+      .updateTable('merchants')
+      .set({ clock_offset_seconds: sql`clock_offset_seconds + ${seconds}` })
+      .where('merchant_id', '=', merchantId)
+      .execute();
+    await trx
+      .updateTable('jobs')
+      .set({ run_at: sql`run_at - ${seconds * 1000}` })
+      .where('merchant_id', '=', merchantId)
+      .where('state', '=', 'pending')
+      .execute();
+    const row = await trx.selectFrom('merchants').select('clock_offset_seconds').where('merchant_id', '=', merchantId).executeTakeFirstOrThrow();
+    return Number(row.clock_offset_seconds);
+  });
+  return { now: clockTime(store, offset), offset_seconds: offset };
+}

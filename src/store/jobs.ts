@@ -1,0 +1,102 @@
+// The outbox: every outgoing call and every piece of time-driven work is a row in `jobs`, written in
+// the same transaction as the change that caused it, and run later by a worker in any instance.
+// Jobs fall due at a time on the merchant's clock; the row keeps the real time that corresponds to
+// it (run_at, epoch ms), and a clock advance moves run_at earlier (clock.ts), so the worker's
+// "what is due" question is one index range on real time.
+import { randomBytes } from 'node:crypto';
+import { sql, type Kysely } from 'kysely';
+import type { WebhookEventType } from '../domain/webhookEvents.js';
+import { toKlarnaTimestamp } from '../domain/time.js';
+import type { Database } from './schema.js';
+
+/** What runs a job: outgoing calls (webhook, notification, push) and time-driven order work. */
+export type JobKind = 'webhook' | 'notification' | 'push' | 'expiry' | 'fraud_decision';
+
+export interface ScheduledJob {
+  kind: JobKind;
+  orderId?: string | null;
+  webhookId?: string | null;
+  /** Jobs sharing a sequence key make their first attempts in the order they were written. */
+  sequenceKey?: string | null;
+  payload: unknown;
+  /** When it falls due, on the merchant's clock. */
+  dueAt: Date;
+}
+
+/** The insert of one job for a merchant whose clock runs offsetMs ahead of real time. */
+export function jobInsert(db: Kysely<Database>, merchantId: string, offsetMs: number, now: Date, job: ScheduledJob) {
+  const at = now.toISOString();
+  return db.insertInto('jobs').values({
+    kind: job.kind,
+    merchant_id: merchantId,
+    order_id: job.orderId ?? null,
+    webhook_id: job.webhookId ?? null,
+    sequence_key: job.sequenceKey ?? null,
+    payload: JSON.stringify(job.payload),
+    state: 'pending',
+    run_at: job.dueAt.getTime() - offsetMs,
+    attempts: 0,
+    lease_token: null,
+    lease_until: null,
+    last_status: null,
+    last_error: null,
+    created_at: at,
+    updated_at: at,
+  });
+}
+
+/** Kustom's event ids: `kevt_` and 24 random hex digits. The same id on every attempt. */
+export function newEventId(): string {
+  return `kevt_${randomBytes(12).toString('hex')}`;
+}
+
+export interface WebhookEvent {
+  merchantId: string;
+  orderId: string;
+  type: WebhookEventType;
+  data: { order_id: string; capture_id?: string; refund_id?: string };
+  /** Merchant-clock time of the event. */
+  occurredAt: Date;
+  /** Real epoch ms at which the first attempt is due. */
+  runAt: number;
+}
+
+/** The body every endpoint receives for an event (CONTRACT §7). */
+export function webhookBody(e: WebhookEvent, id: string): string {
+  return JSON.stringify({ id, merchant_id: e.merchantId, timestamp: toKlarnaTimestamp(e.occurredAt), type: e.type, data: e.data });
+}
+
+/**
+ * One webhook job per endpoint of the merchant subscribed to the event, as a single
+ * INSERT … SELECT that travels with the command's other writes (no extra round trip, and nothing
+ * when the merchant has no endpoints). Each (order, endpoint) pair is a sequence, so first
+ * attempts for one order go out in the order its events happened.
+ */
+export function webhookFanOut(db: Kysely<Database>, e: WebhookEvent) {
+  const at = e.occurredAt.toISOString();
+  const body = webhookBody(e, newEventId());
+  // Stored event lists hold only names from WEBHOOK_EVENT_TYPES, so this pattern matches exactly one of them.
+  const pattern = `%${JSON.stringify(e.type)}%`;
+  return db
+    .insertInto('jobs')
+    .columns(['kind', 'merchant_id', 'order_id', 'webhook_id', 'sequence_key', 'payload', 'state', 'run_at', 'attempts', 'created_at', 'updated_at'])
+    .expression(
+      db
+        .selectFrom('webhooks')
+        .select([
+          sql<string>`cast(${'webhook'} as text)`.as('kind'),
+          'merchant_id',
+          sql<string>`cast(${e.orderId} as text)`.as('order_id'),
+          'webhook_id',
+          sql<string>`cast(${`order:${e.orderId}:`} as text) || webhook_id`.as('sequence_key'),
+          sql<string>`cast(${body} as text)`.as('payload'),
+          sql<string>`cast(${'pending'} as text)`.as('state'),
+          sql<number>`cast(${e.runAt} as bigint)`.as('run_at'),
+          sql<number>`cast(${0} as integer)`.as('attempts'),
+          sql<string>`cast(${at} as text)`.as('created_at'),
+          sql<string>`cast(${at} as text)`.as('updated_at'),
+        ])
+        .where('merchant_id', '=', e.merchantId)
+        .where('events', 'like', pattern),
+    );
+}
