@@ -2,7 +2,7 @@
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
-import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance, type FastifyPluginAsync } from 'fastify';
 import type { Config } from './config.js';
 import { adminAuthenticator, merchantAuthenticator } from './http/auth.js';
 import { handleFrameworkError, registerErrorHandling, unavailable } from './http/errors.js';
@@ -11,7 +11,9 @@ import { adminRoutes } from './http/routes/admin.js';
 import { captureRoutes } from './http/routes/captures.js';
 import { healthRoutes, type Readiness } from './http/routes/health.js';
 import { orderRoutes } from './http/routes/orders.js';
+import type { RoutesOptions } from './http/routes/options.js';
 import { refundRoutes } from './http/routes/refunds.js';
+import { sandboxRoutes } from './http/routes/sandbox/index.js';
 import { handleClientError } from './http/clientErrors.js';
 import type { Store } from './store/dialect.js';
 
@@ -83,37 +85,34 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   const requireReady = (_request: unknown, _reply: unknown, done: (err?: Error) => void) =>
     done(readiness.migrated ? undefined : unavailable('The store is not ready yet.'));
 
-  await app.register(
-    async (merchantApi) => {
-      merchantApi.addHook('onRequest', requireReady);
-      merchantApi.addHook('onRequest', merchantAuthenticator(store, {
-        cacheTtlMs: config.authCacheTtlMs,
-        cacheMaxEntries: config.authCacheMaxEntries,
-        failureLimit: config.authFailureLimit,
-        failureWindowMs: config.authFailureWindowMs,
-      }));
-      merchantApi.addHook('onRoute', (route) => {
-        route.schema = { ...route.schema, security: [{ merchant: [] }] } as typeof route.schema;
-      });
-      await merchantApi.register(orderRoutes, { store, config });
-      await merchantApi.register(captureRoutes, { store, config });
-      await merchantApi.register(refundRoutes, { store, config });
-    },
-    { prefix: '/ordermanagement/v1/orders' },
-  );
-
+  // One authenticator per credential kind, so failed-login throttles and the credential cache are
+  // shared by every route that takes those credentials.
+  const authenticateMerchant = merchantAuthenticator(store, {
+    cacheTtlMs: config.authCacheTtlMs,
+    cacheMaxEntries: config.authCacheMaxEntries,
+    failureLimit: config.authFailureLimit,
+    failureWindowMs: config.authFailureWindowMs,
+  });
   const authenticateAdmin = adminAuthenticator(() => deps.adminTokenDigest() ?? Buffer.alloc(32));
-  await app.register(
-    async (adminApi) => {
-      adminApi.addHook('onRequest', requireReady);
-      adminApi.addHook('onRequest', authenticateAdmin);
-      adminApi.addHook('onRoute', (route) => {
-        route.schema = { ...route.schema, security: [{ admin: [] }] } as typeof route.schema;
-      });
-      await adminApi.register(adminRoutes, { store, config });
-    },
-    { prefix: '/admin/v1' },
-  );
+
+  /** Routes under prefix behind readiness and one kind of credentials, declared so in /openapi.json. */
+  const scope = (prefix: string, security: 'merchant' | 'admin', plugins: FastifyPluginAsync<RoutesOptions>[]) =>
+    app.register(
+      async (api) => {
+        api.addHook('onRequest', requireReady);
+        api.addHook('onRequest', security === 'merchant' ? authenticateMerchant : authenticateAdmin);
+        api.addHook('onRoute', (route) => {
+          route.schema = { ...route.schema, security: [{ [security]: [] }] } as typeof route.schema;
+        });
+        for (const plugin of plugins) await api.register(plugin, { store, config });
+      },
+      { prefix },
+    );
+
+  await scope('/ordermanagement/v1/orders', 'merchant', [orderRoutes, captureRoutes, refundRoutes]);
+  await scope('/admin/v1', 'admin', [adminRoutes]);
+  // Test helpers exist only in sandbox mode: in production every /sandbox/ path is 404 NOT_FOUND (CONTRACT §5).
+  if (config.mode === 'sandbox') await scope('/sandbox/v1', 'merchant', sandboxRoutes);
 
   return app;
 }

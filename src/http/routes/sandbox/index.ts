@@ -1,0 +1,7 @@
+// /sandbox/v1: the test helpers a merchant developer drives a sandbox with (CONTRACT §5). Mounted
+// by app.ts in sandbox mode only, behind merchant Basic auth. One plugin per resource.
+import type { FastifyPluginAsync } from 'fastify';
+import type { RoutesOptions } from '../options.js';
+import { clockRoutes } from './clock.js';
+
+export const sandboxRoutes: FastifyPluginAsync<RoutesOptions>[] = [clockRoutes];
