@@ -15,6 +15,7 @@ import type { RoutesOptions } from './http/routes/options.js';
 import { refundRoutes } from './http/routes/refunds.js';
 import { sandboxRoutes } from './http/routes/sandbox/index.js';
 import { handleClientError } from './http/clientErrors.js';
+import { createMetrics, metricsRoute, registerRequestMetrics } from './http/metrics.js';
 import type { Store } from './store/dialect.js';
 
 export interface AppDeps {
@@ -60,6 +61,9 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   app.decorateRequest('merchantId', '');
   registerErrorHandling(app);
   registerPlumbing(app);
+  const metrics = createMetrics(store);
+  app.decorate('metrics', metrics);
+  registerRequestMetrics(app, metrics);
 
   await app.register(swagger, {
     openapi: {
@@ -111,6 +115,8 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
 
   await scope('/ordermanagement/v1/orders', 'merchant', [orderRoutes, captureRoutes, refundRoutes]);
   await scope('/admin/v1', 'admin', [adminRoutes]);
+  // With OPENOM_METRICS_PORT main.ts serves /metrics there, unauthenticated; otherwise here, for the admin.
+  if (config.metricsPort === undefined) await scope('', 'admin', [metricsRoute]);
   // Test helpers exist only in sandbox mode: in production every /sandbox/ path is 404 NOT_FOUND (CONTRACT §5).
   if (config.mode === 'sandbox') await scope('/sandbox/v1', 'merchant', sandboxRoutes);
 

@@ -29,6 +29,8 @@ export interface Config {
   authCacheMaxEntries: number;
   authFailureLimit: number;
   authFailureWindowMs: number;
+  /** Serve /metrics on this port without auth instead of on the API port with the admin token. */
+  metricsPort: number | undefined;
 }
 
 export class ConfigError extends Error {}
@@ -104,5 +106,6 @@ export function loadConfig(env: Env = process.env): Config {
     authCacheMaxEntries: intVar(env, 'OPENOM_AUTH_CACHE_MAX_ENTRIES', 10_000, 0, 10_000_000),
     authFailureLimit: intVar(env, 'OPENOM_AUTH_FAILURE_LIMIT', 20, 1, 1_000_000),
     authFailureWindowMs: intVar(env, 'OPENOM_AUTH_FAILURE_WINDOW_MS', 60_000, 1000, 3_600_000),
+    metricsPort: env.OPENOM_METRICS_PORT ? intVar(env, 'OPENOM_METRICS_PORT', 0, 1, 65535) : undefined,
   };
 }

@@ -4,6 +4,7 @@ import pino from 'pino';
 import { buildApp } from './app.js';
 import { bootstrap } from './bootstrap.js';
 import { ConfigError, loadConfig, type Config } from './config.js';
+import { serveMetrics } from './http/metrics.js';
 import { openStore } from './store/dialect.js';
 import { migrate } from './store/migrations.js';
 
@@ -79,6 +80,15 @@ async function main(): Promise<void> {
   } catch (err) {
     process.stderr.write(`openom: cannot listen on ${config.host}:${config.port}: ${(err as Error).message}\n`);
     process.exit(1);
+  }
+  if (config.metricsPort !== undefined) {
+    try {
+      const metricsServer = await serveMetrics(app.metrics, config.host, config.metricsPort);
+      metricsServer.unref();
+    } catch (err) {
+      process.stderr.write(`openom: cannot serve metrics on ${config.host}:${config.metricsPort} (OPENOM_METRICS_PORT): ${(err as Error).message}\n`);
+      process.exit(1);
+    }
   }
 
   // The store may come up after us (containers start in any order): keep trying, stay "not ready".

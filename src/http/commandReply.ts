@@ -4,6 +4,7 @@ import { statusOfErrorCode } from '../domain/errorCodes.js';
 import { runOrderCommand, type OrderCommand, type Outcome, type StoredResponse } from '../store/commands.js';
 import type { Store } from '../store/dialect.js';
 import { badValue, errorBody } from './errors.js';
+import { routeLabel } from './metrics.js';
 
 export const ORDERS_PATH = '/ordermanagement/v1/orders';
 
@@ -58,6 +59,7 @@ export async function replyWithCommand(
   command: OrderCommand,
 ): Promise<FastifyReply> {
   const correlationId = request.id;
+  let decided: Outcome | undefined;
   const response = await runOrderCommand(
     store,
     {
@@ -65,10 +67,17 @@ export async function replyWithCommand(
       correlationId,
       idempotencyKey: idempotencyKeyOf(request),
       request: { method: request.method, path: request.url.split('?')[0] ?? request.url },
-      render: (outcome) => renderOutcome(correlationId, outcome),
+      render: (outcome) => {
+        decided = outcome;
+        return renderOutcome(correlationId, outcome);
+      },
     },
     request.params.order_id,
     command,
   );
+  const operation = `${request.method} ${routeLabel(request)}`;
+  if (response.replayed) request.server.metrics.command(operation, 'replayed');
+  else if (decided?.kind === 'refused') request.server.metrics.command(operation, 'refused', decided.problem.code);
+  else request.server.metrics.command(operation, 'applied');
   return sendStored(reply, response);
 }

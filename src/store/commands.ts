@@ -19,6 +19,9 @@ export interface StoredResponse {
   body: string; // '' for 204
 }
 
+/** A command's response, and whether it came from an earlier request with the same idempotency key. */
+export type CommandResponse = StoredResponse & { replayed?: true };
+
 /** What a command did, before it is rendered as an HTTP response. */
 export type Outcome =
   | { kind: 'created'; resource: 'captures' | 'refunds'; orderId: string; id: string }
@@ -78,7 +81,7 @@ function claimQuery(db: Kysely<Database>, ctx: CommandContext, key: string) {
 }
 
 /** The stored response for a used key, or a refusal when the key was used for another request. */
-async function replayOf(db: Kysely<Database>, ctx: CommandContext, key: string): Promise<StoredResponse> {
+async function replayOf(db: Kysely<Database>, ctx: CommandContext, key: string): Promise<CommandResponse> {
   const stored = await db
     .selectFrom('idempotency_keys')
     .select(['status_code', 'response_headers', 'response_body', 'request_method', 'request_path'])
@@ -96,6 +99,7 @@ async function replayOf(db: Kysely<Database>, ctx: CommandContext, key: string):
     status: stored.status_code,
     headers: JSON.parse(stored.response_headers ?? '{}') as Record<string, string>,
     body: stored.response_body ?? '',
+    replayed: true,
   };
 }
 
@@ -127,7 +131,7 @@ function assertWritable(next: OrderState): void {
   if (violations.length > 0) throw new Error(`refusing to write an invalid order state: ${violations.map((v) => `${v.rule} (${v.detail})`).join(', ')}`);
 }
 
-export async function runOrderCommand(store: Store, ctx: CommandContext, orderIdParam: string, command: OrderCommand): Promise<StoredResponse> {
+export async function runOrderCommand(store: Store, ctx: CommandContext, orderIdParam: string, command: OrderCommand): Promise<CommandResponse> {
   const orderId = orderIdParam.toLowerCase();
   const key = ctx.idempotencyKey;
   return inWriteSession(store, async (session) => {

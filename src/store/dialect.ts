@@ -35,7 +35,10 @@ export interface Store {
   close(): Promise<void>;
   /** SQLite only: the group-commit queue every write transaction of this process goes through. */
   writes?: SqliteWriteQueue;
+  /** Connection use right now, for /metrics. */
+  stats(): Record<string, number>;
 }
+
 
 const PG_INT8_OID = 20;
 
@@ -61,7 +64,14 @@ export function openStore(config: StoreConfig, options: StoreOptions = {}): Stor
     // queryable any more, so the pool discards it when it is released.
     pool.on('connect', (client) => client.on('error', (err) => options.onPoolError?.(err)));
     const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool: withPreparedStatements(pool) }) });
-    return { db, reader: db, dialect: 'postgres', merchantClocks: options.merchantClocks ?? true, close: () => db.destroy() };
+    return {
+      db,
+      reader: db,
+      dialect: 'postgres',
+      merchantClocks: options.merchantClocks ?? true,
+      close: () => db.destroy(),
+      stats: () => ({ total: pool.totalCount, idle: pool.idleCount, waiting: pool.waitingCount }),
+    };
   }
   if (config.path !== ':memory:') mkdirSync(dirname(config.path), { recursive: true });
   const sqlite = new SQLite(config.path);
@@ -73,6 +83,7 @@ export function openStore(config: StoreConfig, options: StoreOptions = {}): Stor
   const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: withStatementCache(sqlite) }) });
   // An in-memory database exists only on its one connection.
   const reader = config.path === ':memory:' ? db : openSqliteReader(config.path);
+  const writes = new SqliteWriteQueue(db, beginImmediate);
   return {
     db,
     reader,
@@ -82,7 +93,8 @@ export function openStore(config: StoreConfig, options: StoreOptions = {}): Stor
       if (reader !== db) await reader.destroy();
       await db.destroy();
     },
-    writes: new SqliteWriteQueue(db, beginImmediate),
+    writes,
+    stats: () => ({ queued_writes: writes.pending }),
   };
 }
 

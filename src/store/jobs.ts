@@ -7,7 +7,8 @@ import { randomBytes } from 'node:crypto';
 import { sql, type Kysely } from 'kysely';
 import type { WebhookEventType } from '../domain/webhookEvents.js';
 import { toKlarnaTimestamp } from '../domain/time.js';
-import type { Database } from './schema.js';
+import type { Store } from './dialect.js';
+import type { Database, JobState } from './schema.js';
 
 /** What runs a job: outgoing calls (webhook, notification, push) and time-driven order work. */
 export type JobKind = 'webhook' | 'notification' | 'push' | 'expiry' | 'fraud_decision';
@@ -99,4 +100,15 @@ export function webhookFanOut(db: Kysely<Database>, e: WebhookEvent) {
         .where('merchant_id', '=', e.merchantId)
         .where('events', 'like', pattern),
     );
+}
+
+/** Pending and dead jobs by kind, for /metrics (the jobs_due index covers the state filter). */
+export async function jobCounts(store: Store): Promise<{ kind: string; state: JobState; count: number }[]> {
+  const rows = await store.db
+    .selectFrom('jobs')
+    .select(['kind', 'state', (eb) => eb.fn.countAll<number>().as('count')])
+    .where('state', 'in', ['pending', 'dead'])
+    .groupBy(['kind', 'state'])
+    .execute();
+  return rows.map((r) => ({ kind: r.kind, state: r.state, count: Number(r.count) }));
 }

@@ -25,6 +25,11 @@ export class SqliteWriteQueue {
     private readonly begin: (conn: Kysely<Database>) => Promise<void>,
   ) {}
 
+  /** Commands waiting for the next batch. */
+  get pending(): number {
+    return this.queue.length;
+  }
+
   run<T>(fn: (db: Kysely<Database>) => Promise<T>): Promise<T> {
     return new Promise<T>((resolve, reject) => {
       this.queue.push({ fn, resolve: resolve as (value: unknown) => void, reject });
