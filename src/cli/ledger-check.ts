@@ -1,52 +1,48 @@
-// `npm run ledger:check`: verifies every invariant of every order in the store named by
-// DATABASE_URL (same rules as the server). Exit 0 = ledger consistent, 1 = violations found
-// (each printed on one line), 2 = the store cannot be read or the configuration is bad.
+// `openom ledger check` (and `npm run ledger:check`): verifies every invariant of every order in the
+// store DATABASE_URL names, with the server's own rules (src/store/ledger.ts), and prints the report.
+// Exit 0 = consistent, 1 = violations (each in the report), 2 = the store cannot be read or the
+// configuration is wrong.
 import { existsSync } from 'node:fs';
 import { ConfigError, parseStoreUrl, type StoreConfig } from '../config.js';
 import { openStore } from '../store/dialect.js';
 import { checkLedger } from '../store/ledger.js';
+import type { Env } from './api.js';
+import { CliFailure, EXIT_FAILED, oneLine, printJson, usageError } from './output.js';
 
-async function main(): Promise<number> {
+export async function checkLedgerCommand(env: Env): Promise<number> {
   let storeConfig: StoreConfig;
   try {
-    storeConfig = parseStoreUrl(process.env.DATABASE_URL);
+    storeConfig = parseStoreUrl(env.DATABASE_URL);
   } catch (err) {
-    if (err instanceof ConfigError) {
-      process.stderr.write(`ledger check: configuration error: ${err.message}\n`);
-      return 2;
-    }
+    if (err instanceof ConfigError) throw usageError(err.message);
     throw err;
   }
+  const where = describeStore(storeConfig);
   // Opening a missing SQLite file would create an empty one: refuse instead.
   if (storeConfig.kind === 'sqlite' && storeConfig.path !== ':memory:' && !existsSync(storeConfig.path)) {
-    process.stderr.write(`ledger check: SQLite file ${storeConfig.path} does not exist\n`);
-    return 2;
+    throw usageError(`SQLite file ${storeConfig.path} does not exist (DATABASE_URL)`);
   }
   const store = openStore(storeConfig, { pgPoolSize: 2 });
+  let report;
   try {
-    const report = await checkLedger(store);
-    const where = storeConfig.kind === 'sqlite' ? `sqlite:${storeConfig.path}` : 'postgres';
-    for (const v of report.violations) {
-      process.stdout.write(`VIOLATION ${v.rule}${v.order_id ? ` order ${v.order_id}` : ''}: ${v.detail}\n`);
-    }
-    process.stdout.write(
-      `ledger check (${where}): ${report.orders} orders, ${report.captures} captures, ${report.refunds} refunds, ` +
-        `${report.events} events, ${report.idempotency_keys} idempotency keys: ` +
-        (report.violations.length === 0 ? 'OK\n' : `${report.violations.length} violation(s)\n`),
-    );
-    return report.violations.length === 0 ? 0 : 1;
+    report = await checkLedger(store);
   } catch (err) {
-    process.stderr.write(`ledger check: cannot read the store: ${(err as Error).message}\n`);
-    return 2;
+    throw usageError(oneLine(`cannot read the store ${where}: ${(err as Error).message}`));
   } finally {
     await store.close().catch(() => undefined);
   }
+  printJson({ store: where, ...report });
+  if (report.violations.length > 0) {
+    throw new CliFailure(EXIT_FAILED, `ledger check: ${report.violations.length} violation(s) in ${where}, listed on standard output`);
+  }
+  return 0;
 }
 
-main().then(
-  (code) => process.exit(code),
-  (err: unknown) => {
-    process.stderr.write(`ledger check: ${(err as Error).stack ?? String(err)}\n`);
-    process.exit(2);
-  },
-);
+/** Names the store without its credentials. */
+function describeStore(config: StoreConfig): string {
+  if (config.kind === 'sqlite') return `sqlite:${config.path}`;
+  const url = new URL(config.url);
+  url.username = '';
+  url.password = '';
+  return url.href;
+}

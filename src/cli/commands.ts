@@ -1,0 +1,197 @@
+// Every `openom` command (CONTRACT §9), as data: help, argument parsing and the request are all
+// derived from this table. An API command is one HTTP call; a local command runs in this process.
+import type { Access, Env } from './api.js';
+import { readJsonInput } from './input.js';
+
+export interface OptionSpec {
+  /** Placeholder of the option's value in help, e.g. `N` for `--amount N`. */
+  value: string;
+  help: string;
+  required?: boolean;
+  /** Digits only: `12.50` or `1e3` is a usage error, never rounded. */
+  integer?: boolean;
+}
+
+export interface Input {
+  /** Positional arguments by name (ORDER_ID). */
+  args: Record<string, string>;
+  options: Record<string, string | undefined>;
+  env: Env;
+}
+
+interface CommandBase {
+  /** The words after `openom`, e.g. `merchants create`. */
+  name: string;
+  summary: string;
+  args?: readonly string[];
+  options?: Readonly<Record<string, OptionSpec>>;
+  output: string;
+  example: string;
+}
+
+export interface ApiCommand extends CommandBase {
+  access: Access;
+  method: 'GET' | 'POST';
+  /** `{NAME}` is filled from the argument or option of that name. */
+  path: string;
+  body?: (input: Input) => unknown;
+}
+
+export interface LocalCommand extends CommandBase {
+  access: 'local';
+  env: readonly string[];
+  run: (input: Input) => Promise<number>;
+}
+
+export type Command = ApiCommand | LocalCommand;
+
+const IDEMPOTENCY_KEY: OptionSpec = {
+  value: 'KEY',
+  help: 'sent as Klarna-Idempotency-Key: a retry with the same key replays the first answer instead of acting again',
+};
+const orderPath = (rest = '') => `/ordermanagement/v1/orders/{ORDER_ID}${rest}`;
+
+/** capture and refund: an amount (captured_amount, refunded_amount), a description, a reference. */
+function amountCommand(name: 'capture' | 'refund', summary: string, example: string): ApiCommand {
+  const field = `${name === 'capture' ? 'captured' : 'refunded'}_amount`;
+  const header = `${name[0]!.toUpperCase()}${name.slice(1)}-Id`;
+  return {
+    name,
+    access: 'merchant',
+    summary,
+    method: 'POST',
+    path: orderPath(`/${name}s`),
+    args: ['ORDER_ID'],
+    options: {
+      amount: { value: 'N', help: `${field} in minor units (6000 = 60.00)`, required: true, integer: true },
+      description: { value: 'TEXT', help: 'description (at most 255 characters)' },
+      reference: { value: 'TEXT', help: 'your own reference (at most 255 characters)' },
+      'idempotency-key': IDEMPOTENCY_KEY,
+    },
+    body: ({ options }) => ({ [field]: Number(options.amount), description: options.description, reference: options.reference }),
+    output: `{"${name}_id", "location"} from the ${header} and Location headers`,
+    example,
+  };
+}
+
+export const COMMANDS: readonly Command[] = [
+  {
+    name: 'start',
+    access: 'local',
+    summary: 'Start the server, as npm start does (configuration from the environment, see README)',
+    env: ['HOST', 'PORT', 'DATABASE_URL', 'OPENOM_ADMIN_TOKEN', 'OPENOM_SANDBOX_USERNAME', 'OPENOM_SANDBOX_PASSWORD', 'LOG_LEVEL'],
+    output: 'the server log; runs until SIGTERM or Ctrl-C and exits with the server',
+    example: 'OPENOM_ADMIN_TOKEN=local-admin-token-123 openom start',
+    run: async () => (await import('./start.js')).startServer(),
+  },
+  {
+    name: 'merchants create',
+    access: 'admin',
+    summary: 'Create a merchant; its password is shown only in this answer',
+    method: 'POST',
+    path: '/admin/v1/merchants',
+    options: { name: { value: 'NAME', help: "the merchant's name", required: true } },
+    body: ({ options }) => ({ name: options.name }),
+    output: 'the merchant: merchant_id, name, username, password, created_at',
+    example: 'openom merchants create --name "Shop AB"',
+  },
+  {
+    name: 'merchants list',
+    access: 'admin',
+    summary: 'List the merchants',
+    method: 'GET',
+    path: '/admin/v1/merchants',
+    output: '{"merchants": [{merchant_id, name, username, created_at}]}',
+    example: 'openom merchants list',
+  },
+  {
+    name: 'orders create',
+    access: 'admin',
+    summary: 'Put in an order as a checkout would have authorized it (the admin intake)',
+    method: 'POST',
+    path: '/admin/v1/merchants/{merchant}/orders',
+    options: {
+      merchant: { value: 'ID', help: 'merchant_id of the merchant the order is for', required: true },
+      file: { value: 'FILE', help: 'the order as JSON (see examples/); - reads standard input', required: true },
+    },
+    body: ({ options }) => readJsonInput(options.file!),
+    output: 'the order, as `openom orders get` shows it',
+    example: 'openom orders create --merchant "$MERCHANT_ID" --file examples/order-se.json',
+  },
+  {
+    name: 'orders get',
+    access: 'merchant',
+    summary: 'Show an order with its amounts, captures and refunds',
+    method: 'GET',
+    path: orderPath(),
+    args: ['ORDER_ID'],
+    output: 'the order',
+    example: 'openom orders get "$ORDER_ID"',
+  },
+  amountCommand('capture', 'Capture part or all of what remains authorized (as the goods ship)', 'openom capture "$ORDER_ID" --amount 6000 --description "Tomatoes shipped"'),
+  amountCommand('refund', 'Refund part or all of what was captured', 'openom refund "$ORDER_ID" --amount 1200 --description "2 kg returned"'),
+  {
+    name: 'cancel',
+    access: 'merchant',
+    summary: 'Cancel an order nothing has been captured of',
+    method: 'POST',
+    path: orderPath('/cancel'),
+    args: ['ORDER_ID'],
+    options: { 'idempotency-key': IDEMPOTENCY_KEY },
+    output: '{} (the server answers 204)',
+    example: 'openom cancel "$ORDER_ID"',
+  },
+  {
+    name: 'release',
+    access: 'merchant',
+    summary: 'Release the part of the authorization that will not be captured',
+    method: 'POST',
+    path: orderPath('/release-remaining-authorization'),
+    args: ['ORDER_ID'],
+    options: { 'idempotency-key': IDEMPOTENCY_KEY },
+    output: '{} (the server answers 204)',
+    example: 'openom release "$ORDER_ID"',
+  },
+  {
+    name: 'clock',
+    access: 'merchant',
+    summary: "Show the merchant's sandbox clock",
+    method: 'GET',
+    path: '/sandbox/v1/clock',
+    output: '{"now", "offset_seconds"}',
+    example: 'openom clock',
+  },
+  {
+    name: 'clock advance',
+    access: 'merchant',
+    summary: "Move the merchant's sandbox clock forward; work that falls due (expiry, pushes, retries) runs",
+    method: 'POST',
+    path: '/sandbox/v1/clock/advance',
+    options: { seconds: { value: 'N', help: 'how far forward, 1 to 31536000 (86400 = one day)', required: true, integer: true } },
+    body: ({ options }) => ({ seconds: Number(options.seconds) }),
+    output: '{"now", "offset_seconds"}',
+    example: 'openom clock advance --seconds 2419200',
+  },
+  {
+    name: 'ledger check',
+    access: 'local',
+    summary: 'Verify every ledger invariant of every order in the store (npm run ledger:check)',
+    env: ['DATABASE_URL'],
+    output: 'the report: store, counts and violations; exit 1 when there are violations, 2 when the store cannot be read',
+    example: 'DATABASE_URL=postgres://postgres@127.0.0.1:5432/openom openom ledger check',
+    run: async ({ env }) => (await import('./ledger-check.js')).checkLedgerCommand(env),
+  },
+];
+
+/** The command the first words of argv name (two-word names first), and how many words it took. */
+export function findCommand(argv: readonly string[]): { command: Command; words: number } | undefined {
+  for (const words of [2, 1]) {
+    if (argv.length < words) continue;
+    const command = COMMANDS.find((c) => c.name === argv.slice(0, words).join(' '));
+    if (command) return { command, words };
+  }
+  return undefined;
+}
+
+/** Commands under a group word (`merchants`, `orders`, `clock`, `ledger`). */
+export const commandsUnder = (group: string) => COMMANDS.filter((c) => c.name.startsWith(`${group} `));
