@@ -2,7 +2,7 @@
 // and the answer turned into what the CLI prints, or into a one-line failure.
 import type { IncomingHttpHeaders } from 'node:http';
 import { CliFailure, EXIT_FAILED, oneLine, usageError } from './output.js';
-import { VERSION } from './version.js';
+import { OPENOM_VERSION } from '../version.js';
 
 export type Env = Record<string, string | undefined>;
 export type Access = 'admin' | 'merchant';
@@ -51,7 +51,7 @@ export async function send(base: URL, authorizationHeader: string, req: ApiReque
   // Keeps a path prefix in the base URL (OpenOM behind a reverse proxy at /openom/).
   const url = new URL(base.pathname.replace(/\/$/, '') + req.path, base);
   const body = req.body === undefined ? undefined : JSON.stringify(req.body);
-  const headers: Record<string, string> = { Authorization: authorizationHeader, Accept: 'application/json', 'User-Agent': `openom-cli/${VERSION}` };
+  const headers: Record<string, string> = { Authorization: authorizationHeader, Accept: 'application/json', 'User-Agent': `openom-cli/${OPENOM_VERSION}` };
   if (body !== undefined) Object.assign(headers, { 'Content-Type': 'application/json', 'Content-Length': String(Buffer.byteLength(body)) });
   if (req.idempotencyKey !== undefined) headers['Klarna-Idempotency-Key'] = req.idempotencyKey;
   let answer: Answer;

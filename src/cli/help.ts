@@ -2,7 +2,7 @@
 import type { Access } from './api.js';
 import { COMMANDS, type Command } from './commands.js';
 import { commonOptions } from './input.js';
-import { VERSION } from './version.js';
+import { OPENOM_VERSION } from '../version.js';
 
 const SERVER_ENV: Record<Access, readonly string[]> = {
   admin: ['OPENOM_URL', 'OPENOM_ADMIN_TOKEN'],
@@ -37,7 +37,7 @@ const SECTIONS: [string, (c: Command) => boolean][] = [
 
 /** `openom help`, or the help of a group of commands (`openom orders --help`). */
 export function overview(commands: readonly Command[] = COMMANDS): string {
-  const lines = [`openom ${VERSION}: the OpenOM command line`, '', 'Usage: openom <command> [options]'];
+  const lines = [`openom ${OPENOM_VERSION}: the OpenOM command line`, '', 'Usage: openom <command> [options]'];
   for (const [title, belongs] of SECTIONS) {
     const inSection = commands.filter(belongs);
     if (inSection.length > 0) lines.push('', `${title}:`, ...inSection.map((c) => `  ${c.name.padEnd(18)} ${c.summary}`));

@@ -4,7 +4,7 @@ import { commandsUnder, findCommand, type ApiCommand, type Input } from './comma
 import { commandHelp, overview } from './help.js';
 import { parseInput, wantsHelp } from './input.js';
 import { CliFailure, EXIT_FAILED, EXIT_USAGE, oneLine, printJson, usageError } from './output.js';
-import { VERSION } from './version.js';
+import { OPENOM_VERSION } from '../version.js';
 
 async function runCli(argv: string[], env: Env): Promise<number> {
   const [first] = argv;
@@ -12,7 +12,7 @@ async function runCli(argv: string[], env: Env): Promise<number> {
     process.stderr.write(overview());
     return EXIT_USAGE;
   }
-  if (first === '--version') return printText(`openom ${VERSION}\n`);
+  if (first === '--version') return printText(`openom ${OPENOM_VERSION}\n`);
   if (first === '--help' || first === '-h') return printText(overview());
   if (first === 'help') return printText(helpText(argv.slice(1)));
   const found = findCommand(argv);

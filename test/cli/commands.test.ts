@@ -184,16 +184,8 @@ describe('openom commands against a running server', { concurrency: false }, () 
     assert.equal(failureLine(unreachable), `openom: cannot reach ${nowhere}: ECONNREFUSED`);
   });
 
-  it('clock shows the merchant clock and clock advance moves it forward', async (t) => {
-    const first = await cli.run(['clock'], merchant);
-    if (first.code === 1 && /^openom: 404 NOT_FOUND: /.test(first.stderr)) {
-      // TODO(CONTRACT §5): the sandbox clock (GET /sandbox/v1/clock, POST /sandbox/v1/clock/advance)
-      // is being built; this test runs in full once the server serves it.
-      t.skip('TODO(CONTRACT §5): the server does not serve /sandbox/v1/clock yet');
-      return;
-    }
-    assert.equal(first.code, 0, first.stderr);
-    const before = JSON.parse(first.stdout) as { now: string; offset_seconds: number };
+  it('clock shows the merchant clock and clock advance moves it forward', async () => {
+    const before = await cli.json<{ now: string; offset_seconds: number }>(['clock'], merchant);
     const advanced = await cli.json<{ now: string; offset_seconds: number }>(['clock', 'advance', '--seconds', '86400'], merchant);
     assert.equal(advanced.offset_seconds, before.offset_seconds + 86_400);
     assert.ok(Date.parse(advanced.now) - Date.parse(before.now) >= 86_400_000, `${before.now} → ${advanced.now}`);
