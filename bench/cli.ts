@@ -56,6 +56,7 @@ try {
   measure('capture', (i) => openom('capture', orderIds[i]!, '--amount', '6000'));
   measure('refund', (i) => openom('refund', orderIds[i]!, '--amount', '100'));
   measure('release', (i) => openom('release', orderIds[i]!));
+  measure('clock', () => openom('clock'));
   measure('capture refused (exit 1)', (i) => openom('capture', orderIds[i]!, '--amount', '1'), 1);
   measure('ledger check (SQLite)', () => openom('ledger', 'check'));
 
