@@ -1,5 +1,5 @@
 // Help text, derived from the command table so that it cannot drift from what the commands accept.
-import type { Access } from './api.js';
+import { DEFAULT_URL, type Access } from './api.js';
 import { COMMANDS, type Command } from './commands.js';
 import { commonOptions } from './input.js';
 import { OPENOM_VERSION } from '../version.js';
@@ -45,7 +45,7 @@ export function overview(commands: readonly Command[] = COMMANDS): string {
   lines.push(
     '',
     'Run `openom <command> --help` for its options, `openom --version` for the version.',
-    'Commands other than start and ledger check talk to the server at OPENOM_URL (default http://127.0.0.1:8080).',
+    `Commands other than start and ledger check talk to the server at OPENOM_URL (default ${DEFAULT_URL}).`,
     'Output is JSON on standard output. A failure is one line on standard error and exit 1 (refused',
     'or failed) or 2 (wrong usage or missing configuration).',
   );

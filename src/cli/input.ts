@@ -2,7 +2,7 @@
 // Everything wrong here is a usage error (exit 2), found before anything is sent.
 import { readFile } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
-import type { Env } from './api.js';
+import { DEFAULT_URL, type Env } from './api.js';
 import type { Command, Input } from './commands.js';
 import { usageError } from './output.js';
 
@@ -15,7 +15,7 @@ export interface OptionHelp {
 /** Options every command takes besides its own (`--help` is the only one without a value). */
 export function commonOptions(command: Command): Record<string, OptionHelp> {
   const common: Record<string, OptionHelp> = {};
-  if (command.access !== 'local') common.url = { value: 'URL', help: 'server address (default: OPENOM_URL, else http://127.0.0.1:8080)' };
+  if (command.access !== 'local') common.url = { value: 'URL', help: `server address (default: OPENOM_URL, else ${DEFAULT_URL})` };
   common.help = { help: 'show this help' };
   return common;
 }
