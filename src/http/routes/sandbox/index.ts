@@ -3,5 +3,6 @@
 import type { FastifyPluginAsync } from 'fastify';
 import type { RoutesOptions } from '../options.js';
 import { clockRoutes } from './clock.js';
+import { fraudDecisionRoutes } from './fraudDecision.js';
 
-export const sandboxRoutes: FastifyPluginAsync<RoutesOptions>[] = [clockRoutes];
+export const sandboxRoutes: FastifyPluginAsync<RoutesOptions>[] = [clockRoutes, fraudDecisionRoutes];

@@ -1,0 +1,34 @@
+// /sandbox/v1/orders/{order_id}/fraud-decision: end a pending fraud review as Klarna's would
+// (CONTRACT §5). Runs through the command path, so idempotency keys work as on the OM API.
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import { Type } from '@sinclair/typebox';
+import { decideFraud } from '../../../store/operations.js';
+import { replyWithCommand } from '../../commandReply.js';
+import { ErrorBody, IdempotencyHeaders, OrderIdParams } from '../../schemas/common.js';
+import type { RoutesOptions } from '../options.js';
+
+const FraudDecisionBody = Type.Object(
+  {
+    decision: Type.Union([Type.Literal('ACCEPTED'), Type.Literal('REJECTED'), Type.Literal('STOPPED')], {
+      description: 'ACCEPTED allows captures; REJECTED and STOPPED set fraud_status REJECTED and cancel the order',
+    }),
+  },
+  { additionalProperties: false },
+);
+
+export const fraudDecisionRoutes: FastifyPluginAsyncTypebox<RoutesOptions> = async (app, { store }) => {
+  app.post(
+    '/orders/:order_id/fraud-decision',
+    {
+      schema: {
+        tags: ['Sandbox'],
+        summary: 'Decide the pending fraud review of an order',
+        params: OrderIdParams,
+        headers: IdempotencyHeaders,
+        body: FraudDecisionBody,
+        response: { 204: { type: 'null', description: 'Decided' } as const, 400: ErrorBody, 401: ErrorBody, 403: ErrorBody, 404: ErrorBody },
+      },
+    },
+    (request, reply) => replyWithCommand(store, request, reply, decideFraud(request.body.decision)),
+  );
+};
