@@ -6,6 +6,7 @@ import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance, t
 import type { Config } from './config.js';
 import { adminAuthenticator, merchantAuthenticator } from './http/auth.js';
 import { handleFrameworkError, registerErrorHandling, unavailable } from './http/errors.js';
+import { faultInjector } from './http/faults.js';
 import { correlationIdOf, registerPlumbing, setStandardHeaders } from './http/plumbing.js';
 import { adminRoutes } from './http/routes/admin.js';
 import { captureRoutes } from './http/routes/captures.js';
@@ -17,6 +18,7 @@ import { sandboxRoutes } from './http/routes/sandbox/index.js';
 import { handleClientError } from './http/clientErrors.js';
 import { createMetrics, metricsRoute, registerRequestMetrics } from './http/metrics.js';
 import type { Store } from './store/dialect.js';
+import { isFaultablePath } from './domain/faults.js';
 
 export interface AppDeps {
   config: Config;
@@ -98,6 +100,8 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     failureWindowMs: config.authFailureWindowMs,
   });
   const authenticateAdmin = adminAuthenticator(() => deps.adminTokenDigest() ?? Buffer.alloc(32));
+  // Sandbox faults (CONTRACT §5): one store read per merchant request in sandbox mode, none in production.
+  const injectFaults = config.mode === 'sandbox' ? faultInjector(store) : undefined;
 
   /** Routes under prefix behind readiness and one kind of credentials, declared so in /openapi.json. */
   const scope = (prefix: string, security: 'merchant' | 'admin', plugins: FastifyPluginAsync<RoutesOptions>[]) =>
@@ -105,6 +109,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
       async (api) => {
         api.addHook('onRequest', requireReady);
         api.addHook('onRequest', security === 'merchant' ? authenticateMerchant : authenticateAdmin);
+        if (injectFaults && security === 'merchant' && isFaultablePath(prefix)) api.addHook('onRequest', injectFaults);
         api.addHook('onRoute', (route) => {
           route.schema = { ...route.schema, security: [{ [security]: [] }] } as typeof route.schema;
         });

@@ -102,12 +102,21 @@ function mapFastifyError(err: FastifyError): ApiError {
 }
 
 export function sendError(request: FastifyRequest, reply: FastifyReply, err: ApiError): FastifyReply {
-  if (err.statusCode === 401) reply.header('www-authenticate', 'Basic realm="OpenOM"');
+  return sendWithStatus(request, reply, err, err.statusCode);
+}
+
+/**
+ * A sandbox fault's answer (src/http/faults.ts): the merchant chose the status, which may differ
+ * from the catalogue's for the code. Nothing else answers a code with a status of its choosing.
+ */
+export function sendFaultError(request: FastifyRequest, reply: FastifyReply, err: ApiError, status: number): FastifyReply {
+  return sendWithStatus(request, reply, err, status);
+}
+
+function sendWithStatus(request: FastifyRequest, reply: FastifyReply, err: ApiError, status: number): FastifyReply {
+  if (status === 401) reply.header('www-authenticate', 'Basic realm="OpenOM"');
   for (const [name, value] of Object.entries(err.headers)) reply.header(name, value);
-  return reply
-    .code(err.statusCode)
-    .type('application/json; charset=utf-8')
-    .send(errorBody(request.id, err.errorCode, err.messages));
+  return reply.code(status).type('application/json; charset=utf-8').send(errorBody(request.id, err.errorCode, err.messages));
 }
 
 /**

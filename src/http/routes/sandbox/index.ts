@@ -3,6 +3,7 @@
 import type { FastifyPluginAsync } from 'fastify';
 import type { RoutesOptions } from '../options.js';
 import { clockRoutes } from './clock.js';
+import { faultRoutes } from './faults.js';
 import { fraudDecisionRoutes } from './fraudDecision.js';
 
-export const sandboxRoutes: FastifyPluginAsync<RoutesOptions>[] = [clockRoutes, fraudDecisionRoutes];
+export const sandboxRoutes: FastifyPluginAsync<RoutesOptions>[] = [clockRoutes, faultRoutes, fraudDecisionRoutes];
