@@ -5,6 +5,7 @@ import { sql } from 'kysely';
 import { accept, refuse, type Decision } from '../domain/decision.js';
 import { FAULT_LIMITS, faultPathMatches, type FaultSpec } from '../domain/faults.js';
 import { clockTime } from './clock.js';
+import { compiledOnce } from './compiledOnce.js';
 import { inWriteTransaction, type Store } from './dialect.js';
 import type { FaultsTable } from './schema.js';
 
@@ -61,6 +62,18 @@ export async function deleteFault(store: Store, merchantId: string, faultId: str
   return result.numDeletedRows > 0n;
 }
 
+/** Runs on every merchant request in sandbox mode: compiled once, served by the faults_merchant index. */
+const activeFaultsQuery = compiledOnce(['merchant_id', 'method'], (db, p) =>
+  db
+    .selectFrom('faults')
+    .select(['fault_id', 'path'])
+    .where('merchant_id', '=', p.merchant_id)
+    .where('method', '=', p.method)
+    .where('times_left', '>', 0)
+    .orderBy('created_at')
+    .orderBy('fault_id'),
+);
+
 export type AppliedFault = Pick<FaultsTable, 'fault_id' | 'status' | 'error_code' | 'delay_ms'>;
 
 /**
@@ -69,15 +82,7 @@ export type AppliedFault = Pick<FaultsTable, 'fault_id' | 'status' | 'error_code
  * (on any instance) used up in the meantime is skipped, so exactly `times` requests are faulted.
  */
 export async function takeFault(store: Store, merchantId: string, method: string, path: string): Promise<AppliedFault | undefined> {
-  const candidates = await store.reader
-    .selectFrom('faults')
-    .select(['fault_id', 'path'])
-    .where('merchant_id', '=', merchantId)
-    .where('method', '=', method)
-    .where('times_left', '>', 0)
-    .orderBy('created_at')
-    .orderBy('fault_id')
-    .execute();
+  const { rows: candidates } = await store.reader.executeQuery(activeFaultsQuery(store, { merchant_id: merchantId, method }));
   for (const candidate of candidates) {
     if (!faultPathMatches(candidate.path, path)) continue;
     const taken = await store.db

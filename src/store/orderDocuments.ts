@@ -3,9 +3,10 @@
 // schemas, so they are spliced in as they are rather than parsed and serialized again on every
 // read. The field set is the one of the response schemas in src/http/schemas/orders.ts (a test
 // checks every rendered document against them); absent optional values are omitted.
-import type { CompiledQuery, Kysely } from 'kysely';
+import type { Kysely } from 'kysely';
 import { remainingAuthorizedAmount, statusOf } from '../domain/order.js';
 import { clockTime } from './clock.js';
+import { compiledOnce } from './compiledOnce.js';
 import { inReadSnapshot, type Store } from './dialect.js';
 import { isOrderId, orderStateOf } from './orders.js';
 import type { CapturesTable, Database, OrdersTable, RefundsTable, ShippingInfoTable } from './schema.js';
@@ -124,8 +125,6 @@ async function readChildren(db: Kysely<Database>, orderId: string, what: { captu
   };
 }
 
-type OrderWithClock = OrdersTable & { clock_offset_seconds: number };
-
 /** The order with its merchant's clock offset: status and remaining amount depend on the merchant's now. */
 function selectOwnedOrderWithClock(db: Kysely<Database>, merchantId: string, orderId: string) {
   return db
@@ -137,26 +136,15 @@ function selectOwnedOrderWithClock(db: Kysely<Database>, merchantId: string, ord
     .where('orders.merchant_id', '=', merchantId);
 }
 
-const MERCHANT_SLOT = '\u0000merchant';
-const ORDER_SLOT = '\u0000order';
-const ownedOrderTemplates = new WeakMap<Store, CompiledQuery<OrderWithClock>>();
-
-/** The hottest query, built and compiled once per store; only its parameters change. */
-function ownedOrderQuery(store: Store, merchantId: string, orderId: string): CompiledQuery<OrderWithClock> {
-  let template = ownedOrderTemplates.get(store);
-  if (!template) {
-    template = selectOwnedOrderWithClock(store.db, MERCHANT_SLOT, ORDER_SLOT).compile();
-    ownedOrderTemplates.set(store, template);
-  }
-  const id = orderId.toLowerCase();
-  return { ...template, parameters: template.parameters.map((p) => (p === MERCHANT_SLOT ? merchantId : p === ORDER_SLOT ? id : p)) };
-}
+/** The hottest query: GET's lookup of one order. */
+// Lower-case slot names: the builder lower-cases the order id, placeholder included.
+const ownedOrderQuery = compiledOnce(['merchant_id', 'order_id'], (db, p) => selectOwnedOrderWithClock(db, p.merchant_id, p.order_id));
 
 /** The order as GET returns it, or undefined when this merchant has no such order. */
 export async function readOrderJson(store: Store, merchantId: string, orderId: string): Promise<string | undefined> {
   if (!isOrderId(orderId)) return undefined;
   // Most orders read have nothing but their own row: one statement, which is its own snapshot.
-  const [row] = (await store.reader.executeQuery(ownedOrderQuery(store, merchantId, orderId))).rows;
+  const [row] = (await store.reader.executeQuery(ownedOrderQuery(store, { merchant_id: merchantId, order_id: orderId.toLowerCase() }))).rows;
   if (!row) return undefined;
   if (row.capture_count === 0 && row.refund_count === 0 && row.shipping_info_count === 0) {
     return orderJson(row, [], [], [], clockTime(store, Number(row.clock_offset_seconds)));
