@@ -33,6 +33,12 @@ const EXPECTED: [string, string][] = [
   ['post', '/admin/v1/merchants'],
   ['get', '/admin/v1/merchants'],
   ['post', '/admin/v1/merchants/{merchant_id}/orders'],
+  ['get', '/sandbox/v1/clock'],
+  ['post', '/sandbox/v1/clock/advance'],
+  ['post', '/sandbox/v1/faults'],
+  ['get', '/sandbox/v1/faults'],
+  ['delete', '/sandbox/v1/faults/{fault_id}'],
+  ['post', '/sandbox/v1/orders/{order_id}/fraud-decision'],
 ];
 
 describeOnBothStores('OpenAPI and docs', (ctx) => {
@@ -50,7 +56,7 @@ describeOnBothStores('OpenAPI and docs', (ctx) => {
     assert.ok(doc.info.version.length > 0);
   });
 
-  it('lists every Order Management and admin operation', async () => {
+  it('lists every Order Management, admin and sandbox operation', async () => {
     const doc = await spec();
     for (const [method, path] of EXPECTED) assert.ok(doc.paths[path]?.[method], `${method.toUpperCase()} ${path} missing`);
   });
@@ -79,6 +85,20 @@ describeOnBothStores('OpenAPI and docs', (ctx) => {
     for (const field of ['purchase_country', 'purchase_currency', 'order_amount', 'order_lines']) assert.ok(intake.required?.includes(field), field);
     assert.ok(doc.paths[`${OM}/{order_id}`]!.get!.responses?.['200']);
     assert.ok(doc.paths[`${OM}/{order_id}`]!.get!.responses?.['404']);
+  });
+
+  it("sandbox operations are tagged 'Sandbox', with a summary and their body schemas", async () => {
+    const doc = await spec();
+    for (const [method, path] of EXPECTED.filter(([, p]) => p.startsWith('/sandbox/'))) {
+      const op = doc.paths[path]![method] as { tags?: string[]; summary?: string };
+      assert.deepEqual(op.tags, ['Sandbox'], `${method} ${path}`);
+      assert.ok((op.summary ?? '').length > 10, `${method} ${path} has no summary`);
+    }
+    const fault = doc.paths['/sandbox/v1/faults']!.post!.requestBody!.content['application/json']!.schema;
+    assert.deepEqual(fault.required, ['method', 'path', 'status']);
+    assert.ok(doc.paths['/sandbox/v1/faults']!.post!.responses?.['201']);
+    const decision = doc.paths['/sandbox/v1/orders/{order_id}/fraud-decision']!.post!.requestBody!.content['application/json']!.schema;
+    assert.deepEqual(decision.required, ['decision']);
   });
 
   it('GET /docs serves a browsable HTML page whose assets load', async () => {
