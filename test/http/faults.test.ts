@@ -5,6 +5,7 @@ import { randomUUID } from 'node:crypto';
 import { it } from 'node:test';
 import { buildApp } from '../../src/app.js';
 import { openStore } from '../../src/store/dialect.js';
+import type { Fault } from '../../src/store/faults.js';
 import {
   call,
   capture,
@@ -22,17 +23,6 @@ import {
 import { expectError, refusedWithoutChange } from '../support/orderAssertions.js';
 
 const CAPTURES = '/ordermanagement/v1/orders/*/captures';
-
-interface Fault {
-  fault_id: string;
-  method: string;
-  path: string;
-  status: number;
-  error_code: string | null;
-  delay_ms: number;
-  times_left: number;
-  created_at: string;
-}
 
 describeOnBothStores('sandbox faults', (ctx) => {
   const addFault = async (t: TestApp, who: MerchantCredentials, body: Json): Promise<Fault> => {
