@@ -21,6 +21,7 @@ import {
   type TestApp,
 } from '../support/harness.js';
 import { expectError, refusedWithoutChange } from '../support/orderAssertions.js';
+import { basicAuth, RawConnection, requestHead } from '../support/rawHttp.js';
 
 const CAPTURES = '/ordermanagement/v1/orders/*/captures';
 
@@ -323,6 +324,40 @@ it('production mode: no fault applies, not even one left in the store', async ()
       .execute();
     const order = await createOrder(t, m);
     assert.equal((await call(t, { method: 'GET', url: ordersUrl(order.order_id), auth: m })).statusCode, 200);
+  } finally {
+    await t.close();
+  }
+});
+
+it('on a real connection, a faulted POST whose body was never read leaves the keep-alive connection usable', async () => {
+  const t = await startTestApp('sqlite');
+  try {
+    await t.app.listen({ host: '127.0.0.1', port: 0 });
+    const address = t.app.server.address();
+    const port = typeof address === 'object' && address ? address.port : 0;
+    const m = await createMerchant(t, 'Keep-alive faults AB');
+    const order = await createOrder(t, m);
+    assert.equal((await call(t, { method: 'POST', url: '/sandbox/v1/faults', auth: m, body: { method: 'POST', path: CAPTURES, status: 503, delay_ms: 50 } })).statusCode, 201);
+    // About 50 KB, more than one read from the socket.
+    const body = JSON.stringify({ captured_amount: 100, shipping_info: Array.from({ length: 50 }, () => ({ tracking_uri: `https://example.com/${'x'.repeat(1000)}` })) });
+    const request = requestHead(`POST ${ordersUrl(order.order_id, '/captures')} HTTP/1.1`, {
+      Host: `127.0.0.1:${port}`,
+      Authorization: basicAuth(m),
+      'Content-Type': 'application/json',
+      'Content-Length': String(Buffer.byteLength(body)),
+    }) + body;
+    const conn = await RawConnection.open(port);
+    try {
+      conn.write(request);
+      const faulted = await conn.nextResponse();
+      assert.equal(faulted?.status, 503, conn.pending());
+      conn.write(request);
+      const real = await conn.nextResponse();
+      assert.equal(real?.status, 201, JSON.stringify(real));
+    } finally {
+      conn.close();
+    }
+    assert.equal((await getOrder(t, m, order.order_id)).captured_amount, 100);
   } finally {
     await t.close();
   }
