@@ -4,7 +4,7 @@ import swaggerUi from '@fastify/swagger-ui';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance, type FastifyPluginAsync } from 'fastify';
 import type { Config } from './config.js';
-import { adminAuthenticator, merchantAuthenticator } from './http/auth.js';
+import { adminAuthenticator, merchantAuthenticator, merchantCredentialVerifier } from './http/auth.js';
 import { handleFrameworkError, registerErrorHandling, unavailable } from './http/errors.js';
 import { faultInjector } from './http/faults.js';
 import { correlationIdOf, registerPlumbing, setStandardHeaders } from './http/plumbing.js';
@@ -19,6 +19,7 @@ import { handleClientError } from './http/clientErrors.js';
 import { createMetrics, metricsRoute, registerRequestMetrics } from './http/metrics.js';
 import type { Store } from './store/dialect.js';
 import { isFaultablePath } from './domain/faults.js';
+import { PORTAL_PREFIX, portal } from './portal/index.js';
 
 export interface AppDeps {
   config: Config;
@@ -91,14 +92,15 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   const requireReady = (_request: unknown, _reply: unknown, done: (err?: Error) => void) =>
     done(readiness.migrated ? undefined : unavailable('The store is not ready yet.'));
 
-  // One authenticator per credential kind, so failed-login throttles and the credential cache are
-  // shared by every route that takes those credentials.
-  const authenticateMerchant = merchantAuthenticator(store, {
+  // One credential check per credential kind, so failed-login throttles and the credential cache are
+  // shared by every route that takes those credentials (the portal's login form included).
+  const verifyMerchantCredentials = merchantCredentialVerifier(store, {
     cacheTtlMs: config.authCacheTtlMs,
     cacheMaxEntries: config.authCacheMaxEntries,
     failureLimit: config.authFailureLimit,
     failureWindowMs: config.authFailureWindowMs,
   });
+  const authenticateMerchant = merchantAuthenticator(verifyMerchantCredentials);
   const authenticateAdmin = adminAuthenticator(() => deps.adminTokenDigest() ?? Buffer.alloc(32));
   // Sandbox faults (CONTRACT §5): one store read per merchant request in sandbox mode, none in production.
   const injectFaults = config.mode === 'sandbox' ? faultInjector(store) : undefined;
@@ -124,6 +126,8 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   if (config.metricsPort === undefined) await scope('', 'admin', [metricsRoute]);
   // Test helpers exist only in sandbox mode: in production every /sandbox/ path is 404 NOT_FOUND (CONTRACT §5).
   if (config.mode === 'sandbox') await scope('/sandbox/v1', 'merchant', sandboxRoutes);
+  // The merchant portal: HTML for people, in both modes, with its own sessions (src/portal/).
+  await app.register(portal, { prefix: PORTAL_PREFIX, store, config, verifyMerchantCredentials, requireReady, sections: ['orders'] });
 
   return app;
 }

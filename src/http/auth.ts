@@ -86,7 +86,12 @@ class CredentialCache {
   }
 }
 
-function parseBasic(header: string | undefined): { username: string; password: string } | undefined {
+export interface MerchantCredentials {
+  username: string;
+  password: string;
+}
+
+function parseBasic(header: string | undefined): MerchantCredentials | undefined {
   if (!header) return undefined;
   const match = /^Basic\s+([A-Za-z0-9+/=_-]{1,4096})\s*$/i.exec(header);
   if (!match?.[1]) return undefined;
@@ -96,38 +101,51 @@ function parseBasic(header: string | undefined): { username: string; password: s
   return { username: decoded.slice(0, colon), password: decoded.slice(colon + 1) };
 }
 
-export function merchantAuthenticator(store: Store, options: AuthOptions) {
+/**
+ * Checks a merchant's username and password (missing: undefined) from a client address and
+ * returns the merchant id, or throws UNAUTHORIZED or TOO_MANY_REQUESTS.
+ */
+export type VerifyMerchantCredentials = (credentials: MerchantCredentials | undefined, clientAddress: string) => Promise<string>;
+
+/**
+ * The one merchant credential check, with its failed-login throttles (per address and per
+ * username) and credential cache: the API's Basic auth and the portal's login form share one
+ * instance, so failures through either count against both.
+ */
+export function merchantCredentialVerifier(store: Store, options: AuthOptions): VerifyMerchantCredentials {
   const cache = new CredentialCache(options.cacheTtlMs, options.cacheMaxEntries);
   const byAddress = new FailureThrottle(options.failureLimit, options.failureWindowMs);
   const byUsername = new FailureThrottle(options.failureLimit, options.failureWindowMs);
 
-  return async function authenticateMerchant(request: FastifyRequest, _reply: FastifyReply): Promise<void> {
+  return async function verifyMerchantCredentials(credentials, clientAddress) {
     const now = Date.now();
-    const credentials = parseBasic(request.headers.authorization);
     const cacheKey = credentials ? sha256(`${credentials.username}\u0000${credentials.password}`).toString('base64') : undefined;
     const cached = cacheKey ? cache.get(cacheKey, now) : undefined;
-    if (cached) {
-      request.merchantId = cached;
-      return;
-    }
-    const wait = Math.max(byAddress.retryAfter(request.ip, now), credentials ? byUsername.retryAfter(credentials.username, now) : 0);
+    if (cached) return cached;
+    const wait = Math.max(byAddress.retryAfter(clientAddress, now), credentials ? byUsername.retryAfter(credentials.username, now) : 0);
     if (wait > 0) {
       throw new ApiError('TOO_MANY_REQUESTS', ['Too many failed authentication attempts. Retry later.'], { 'retry-after': String(wait) });
     }
     if (!credentials || !cacheKey) {
-      byAddress.fail(request.ip, now);
+      byAddress.fail(clientAddress, now);
       throw unauthorized();
     }
     const merchant = await findMerchantByUsername(store, credentials.username);
     // Unknown user: verify against a decoy so the answer takes as long as a wrong password.
     const ok = await verifyPassword(credentials.password, merchant?.password_hash ?? (await decoyPasswordHash()));
     if (!merchant || !ok) {
-      byAddress.fail(request.ip, now);
+      byAddress.fail(clientAddress, now);
       byUsername.fail(credentials.username, now);
       throw unauthorized();
     }
     cache.set(cacheKey, merchant.merchant_id, now);
-    request.merchantId = merchant.merchant_id;
+    return merchant.merchant_id;
+  };
+}
+
+export function merchantAuthenticator(verify: VerifyMerchantCredentials) {
+  return async function authenticateMerchant(request: FastifyRequest, _reply: FastifyReply): Promise<void> {
+    request.merchantId = await verify(parseBasic(request.headers.authorization), request.ip);
   };
 }
 

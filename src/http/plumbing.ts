@@ -99,6 +99,8 @@ export function registerPlumbing(app: FastifyInstance): void {
 
 /** Judges the parsed body for the route: undefined when it may go on to schema validation. */
 function bodyProblem(request: FastifyRequest): ApiError | undefined {
+  // A form post, parsed by the portal's own parser (src/portal/index.ts): its routes read the fields.
+  if (request.body instanceof URLSearchParams) return undefined;
   if (request.routeOptions.schema?.body === undefined) {
     // cancel, acknowledge, release…: whatever a sloppy client sent along is ignored.
     request.body = undefined;

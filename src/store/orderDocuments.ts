@@ -126,7 +126,7 @@ async function readChildren(db: Kysely<Database>, orderId: string, what: { captu
 }
 
 /** The order with its merchant's clock offset: status and remaining amount depend on the merchant's now. */
-function selectOwnedOrderWithClock(db: Kysely<Database>, merchantId: string, orderId: string) {
+export function selectOwnedOrderWithClock(db: Kysely<Database>, merchantId: string, orderId: string) {
   return db
     .selectFrom('orders')
     .innerJoin('merchants', 'merchants.merchant_id', 'orders.merchant_id')

@@ -1,0 +1,33 @@
+// HTML templates as tagged template literals: every interpolated value is escaped unless it is
+// already SafeHtml (the result of another template), so no stored text can become markup.
+
+/** Markup that is safe to insert as it is: only html`` and the helpers here make it. */
+export class SafeHtml {
+  constructor(readonly text: string) {}
+  toString(): string {
+    return this.text;
+  }
+}
+
+export type HtmlValue = SafeHtml | string | number | boolean | null | undefined | readonly HtmlValue[];
+
+const ENTITIES: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' };
+
+/** Text made safe for element content and for quoted attribute values alike. */
+export function escapeHtml(text: string): string {
+  return text.replace(/[&<>"']/g, (c) => ENTITIES[c] ?? c);
+}
+
+function render(value: HtmlValue): string {
+  if (value instanceof SafeHtml) return value.text;
+  if (Array.isArray(value)) return value.map(render).join('');
+  // null, undefined and false render nothing, so `cond && html`…`` reads naturally.
+  if (value === null || value === undefined || value === false) return '';
+  return escapeHtml(String(value));
+}
+
+export function html(strings: TemplateStringsArray, ...values: HtmlValue[]): SafeHtml {
+  let out = strings[0] ?? '';
+  for (let i = 0; i < values.length; i++) out += render(values[i]) + (strings[i + 1] ?? '');
+  return new SafeHtml(out);
+}
