@@ -82,6 +82,15 @@ function sameSecret(a: string | undefined, b: string | undefined): boolean {
   return x.length === y.length && timingSafeEqual(x, y);
 }
 
+/** host[:port] of a URL, with the scheme's default port left out, as URL does; undefined for "null" or junk. */
+function hostOf(url: string): string | undefined {
+  try {
+    return new URL(url).host || undefined;
+  } catch {
+    return undefined;
+  }
+}
+
 /**
  * Why a form post must be refused as cross-site, or undefined. Browsers say where a request
  * comes from (Sec-Fetch-Site, Origin); clients that say nothing still need the form's token.
@@ -91,15 +100,7 @@ export function crossSiteProblem(request: FastifyRequest, formToken: string | un
   const site = request.headers['sec-fetch-site'];
   if (site !== undefined && site !== 'same-origin') return 'The form was sent from another site.';
   const origin = request.headers.origin;
-  if (origin !== undefined) {
-    let host: string | undefined;
-    try {
-      host = origin === 'null' ? undefined : new URL(origin).host;
-    } catch {
-      host = undefined;
-    }
-    if (host !== request.host) return 'The form was sent from another site.';
-  }
+  if (origin !== undefined && hostOf(origin) !== hostOf(`${request.protocol}://${request.host}`)) return 'The form was sent from another site.';
   if (!sameSecret(formToken, expectedToken)) return 'The form is out of date or was not sent from this portal.';
   return undefined;
 }
