@@ -118,7 +118,7 @@ describeOnBothStores('portal cross-site request protection', (ctx) => {
     const t = ctx();
     const { merchant, order, client, url, key } = await captureForm(t);
     const otherSession = await portalLogin(t, merchant);
-    const attempts = [
+    const attempts: Record<string, string>[] = [
       { amount: '10.00', idempotency_key: key },
       { amount: '10.00', idempotency_key: key, csrf_token: 'forged' },
       { amount: '10.00', idempotency_key: key, csrf_token: otherSession.csrf },
@@ -134,7 +134,8 @@ describeOnBothStores('portal cross-site request protection', (ctx) => {
   it('a post the browser marks as cross-site (Sec-Fetch-Site, Origin) is refused even with the right token', async () => {
     const t = ctx();
     const { merchant, order, client, url, key } = await captureForm(t);
-    for (const headers of [{ 'sec-fetch-site': 'cross-site' }, { 'sec-fetch-site': 'same-site' }, { origin: 'https://evil.example' }, { origin: 'null' }]) {
+    const crossSite: Record<string, string>[] = [{ 'sec-fetch-site': 'cross-site' }, { 'sec-fetch-site': 'same-site' }, { origin: 'https://evil.example' }, { origin: 'null' }];
+    for (const headers of crossSite) {
       const res = await client.post(url, { amount: '10.00', idempotency_key: key }, headers);
       assert.equal(res.statusCode, 403, JSON.stringify(headers));
     }
