@@ -32,6 +32,9 @@ export const portal: FastifyPluginAsync<PortalPluginOptions> = async (app, { req
   app.decorateRequest('portalSession', null);
   app.addHook('onRequest', (_request, reply, done) => {
     reply.header('content-security-policy', PORTAL_CSP);
+    // Not the API's no-referrer: under it browsers send "Origin: null" with the portal's own form
+    // posts, and the cross-site check needs their real origin. Other sites still get no referrer.
+    reply.header('referrer-policy', 'same-origin');
     done();
   });
   app.addHook('onRequest', requireReady);

@@ -33,6 +33,7 @@ header.top button.link { background: none; border: 1px solid #ffffff; color: #ff
 .clock input { width: 6rem; }
 main { max-width: 1200px; margin: 0 auto; padding: 1.25rem; }
 h1 { font-size: 1.5rem; margin: .25rem 0 1rem; }
+h1 .mono { font-size: 1.3rem; }
 h2 { font-size: 1.15rem; margin: 0 0 .75rem; }
 .card { background: var(--card); border: 1px solid var(--line); border-radius: 10px; padding: 1rem 1.25rem; margin-bottom: 1rem; }
 .grid { display: grid; grid-template-columns: repeat(auto-fit, minmax(260px, 1fr)); gap: 1rem; }
@@ -63,7 +64,7 @@ button, .button { font: inherit; font-weight: 600; padding: .45rem .9rem; border
 button.secondary, .button.secondary { background: #ffffff; color: var(--accent); }
 button.danger { background: var(--danger); border-color: var(--danger); }
 .actions { display: grid; grid-template-columns: repeat(auto-fit, minmax(220px, 1fr)); gap: 1rem; }
-.actions form { display: flex; flex-direction: column; gap: .5rem; align-items: flex-start; margin: 0; }
+.actions form { display: flex; flex-direction: column; justify-content: space-between; gap: .5rem; align-items: flex-start; margin: 0; }
 .notice { border-radius: 8px; padding: .75rem 1rem; margin-bottom: 1rem; border: 1px solid; }
 .notice.error { background: #fdecea; border-color: #a4161a; color: #6e0f12; }
 .notice.ok { background: #e4f6e8; border-color: #17612b; color: #0f4a20; }
