@@ -1,7 +1,7 @@
 // Runs a store command for a merchant request and sends its (possibly replayed) response.
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { statusOfErrorCode } from '../domain/errorCodes.js';
-import { runOrderCommand, type OrderCommand, type Outcome, type StoredResponse } from '../store/commands.js';
+import { runOrderCommand, type CommandResponse, type OrderCommand, type Outcome, type StoredResponse } from '../store/commands.js';
 import type { Store } from '../store/dialect.js';
 import { badValue, errorBody } from './errors.js';
 import { routeLabel } from './metrics.js';
@@ -52,32 +52,46 @@ export function idempotencyKeyOf(request: FastifyRequest): string | undefined {
   return key;
 }
 
-export async function replyWithCommand(
+/**
+ * Runs a command for a request, the API's or the portal's: the idempotency key is bound to the
+ * request's method and path, and the outcome is counted in the metrics under the route.
+ */
+export async function runCommandForRequest(
   store: Store,
-  request: FastifyRequest & { params: { order_id: string } },
-  reply: FastifyReply,
+  request: FastifyRequest,
+  target: { merchantId: string; orderId: string; idempotencyKey: string | undefined },
   command: OrderCommand,
-): Promise<FastifyReply> {
+): Promise<CommandResponse> {
   const correlationId = request.id;
   let decided: Outcome | undefined;
   const response = await runOrderCommand(
     store,
     {
-      merchantId: request.merchantId,
+      merchantId: target.merchantId,
       correlationId,
-      idempotencyKey: idempotencyKeyOf(request),
+      idempotencyKey: target.idempotencyKey,
       request: { method: request.method, path: request.url.split('?')[0] ?? request.url },
       render: (outcome) => {
         decided = outcome;
         return renderOutcome(correlationId, outcome);
       },
     },
-    request.params.order_id,
+    target.orderId,
     command,
   );
   const operation = `${request.method} ${routeLabel(request)}`;
   if (response.replayed) request.server.metrics.command(operation, 'replayed');
   else if (decided?.kind === 'refused') request.server.metrics.command(operation, 'refused', decided.problem.code);
   else request.server.metrics.command(operation, 'applied');
-  return sendStored(reply, response);
+  return response;
+}
+
+export async function replyWithCommand(
+  store: Store,
+  request: FastifyRequest & { params: { order_id: string } },
+  reply: FastifyReply,
+  command: OrderCommand,
+): Promise<FastifyReply> {
+  const target = { merchantId: request.merchantId, orderId: request.params.order_id, idempotencyKey: idempotencyKeyOf(request) };
+  return sendStored(reply, await runCommandForRequest(store, request, target, command));
 }

@@ -54,6 +54,8 @@ describeOnBothStores('portal order page and actions', (ctx) => {
     assert.notEqual(events[1]?.correlation_id, events[2]?.correlation_id);
     const jobs = await t.store.db.selectFrom('jobs').select('kind').where('order_id', '=', order.order_id).execute();
     assert.ok(jobs.some((j) => j.kind === 'expiry'));
+    const metrics = await call(t, { method: 'GET', url: '/metrics', auth: 'admin' });
+    assert.match(metrics.body, /openom_commands_total\{operation="POST \/portal\/orders\/:order_id\/capture",outcome="applied",code=""[^}]*\} 1/);
   });
 
   it('a double submit of one confirmation form captures once', async () => {

@@ -6,8 +6,8 @@ import { randomUUID } from 'node:crypto';
 import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
 import { decideExtendAuthorization } from '../../domain/operations.js';
 import { refundableAmount, remainingAuthorizedAmount } from '../../domain/order.js';
-import { renderOutcome } from '../../http/commandReply.js';
-import { runOrderCommand, type OrderCommand } from '../../store/commands.js';
+import { runCommandForRequest } from '../../http/commandReply.js';
+import type { OrderCommand } from '../../store/commands.js';
 import { cancelOrder, createCapture, createRefund, extendAuthorizationTime, releaseRemainingAuthorization } from '../../store/operations.js';
 import { readOrderRecord, type OrderRecord } from '../../store/orderRecord.js';
 import { isOrderId, orderStateOf } from '../../store/orders.js';
@@ -135,19 +135,7 @@ export const actionRoutes: FastifyPluginAsync<PortalOptions> = async (app, optio
         if (!parsed) return reply;
         amount = parsed.minor;
       }
-      const correlationId = request.id;
-      const response = await runOrderCommand(
-        options.store,
-        {
-          merchantId: viewer.merchantId,
-          correlationId,
-          idempotencyKey: key,
-          request: { method: 'POST', path: request.url.split('?')[0] ?? request.url },
-          render: (outcome) => renderOutcome(correlationId, outcome),
-        },
-        orderId,
-        spec.command(amount),
-      );
+      const response = await runCommandForRequest(options.store, request, { merchantId: viewer.merchantId, orderId, idempotencyKey: key }, spec.command(amount));
       if (response.status < 300) return reply.redirect(`/portal/orders/${orderId}?done=${action}`, 303);
       if (response.status === 404) return notFoundPage(request, reply, options);
       return sendOrderPage(request, reply, options, orderId, response.status, { error: refusalMessage(response.body) });
