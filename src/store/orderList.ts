@@ -5,7 +5,7 @@ import type { Expression, ExpressionBuilder, SqlBool } from 'kysely';
 import type { OrderStatus } from '../domain/order.js';
 import { toKlarnaTimestamp } from '../domain/time.js';
 import type { Store } from './dialect.js';
-import { isOrderId } from './orders.js';
+import { STATE_COLUMNS, isOrderId } from './orders.js';
 import type { Database, OrdersTable } from './schema.js';
 
 /** The statuses OpenOM derives (CLOSED never is: see statusOf). */
@@ -73,25 +73,18 @@ export interface OrderListRequest {
   pageSize: number;
 }
 
-export type OrderListRow = Pick<
-  OrdersTable,
-  | 'order_id'
-  | 'klarna_reference'
-  | 'merchant_reference1'
-  | 'merchant_reference2'
-  | 'purchase_currency'
-  | 'locale'
-  | 'order_amount'
-  | 'original_order_amount'
-  | 'captured_amount'
-  | 'refunded_amount'
-  | 'cancelled'
-  | 'released'
-  | 'fraud_status'
-  | 'created_at'
-  | 'expires_at'
-  | 'initial_expires_at'
->;
+/** What a list row shows: the ids and references, the currency, and what its status is derived from. */
+const LIST_COLUMNS = [
+  ...STATE_COLUMNS,
+  'order_id',
+  'klarna_reference',
+  'merchant_reference1',
+  'merchant_reference2',
+  'purchase_currency',
+  'locale',
+] as const;
+
+export type OrderListRow = Pick<OrdersTable, (typeof LIST_COLUMNS)[number]>;
 
 export interface OrderListPage {
   rows: OrderListRow[];
@@ -107,24 +100,7 @@ export async function listOrders(store: Store, req: OrderListRequest): Promise<O
   const newerPage = req.page?.direction === 'newer';
   let query = store.reader
     .selectFrom('orders')
-    .select([
-      'order_id',
-      'klarna_reference',
-      'merchant_reference1',
-      'merchant_reference2',
-      'purchase_currency',
-      'locale',
-      'order_amount',
-      'original_order_amount',
-      'captured_amount',
-      'refunded_amount',
-      'cancelled',
-      'released',
-      'fraud_status',
-      'created_at',
-      'expires_at',
-      'initial_expires_at',
-    ])
+    .select(LIST_COLUMNS)
     .where('merchant_id', '=', req.merchantId);
   const { filter, search, page } = req;
   if (filter !== undefined) query = query.where((eb) => filterCondition(eb, filter, req.now));

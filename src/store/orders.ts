@@ -42,17 +42,20 @@ export function newKlarnaReference(): string {
 
 const jsonOrNull = (v: unknown): string | null => (v === undefined || v === null ? null : JSON.stringify(v));
 
-type StateColumns =
-  | 'order_amount'
-  | 'original_order_amount'
-  | 'captured_amount'
-  | 'refunded_amount'
-  | 'cancelled'
-  | 'released'
-  | 'expires_at'
-  | 'initial_expires_at'
-  | 'created_at'
-  | 'fraud_status';
+/** The columns an OrderState is made of (orderStateOf). */
+export const STATE_COLUMNS = [
+  'order_amount',
+  'original_order_amount',
+  'captured_amount',
+  'refunded_amount',
+  'cancelled',
+  'released',
+  'expires_at',
+  'initial_expires_at',
+  'created_at',
+  'fraud_status',
+] as const;
+type StateColumns = (typeof STATE_COLUMNS)[number];
 
 export function orderStateOf(row: Pick<OrdersTable, StateColumns>): OrderState {
   const expiresAt = new Date(row.expires_at);
