@@ -4,7 +4,7 @@
 import type { FastifyPluginAsync, onRequestHookHandler } from 'fastify';
 import { ApiError } from '../http/errors.js';
 import { isUnavailableError } from '../store/dialect.js';
-import { notFoundPage, sendMessage, type PortalOptions } from './respond.js';
+import { formField, notFoundPage, sendMessage, type PortalOptions } from './respond.js';
 import { actionRoutes } from './routes/actions.js';
 import { clockRoutes } from './routes/clock.js';
 import { loginRoutes, logoutRoutes } from './routes/login.js';
@@ -12,7 +12,6 @@ import { orderRoutes } from './routes/order.js';
 import { orderListRoutes } from './routes/orders.js';
 import { crossSiteProblem, loadSession } from './session.js';
 import { STYLESHEET, STYLESHEET_PATH } from './styles.js';
-import { formField } from './respond.js';
 
 export const PORTAL_PREFIX = '/portal';
 
@@ -71,6 +70,8 @@ export const portal: FastifyPluginAsync<PortalPluginOptions> = async (app, { req
   await app.register(async (withSessions) => {
     withSessions.addHook('preHandler', async (request) => {
       request.portalSession = await loadSession(options.store, request);
+      // The request log line names the merchant, as it does for the API.
+      if (request.portalSession) request.merchantId = request.portalSession.merchant_id;
     });
     await withSessions.register(loginRoutes, options);
     await withSessions.register(async (signedIn) => {
