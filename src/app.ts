@@ -15,6 +15,7 @@ import { orderRoutes } from './http/routes/orders.js';
 import type { RoutesOptions } from './http/routes/options.js';
 import { refundRoutes } from './http/routes/refunds.js';
 import { sandboxRoutes } from './http/routes/sandbox/index.js';
+import { adminWebhookRoutes } from './http/routes/webhooks.js';
 import { handleClientError } from './http/clientErrors.js';
 import { createMetrics, metricsRoute, registerRequestMetrics } from './http/metrics.js';
 import type { Store } from './store/dialect.js';
@@ -121,7 +122,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     );
 
   await scope('/ordermanagement/v1/orders', 'merchant', [orderRoutes, captureRoutes, refundRoutes]);
-  await scope('/admin/v1', 'admin', [adminRoutes]);
+  await scope('/admin/v1', 'admin', [adminRoutes, adminWebhookRoutes]);
   // With OPENOM_METRICS_PORT main.ts serves /metrics there, unauthenticated; otherwise here, for the admin.
   if (config.metricsPort === undefined) await scope('', 'admin', [metricsRoute]);
   // Test helpers exist only in sandbox mode: in production every /sandbox/ path is 404 NOT_FOUND (CONTRACT §5).

@@ -31,6 +31,8 @@ export interface Config {
   authFailureWindowMs: number;
   /** Serve /metrics on this port without auth instead of on the API port with the admin token. */
   metricsPort: number | undefined;
+  /** Job attempts (webhooks, notifications, expiry…) this instance runs at once; 0 runs none here. */
+  workerConcurrency: number;
 }
 
 export class ConfigError extends Error {}
@@ -107,5 +109,6 @@ export function loadConfig(env: Env = process.env): Config {
     authFailureLimit: intVar(env, 'OPENOM_AUTH_FAILURE_LIMIT', 20, 1, 1_000_000),
     authFailureWindowMs: intVar(env, 'OPENOM_AUTH_FAILURE_WINDOW_MS', 60_000, 1000, 3_600_000),
     metricsPort: env.OPENOM_METRICS_PORT ? intVar(env, 'OPENOM_METRICS_PORT', 0, 1, 65535) : undefined,
+    workerConcurrency: intVar(env, 'OPENOM_WORKER_CONCURRENCY', 16, 0, 1000),
   };
 }

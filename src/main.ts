@@ -7,6 +7,7 @@ import { ConfigError, loadConfig, type Config } from './config.js';
 import { serveMetrics } from './http/metrics.js';
 import { openStore } from './store/dialect.js';
 import { migrate } from './store/migrations.js';
+import { startWorker, type Worker } from './worker/worker.js';
 
 function configOrExit(): Config {
   try {
@@ -36,6 +37,7 @@ async function main(): Promise<void> {
   });
   const readiness = { migrated: false };
   let adminTokenDigest: Buffer | undefined;
+  let worker: Worker | undefined;
   const app = await buildApp({ config, store, readiness, adminTokenDigest: () => adminTokenDigest, logger: log });
 
   let shuttingDown = false;
@@ -61,8 +63,12 @@ async function main(): Promise<void> {
       // A connection whose request began before the signal stays keep-alive after its response:
       // keep closing idle connections until none is left.
       const reaper = setInterval(() => app.server.closeIdleConnections(), 50);
+      // The worker stops leasing at once and its attempts in flight finish alongside the requests,
+      // leaving a margin of the shutdown timeout to close the store.
+      const workerStopped = worker?.stop(Math.max(0, config.shutdownTimeoutMs - 1_000));
       await new Promise<void>((resolve) => app.server.close(() => resolve()));
       clearInterval(reaper);
+      await workerStopped;
       await app.close();
       await store.close();
       log.info('shutdown complete');
@@ -98,6 +104,7 @@ async function main(): Promise<void> {
       const boot = await bootstrap(store, config);
       adminTokenDigest = boot.adminTokenDigest;
       readiness.migrated = true;
+      if (config.workerConcurrency > 0 && !shuttingDown) worker = startWorker(store, { concurrency: config.workerConcurrency, log });
       const address = app.server.address();
       const port = typeof address === 'object' && address ? address.port : config.port;
       log.info({ migrations_applied: applied, store: config.store.kind, port, startup_ms: Math.round(performance.now() - startedAt) }, 'OpenOM ready');

@@ -4,6 +4,7 @@
 // the order they lock, in the same statement, so the clock costs no extra round trip.
 import { sql } from 'kysely';
 import { inWriteTransaction, type Store } from './dialect.js';
+import { signalJobsDue } from './jobs.js';
 
 /** The merchant-clock time for an offset read from the store. */
 export function clockTime(store: Store, offsetSeconds: number, realNowMs = Date.now()): Date {
@@ -56,5 +57,6 @@ export async function advanceClock(store: Store, merchantId: string, seconds: nu
     const row = await trx.selectFrom('merchants').select('clock_offset_seconds').where('merchant_id', '=', merchantId).executeTakeFirstOrThrow();
     return Number(row.clock_offset_seconds);
   });
+  signalJobsDue(store);
   return { now: clockTime(store, offset), offset_seconds: offset };
 }

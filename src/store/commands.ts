@@ -9,7 +9,7 @@ import { WEBHOOK_EVENT_OF, type OrderEventType } from '../domain/webhookEvents.j
 import { clockOffsetMs, clockTime } from './clock.js';
 import { inWriteSession, lockedRows, type Store } from './dialect.js';
 import { eventInsert } from './events.js';
-import { jobInsert, webhookFanOut, type ScheduledJob } from './jobs.js';
+import { jobInsert, signalJobsDue, webhookFanOut, type ScheduledJob } from './jobs.js';
 import { isOrderId, orderStateOf } from './orders.js';
 import type { Database, OrdersTable } from './schema.js';
 
@@ -145,6 +145,7 @@ export async function runOrderCommand(store: Store, ctx: CommandContext, orderId
       locked = key === undefined ? (await session.first(lock))[0] : await lock.executeTakeFirst();
     }
     const writes: Compilable<unknown>[] = [];
+    let writesJobs = false;
     let outcome: Outcome;
     if (!locked) {
       outcome = refused(problems.noSuchOrder(orderIdParam));
@@ -176,16 +177,21 @@ export async function runOrderCommand(store: Store, ctx: CommandContext, orderId
           );
           const webhook = WEBHOOK_EVENT_OF[type];
           if (webhook) {
+            writesJobs = true;
             const ids = { order_id: order.order_id, ...pickIds(data) };
             writes.push(webhookFanOut(db, { merchantId: ctx.merchantId, orderId: order.order_id, type: webhook, data: ids, occurredAt: now, runAt: now.getTime() - offsetMs }));
           }
         },
-        schedule: (job) => writes.push(jobInsert(db, ctx.merchantId, offsetMs, now, job)),
+        schedule: (job) => {
+          writesJobs = true;
+          writes.push(jobInsert(db, ctx.merchantId, offsetMs, now, job));
+        },
       });
     }
     const response = ctx.render(outcome);
     if (key !== undefined) writes.push(saveResponseQuery(db, ctx, key, response));
     if (writes.length > 0) await session.commitWith(writes);
+    if (writesJobs) signalJobsDue(store);
     return response;
   });
 }

@@ -113,6 +113,15 @@ export function lockedRows<DB, TB extends keyof DB, O>(store: Store, query: Sele
   return store.dialect === 'postgres' ? query.forUpdate(table as never) : query;
 }
 
+/**
+ * Like lockedRows, but rows another transaction holds are skipped instead of waited for, so
+ * instances leasing due jobs at the same moment each take different ones (PostgreSQL FOR UPDATE
+ * SKIP LOCKED). SQLite: the write transaction already excludes every other writer.
+ */
+export function skipLockedRows<DB, TB extends keyof DB, O>(store: Store, query: SelectQueryBuilder<DB, TB, O>): SelectQueryBuilder<DB, TB, O> {
+  return store.dialect === 'postgres' ? query.forUpdate().skipLocked() : query;
+}
+
 /** Makes instances that run the same one-off work (migrations) take turns, inside a write transaction. */
 export async function takeTurns(store: Store, trx: Kysely<unknown>, lockKey: number): Promise<void> {
   // SQLite: BEGIN IMMEDIATE has already serialized every writer.

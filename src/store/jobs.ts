@@ -112,3 +112,21 @@ export async function jobCounts(store: Store): Promise<{ kind: string; state: Jo
     .execute();
   return rows.map((r) => ({ kind: r.kind, state: r.state, count: Number(r.count) }));
 }
+
+const dueListeners = new WeakMap<Store, Set<() => void>>();
+
+/**
+ * Calls listener whenever this process writes jobs that may be due now or advances a clock. It
+ * only lets the worker start at once instead of at its next poll: correctness never depends on it.
+ */
+export function onJobsDue(store: Store, listener: () => void): () => void {
+  let listeners = dueListeners.get(store);
+  if (!listeners) dueListeners.set(store, (listeners = new Set()));
+  listeners.add(listener);
+  return () => listeners.delete(listener);
+}
+
+/** Called after a commit that wrote jobs which may be due now (or made them due). */
+export function signalJobsDue(store: Store): void {
+  for (const listener of dueListeners.get(store) ?? []) listener();
+}

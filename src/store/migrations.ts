@@ -263,6 +263,14 @@ const migrations: [string, Migration][] = [
       await db.schema.createIndex('portal_sessions_expires').on('portal_sessions').column('expires_at').execute();
     },
   ],
+  [
+    '005_worker_attempts',
+    // The worker records an attempt only while it holds the job's lease; this index is the other
+    // half of that pair: no two instances can ever record the same attempt of one job.
+    async (db) => {
+      await db.schema.createIndex('job_attempts_job_attempt').on('job_attempts').columns(['job_id', 'attempt']).unique().execute();
+    },
+  ],
 ];
 
 export async function migrate(store: Store): Promise<string[]> {

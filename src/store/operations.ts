@@ -18,6 +18,7 @@ import {
   type FraudDecision,
 } from '../domain/operations.js';
 import { problems } from '../domain/errorCodes.js';
+import { fraudNotificationEventType, merchantUrlFor } from '../domain/merchantUrls.js';
 import type { OrderLineAmounts } from '../domain/orderLines.js';
 import { toKlarnaTimestamp } from '../domain/time.js';
 import { refused, updateOrderState, type OrderCommand, type OrderTx, type Outcome } from './commands.js';
@@ -258,8 +259,24 @@ export function decideFraud(decision: FraudDecision): OrderCommand {
     updateOrderState(tx, d.value.next);
     tx.recordEvent('FRAUD_STATUS_CHANGED', d.value.next, { decision, fraud_status: d.value.next.fraud_status });
     if (d.value.cancelled) tx.recordEvent('ORDER_CANCELLED', d.value.next, { reason: `fraud ${decision.toLowerCase()}` });
+    const notification = notificationUrlOf(tx.order.merchant_urls);
+    if (notification) {
+      const orderId = tx.order.order_id;
+      tx.schedule({
+        kind: 'notification',
+        orderId,
+        payload: { url: merchantUrlFor(notification, orderId), order_id: orderId, event_type: fraudNotificationEventType(decision) },
+        dueAt: tx.now,
+      });
+    }
     return NO_CONTENT;
   };
+}
+
+/** merchant_urls.notification of a checkout order, if it has one. */
+function notificationUrlOf(merchantUrls: string | null): string | undefined {
+  const urls = merchantUrls === null ? undefined : (JSON.parse(merchantUrls) as { notification?: unknown });
+  return typeof urls?.notification === 'string' ? urls.notification : undefined;
 }
 
 /**

@@ -6,7 +6,7 @@ import { DAY_MS, toKlarnaTimestamp } from '../domain/time.js';
 import { clockOffsetMs, clockTime } from './clock.js';
 import { inWriteTransaction, type Store } from './dialect.js';
 import { appendEvent } from './events.js';
-import { jobInsert, webhookFanOut } from './jobs.js';
+import { jobInsert, signalJobsDue, webhookFanOut } from './jobs.js';
 import type { Database, OrdersTable } from './schema.js';
 
 type Json = Record<string, unknown>;
@@ -159,13 +159,15 @@ export function newOrderRow(merchantId: string, intake: OrderIntake, c: NewOrder
 
 /** Admin intake: a new order on the merchant's clock. Returns its id and the time it was created. */
 export async function createOrder(store: Store, merchantId: string, intake: OrderIntake, correlationId: string): Promise<{ orderId: string; now: Date }> {
-  return inWriteTransaction(store, async (trx) => {
+  const created = await inWriteTransaction(store, async (trx) => {
     const merchant = await trx.selectFrom('merchants').select('clock_offset_seconds').where('merchant_id', '=', merchantId).executeTakeFirstOrThrow();
     const offset = Number(merchant.clock_offset_seconds);
     const now = clockTime(store, offset);
     const row = await insertOrder(trx, merchantId, intake, { now, offsetMs: clockOffsetMs(store, offset), correlationId });
     return { orderId: row.order_id, now };
   });
+  signalJobsDue(store); // order.created webhooks are due now
+  return created;
 }
 
 const UUID_RE = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;

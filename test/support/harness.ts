@@ -4,11 +4,13 @@ import { randomBytes } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
 import type { FastifyInstance, LightMyRequestResponse } from 'fastify';
 import pg from 'pg';
+import pino from 'pino';
 import { buildApp } from '../../src/app.js';
 import { bootstrap } from '../../src/bootstrap.js';
 import { loadConfig, type Config, type StoreConfig } from '../../src/config.js';
 import { openStore, type Store } from '../../src/store/dialect.js';
 import { migrate } from '../../src/store/migrations.js';
+import { startWorker } from '../../src/worker/worker.js';
 
 export type Backend = 'sqlite' | 'postgres';
 
@@ -70,6 +72,13 @@ export interface TestApp {
   close(): Promise<void>;
 }
 
+/**
+ * Env for a test app that runs the job worker (webhooks, notifications, expiry…), as every real
+ * instance does. Without it a test app runs none, so background work never changes a store that a
+ * test is comparing.
+ */
+export const WITH_WORKER = { OPENOM_WORKER_CONCURRENCY: '8' };
+
 export async function startTestApp(backend: Backend, env: Record<string, string> = {}): Promise<TestApp> {
   let storeConfig: StoreConfig;
   let drop = async () => {};
@@ -80,12 +89,13 @@ export async function startTestApp(backend: Backend, env: Record<string, string>
   } else {
     storeConfig = { kind: 'sqlite', path: ':memory:' };
   }
-  const config = { ...loadConfig({ OPENOM_ADMIN_TOKEN: ADMIN_TOKEN, LOG_LEVEL: 'silent', ...env }), store: storeConfig };
+  const config = { ...loadConfig({ OPENOM_ADMIN_TOKEN: ADMIN_TOKEN, LOG_LEVEL: 'silent', OPENOM_WORKER_CONCURRENCY: '0', ...env }), store: storeConfig };
   const store = openStore(storeConfig, { pgPoolSize: config.pgPoolSize, merchantClocks: config.mode === 'sandbox' });
   await migrate(store);
   const boot = await bootstrap(store, config);
   const app = await buildApp({ config, store, readiness: { migrated: true }, adminTokenDigest: () => boot.adminTokenDigest });
   await app.ready();
+  const worker = config.workerConcurrency > 0 ? startWorker(store, { concurrency: config.workerConcurrency, log: pino({ level: config.logLevel }) }) : undefined;
   return {
     backend,
     app,
@@ -93,6 +103,7 @@ export async function startTestApp(backend: Backend, env: Record<string, string>
     config,
     storeConfig,
     close: async () => {
+      await worker?.stop(5_000);
       await app.close();
       await store.close();
       await drop();

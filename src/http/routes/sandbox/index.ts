@@ -2,8 +2,9 @@
 // by app.ts in sandbox mode only, behind merchant Basic auth. One plugin per resource.
 import type { FastifyPluginAsync } from 'fastify';
 import type { RoutesOptions } from '../options.js';
+import { merchantWebhookRoutes } from '../webhooks.js';
 import { clockRoutes } from './clock.js';
 import { faultRoutes } from './faults.js';
 import { fraudDecisionRoutes } from './fraudDecision.js';
 
-export const sandboxRoutes: FastifyPluginAsync<RoutesOptions>[] = [clockRoutes, faultRoutes, fraudDecisionRoutes];
+export const sandboxRoutes: FastifyPluginAsync<RoutesOptions>[] = [clockRoutes, faultRoutes, fraudDecisionRoutes, merchantWebhookRoutes];

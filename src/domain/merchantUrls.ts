@@ -1,0 +1,13 @@
+// The URLs a checkout merchant gives OpenOM to call (merchant_urls, CONTRACT §6).
+
+const ORDER_ID_PLACEHOLDER = '{checkout.order.id}';
+
+/** The URL as OpenOM calls it: `{checkout.order.id}` stands for the order id. */
+export function merchantUrlFor(template: string, orderId: string): string {
+  return template.split(ORDER_ID_PLACEHOLDER).join(orderId);
+}
+
+/** The event_type of the fraud notification sent when a pending order is decided (CONTRACT §7). */
+export function fraudNotificationEventType(decision: 'ACCEPTED' | 'REJECTED' | 'STOPPED'): string {
+  return `FRAUD_RISK_${decision}`;
+}

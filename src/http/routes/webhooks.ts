@@ -1,0 +1,144 @@
+// Webhook endpoints and their deliveries (CONTRACT §7). One set of routes, mounted twice: under
+// /sandbox/v1/webhooks for the merchant (Basic auth, sandbox mode only) and under
+// /admin/v1/merchants/{merchant_id}/webhooks for operators (admin token, both modes).
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import { Type, type TProperties } from '@sinclair/typebox';
+import type { FastifyPluginAsync, FastifyRequest } from 'fastify';
+import { problems } from '../../domain/errorCodes.js';
+import { merchantExists } from '../../store/merchants.js';
+import { createWebhook, deleteWebhook, listDeliveries, listWebhooks, resendDelivery } from '../../store/webhooks.js';
+import { ApiError, badValue } from '../errors.js';
+import { ErrorBody } from '../schemas/common.js';
+import { Delivery, DeliveryList, DeliveryListQuery, NewWebhook, Webhook, WebhookBody } from '../schemas/webhooks.js';
+import type { RoutesOptions } from './options.js';
+
+const tags = ['Webhooks'];
+const DEFAULT_PAGE_SIZE = 20;
+
+type MerchantOf = (request: FastifyRequest, options: RoutesOptions) => Promise<string>;
+
+const webhookNotFound = (id: string) => ApiError.of(problems.notFound(`Webhook ${id}`));
+const deliveryNotFound = (id: string) => ApiError.of(problems.notFound(`Delivery ${id}`));
+
+function checkWebhookUrl(url: string): void {
+  let protocol: string;
+  try {
+    protocol = new URL(url).protocol;
+  } catch {
+    throw badValue('Bad value: url (must be an absolute http or https URL)');
+  }
+  if (protocol !== 'http:' && protocol !== 'https:') throw badValue('Bad value: url (must be an http or https URL)');
+}
+
+/** Delivery ids are positive integers; anything else names no delivery. */
+function deliveryIdOf(param: string): number {
+  if (!/^[1-9][0-9]{0,14}$/.test(param)) throw deliveryNotFound(param);
+  return Number(param);
+}
+
+/** The webhook routes for the merchant that merchantOf finds in the request; params names the path parameters of the mount point. */
+function webhookRoutes(merchantOf: MerchantOf, params: TProperties): FastifyPluginAsyncTypebox<RoutesOptions> {
+  const WebhookParams = Type.Object({ ...params, webhook_id: Type.String() });
+  const DeliveryParams = Type.Object({ ...params, webhook_id: Type.String(), delivery_id: Type.String() });
+  return async (app, options) => {
+    const { store } = options;
+
+    app.post(
+      '/webhooks',
+      {
+        schema: {
+          tags,
+          summary: 'Register a webhook endpoint (the signing secret is shown only in this response)',
+          params: Type.Object(params),
+          body: WebhookBody,
+          response: { 201: NewWebhook, 400: ErrorBody, 401: ErrorBody, 404: ErrorBody },
+        },
+      },
+      async (request, reply) => {
+        const merchantId = await merchantOf(request, options);
+        checkWebhookUrl(request.body.url);
+        return reply.code(201).send(await createWebhook(store, merchantId, request.body));
+      },
+    );
+
+    app.get(
+      '/webhooks',
+      { schema: { tags, summary: 'List webhook endpoints', params: Type.Object(params), response: { 200: Type.Object({ webhooks: Type.Array(Webhook) }), 401: ErrorBody, 404: ErrorBody } } },
+      async (request) => ({ webhooks: await listWebhooks(store, await merchantOf(request, options)) }),
+    );
+
+    app.delete(
+      '/webhooks/:webhook_id',
+      {
+        schema: {
+          tags,
+          summary: 'Delete a webhook endpoint; its pending deliveries are cancelled',
+          params: WebhookParams,
+          response: { 204: { type: 'null', description: 'Deleted' } as const, 401: ErrorBody, 404: ErrorBody },
+        },
+      },
+      async (request, reply) => {
+        const { webhook_id } = request.params;
+        if (!(await deleteWebhook(store, await merchantOf(request, options), webhook_id))) throw webhookNotFound(webhook_id);
+        return reply.code(204).send();
+      },
+    );
+
+    app.get(
+      '/webhooks/:webhook_id/deliveries',
+      {
+        schema: {
+          tags,
+          summary: "An endpoint's deliveries, newest first, each with its attempts",
+          params: WebhookParams,
+          querystring: DeliveryListQuery,
+          response: { 200: DeliveryList, 400: ErrorBody, 401: ErrorBody, 404: ErrorBody },
+        },
+      },
+      async (request) => {
+        const { webhook_id } = request.params;
+        const { limit, before } = request.query;
+        const page = { limit: limit === undefined ? DEFAULT_PAGE_SIZE : Number(limit), before: before === undefined ? undefined : Number(before) };
+        const deliveries = await listDeliveries(store, await merchantOf(request, options), webhook_id, page);
+        if (!deliveries) throw webhookNotFound(webhook_id);
+        return { deliveries };
+      },
+    );
+
+    app.post(
+      '/webhooks/:webhook_id/deliveries/:delivery_id/resend',
+      {
+        schema: {
+          tags,
+          summary: "Send a delivery's event again now, as a new attempt (same body, same event id)",
+          params: DeliveryParams,
+          response: { 202: Delivery, 401: ErrorBody, 404: ErrorBody },
+        },
+      },
+      async (request, reply) => {
+        const { webhook_id, delivery_id } = request.params;
+        const merchantId = await merchantOf(request, options);
+        const delivery = await resendDelivery(store, merchantId, webhook_id, deliveryIdOf(delivery_id));
+        if ('missing' in delivery) throw delivery.missing === 'webhook' ? webhookNotFound(webhook_id) : deliveryNotFound(delivery_id);
+        return reply.code(202).send(delivery);
+      },
+    );
+  };
+}
+
+/** /sandbox/v1/webhooks: the authenticated merchant's own endpoints. */
+export const merchantWebhookRoutes = webhookRoutes(async (request) => request.merchantId, {});
+
+const adminRoutes = webhookRoutes(
+  async (request, { store }) => {
+    const { merchant_id } = request.params as { merchant_id: string };
+    if (!(await merchantExists(store, merchant_id))) throw ApiError.of(problems.notFound(`Merchant ${merchant_id}`));
+    return merchant_id;
+  },
+  { merchant_id: Type.String() },
+);
+
+/** /admin/v1/merchants/{merchant_id}/webhooks: any merchant's endpoints, for operators. */
+export const adminWebhookRoutes: FastifyPluginAsync<RoutesOptions> = async (app, options) => {
+  await app.register(adminRoutes, { ...options, prefix: '/merchants/:merchant_id' });
+};

@@ -1,0 +1,212 @@
+// Webhook endpoints and their deliveries (CONTRACT §7). A delivery is one event for one endpoint: a
+// 'webhook' job whose payload is the event body, with one job_attempts row per attempt. Every
+// function takes the merchant id, so one merchant never sees or touches another's endpoints.
+import { randomBytes, randomUUID } from 'node:crypto';
+import { toKlarnaTimestamp } from '../domain/time.js';
+import { WEBHOOK_EVENT_TYPES, type WebhookEventType } from '../domain/webhookEvents.js';
+import { clockOffsetMs, merchantNow } from './clock.js';
+import { inWriteTransaction, type Store } from './dialect.js';
+import { signalJobsDue } from './jobs.js';
+import type { JobAttemptsTable, JobState, JobsTable } from './schema.js';
+
+export interface WebhookEndpoint {
+  webhook_id: string;
+  url: string;
+  events: WebhookEventType[];
+  created_at: string;
+}
+
+/** Shown once, when the endpoint is created; it signs every delivery (OpenOM-Signature). */
+export interface NewWebhookEndpoint extends WebhookEndpoint {
+  signing_secret: string;
+}
+
+type DeliveryStatus = 'pending' | 'delivered' | 'failed' | 'cancelled';
+
+const STATUS_OF_STATE: Record<JobState, DeliveryStatus> = { pending: 'pending', done: 'delivered', dead: 'failed', cancelled: 'cancelled' };
+
+export interface DeliveryAttempt {
+  attempt: number;
+  /** HTTP status the endpoint answered; 0 when there was no answer (error says why). */
+  status_code: number;
+  error: string | null;
+  duration_ms: number;
+  /** Merchant-clock time. */
+  attempted_at: string;
+}
+
+export interface Delivery {
+  delivery_id: string;
+  event_id: string;
+  event_type: string;
+  order_id: string | null;
+  status: DeliveryStatus;
+  attempt_count: number;
+  /** When the next attempt is due (merchant clock), while pending. */
+  next_attempt_at: string | null;
+  created_at: string;
+  /** Newest first. */
+  attempts: DeliveryAttempt[];
+}
+
+export function newSigningSecret(): string {
+  return `whsec_${randomBytes(24).toString('base64url')}`;
+}
+
+/** The subscribed names in the catalogue's order, each once. */
+function canonicalEvents(events: readonly WebhookEventType[]): WebhookEventType[] {
+  return WEBHOOK_EVENT_TYPES.filter((e) => events.includes(e));
+}
+
+function endpointOf(row: { webhook_id: string; url: string; events: string; created_at: string }): WebhookEndpoint {
+  return { webhook_id: row.webhook_id, url: row.url, events: JSON.parse(row.events) as WebhookEventType[], created_at: row.created_at };
+}
+
+export async function createWebhook(store: Store, merchantId: string, req: { url: string; events: readonly WebhookEventType[] }): Promise<NewWebhookEndpoint> {
+  const row = {
+    webhook_id: randomUUID(),
+    merchant_id: merchantId,
+    url: req.url,
+    events: JSON.stringify(canonicalEvents(req.events)),
+    signing_secret: newSigningSecret(),
+    created_at: toKlarnaTimestamp(await merchantNow(store, merchantId)),
+  };
+  await store.db.insertInto('webhooks').values(row).execute();
+  return { ...endpointOf(row), signing_secret: row.signing_secret };
+}
+
+export async function listWebhooks(store: Store, merchantId: string): Promise<WebhookEndpoint[]> {
+  const rows = await store.db
+    .selectFrom('webhooks')
+    .select(['webhook_id', 'url', 'events', 'created_at'])
+    .where('merchant_id', '=', merchantId)
+    .orderBy('created_at')
+    .orderBy('webhook_id')
+    .execute();
+  return rows.map(endpointOf);
+}
+
+/** Deletes the endpoint and cancels its pending deliveries in one transaction; false if there is no such endpoint. */
+export async function deleteWebhook(store: Store, merchantId: string, webhookId: string): Promise<boolean> {
+  const now = toKlarnaTimestamp(await merchantNow(store, merchantId));
+  return inWriteTransaction(store, async (trx) => {
+    const deleted = await trx.deleteFrom('webhooks').where('webhook_id', '=', webhookId).where('merchant_id', '=', merchantId).executeTakeFirst();
+    if (Number(deleted.numDeletedRows) === 0) return false;
+    await trx
+      .updateTable('jobs')
+      .set({ state: 'cancelled', updated_at: now })
+      .where('webhook_id', '=', webhookId)
+      .where('state', '=', 'pending')
+      .execute();
+    return true;
+  });
+}
+
+/** Where a delivery goes and what signs it; undefined once the endpoint is deleted. */
+export async function webhookTarget(store: Store, webhookId: string): Promise<{ url: string; signing_secret: string } | undefined> {
+  return store.db.selectFrom('webhooks').select(['url', 'signing_secret']).where('webhook_id', '=', webhookId).executeTakeFirst();
+}
+
+/** The endpoint with its merchant's clock offset, if the merchant owns it. */
+async function ownedWebhook(store: Store, merchantId: string, webhookId: string): Promise<{ offsetMs: number } | undefined> {
+  const row = await store.db
+    .selectFrom('webhooks')
+    .innerJoin('merchants', 'merchants.merchant_id', 'webhooks.merchant_id')
+    .select('merchants.clock_offset_seconds')
+    .where('webhooks.webhook_id', '=', webhookId)
+    .where('webhooks.merchant_id', '=', merchantId)
+    .executeTakeFirst();
+  return row && { offsetMs: clockOffsetMs(store, Number(row.clock_offset_seconds)) };
+}
+
+type JobRow = Pick<JobsTable, 'state' | 'attempts' | 'run_at' | 'payload' | 'order_id' | 'created_at'> & { id: number };
+type AttemptRow = Pick<JobAttemptsTable, 'job_id' | 'attempt' | 'status' | 'error' | 'duration_ms' | 'attempted_at'>;
+
+function deliveryOf(job: JobRow, attempts: AttemptRow[], offsetMs: number): Delivery {
+  const event = JSON.parse(job.payload) as { id: string; type: string };
+  return {
+    delivery_id: String(job.id),
+    event_id: event.id,
+    event_type: event.type,
+    order_id: job.order_id,
+    status: STATUS_OF_STATE[job.state],
+    attempt_count: job.attempts,
+    next_attempt_at: job.state === 'pending' ? toKlarnaTimestamp(new Date(Number(job.run_at) + offsetMs)) : null,
+    created_at: toKlarnaTimestamp(new Date(job.created_at)),
+    attempts: attempts.map((a) => ({
+      attempt: a.attempt,
+      status_code: a.status,
+      error: a.error,
+      duration_ms: a.duration_ms,
+      attempted_at: toKlarnaTimestamp(new Date(a.attempted_at)),
+    })),
+  };
+}
+
+async function withAttempts(store: Store, jobs: JobRow[], offsetMs: number): Promise<Delivery[]> {
+  if (jobs.length === 0) return [];
+  const attempts = await store.db
+    .selectFrom('job_attempts')
+    .select(['job_id', 'attempt', 'status', 'error', 'duration_ms', 'attempted_at'])
+    .where(
+      'job_id',
+      'in',
+      jobs.map((j) => j.id),
+    )
+    .orderBy('job_id')
+    .orderBy('attempt', 'desc')
+    .execute();
+  const byJob = new Map<number, AttemptRow[]>();
+  for (const a of attempts) {
+    const id = Number(a.job_id);
+    byJob.set(id, [...(byJob.get(id) ?? []), a]);
+  }
+  return jobs.map((j) => deliveryOf(j, byJob.get(j.id) ?? [], offsetMs));
+}
+
+const DELIVERY_COLUMNS = ['id', 'state', 'attempts', 'run_at', 'payload', 'order_id', 'created_at'] as const;
+
+export interface DeliveryPage {
+  /** At most this many, newest first. */
+  limit: number;
+  /** Only deliveries older than this delivery id (the last one of the previous page). */
+  before?: number;
+}
+
+/** The endpoint's deliveries, newest first, each with its attempts; undefined if the merchant has no such endpoint. */
+export async function listDeliveries(store: Store, merchantId: string, webhookId: string, page: DeliveryPage): Promise<Delivery[] | undefined> {
+  const owned = await ownedWebhook(store, merchantId, webhookId);
+  if (!owned) return undefined;
+  let query = store.db.selectFrom('jobs').select(DELIVERY_COLUMNS).where('webhook_id', '=', webhookId).where('kind', '=', 'webhook');
+  if (page.before !== undefined) query = query.where('id', '<', page.before);
+  const jobs = await query.orderBy('id', 'desc').limit(page.limit).execute();
+  return withAttempts(store, jobs.map((j) => ({ ...j, id: Number(j.id) })), owned.offsetMs);
+}
+
+/** What a lookup did not find: the merchant has no such endpoint, or the endpoint no such delivery. */
+export type Missing = { missing: 'webhook' | 'delivery' };
+
+/**
+ * Sends the delivery's event again now, as its next attempt (same body, same event id). A delivery
+ * whose attempt is in flight at that moment is not sent a second time.
+ */
+export async function resendDelivery(store: Store, merchantId: string, webhookId: string, deliveryId: number): Promise<Delivery | Missing> {
+  const owned = await ownedWebhook(store, merchantId, webhookId);
+  if (!owned) return { missing: 'webhook' };
+  const realNow = Date.now();
+  const updatedAt = new Date(realNow + owned.offsetMs).toISOString();
+  const job = await inWriteTransaction(store, async (trx) => {
+    await trx
+      .updateTable('jobs')
+      .set({ state: 'pending', run_at: realNow, updated_at: updatedAt })
+      .where('id', '=', deliveryId)
+      .where('webhook_id', '=', webhookId)
+      .where('kind', '=', 'webhook')
+      .where((eb) => eb.or([eb('lease_until', 'is', null), eb('lease_until', '<', realNow)]))
+      .execute();
+    return trx.selectFrom('jobs').select(DELIVERY_COLUMNS).where('id', '=', deliveryId).where('webhook_id', '=', webhookId).where('kind', '=', 'webhook').executeTakeFirst();
+  });
+  if (!job) return { missing: 'delivery' };
+  signalJobsDue(store);
+  return (await withAttempts(store, [{ ...job, id: Number(job.id) }], owned.offsetMs))[0]!;
+}

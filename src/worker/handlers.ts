@@ -1,0 +1,18 @@
+// Which handler runs which kind of job. A kind without a handler here is never leased, so an
+// instance that does not know a kind yet (an older version in a rolling update) leaves it to the
+// others instead of failing it.
+import type { JobKind } from '../store/jobs.js';
+import { runExpiry } from './expiryHandler.js';
+import { runFraudDecision } from './fraudDecisionHandler.js';
+import type { JobHandler } from './job.js';
+import { sendFraudNotification } from './notificationHandler.js';
+import { deliverWebhook } from './webhookHandler.js';
+
+export type JobHandlers = Partial<Record<JobKind, JobHandler>>;
+
+export const JOB_HANDLERS: JobHandlers = {
+  webhook: deliverWebhook,
+  notification: sendFraudNotification,
+  expiry: runExpiry,
+  fraud_decision: runFraudDecision,
+};

@@ -1,0 +1,138 @@
+// The worker: runs in every instance, leases due jobs from the store and runs them, at most
+// `concurrency` attempts at a time. Everything it knows is in the store (jobs, leases, attempts);
+// in memory it keeps only what it is running now, so any instance may run any job and one that
+// dies loses nothing. It looks for due work when this process writes jobs or advances a clock
+// (an in-process signal) and otherwise every poll interval, so work runs within 2 s of falling due.
+import type { Logger } from 'pino';
+import { clockTime } from '../store/clock.js';
+import type { Store } from '../store/dialect.js';
+import { onJobsDue } from '../store/jobs.js';
+import { JOB_HANDLERS, type JobHandlers } from './handlers.js';
+import type { AttemptResult, LeasedJob } from './job.js';
+import { LEASE_MS, leaseDueJobs, recordAttempt, renewLeases } from './leasing.js';
+import { Wakeup } from './wakeup.js';
+
+export interface WorkerOptions {
+  /** Attempts running at once in this instance. */
+  concurrency: number;
+  log: Logger;
+  handlers?: JobHandlers;
+  /** Longest wait between two looks for due work. */
+  pollMs?: number;
+}
+
+export interface Worker {
+  /** Stops leasing, then waits up to graceMs for the attempts in flight; leases of any still running run out and others take them. */
+  stop(graceMs: number): Promise<void>;
+}
+
+/** A signal arriving right after a look that found nothing waits this long, so a burst of commands costs one lease query. */
+const MIN_LOOK_INTERVAL_MS = 25;
+/** A handler that throws (e.g. the store is briefly unavailable) is tried again this much later on the merchant's clock. */
+const RETRY_AFTER_ERROR_MS = 60_000;
+
+export function startWorker(store: Store, options: WorkerOptions): Worker {
+  const { concurrency, log } = options;
+  const handlers = options.handlers ?? JOB_HANDLERS;
+  const kinds = Object.keys(handlers);
+  const pollMs = options.pollMs ?? 500;
+  const inFlight = new Map<number, { job: LeasedJob; done: Promise<void> }>();
+  const wakeup = new Wakeup();
+  const stopListening = onJobsDue(store, () => wakeup.wake());
+  let stopping = false;
+
+  const renewals = setInterval(() => {
+    renewLeases(
+      store,
+      [...inFlight.values()].map((f) => f.job),
+    ).catch((err: unknown) => log.warn({ err: (err as Error).message }, 'worker: renewing leases failed'));
+  }, LEASE_MS / 3);
+  renewals.unref();
+
+  async function attempt(job: LeasedJob): Promise<void> {
+    const handler = handlers[job.kind]!;
+    const startedMs = Date.now();
+    const attemptedAt = clockTime(store, job.clock_offset_seconds, startedMs);
+    let result: AttemptResult;
+    try {
+      result = await handler(job, { store, log, attempt: job.attempts + 1, attemptedAt });
+    } catch (err) {
+      log.error({ err, job_id: job.id, kind: job.kind }, 'worker: job handler failed');
+      result = { status: 0, error: (err as Error).message, next: { state: 'pending', dueAt: new Date(attemptedAt.getTime() + RETRY_AFTER_ERROR_MS) } };
+    }
+    const durationMs = Date.now() - startedMs;
+    const fields = {
+      job_id: job.id,
+      kind: job.kind,
+      merchant_id: job.merchant_id,
+      order_id: job.order_id,
+      attempt: job.attempts + 1,
+      status: result.status,
+      error: result.error ?? undefined,
+      duration_ms: durationMs,
+      next: result.next.state,
+      url: result.url ? withoutQuery(result.url) : undefined,
+    };
+    try {
+      const recorded = await recordAttempt(store, job, result, attemptedAt, durationMs);
+      if (recorded) log.info(fields, 'job attempt');
+      else log.warn(fields, 'job attempt not recorded: the lease ran out and another instance took the job');
+    } catch (err) {
+      // The lease runs out and the job is attempted again: at least once, never lost.
+      log.warn({ ...fields, err: (err as Error).message }, 'job attempt not recorded: the store is unavailable');
+    }
+  }
+
+  function run(job: LeasedJob): void {
+    const done = attempt(job).finally(() => {
+      inFlight.delete(job.id);
+      wakeup.wake();
+    });
+    inFlight.set(job.id, { job, done });
+  }
+
+  const loop = (async () => {
+    let lastLook = 0;
+    while (!stopping) {
+      const free = concurrency - inFlight.size;
+      let leased: LeasedJob[] = [];
+      if (free > 0) {
+        const sinceLast = Date.now() - lastLook;
+        if (sinceLast < MIN_LOOK_INTERVAL_MS) await sleep(MIN_LOOK_INTERVAL_MS - sinceLast);
+        lastLook = Date.now();
+        try {
+          leased = await leaseDueJobs(store, kinds, free);
+        } catch (err) {
+          log.warn({ err: (err as Error).message }, 'worker: leasing jobs failed');
+        }
+        for (const job of leased) run(job);
+      }
+      // A full batch means more may be due: look again at once (the slots are free or it waits for one).
+      if (free > 0 && leased.length === free) continue;
+      await wakeup.wait(pollMs);
+    }
+  })();
+
+  return {
+    async stop(graceMs) {
+      stopping = true;
+      stopListening();
+      wakeup.wake();
+      await loop;
+      const running = Promise.allSettled([...inFlight.values()].map((f) => f.done));
+      let timer: NodeJS.Timeout | undefined;
+      await Promise.race([running, new Promise((resolve) => (timer = setTimeout(resolve, graceMs)))]);
+      clearTimeout(timer);
+      clearInterval(renewals);
+      if (inFlight.size > 0) log.warn({ jobs: inFlight.size }, 'worker stopped with attempts in flight; their leases run out and other instances retry them');
+    },
+  };
+}
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** Query strings may carry the merchant's tokens: logs get the URL without one. */
+function withoutQuery(url: string): string {
+  const i = url.search(/[?#]/);
+  return i === -1 ? url : url.slice(0, i);
+}
