@@ -12,6 +12,8 @@ export interface Received {
   body: string;
   /** Real epoch ms when the request had fully arrived. */
   at: number;
+  /** Real epoch ms when the answer was sent. */
+  answeredAt?: number;
 }
 
 /** How to answer one request: a status, optionally after a delay. */
@@ -63,7 +65,10 @@ export async function startReceiver(answer: (req: Received) => Answer = () => 20
       for (const w of [...waiters]) w();
       const a = receiver.answer(r);
       const { status, delayMs } = typeof a === 'number' ? { status: a, delayMs: 0 } : a;
-      setTimeout(() => res.writeHead(status, { 'content-type': 'text/plain' }).end('ok'), delayMs);
+      setTimeout(() => {
+        r.answeredAt = Date.now();
+        res.writeHead(status, { 'content-type': 'text/plain' }).end('ok');
+      }, delayMs);
     });
   });
   server.listen(0, '127.0.0.1');
