@@ -50,8 +50,9 @@ export async function leaseDueJobs(store: Store, kinds: readonly string[], limit
           ),
         ]),
       )
+      // Ordered by run_at alone, so PostgreSQL walks the (state, run_at) index and stops after
+      // `limit` eligible rows instead of testing and sorting every due row.
       .orderBy('j.run_at')
-      .orderBy('j.id')
       .limit(limit);
     return db
       .updateTable('jobs')

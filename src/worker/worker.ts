@@ -93,23 +93,28 @@ export function startWorker(store: Store, options: WorkerOptions): Worker {
 
   const loop = (async () => {
     let lastLook = 0;
+    // Whether the last look filled every free slot: more is probably due, so look again as soon as
+    // half the slots are free (a lease query then serves several attempts) and without the pause.
+    let backlog = false;
     while (!stopping) {
       const free = concurrency - inFlight.size;
-      let leased: LeasedJob[] = [];
-      if (free > 0) {
-        const sinceLast = Date.now() - lastLook;
-        if (sinceLast < MIN_LOOK_INTERVAL_MS) await sleep(MIN_LOOK_INTERVAL_MS - sinceLast);
-        lastLook = Date.now();
-        try {
-          leased = await leaseDueJobs(store, kinds, free);
-        } catch (err) {
-          log.warn({ err: (err as Error).message }, 'worker: leasing jobs failed');
-        }
-        for (const job of leased) run(job);
+      const worthLooking = backlog ? free >= Math.ceil(concurrency / 2) : free > 0;
+      if (!worthLooking) {
+        await wakeup.wait(pollMs);
+        continue;
       }
-      // A full batch means more may be due: look again at once (the slots are free or it waits for one).
-      if (free > 0 && leased.length === free) continue;
-      await wakeup.wait(pollMs);
+      const sinceLast = Date.now() - lastLook;
+      if (!backlog && sinceLast < MIN_LOOK_INTERVAL_MS) await sleep(MIN_LOOK_INTERVAL_MS - sinceLast);
+      lastLook = Date.now();
+      let leased: LeasedJob[] = [];
+      try {
+        leased = await leaseDueJobs(store, kinds, free);
+      } catch (err) {
+        log.warn({ err: (err as Error).message }, 'worker: leasing jobs failed');
+      }
+      for (const job of leased) run(job);
+      backlog = leased.length === free;
+      if (!backlog) await wakeup.wait(pollMs);
     }
   })();
 
