@@ -7,6 +7,7 @@ import { WEBHOOK_EVENT_TYPES, type WebhookEventType } from '../domain/webhookEve
 import { clockOffsetMs, merchantNow } from './clock.js';
 import { inWriteTransaction, type Store } from './dialect.js';
 import { signalJobsDue } from './jobs.js';
+import { isUuid } from './orders.js';
 import type { JobAttemptsTable, JobState, JobsTable } from './schema.js';
 
 export interface WebhookEndpoint {
@@ -88,6 +89,7 @@ export async function listWebhooks(store: Store, merchantId: string): Promise<We
 
 /** Deletes the endpoint and cancels its pending deliveries in one transaction; false if there is no such endpoint. */
 export async function deleteWebhook(store: Store, merchantId: string, webhookId: string): Promise<boolean> {
+  if (!isUuid(webhookId)) return false;
   const now = toKlarnaTimestamp(await merchantNow(store, merchantId));
   return inWriteTransaction(store, async (trx) => {
     const deleted = await trx.deleteFrom('webhooks').where('webhook_id', '=', webhookId).where('merchant_id', '=', merchantId).executeTakeFirst();
@@ -109,6 +111,7 @@ export async function webhookTarget(store: Store, webhookId: string): Promise<{ 
 
 /** The endpoint with its merchant's clock offset, if the merchant owns it. */
 async function ownedWebhook(store: Store, merchantId: string, webhookId: string): Promise<{ offsetMs: number } | undefined> {
+  if (!isUuid(webhookId)) return undefined;
   const row = await store.db
     .selectFrom('webhooks')
     .innerJoin('merchants', 'merchants.merchant_id', 'webhooks.merchant_id')

@@ -39,6 +39,13 @@ const EXPECTED: [string, string][] = [
   ['get', '/sandbox/v1/faults'],
   ['delete', '/sandbox/v1/faults/{fault_id}'],
   ['post', '/sandbox/v1/orders/{order_id}/fraud-decision'],
+  ...['/sandbox/v1', '/admin/v1/merchants/{merchant_id}'].flatMap((base): [string, string][] => [
+    ['post', `${base}/webhooks`],
+    ['get', `${base}/webhooks`],
+    ['delete', `${base}/webhooks/{webhook_id}`],
+    ['get', `${base}/webhooks/{webhook_id}/deliveries`],
+    ['post', `${base}/webhooks/{webhook_id}/deliveries/{delivery_id}/resend`],
+  ]),
 ];
 
 describeOnBothStores('OpenAPI and docs', (ctx) => {

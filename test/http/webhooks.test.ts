@@ -55,6 +55,8 @@ describeOnBothStores('webhooks API', (ctx) => {
     const cases: [Json, RegExp][] = [
       [{ url: 'ftp://shop.example/hooks', events: ['order.created'] }, /^Bad value: url /],
       [{ url: 'not a url', events: ['order.created'] }, /^Bad value: url /],
+      [{ url: 'https://shop.example/\u0000hooks', events: ['order.created'] }, /^Bad value: url /],
+      [{ url: 'https://shop.example/\ud800', events: ['order.created'] }, /^Bad value: url /],
       [{ url: `https://shop.example/${'a'.repeat(2_000)}`, events: ['order.created'] }, /^Bad value: url /],
       [{ events: ['order.created'] }, /^Bad value: url /],
       [{ url: 'https://shop.example/hooks', events: [] }, /^Bad value: events /],

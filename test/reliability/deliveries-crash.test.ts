@@ -103,7 +103,7 @@ async function crashWithDeliveriesPending(databaseUrl: string, instanceCount: nu
     const slowest = Math.max(0, ...takeover);
     assert.ok(slowest < 10_000, `work leased at the kill was taken over after ${slowest} ms`);
     console.log(
-      `[${label}] kill -9 with ${expected.size} events: ${deliveredBeforeKill} received before the kill, ${leasedAtKill.length} jobs leased at it, taken over ${slowest} ms after ${instanceCount > 1 ? "the kill" : "the restart was ready"}; ` +
+      `[${label}] kill -9 with ${expected.size} events: ${deliveredBeforeKill} received before the kill, ${leasedAtKill.length} jobs leased at it, taken over ${slowest} ms after ${instanceCount > 1 ? 'the kill' : 'the restart was ready'}; ` +
         `all ${expected.size} delivered, ${rx.received.length - expected.size} delivered twice (in flight at the kill), 0 invented, 0 lost`,
     );
   } finally {

@@ -40,6 +40,8 @@ interface Fixture {
   capturedOrderId: string;
   captureId: string;
   refundId: string;
+  webhookId: string;
+  deliveryId: string;
 }
 
 async function fixture(backend: Backend): Promise<Fixture> {
@@ -52,6 +54,15 @@ async function fixture(backend: Backend): Promise<Fixture> {
   const captured = await createOrder(t, merchant, {}, 1_000_000);
   const c = await capture(t, merchant, captured.order_id, { captured_amount: 500_000 });
   const r = await refund(t, merchant, captured.order_id, { refunded_amount: 1_000 });
+  const hook = await t.app.inject({
+    method: 'POST',
+    url: '/sandbox/v1/webhooks',
+    headers: { authorization: basic(merchant.username, merchant.password), 'content-type': 'application/json' },
+    payload: JSON.stringify({ url: 'http://127.0.0.1:9/hooks', events: ['capture.created'] }),
+  });
+  const webhookId = (hook.json() as { webhook_id: string }).webhook_id;
+  await capture(t, merchant, captured.order_id, { captured_amount: 1_000 });
+  const delivery = await t.store.db.selectFrom('jobs').select('id').where('webhook_id', '=', webhookId).executeTakeFirstOrThrow();
   return {
     t,
     merchant,
@@ -60,6 +71,8 @@ async function fixture(backend: Backend): Promise<Fixture> {
     capturedOrderId: captured.order_id,
     captureId: String(c.headers['capture-id']),
     refundId: String(r.headers['refund-id']),
+    webhookId,
+    deliveryId: String(delivery.id),
   };
 }
 
@@ -147,6 +160,8 @@ interface Ids {
   capture: string;
   refund: string;
   merchant: string;
+  webhook: string;
+  delivery: string;
 }
 
 const O = '/ordermanagement/v1/orders';
@@ -173,6 +188,12 @@ const ROUTES: RouteSpec[] = [
   { method: 'POST', path: () => '/admin/v1/merchants', body: () => ({ name: 'Fuzzed AB' }), admin: true },
   { method: 'GET', path: () => '/admin/v1/merchants', admin: true },
   { method: 'POST', path: (_f, i) => `/admin/v1/merchants/${i.merchant}/orders`, body: () => orderBody({}, 10_000), admin: true },
+  { method: 'POST', path: () => '/sandbox/v1/webhooks', body: () => ({ url: 'https://shop.example/hooks', events: ['order.created', 'capture.created'] }) },
+  { method: 'GET', path: () => '/sandbox/v1/webhooks' },
+  { method: 'GET', path: (_f, i) => `/sandbox/v1/webhooks/${i.webhook}/deliveries` },
+  { method: 'POST', path: (_f, i) => `/sandbox/v1/webhooks/${i.webhook}/deliveries/${i.delivery}/resend` },
+  { method: 'POST', path: (_f, i) => `/admin/v1/merchants/${i.merchant}/webhooks`, body: () => ({ url: 'http://127.0.0.1:9/hooks', events: ['refund.created'] }), admin: true },
+  { method: 'GET', path: (_f, i) => `/admin/v1/merchants/${i.merchant}/webhooks/${i.webhook}/deliveries`, admin: true },
   { method: 'GET', path: () => '/health/ready' },
   { method: 'GET', path: () => '/health/live' },
 ];
@@ -184,15 +205,21 @@ const weirdSegment = fc.oneof(
 );
 
 function idsArb(f: Fixture): fc.Arbitrary<Ids> {
-  const valid = { order: f.orderId, capture: f.captureId, refund: f.refundId, merchant: f.merchant.merchant_id };
+  const valid = { order: f.orderId, capture: f.captureId, refund: f.refundId, merchant: f.merchant.merchant_id, webhook: f.webhookId, delivery: f.deliveryId };
   return fc.oneof(
     { weight: 6, arbitrary: fc.constantFrom<Ids>(valid, { ...valid, order: f.capturedOrderId }, { ...valid, order: f.capturedOrderId.toUpperCase() }) },
-    { weight: 3, arbitrary: fc.record({ order: weirdSegment, capture: weirdSegment, refund: weirdSegment, merchant: weirdSegment }).map((w) => ({ ...valid, ...pickOne(w) })) },
+    {
+      weight: 3,
+      arbitrary: fc
+        .record({ order: weirdSegment, capture: weirdSegment, refund: weirdSegment, merchant: weirdSegment, webhook: weirdSegment, delivery: weirdSegment })
+        .map((w) => ({ ...valid, ...pickOne(w) })),
+    },
   );
 }
 
 function pickOne(w: Ids): Partial<Ids> {
-  const k = (['order', 'capture', 'refund', 'merchant'] as const)[w.order.length % 4]!;
+  const keys = ['order', 'capture', 'refund', 'merchant', 'webhook', 'delivery'] as const;
+  const k = keys[w.order.length % keys.length]!;
   return { [k]: w[k] };
 }
 
@@ -282,7 +309,7 @@ function routeCase(f: Fixture): fc.Arbitrary<Case> {
 }
 
 function randomPathCase(f: Fixture): fc.Arbitrary<Case> {
-  const prefix = fc.constantFrom('', '/ordermanagement/v1', '/ordermanagement/v1/orders/', '/admin/v1/', '/health/', `/ordermanagement/v1/orders/${f.orderId}/`, '/docs/', '/openapi.json/');
+  const prefix = fc.constantFrom('', '/ordermanagement/v1', '/ordermanagement/v1/orders/', '/admin/v1/', '/health/', `/ordermanagement/v1/orders/${f.orderId}/`, '/docs/', '/openapi.json/', '/sandbox/v1/webhooks/', `/sandbox/v1/webhooks/${f.webhookId}/`);
   return fc
     .record({
       method: fc.constantFrom('GET', 'POST', 'PATCH', 'PUT', 'DELETE'),

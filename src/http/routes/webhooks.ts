@@ -6,13 +6,13 @@ import { Type, type TProperties } from '@sinclair/typebox';
 import type { FastifyPluginAsync, FastifyRequest } from 'fastify';
 import { problems } from '../../domain/errorCodes.js';
 import { merchantExists } from '../../store/merchants.js';
+import { isUuid } from '../../store/orders.js';
 import { createWebhook, deleteWebhook, listDeliveries, listWebhooks, resendDelivery } from '../../store/webhooks.js';
 import { ApiError, badValue } from '../errors.js';
 import { ErrorBody } from '../schemas/common.js';
 import { Delivery, DeliveryList, DeliveryListQuery, NewWebhook, Webhook, WebhookBody } from '../schemas/webhooks.js';
 import type { RoutesOptions } from './options.js';
 
-const tags = ['Webhooks'];
 const DEFAULT_PAGE_SIZE = 20;
 
 type MerchantOf = (request: FastifyRequest, options: RoutesOptions) => Promise<string>;
@@ -20,7 +20,11 @@ type MerchantOf = (request: FastifyRequest, options: RoutesOptions) => Promise<s
 const webhookNotFound = (id: string) => ApiError.of(problems.notFound(`Webhook ${id}`));
 const deliveryNotFound = (id: string) => ApiError.of(problems.notFound(`Delivery ${id}`));
 
+/** Control characters and lone surrogates: no URL has them, and PostgreSQL text cannot hold U+0000. */
+const UNSENDABLE = /[\u0000-\u001f\u007f]|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
+
 function checkWebhookUrl(url: string): void {
+  if (UNSENDABLE.test(url)) throw badValue('Bad value: url (must not contain control characters or unpaired surrogates)');
   let protocol: string;
   try {
     protocol = new URL(url).protocol;
@@ -36,8 +40,11 @@ function deliveryIdOf(param: string): number {
   return Number(param);
 }
 
-/** The webhook routes for the merchant that merchantOf finds in the request; params names the path parameters of the mount point. */
-function webhookRoutes(merchantOf: MerchantOf, params: TProperties): FastifyPluginAsyncTypebox<RoutesOptions> {
+/**
+ * The webhook routes for the merchant that merchantOf finds in the request; params names the path
+ * parameters of the mount point, tags the OpenAPI section they are listed in.
+ */
+function webhookRoutes(merchantOf: MerchantOf, params: TProperties, tags: string[]): FastifyPluginAsyncTypebox<RoutesOptions> {
   const WebhookParams = Type.Object({ ...params, webhook_id: Type.String() });
   const DeliveryParams = Type.Object({ ...params, webhook_id: Type.String(), delivery_id: Type.String() });
   return async (app, options) => {
@@ -127,15 +134,16 @@ function webhookRoutes(merchantOf: MerchantOf, params: TProperties): FastifyPlug
 }
 
 /** /sandbox/v1/webhooks: the authenticated merchant's own endpoints. */
-export const merchantWebhookRoutes = webhookRoutes(async (request) => request.merchantId, {});
+export const merchantWebhookRoutes = webhookRoutes(async (request) => request.merchantId, {}, ['Sandbox']);
 
 const adminRoutes = webhookRoutes(
   async (request, { store }) => {
     const { merchant_id } = request.params as { merchant_id: string };
-    if (!(await merchantExists(store, merchant_id))) throw ApiError.of(problems.notFound(`Merchant ${merchant_id}`));
+    if (!isUuid(merchant_id) || !(await merchantExists(store, merchant_id))) throw ApiError.of(problems.notFound(`Merchant ${merchant_id}`));
     return merchant_id;
   },
   { merchant_id: Type.String() },
+  ['Admin'],
 );
 
 /** /admin/v1/merchants/{merchant_id}/webhooks: any merchant's endpoints, for operators. */
