@@ -73,7 +73,8 @@ export async function createWebhook(store: Store, merchantId: string, req: { url
     created_at: toKlarnaTimestamp(await merchantNow(store, merchantId)),
   };
   await store.db.insertInto('webhooks').values(row).execute();
-  return { ...endpointOf(row), signing_secret: row.signing_secret };
+  const { webhook_id, url, events, created_at } = endpointOf(row);
+  return { webhook_id, url, events, signing_secret: row.signing_secret, created_at };
 }
 
 export async function listWebhooks(store: Store, merchantId: string): Promise<WebhookEndpoint[]> {

@@ -3,7 +3,8 @@
 // and captures are made while a slow endpoint is being delivered to; one instance is killed and
 // restarted. Every event is delivered at least once, nothing is delivered that did not happen, and
 // the work the dead instance held is taken over within 10 s. On PostgreSQL with two instances (the
-// survivor takes over), and on a SQLite file with one (the restarted instance takes over).
+// survivor takes over), and on a SQLite file with one (the restarted instance takes over). And
+// SIGTERM: an attempt in flight finishes and is recorded before the process exits.
 import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -112,7 +113,7 @@ async function crashWithDeliveriesPending(databaseUrl: string, instanceCount: nu
   }
 }
 
-describe('deliveries survive kill -9', { concurrency: false }, () => {
+describe('deliveries survive kill -9 and SIGTERM', { concurrency: false }, () => {
   it('PostgreSQL, two instances: the survivor takes over the dead one\'s deliveries; every event delivered at least once, none invented', async (t) => {
     if (!(await postgresReachable())) {
       if (process.env.CI) throw new Error(`PostgreSQL at ${PG_BASE_URL} is unreachable and CI is set: refusing to skip`);
@@ -130,5 +131,27 @@ describe('deliveries survive kill -9', { concurrency: false }, () => {
   after(() => rmSync(dir, { recursive: true, force: true }));
   it('SQLite file, one instance: restarted, it delivers everything that was pending or in flight; none invented', async () => {
     await crashWithDeliveriesPending(`sqlite:${join(dir, 'openom.sqlite')}`, 1, 'deliveries crash sqlite');
+  });
+
+  it('SIGTERM lets a delivery in flight finish and records it before the store closes: exit 0, delivered once', async () => {
+    const databaseUrl = `sqlite:${join(dir, 'sigterm.sqlite')}`;
+    const rx = await startReceiver(() => ({ status: 200, delayMs: 2_000 }));
+    const instance = await startInstance(instanceEnv(databaseUrl));
+    try {
+      const merchant = await createMerchant(instance.base, 'Shutdown Deliveries AB');
+      const hook = await send(instance.base, { path: '/sandbox/v1/webhooks', auth: merchant, body: { url: rx.url, events: ['order.created'] } });
+      assert.equal(hook.status, 201, hook.text);
+      const o = await send(instance.base, { path: `/admin/v1/merchants/${merchant.merchant_id}/orders`, auth: 'admin', body: orderBody({}, 10_000) });
+      assert.equal(o.status, 201, o.text);
+      await rx.waitFor((r) => r.length === 1, 5_000);
+      const exit = await instance.server.stop();
+      assert.equal(exit.code, 0, instance.server.stderr());
+      assert.ok(rx.received[0]!.answeredAt !== undefined, 'the process exited before the endpoint answered');
+      const jobs = await withStore(databaseUrl, (store) => store.db.selectFrom('job_attempts').select(['attempt', 'status']).execute());
+      assert.deepEqual(jobs, [{ attempt: 1, status: 200 }]);
+    } finally {
+      await instance.server.stop();
+      await rx.close();
+    }
   });
 });
