@@ -2,9 +2,6 @@
 // deliveries, decide a pending fraud review, wait for something to become true.
 import assert from 'node:assert/strict';
 import type { FraudDecision } from '../../src/domain/operations.js';
-import { renderOutcome } from '../../src/http/commandReply.js';
-import { runOrderCommand } from '../../src/store/commands.js';
-import { decideFraud } from '../../src/store/operations.js';
 import { call, type MerchantCredentials, type TestApp } from './harness.js';
 
 export interface Hook {
@@ -53,13 +50,8 @@ export async function eventually<T>(what: string, check: () => Promise<T | undef
   }
 }
 
-/** The end of a pending fraud review, run as the sandbox route or the fraud_decision job runs it. */
+/** Decides a pending fraud review through the sandbox route; returns the status it answered. */
 export async function decidePendingFraud(t: TestApp, m: MerchantCredentials, orderId: string, decision: FraudDecision): Promise<number> {
-  const response = await runOrderCommand(
-    t.store,
-    { merchantId: m.merchant_id, correlationId: 'test-fraud-decision', idempotencyKey: undefined, request: { method: 'POST', path: '/test/fraud-decision' }, render: (o) => renderOutcome('test-fraud-decision', o) },
-    orderId,
-    decideFraud(decision),
-  );
-  return response.status;
+  const res = await call(t, { method: 'POST', url: `/sandbox/v1/orders/${orderId}/fraud-decision`, auth: m, body: { decision } });
+  return res.statusCode;
 }
