@@ -18,7 +18,7 @@ import {
   type FraudDecision,
 } from '../domain/operations.js';
 import { problems } from '../domain/errorCodes.js';
-import { fraudNotificationEventType, merchantUrlFor } from '../domain/merchantUrls.js';
+import { fraudNotificationEventType, merchantUrlFor } from '../domain/merchantCalls.js';
 import type { OrderLineAmounts } from '../domain/orderLines.js';
 import { toKlarnaTimestamp } from '../domain/time.js';
 import { refused, updateOrderState, type OrderCommand, type OrderTx, type Outcome } from './commands.js';

@@ -71,7 +71,7 @@ export function startWorker(store: Store, options: WorkerOptions): Worker {
       error: result.error ?? undefined,
       duration_ms: durationMs,
       next: result.next.state,
-      url: result.url ? withoutQuery(result.url) : undefined,
+      url: result.url ? loggableUrl(result.url) : undefined,
     };
     try {
       const recorded = await recordAttempt(store, job, result, attemptedAt, durationMs);
@@ -136,8 +136,12 @@ export function startWorker(store: Store, options: WorkerOptions): Worker {
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
-/** Query strings may carry the merchant's tokens: logs get the URL without one. */
-function withoutQuery(url: string): string {
-  const i = url.search(/[?#]/);
-  return i === -1 ? url : url.slice(0, i);
+/** Query strings and user info may carry the merchant's credentials: logs get scheme, host and path only. */
+function loggableUrl(url: string): string {
+  try {
+    const u = new URL(url);
+    return `${u.protocol}//${u.host}${u.pathname}`;
+  } catch {
+    return '(not a URL)';
+  }
 }

@@ -1,4 +1,4 @@
-// The URLs a checkout merchant gives OpenOM to call (merchant_urls, CONTRACT §6).
+// What OpenOM sends to a merchant's own URLs (merchant_urls, CONTRACT §6 and §7).
 
 const ORDER_ID_PLACEHOLDER = '{checkout.order.id}';
 
