@@ -1,6 +1,9 @@
-// Which handler runs which kind of job. A kind without a handler here is never leased, so an
-// instance that does not know a kind yet (an older version in a rolling update) leaves it to the
-// others instead of failing it.
+// Which handler runs which kind of job. A handler (job.ts: JobHandler) gets the leased job and
+// answers what the attempt did and what becomes of the job: done, dead, cancelled, or pending again
+// at a time on the merchant's clock; the worker records that with the attempt. It should not throw
+// for a failed call (callMerchant never does). A kind without a handler here is never leased, so
+// an instance that does not know a kind yet (an older version in a rolling update) leaves it to
+// the others instead of failing it.
 import type { JobKind } from '../store/jobs.js';
 import { runExpiry } from './expiryHandler.js';
 import { runFraudDecision } from './fraudDecisionHandler.js';
