@@ -38,6 +38,7 @@ interface Entry<Row, R> {
   /** Runs in a batch of its own (after a batch it was in failed). */
   solo: boolean;
   started: boolean;
+  answered: boolean;
   resolve(value: R): void;
   reject(error: unknown): void;
 }
@@ -80,7 +81,7 @@ export class PgCommandQueue<Row extends { order_id: string }, R> {
 
   run(job: CommandJob<Row, R>): Promise<R> {
     return new Promise<R>((resolve, reject) => {
-      const entry: Entry<Row, R> = { job, attempts: 0, solo: false, started: false, resolve, reject };
+      const entry: Entry<Row, R> = { job, attempts: 0, solo: false, started: false, answered: false, resolve, reject };
       if (this.orders.enter(job.orderId, entry)) this.makeReady(entry);
       else this.startSweeping();
     });
@@ -99,12 +100,15 @@ export class PgCommandQueue<Row extends { order_id: string }, R> {
     }
   }
 
-  /** The command is answered: the next of its order becomes ready. */
-  private finish(entry: Entry<Row, R>, outcome: { ok: true; value: R } | { ok: false; error: unknown }): void {
+  /** The command no longer holds its order: the next of its order becomes ready. */
+  private release(entry: Entry<Row, R>): void {
     const next = this.orders.leave(entry.job.orderId, entry);
-    if (outcome.ok) entry.resolve(outcome.value);
-    else entry.reject(outcome.error);
     if (next) this.makeReady(next);
+  }
+
+  private finish(entry: Entry<Row, R>, outcome: Outcome<R>): void {
+    this.release(entry);
+    answer(entry, outcome);
   }
 
   private pump(): void {
@@ -159,15 +163,26 @@ export class PgCommandQueue<Row extends { order_id: string }, R> {
   }
 
   private async runBatch(batch: Entry<Row, R>[]): Promise<void> {
+    let unsettled: Unsettled<Row, R> | void = undefined;
     try {
-      await this.writer.connection().execute((conn) => this.transaction(conn, batch));
+      unsettled = await this.writer.connection().execute((conn) => this.transaction(conn, batch));
     } catch (error) {
       // No connection, or the first round trip failed: nothing of the batch was applied.
       this.notApplied(batch, error);
     }
+    if (unsettled) {
+      // Finding out may take a while (the database may be out of reach): the slot and the orders
+      // move on meanwhile. A next command on one of the orders waits for the row lock in PostgreSQL
+      // until the transaction has ended either way.
+      for (const d of unsettled.going) this.release(d.entry);
+      void this.settleCommit(unsettled.xid, unsettled.going.map((d) => d.entry)).then((committed) => {
+        for (const d of unsettled.going) answer(d.entry, committed === true ? { ok: true, value: d.result } : { ok: false, error: unknownOrNotApplied(committed) });
+      });
+    }
   }
 
-  private async transaction(conn: Kysely<Database>, batch: Entry<Row, R>[]): Promise<void> {
+  /** Runs the batch's transaction; what it returns was sent with COMMIT and lost its answer. */
+  private async transaction(conn: Kysely<Database>, batch: Entry<Row, R>[]): Promise<Unsettled<Row, R> | void> {
     // Round trip 1: begin, claims and locks, each in one global order.
     const claims = batch.filter((e) => e.job.claim !== undefined).sort((a, b) => compare(a.job.claimKey!, b.job.claimKey!));
     const orderIds = [...new Set(batch.filter((e) => e.job.lock).map((e) => e.job.orderId))].sort(compare);
@@ -204,18 +219,15 @@ export class PgCommandQueue<Row extends { order_id: string }, R> {
     // Round trip 2: every write, then COMMIT.
     const second = await run(conn, [...going.flatMap((d) => d.writes), COMMIT]);
     const commit = second[second.length - 1]!;
-    const committed = commit.ok && commit.command === 'COMMIT' ? true : abortedForSure(second) ? false : await this.settleCommit(xid, batch);
-    if (committed === true) {
+    if (commit.ok && commit.command === 'COMMIT') {
       for (const d of going) this.finish(d.entry, { ok: true, value: d.result });
-    } else if (committed === false) {
-      const error = (second.find((r) => !r.ok) as { error: unknown } | undefined)?.error ?? new Error('COMMIT was answered with ROLLBACK');
+    } else if (abortedForSure(second)) {
       this.notApplied(
         going.map((d) => d.entry),
-        error,
+        (second.find((r) => !r.ok) as { error: unknown } | undefined)?.error ?? new Error('COMMIT was answered with ROLLBACK'),
       );
     } else {
-      const error = new CommitOutcomeUnknownError('the connection to PostgreSQL was lost during COMMIT and the outcome could not be read back');
-      for (const d of going) this.finish(d.entry, { ok: false, error });
+      return { xid, going };
     }
   }
 
@@ -227,6 +239,7 @@ export class PgCommandQueue<Row extends { order_id: string }, R> {
   private notApplied(entries: Entry<Row, R>[], error: unknown): void {
     const retry = isRetryableBeforeCommit(error);
     for (const entry of entries) {
+      if (entry.answered) continue;
       // Unavailability (a lock wait that timed out, no connection) is the batch's, not one command's.
       const final = retry ? entry.attempts + 1 >= ATTEMPTS : entry.solo || entries.length === 1 || isUnavailableError(error);
       if (final) {
@@ -247,9 +260,9 @@ export class PgCommandQueue<Row extends { order_id: string }, R> {
    * gone), wait, and after a second end that backend, which makes the outcome final. Undefined when
    * the database stays out of reach.
    */
-  private async settleCommit(xid: string, batch: Entry<Row, R>[]): Promise<boolean | undefined> {
+  private async settleCommit(xid: string, entries: Entry<Row, R>[]): Promise<boolean | undefined> {
     const started = Date.now();
-    const until = Math.max(started + SETTLE_MS, ...batch.map((e) => e.job.deadline));
+    const until = Math.max(started + SETTLE_MS, ...entries.map((e) => e.job.deadline));
     for (let attempt = 0; ; attempt++) {
       try {
         const { rows } = await sql<{ status: string | null }>`select pg_xact_status(${xid}::xid8) as status`.execute(this.db);
@@ -260,13 +273,34 @@ export class PgCommandQueue<Row extends { order_id: string }, R> {
         if (Date.now() - started > 1000) {
           await sql`select pg_terminate_backend(pid) from pg_stat_activity where backend_xid = xid(${xid}::xid8)`.execute(this.db);
         }
-      } catch (err) {
-        if (!isUnavailableError(err)) throw err;
+      } catch {
+        // Out of reach for now: keep asking until `until`.
       }
       if (Date.now() > until) return undefined;
       await sleep(Math.min(25 * 2 ** attempt, 500));
     }
   }
+}
+
+type Outcome<R> = { ok: true; value: R } | { ok: false; error: unknown };
+
+interface Unsettled<Row, R> {
+  xid: string;
+  going: { entry: Entry<Row, R>; result: R }[];
+}
+
+function answer<R>(entry: Entry<unknown, R>, outcome: Outcome<R>): void {
+  if (entry.answered) return;
+  entry.answered = true;
+  if (outcome.ok) entry.resolve(outcome.value);
+  else entry.reject(outcome.error);
+}
+
+/** The error for a commit that did not happen (false) or whose outcome stayed unknown (undefined). */
+function unknownOrNotApplied(committed: false | undefined): Error {
+  return committed === false
+    ? new UnavailableError('the connection to PostgreSQL was lost during COMMIT, which did not take effect')
+    : new CommitOutcomeUnknownError('the connection to PostgreSQL was lost during COMMIT and the outcome could not be read back');
 }
 
 async function run(conn: Kysely<Database>, statements: CompiledQuery[]): Promise<StatementResult[]> {
