@@ -1,16 +1,22 @@
 // PostgreSQL group commit, with an in-process queue per order.
 //
-// Commands wait in their order's queue (orderQueues.ts); the first of each order is ready. Ready
-// commands run together in batches on the writer's connections, at most `slots` batches at once,
-// each batch one transaction in two round trips, every statement a parameterized one:
+// Commands wait in their order's queue (orderQueues.ts), and one batch at a time takes an order's
+// commands. Batches run on the writer's connections, at most `slots` at once, each one transaction
+// whose statements are all parameterized and pipelined:
 //   1. BEGIN, claim the idempotency keys (sorted), read the transaction id, lock the orders (sorted)
 //   2. every command's writes, COMMIT
-// and in between each command decides on its own locked order. Every batch, in any instance, takes
-// keys before orders and each in one global order, so two batches never wait for each other in a
-// cycle: group commit cannot deadlock. A command that throws drops out alone (its writes are never
-// sent). When a statement fails, nothing of the batch was applied: its commands run again, each on
-// its own. When the connection dies after COMMIT was sent, the transaction's status decides what
-// every command of the batch is answered (settleCommit): never a 503 for a change that was made.
+// and in between each command decides on its own locked order. Usually a batch holds the first
+// command of many orders: two round trips and one commit for all of them. An order with several
+// commands waiting (a hot order) gets a batch of its own that runs them one after another under one
+// lock, each deciding on the row its predecessors left (one more round trip per command, still one
+// commit): it holds one connection in this instance and never makes other orders wait for its lock.
+//
+// Every batch, in any instance, takes keys before orders and each in one global order, so two
+// batches never wait for each other in a cycle: group commit cannot deadlock. A command that throws
+// drops out alone (its writes are never sent). When a statement fails, nothing of the batch was
+// applied: its commands run again, each on its own. When the connection dies after COMMIT was
+// sent, the transaction's status decides what the batch's commands are answered (settleCommit):
+// never a 503 for a change that was made.
 import { setTimeout as sleep } from 'node:timers/promises';
 import { CompiledQuery, sql, type Compilable, type Kysely } from 'kysely';
 import { isRetryableBeforeCommit, isUnavailableError, UnavailableError } from './dialect.js';
@@ -19,7 +25,7 @@ import { pipeline, type StatementResult } from './pgStatements.js';
 import type { Database } from './schema.js';
 
 export interface CommandJob<Row, R> {
-  /** The queue it waits in (lower-cased order id as given, valid or not). */
+  /** The queue it waits in (the lower-cased order id as given, valid or not). */
   orderId: string;
   /** Whether orderId can name an order: only then is a row locked. */
   lock: boolean;
@@ -49,6 +55,7 @@ export interface PgCommandOptions<Row> {
   lockOrders(db: Kysely<Database>, orderIds: readonly string[]): Compilable<Row>;
 }
 
+/** Most commands in one batch: orders of a shared batch, or commands of one hot order. */
 const MAX_BATCH = 64;
 const ATTEMPTS = 3;
 const SWEEP_MS = 250;
@@ -63,16 +70,23 @@ const TRANSACTION_ID = CompiledQuery.raw('select pg_current_xact_id()::text as x
 /** The commit's outcome is unknown: the connection died after COMMIT and the database stayed out of reach. */
 export class CommitOutcomeUnknownError extends Error {}
 
+type Outcome<R> = { ok: true; value: R } | { ok: false; error: unknown };
+type Decided<Row, R> = { entry: Entry<Row, R>; ok: true; writes: CompiledQuery[]; result: R } | { entry: Entry<Row, R>; ok: false; error: unknown };
+
 export class PgCommandQueue<Row extends { order_id: string }, R> {
   private readonly orders: OrderQueues<Entry<Row, R>>;
-  private ready: Entry<Row, R>[] = [];
+  /** Orders with commands to run and no batch holding them, first come first. */
+  private ready: string[] = [];
+  private readonly readySet = new Set<string>();
+  /** Orders a batch holds (or that wait out a retry's pause). */
+  private readonly busy = new Set<string>();
   private running = 0;
   private pumpScheduled = false;
   private sweeper: NodeJS.Timeout | undefined;
 
   constructor(
     private readonly writer: Kysely<Database>,
-    /** For finding out a commit's outcome: a connection that is not the writer's dead one. */
+    /** For reading a commit's outcome back: a connection that is not the writer's dead one. */
     private readonly db: Kysely<Database>,
     private readonly options: PgCommandOptions<Row>,
   ) {
@@ -81,15 +95,16 @@ export class PgCommandQueue<Row extends { order_id: string }, R> {
 
   run(job: CommandJob<Row, R>): Promise<R> {
     return new Promise<R>((resolve, reject) => {
-      const entry: Entry<Row, R> = { job, attempts: 0, solo: false, started: false, answered: false, resolve, reject };
-      if (this.orders.enter(job.orderId, entry)) this.makeReady(entry);
-      else this.startSweeping();
+      this.orders.enter(job.orderId, { job, attempts: 0, solo: false, started: false, answered: false, resolve, reject });
+      this.markReady(job.orderId);
+      this.startSweeping();
     });
   }
 
-  private makeReady(entry: Entry<Row, R>, first = false): void {
-    if (first) this.ready.unshift(entry);
-    else this.ready.push(entry);
+  private markReady(orderId: string): void {
+    if (this.busy.has(orderId) || this.readySet.has(orderId) || this.orders.of(orderId).length === 0) return;
+    this.ready.push(orderId);
+    this.readySet.add(orderId);
     if (!this.pumpScheduled) {
       this.pumpScheduled = true;
       // Let the requests already read from the sockets join the batch.
@@ -100,14 +115,8 @@ export class PgCommandQueue<Row extends { order_id: string }, R> {
     }
   }
 
-  /** The command no longer holds its order: the next of its order becomes ready. */
-  private release(entry: Entry<Row, R>): void {
-    const next = this.orders.leave(entry.job.orderId, entry);
-    if (next) this.makeReady(next);
-  }
-
   private finish(entry: Entry<Row, R>, outcome: Outcome<R>): void {
-    this.release(entry);
+    this.orders.leave(entry.job.orderId, entry);
     answer(entry, outcome);
   }
 
@@ -123,38 +132,65 @@ export class PgCommandQueue<Row extends { order_id: string }, R> {
     }
   }
 
-  /** Up to MAX_BATCH ready commands; an expired one is answered 503, a duplicate key waits for the next batch. */
+  /**
+   * The next batch: the first commands of orders with one command waiting, or, when an order has
+   * several (or one that must run alone), that order's commands on their own. A key already in the
+   * batch waits for the next one, as does anything past its deadline (answered 503).
+   */
   private takeBatch(): Entry<Row, R>[] {
-    const now = Date.now();
     const batch: Entry<Row, R>[] = [];
     const keys = new Set<string>();
-    const left: Entry<Row, R>[] = [];
-    for (const entry of this.ready) {
-      if (entry.job.deadline < now) {
-        this.finish(entry, { ok: false, error: waitedTooLong() });
-      } else if (batch.length >= MAX_BATCH || (entry.solo && batch.length > 0) || batch[0]?.solo || (entry.job.claimKey !== undefined && keys.has(entry.job.claimKey))) {
-        left.push(entry);
-      } else {
-        batch.push(entry);
-        if (entry.job.claimKey !== undefined) keys.add(entry.job.claimKey);
+    const later: string[] = [];
+    const fits = (e: Entry<Row, R>) => e.job.claimKey === undefined || !keys.has(e.job.claimKey);
+    const add = (e: Entry<Row, R>) => {
+      batch.push(e);
+      if (e.job.claimKey !== undefined) keys.add(e.job.claimKey);
+    };
+    while (this.ready.length > 0 && batch.length < MAX_BATCH) {
+      const orderId = this.ready.shift()!;
+      this.readySet.delete(orderId);
+      this.expire(orderId);
+      const queue = this.orders.of(orderId);
+      if (queue.length === 0) continue;
+      const alone = queue.length > 1 || queue[0]!.solo;
+      if ((alone && batch.length > 0) || !fits(queue[0]!)) {
+        later.push(orderId);
+        continue;
       }
+      this.busy.add(orderId);
+      if (!alone) {
+        add(queue[0]!);
+        continue;
+      }
+      for (const entry of queue.slice(0, queue[0]!.solo ? 1 : MAX_BATCH)) {
+        if (!fits(entry) || (entry.solo && batch.length > 0)) break;
+        add(entry);
+      }
+      break;
     }
-    this.ready = left;
+    for (const orderId of later.reverse()) {
+      this.ready.unshift(orderId);
+      this.readySet.add(orderId);
+    }
     for (const entry of batch) entry.started = true;
     return batch;
   }
 
-  /** Answers 503 to commands that have waited behind their order's first one past their deadline. */
+  /** Answers 503 to the order's commands that are still waiting past their deadline. */
+  private expire(orderId: string, now = Date.now()): void {
+    for (const entry of [...this.orders.of(orderId)]) {
+      if (!entry.started && entry.job.deadline < now) this.finish(entry, { ok: false, error: waitedTooLong() });
+    }
+  }
+
   private startSweeping(): void {
     if (this.sweeper) return;
     this.sweeper = setInterval(() => {
       const now = Date.now();
-      let waiting = 0;
-      for (const entry of [...this.orders.waiting()]) {
-        if (entry.job.deadline < now) this.finish(entry, { ok: false, error: waitedTooLong() });
-        else waiting++;
+      for (const entry of [...this.orders.all()]) {
+        if (!entry.started && entry.job.deadline < now) this.finish(entry, { ok: false, error: waitedTooLong() });
       }
-      if (waiting === 0) {
+      if (this.orders.size === 0) {
         clearInterval(this.sweeper);
         this.sweeper = undefined;
       }
@@ -163,72 +199,96 @@ export class PgCommandQueue<Row extends { order_id: string }, R> {
   }
 
   private async runBatch(batch: Entry<Row, R>[]): Promise<void> {
-    let unsettled: Unsettled<Row, R> | void = undefined;
     try {
-      unsettled = await this.writer.connection().execute((conn) => this.transaction(conn, batch));
+      await this.writer.connection().execute((conn) => this.transaction(conn, batch));
     } catch (error) {
-      // No connection, or the first round trip failed: nothing of the batch was applied.
-      this.notApplied(batch, error);
+      // No connection, or a round trip before COMMIT failed: nothing of the batch was applied.
+      this.notApplied(
+        batch.filter((e) => e.started && !e.answered),
+        error,
+      );
     }
-    if (unsettled) {
-      // Finding out may take a while (the database may be out of reach): the slot and the orders
-      // move on meanwhile. A next command on one of the orders waits for the row lock in PostgreSQL
-      // until the transaction has ended either way.
-      for (const d of unsettled.going) this.release(d.entry);
-      void this.settleCommit(unsettled.xid, unsettled.going.map((d) => d.entry)).then((committed) => {
-        for (const d of unsettled.going) answer(d.entry, committed === true ? { ok: true, value: d.result } : { ok: false, error: unknownOrNotApplied(committed) });
-      });
+    // The orders are free again; a command that will run again waits out its pause first.
+    for (const orderId of new Set(batch.map((e) => e.job.orderId))) {
+      const pause = Math.max(0, ...this.orders.of(orderId).map((e) => (e.started ? 0 : 10 * e.attempts)));
+      const free = () => {
+        this.busy.delete(orderId);
+        this.markReady(orderId);
+      };
+      if (pause > 0) void sleep(pause).then(free);
+      else free();
     }
   }
 
-  /** Runs the batch's transaction; what it returns was sent with COMMIT and lost its answer. */
-  private async transaction(conn: Kysely<Database>, batch: Entry<Row, R>[]): Promise<Unsettled<Row, R> | void> {
+  private async transaction(conn: Kysely<Database>, batch: Entry<Row, R>[]): Promise<void> {
     // Round trip 1: begin, claims and locks, each in one global order.
     const claims = batch.filter((e) => e.job.claim !== undefined).sort((a, b) => compare(a.job.claimKey!, b.job.claimKey!));
     const orderIds = [...new Set(batch.filter((e) => e.job.lock).map((e) => e.job.orderId))].sort(compare);
     const first = [BEGIN, ...claims.map((e) => e.job.claim!.compile()), TRANSACTION_ID];
     if (orderIds.length > 0) first.push(this.options.lockOrders(conn, orderIds).compile());
-    const opened = await run(conn, first);
-    const failed = opened.find((r) => !r.ok);
-    if (failed) {
-      await conn.executeQuery(ROLLBACK).catch(() => undefined);
-      throw failed.error;
-    }
+    const opened = await this.roundTrip(conn, first);
     const claimed = new Map(claims.map((e, i) => [e, rowsOf(opened[1 + i]!).length > 0]));
     const xid = String(rowsOf(opened[1 + claims.length]!)[0]!.xid);
-    const rows = new Map((orderIds.length > 0 ? (rowsOf(opened[opened.length - 1]!) as Row[]) : []).map((r) => [r.order_id, r]));
+    let rows = rowsById<Row>(orderIds.length > 0 ? opened[opened.length - 1]! : undefined);
 
-    // Each command decides on its locked order; one that throws drops out alone.
-    const decided = await Promise.all(
-      batch.map(async (entry) => {
-        try {
-          const { writes, result } = await entry.job.decide(conn, claimed.get(entry) ?? true, rows.get(entry.job.orderId));
-          return { entry, ok: true as const, writes: writes.map(sendable), result };
-        } catch (error) {
-          return { entry, ok: false as const, error };
+    // Each order's commands decide in turn, all orders at once; one that throws drops out alone.
+    // A command after another of its order decides on the row as that one left it.
+    const chains = [...groupBy(batch, (e) => e.job.orderId).values()];
+    const going: Extract<Decided<Row, R>, { ok: true }>[] = [];
+    let writes: CompiledQuery[] = [];
+    for (let step = 0; ; step++) {
+      const decided = await Promise.all(chains.filter((c) => step < c.length).map((c) => decide(conn, c[step]!, claimed, rows)));
+      for (const d of decided) {
+        if (d.ok) {
+          going.push(d);
+          writes.push(...d.writes);
+        } else if (isRetryableBeforeCommit(d.error)) {
+          this.notApplied([d.entry], d.error);
+        } else {
+          this.finish(d.entry, { ok: false, error: d.error });
         }
-      }),
-    );
-    const going = decided.filter((d) => d.ok);
-    for (const d of decided) {
-      if (d.ok) continue;
-      if (isRetryableBeforeCommit(d.error)) this.notApplied([d.entry], d.error);
-      else this.finish(d.entry, { ok: false, error: d.error });
+      }
+      const continuing = chains.filter((c) => step + 1 < c.length && c[0]!.job.lock).map((c) => c[0]!.job.orderId);
+      if (!chains.some((c) => step + 1 < c.length)) break;
+      if (continuing.length > 0) {
+        const sent = await this.roundTrip(conn, [...writes, this.options.lockOrders(conn, continuing).compile()]);
+        rows = rowsById<Row>(sent[sent.length - 1]);
+      } else if (writes.length > 0) {
+        await this.roundTrip(conn, writes);
+      }
+      writes = [];
     }
 
-    // Round trip 2: every write, then COMMIT.
-    const second = await run(conn, [...going.flatMap((d) => d.writes), COMMIT]);
+    // Round trip 2: the writes left, then COMMIT.
+    const second = await run(conn, [...writes, COMMIT]);
     const commit = second[second.length - 1]!;
     if (commit.ok && commit.command === 'COMMIT') {
       for (const d of going) this.finish(d.entry, { ok: true, value: d.result });
     } else if (abortedForSure(second)) {
       this.notApplied(
         going.map((d) => d.entry),
-        (second.find((r) => !r.ok) as { error: unknown } | undefined)?.error ?? new Error('COMMIT was answered with ROLLBACK'),
+        firstError(second) ?? new Error('COMMIT was answered with ROLLBACK'),
       );
     } else {
-      return { xid, going };
+      // The answer to COMMIT was lost. Finding out may take a while (the database may be out of
+      // reach): the slot and the orders move on meanwhile, and a next command on one of these
+      // orders waits for the row lock in PostgreSQL until this transaction has ended either way.
+      for (const d of going) this.orders.leave(d.entry.job.orderId, d.entry);
+      void this.settleCommit(xid, going.map((d) => d.entry)).then((committed) => {
+        for (const d of going) answer(d.entry, committed === true ? { ok: true, value: d.result } : { ok: false, error: unknownOrNotApplied(committed) });
+      });
     }
+  }
+
+  /** A round trip before COMMIT: on any failure the transaction is rolled back and the error thrown. */
+  private async roundTrip(conn: Kysely<Database>, statements: CompiledQuery[]): Promise<StatementResult[]> {
+    const results = await run(conn, statements);
+    const failed = results.find((r) => !r.ok);
+    if (failed) {
+      await conn.executeQuery(ROLLBACK).catch(() => undefined);
+      throw firstError(results);
+    }
+    return results;
   }
 
   /**
@@ -249,7 +309,6 @@ export class PgCommandQueue<Row extends { order_id: string }, R> {
       entry.attempts++;
       entry.solo ||= !retry;
       entry.started = false;
-      void sleep(retry ? 10 * entry.attempts : 0).then(() => this.makeReady(entry, true));
     }
   }
 
@@ -282,11 +341,18 @@ export class PgCommandQueue<Row extends { order_id: string }, R> {
   }
 }
 
-type Outcome<R> = { ok: true; value: R } | { ok: false; error: unknown };
-
-interface Unsettled<Row, R> {
-  xid: string;
-  going: { entry: Entry<Row, R>; result: R }[];
+async function decide<Row extends { order_id: string }, R>(
+  conn: Kysely<Database>,
+  entry: Entry<Row, R>,
+  claimed: Map<Entry<Row, R>, boolean>,
+  rows: Map<string, Row>,
+): Promise<Decided<Row, R>> {
+  try {
+    const { writes, result } = await entry.job.decide(conn, claimed.get(entry) ?? true, rows.get(entry.job.orderId));
+    return { entry, ok: true, writes: writes.map(sendable), result };
+  } catch (error) {
+    return { entry, ok: false, error };
+  }
 }
 
 function answer<R>(entry: Entry<unknown, R>, outcome: Outcome<R>): void {
@@ -323,6 +389,14 @@ function rowsOf(result: StatementResult): Record<string, unknown>[] {
   return result.ok ? result.rows : [];
 }
 
+function rowsById<Row extends { order_id: string }>(result: StatementResult | undefined): Map<string, Row> {
+  return new Map((result ? (rowsOf(result) as Row[]) : []).map((r) => [r.order_id, r]));
+}
+
+function firstError(results: StatementResult[]): unknown {
+  return (results.find((r) => !r.ok) as { error: unknown } | undefined)?.error;
+}
+
 /**
  * Whether the server answered an error that aborted the transaction before its COMMIT could take
  * effect: an ERROR (not FATAL) on a connection that is still there. A lost connection, or a FATAL
@@ -330,6 +404,16 @@ function rowsOf(result: StatementResult): Record<string, unknown>[] {
  */
 function abortedForSure(results: StatementResult[]): boolean {
   return results.some((r) => !r.ok && (r.error as { severity?: unknown }).severity === 'ERROR');
+}
+
+function groupBy<T>(items: readonly T[], key: (item: T) => string): Map<string, T[]> {
+  const groups = new Map<string, T[]>();
+  for (const item of items) {
+    const group = groups.get(key(item));
+    if (group) group.push(item);
+    else groups.set(key(item), [item]);
+  }
+  return groups;
 }
 
 const compare = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
