@@ -4,7 +4,7 @@
 import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { freePort, ROOT, sleep, type Server } from './proc.js';
+import { freePort, ROOT, sleep, stopper, type Server } from './proc.js';
 
 /** The newest Prism that runs on Node 20 (5.15 and later need Node 24). */
 export const PRISM_VERSION = '5.14.2';
@@ -49,13 +49,5 @@ export async function startPrism(cli: string, specFile: string): Promise<Server>
     }
     await sleep(100);
   }
-  const stop = async () => {
-    if (proc.exitCode !== null || proc.signalCode !== null) return;
-    const exited = new Promise<void>((resolve) => proc.once('exit', () => resolve()));
-    proc.kill('SIGTERM');
-    const timer = setTimeout(() => proc.kill('SIGKILL'), 5_000);
-    await exited;
-    clearTimeout(timer);
-  };
-  return { proc, url, port, readyMs: performance.now() - started, stderr: () => stderr, stop };
+  return { proc, url, port, readyMs: performance.now() - started, stderr: () => stderr, stop: stopper(proc) };
 }

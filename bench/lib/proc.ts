@@ -69,7 +69,8 @@ export interface Server {
   stop(): Promise<void>;
 }
 
-function stopper(proc: ChildProcess): () => Promise<void> {
+/** Stops a child process: SIGTERM, then SIGKILL if it has not exited within 15 s. */
+export function stopper(proc: ChildProcess): () => Promise<void> {
   return async () => {
     if (proc.exitCode !== null || proc.signalCode !== null) return;
     const exited = new Promise<void>((resolve) => proc.once('exit', () => resolve()));
