@@ -235,12 +235,15 @@ export class PgCommandQueue<Row extends { order_id: string }, R> {
     // A command after another of its order decides on the row as that one left it.
     const chains = [...groupBy(batch, (e) => e.job.orderId).values()];
     const going: Extract<Decided<Row, R>, { ok: true }>[] = [];
+    /** The commands whose writes are still to be sent, and those writes. */
+    let unsent: Extract<Decided<Row, R>, { ok: true }>[] = [];
     let writes: CompiledQuery[] = [];
     for (let step = 0; ; step++) {
       const decided = await Promise.all(chains.filter((c) => step < c.length).map((c) => decide(conn, c[step]!, claimed, rows)));
       for (const d of decided) {
         if (d.ok) {
           going.push(d);
+          unsent.push(d);
           writes.push(...d.writes);
         } else if (isRetryableBeforeCommit(d.error)) {
           this.notApplied([d.entry], d.error);
@@ -256,6 +259,7 @@ export class PgCommandQueue<Row extends { order_id: string }, R> {
       } else if (writes.length > 0) {
         await this.roundTrip(conn, writes);
       }
+      unsent = [];
       writes = [];
     }
 
@@ -263,7 +267,15 @@ export class PgCommandQueue<Row extends { order_id: string }, R> {
     const second = await run(conn, [...writes, COMMIT]);
     const commit = second[second.length - 1]!;
     if (commit.ok && commit.command === 'COMMIT') {
-      for (const d of going) this.finish(d.entry, { ok: true, value: d.result });
+      // A write can only fail without aborting the transaction if pg failed it in the client
+      // (sendable() rules that out): its command must not be answered as done.
+      const failed = new Map<Entry<Row, R>, unknown>();
+      let next = 0;
+      for (const d of unsent) {
+        const own = second.slice(next, (next += d.writes.length)).find((r) => !r.ok) as { error: unknown } | undefined;
+        if (own) failed.set(d.entry, new Error(`a write was not applied although its transaction committed: ${String(own.error)}`));
+      }
+      for (const d of going) this.finish(d.entry, failed.has(d.entry) ? { ok: false, error: failed.get(d.entry) } : { ok: true, value: d.result });
     } else if (abortedForSure(second)) {
       this.notApplied(
         going.map((d) => d.entry),
