@@ -62,12 +62,15 @@ describe('a hot order: 1,500 concurrent captures at one order over 3 processes o
 
     // The other merchant: GETs and 1-unit captures on its own orders, through every process, until the burst is over.
     let bursting = true;
-    const bystanderReplies: Reply[] = [];
+    const bystanderReplies: (Reply & { kind: 'GET' | 'capture' })[] = [];
     const bystanderLoad = Promise.all(
       own.map(async (id, w) => {
         for (let i = 0; bursting; i++) {
           const inst = instances[(w + i) % instances.length]!;
-          const r = i % 2 === 0 ? await send(inst.base, { path: orderPath(id), auth: bystander }) : await send(inst.base, { path: orderPath(id, '/captures'), auth: bystander, body: { captured_amount: 1 } });
+          const r =
+            i % 2 === 0
+              ? { ...(await send(inst.base, { path: orderPath(id), auth: bystander })), kind: 'GET' as const }
+              : { ...(await send(inst.base, { path: orderPath(id, '/captures'), auth: bystander, body: { captured_amount: 1 } })), kind: 'capture' as const };
           bystanderReplies.push(r);
         }
       }),
@@ -90,12 +93,13 @@ describe('a hot order: 1,500 concurrent captures at one order over 3 processes o
     }
     const hotMs = replies.map((r) => r.ms).sort((a, b) => a - b);
     const bystanderMs = bystanderReplies.map((r) => r.ms).sort((a, b) => a - b);
+    const p99Of = (kind: 'GET' | 'capture') => percentile(bystanderReplies.filter((r) => r.kind === kind).map((r) => r.ms).sort((a, b) => a - b), 99).toFixed(1);
     const bystanderFailures = bystanderReplies.filter((r) => r.status !== 200 && r.status !== 201);
     console.log(
       `[hot order] ${BURST} concurrent captures at one order over ${instances.length} processes in ${Math.round(burstMs)} ms: ` +
         `${Object.entries(statuses).map(([s, n]) => `${n} × ${s}`).join(', ')}; latency p50 ${Math.round(percentile(hotMs, 50))} ms, max ${Math.round(hotMs[hotMs.length - 1]!)} ms. ` +
         `Other merchant: ${bystanderReplies.length} requests (GET and capture), ${bystanderFailures.length} failed, ` +
-        `p50 ${percentile(bystanderMs, 50).toFixed(1)} ms, p99 ${percentile(bystanderMs, 99).toFixed(1)} ms, max ${Math.round(bystanderMs[bystanderMs.length - 1]!)} ms`,
+        `p50 ${percentile(bystanderMs, 50).toFixed(1)} ms, p99 ${percentile(bystanderMs, 99).toFixed(1)} ms (GET ${p99Of('GET')}, capture ${p99Of('capture')}), max ${Math.round(bystanderMs[bystanderMs.length - 1]!)} ms`,
     );
 
     for (const r of replies) {
