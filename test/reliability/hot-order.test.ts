@@ -27,8 +27,12 @@ import {
 } from './cluster.js';
 
 const BURST = 1_500;
-/** Generous for a loaded 2-core CI machine; the goal on a quiet machine is 250 ms (README, Reliability). */
-const BYSTANDER_P99_LIMIT_MS = 2_000;
+/**
+ * Generous for a loaded 2-core CI machine (a GET of an order with captures is six round trips, each
+ * slow when the cores are oversubscribed); the goal on a quiet machine is 250 ms. Starvation, as
+ * before the per-order queue, showed as failures and a p99 of up to 12 s.
+ */
+const BYSTANDER_P99_LIMIT_MS = 5_000;
 
 function percentile(sorted: number[], p: number): number {
   return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? NaN;
