@@ -1,13 +1,16 @@
-// OpenOM benchmark suite (issue 6): anchors, workloads on PostgreSQL and SQLite, scaling, process.
+// OpenOM benchmark suite (issues 6 and 9): anchors (hello world, pgbench, the Prism mock), workloads on
+// PostgreSQL and SQLite, scaling, process.
 // Usage: npm run bench [-- --quick] [--no-build] [--only=postgres|sqlite] [--workloads=get,capture,refund,mix]
 //        [--concurrency=1,8,32] [--duration=SECONDS] [--skip-anchors] [--skip-scaling] [--cpu-prof=DIR]
 // Prints one table and writes bench/results/<timestamp>.json. Exits 1 when any workload that should
 // succeed saw a non-2xx response or a socket error (targets missed are reported, not failures).
 import { execSync, spawnSync } from 'node:child_process';
-import { mkdirSync, writeFileSync } from 'node:fs';
-import { cpus, loadavg } from 'node:os';
+import { randomUUID } from 'node:crypto';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { basicAuth, captureOrder, createOrder, getOrderStatus, inParallel, line, orderWithLines, sandboxMerchantId, standardOrder, type Credentials } from './lib/api.js';
+import { ensurePrism, PRISM_VERSION, startPrism } from './lib/prism.js';
 import { ROOT, RssSampler, rssMb, runLoad, sleep, startHello, startOpenOM, type LoadResult, type LoadSpec, type Server } from './lib/proc.js';
 import {
   createPgDatabase,
@@ -115,6 +118,43 @@ function mustSucceed(label: string, r: LoadResult): void {
 
 const helloByConcurrency = new Map<number, number>();
 const pgbenchByConcurrency = new Map<number, PgbenchResult>();
+const prismCaptureByConcurrency = new Map<number, number>();
+
+/**
+ * The peer: Prism mocking OpenOM's own /openapi.json (taken from a throw-away in-memory OpenOM),
+ * answering POST capture with the documented 201 and storing nothing.
+ */
+async function runPrismAnchor(): Promise<void> {
+  const prism = ensurePrism(log);
+  if (!prism.cli) {
+    log(`anchor: Prism skipped (${prism.reason})`);
+    return;
+  }
+  const dir = mkdtempSync(join(tmpdir(), 'openom-bench-prism-'));
+  let server: Server | undefined;
+  try {
+    const specFile = join(dir, 'openapi.json');
+    const openom = await startOpenOM(openomEnv('sqlite::memory:'));
+    try {
+      writeFileSync(specFile, await (await fetch(`${openom.url}/openapi.json`)).text());
+    } finally {
+      await openom.stop();
+    }
+    log(`anchor: Prism ${PRISM_VERSION} mock of OpenOM's /openapi.json`);
+    server = await startPrism(prism.cli, specFile);
+    const spec = { url: server.url, auth: basicAuth(CREDENTIALS), kind: 'post' as const, path: `/ordermanagement/v1/orders/${randomUUID()}/captures` };
+    await runLoad({ ...spec, connections: 8, duration: 1 }); // warm-up
+    for (const c of opts.concurrency) {
+      const r = await runLoad({ ...spec, connections: c, duration: opts.duration });
+      mustSucceed(`Prism capture c=${c}`, r);
+      prismCaptureByConcurrency.set(c, r.rps);
+      rows.push(rowOf('anchor', `Prism ${PRISM_VERSION} mock: POST capture`, '-', r, { concurrency: c, note: 'stores nothing' }));
+    }
+  } finally {
+    await server?.stop();
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
 
 async function runAnchors(pgVersion: string | undefined): Promise<void> {
   log('anchor: Fastify hello world');
@@ -130,6 +170,8 @@ async function runAnchors(pgVersion: string | undefined): Promise<void> {
   } finally {
     await hello.stop();
   }
+
+  await runPrismAnchor();
 
   const pgbench = findPgbench();
   if (!pgVersion || !pgbench) {
@@ -246,7 +288,9 @@ async function runWorkloads(kind: StoreKind, processInfo: Record<string, unknown
         const hello = helloByConcurrency.get(c);
         const tpcb = pgbenchByConcurrency.get(c);
         if (w === 'get' && hello) row.ratio = { value: round(result.rps / hello, 2)!, to: 'hello world' };
+        const prismRps = prismCaptureByConcurrency.get(c);
         if (w === 'capture' && kind === 'postgres' && tpcb) row.ratio = { value: round(result.rps / tpcb.tps, 2)!, to: 'pgbench TPS' };
+        if (w === 'capture' && kind === 'sqlite' && prismRps) row.ratio = { value: round(result.rps / prismRps, 2)!, to: 'Prism capture' };
         rows.push(row);
         log(`  ${result.rps} req/s, p50 ${round(result.latency_ms.p50)} ms, p99 ${round(result.latency_ms.p99)} ms, RSS peak ${peak.toFixed(1)} MB${row.ratio ? `, ${row.ratio.value}x ${row.ratio.to}` : ''}`);
       }
@@ -364,6 +408,9 @@ function evaluateTargets(processInfo: Record<string, Record<string, number>>, sc
       if (r.ratio) t.push({ target: `GET order >= 0.6x hello world (${store}, c=${r.concurrency})`, measured: `${r.ratio.value}x (${r.rps} vs ${helloByConcurrency.get(r.concurrency!)})`, met: r.ratio.value >= 0.6 });
     }
   }
+  for (const r of wl('sqlite', 'POST capture')) {
+    if (r.ratio) t.push({ target: `capture on SQLite (durable) >= 1.0x the Prism mock (c=${r.concurrency})`, measured: `${r.ratio.value}x (${r.rps} vs ${round(prismCaptureByConcurrency.get(r.concurrency!), 0)})`, met: r.ratio.value >= 1 });
+  }
   const best = (store: StoreKind, name: string) => Math.max(0, ...wl(store, name).map((r) => r.rps ?? 0));
   if (opts.stores.includes('sqlite')) {
     if (opts.workloads.includes('capture')) t.push({ target: 'SQLite >= 3,000 captures/s (best concurrency)', measured: `${best('sqlite', 'POST capture')}/s`, met: best('sqlite', 'POST capture') >= 3000 });
@@ -421,7 +468,7 @@ function printTable(targets: Target[]): void {
   console.log(line(header));
   console.log(`|${widths.map((w, i) => (i >= 3 && i <= 7 ? `${'-'.repeat(w + 1)}:` : '-'.repeat(w + 2))).join('|')}|`);
   for (const b of body) console.log(line(b));
-  console.log('\nTargets (issue 6):');
+  console.log('\nTargets (issues 6 and 9):');
   for (const t of targets) console.log(`  ${t.met ? 'MET   ' : 'MISSED'}  ${t.target}: ${t.measured}`);
 }
 

@@ -25,6 +25,8 @@ export interface Config {
   shutdownTimeoutMs: number;
   pgPoolSize: number;
   pgStatementTimeoutMs: number;
+  /** Most requests for one order that may wait in one instance before more are refused with 503. */
+  orderQueueLimit: number;
   authCacheTtlMs: number;
   authCacheMaxEntries: number;
   authFailureLimit: number;
@@ -104,6 +106,7 @@ export function loadConfig(env: Env = process.env): Config {
     shutdownTimeoutMs: intVar(env, 'OPENOM_SHUTDOWN_TIMEOUT_MS', 8_000, 100, 600_000),
     pgPoolSize: intVar(env, 'OPENOM_PG_POOL_SIZE', 10, 1, 1000),
     pgStatementTimeoutMs: intVar(env, 'OPENOM_PG_STATEMENT_TIMEOUT_MS', 10_000, 100, 600_000),
+    orderQueueLimit: intVar(env, 'OPENOM_ORDER_QUEUE_LIMIT', 1000, 1, 1_000_000),
     authCacheTtlMs: intVar(env, 'OPENOM_AUTH_CACHE_TTL_MS', 60_000, 0, 3_600_000),
     authCacheMaxEntries: intVar(env, 'OPENOM_AUTH_CACHE_MAX_ENTRIES', 10_000, 0, 10_000_000),
     authFailureLimit: intVar(env, 'OPENOM_AUTH_FAILURE_LIMIT', 20, 1, 1_000_000),

@@ -33,6 +33,7 @@ async function main(): Promise<void> {
     merchantClocks: config.mode === 'sandbox',
     pgPoolSize: config.pgPoolSize,
     pgStatementTimeoutMs: config.pgStatementTimeoutMs,
+    orderQueueLimit: config.orderQueueLimit,
     onPoolError: (err) => log.warn({ err: err.message }, 'database connection lost'),
   });
   const readiness = { migrated: false };

@@ -3,6 +3,7 @@
 //
 // spec: { url, connections, duration? (s), amount? (requests), auth, kind, path?, ids: { get, capture, refund } }
 // kind: 'path'    GET spec.path on every request (hello world, one order of a given shape)
+//       'post'    POST a capture body to spec.path on every request (the Prism mock anchor)
 //       'get'     GET /ordermanagement/v1/orders/{id}, round robin over ids.get
 //       'capture' POST …/captures, each request on the next unused order of ids.capture
 //       'refund'  POST …/refunds of 1 minor unit, round robin over ids.refund (captured orders)
@@ -52,7 +53,9 @@ const setup = { get, capture, refund, mix }[spec.kind];
 const requests =
   spec.kind === 'path'
     ? [{ method: 'GET', path: spec.path, headers: spec.auth ? getHeaders : {} }]
-    : [{ setupRequest: setup }];
+    : spec.kind === 'post'
+      ? [{ method: 'POST', path: spec.path, headers: postHeaders, body: captureBody }]
+      : [{ setupRequest: setup }];
 
 const latencies = [];
 const statusCounts = {};

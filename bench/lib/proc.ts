@@ -69,7 +69,8 @@ export interface Server {
   stop(): Promise<void>;
 }
 
-function stopper(proc: ChildProcess): () => Promise<void> {
+/** Stops a child process: SIGTERM, then SIGKILL if it has not exited within 15 s. */
+export function stopper(proc: ChildProcess): () => Promise<void> {
   return async () => {
     if (proc.exitCode !== null || proc.signalCode !== null) return;
     const exited = new Promise<void>((resolve) => proc.once('exit', () => resolve()));
@@ -80,13 +81,19 @@ function stopper(proc: ChildProcess): () => Promise<void> {
   };
 }
 
-/** Starts node dist/openom.mjs (what npm start runs) and measures the time from spawn to the first 200 on /health/ready. */
+/** The node flags `npm start` runs OpenOM with (package.json "start": "node <flags> dist/openom.mjs"). */
+function startFlags(): string[] {
+  const start = (JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { scripts: { start: string } }).scripts.start.split(/\s+/);
+  return start.slice(1).filter((arg) => arg.startsWith('--'));
+}
+
+/** Starts node dist/openom.mjs as npm start does and measures the time from spawn to the first 200 on /health/ready. */
 export async function startOpenOM(env: Record<string, string>, nodeArgs: string[] = []): Promise<Server> {
   const port = await freePort();
   const started = performance.now();
   // BENCH_OPENOM_MAIN: another build to compare (A/B), e.g. a patched copy of dist/main.js.
   const main = process.env.BENCH_OPENOM_MAIN ?? 'dist/openom.mjs';
-  const proc = spawn(process.execPath, [...nodeArgs, main], {
+  const proc = spawn(process.execPath, [...startFlags(), ...nodeArgs, main], {
     cwd: ROOT,
     env: { ...process.env, ...env, HOST: '127.0.0.1', PORT: String(port) },
     stdio: ['ignore', 'ignore', 'pipe'],
@@ -133,7 +140,7 @@ export interface LoadSpec {
   duration?: number;
   amount?: number;
   auth?: string;
-  kind: 'path' | 'get' | 'capture' | 'refund' | 'mix';
+  kind: 'path' | 'post' | 'get' | 'capture' | 'refund' | 'mix';
   path?: string;
   captureAmount?: number;
   ids?: { get?: string[]; capture?: string[]; refund?: string[] };

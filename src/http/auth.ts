@@ -116,6 +116,23 @@ export function merchantCredentialVerifier(store: Store, options: AuthOptions): 
   const cache = new CredentialCache(options.cacheTtlMs, options.cacheMaxEntries);
   const byAddress = new FailureThrottle(options.failureLimit, options.failureWindowMs);
   const byUsername = new FailureThrottle(options.failureLimit, options.failureWindowMs);
+  // Requests that arrive together with the same uncached credentials share one verification: scrypt
+  // works in 16 MB of native memory per call, and a burst of parallel ones (a client opening many
+  // connections at once) left the process's memory that much larger for good.
+  const verifying = new Map<string, Promise<string | undefined>>();
+  const verifyOnce = (cacheKey: string, credentials: { username: string; password: string }): Promise<string | undefined> => {
+    let verification = verifying.get(cacheKey);
+    if (!verification) {
+      verification = (async () => {
+        const merchant = await findMerchantByUsername(store, credentials.username);
+        // Unknown user: verify against a decoy so the answer takes as long as a wrong password.
+        const ok = await verifyPassword(credentials.password, merchant?.password_hash ?? (await decoyPasswordHash()));
+        return merchant && ok ? merchant.merchant_id : undefined;
+      })().finally(() => verifying.delete(cacheKey));
+      verifying.set(cacheKey, verification);
+    }
+    return verification;
+  };
 
   return async function verifyMerchantCredentials(credentials, clientAddress) {
     const now = Date.now();
@@ -130,16 +147,14 @@ export function merchantCredentialVerifier(store: Store, options: AuthOptions): 
       byAddress.fail(clientAddress, now);
       throw unauthorized();
     }
-    const merchant = await findMerchantByUsername(store, credentials.username);
-    // Unknown user: verify against a decoy so the answer takes as long as a wrong password.
-    const ok = await verifyPassword(credentials.password, merchant?.password_hash ?? (await decoyPasswordHash()));
-    if (!merchant || !ok) {
+    const merchantId = await verifyOnce(cacheKey, credentials);
+    if (!merchantId) {
       byAddress.fail(clientAddress, now);
       byUsername.fail(credentials.username, now);
       throw unauthorized();
     }
-    cache.set(cacheKey, merchant.merchant_id, now);
-    return merchant.merchant_id;
+    cache.set(cacheKey, merchantId, now);
+    return merchantId;
   };
 }
 

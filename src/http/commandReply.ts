@@ -53,6 +53,15 @@ export function idempotencyKeyOf(request: FastifyRequest): string | undefined {
 }
 
 /**
+ * The request's own deadline: its command may wait for its turn on the order and for a connection
+ * until OPENOM_REQUEST_TIMEOUT_MS after it reaches the store (then 503, not applied).
+ */
+function deadlineOf(request: FastifyRequest): number | undefined {
+  const budget = (request.server.initialConfig as { requestTimeout?: number }).requestTimeout;
+  return budget ? Date.now() + budget : undefined;
+}
+
+/**
  * Runs a command for a request, the API's or the portal's: the idempotency key is bound to the
  * request's method and path, and the outcome is counted in the metrics under the route.
  */
@@ -75,6 +84,7 @@ export async function runCommandForRequest(
         decided = outcome;
         return renderOutcome(correlationId, outcome);
       },
+      deadline: deadlineOf(request),
     },
     target.orderId,
     command,

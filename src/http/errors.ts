@@ -3,6 +3,7 @@
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { statusOfErrorCode, type ErrorCode, type Problem } from '../domain/errorCodes.js';
 import { isUnavailableError } from '../store/dialect.js';
+import { CommitOutcomeUnknownError } from '../store/pgCommands.js';
 
 /** HTTP-level failures of a request as such (timeout, size, media type) that Klarna reports as BAD_VALUE. */
 export type TransportStatus = 408 | 413 | 415 | 431;
@@ -96,6 +97,12 @@ function mapFastifyError(err: FastifyError): ApiError {
       return badValue(`Bad value: body (${err.message})`);
   }
   if (isUnavailableError(err)) return unavailable();
+  // Not a 503: that would say "not applied", and the change may have been made (CONTRACT §2).
+  if (err instanceof CommitOutcomeUnknownError) {
+    return new ApiError('INTERNAL_SERVER_ERROR', [
+      'The database connection was lost while committing and the outcome could not be read back. Read the order, or repeat the request with the same Klarna-Idempotency-Key.',
+    ]);
+  }
   const status = err.statusCode ?? 500;
   if (status >= 400 && status < 500) return badValue(`Bad value: ${err.message}`);
   return new ApiError('INTERNAL_SERVER_ERROR', ['An internal error occurred.']);

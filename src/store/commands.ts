@@ -1,16 +1,19 @@
 // One transaction per command: begin → claim idempotency key → lock order (with its merchant's
 // clock) → domain decision → write changes + event (+ the jobs it causes) → store the rendered
-// response under the key → commit.
-import type { Compilable, Kysely } from 'kysely';
+// response under the key → commit. On PostgreSQL concurrent commands share the transaction (group
+// commit, pgCommands.ts); on SQLite they share the writer's batch (sqliteWrites.ts).
+import { sql, type Compilable, type Kysely } from 'kysely';
 import { problems, type Problem } from '../domain/errorCodes.js';
 import { orderStateViolations, type OrderState } from '../domain/order.js';
 import { toKlarnaTimestamp } from '../domain/time.js';
 import { WEBHOOK_EVENT_OF, type OrderEventType } from '../domain/webhookEvents.js';
 import { clockOffsetMs, clockTime } from './clock.js';
-import { inWriteSession, lockedRows, type Store } from './dialect.js';
+import type { Store } from './dialect.js';
 import { eventInsert } from './events.js';
 import { jobInsert, signalJobsDue, webhookFanOut, type ScheduledJob } from './jobs.js';
+import { OrderQueues } from './orderQueues.js';
 import { isOrderId, orderStateOf } from './orders.js';
+import { PgCommandQueue, type CommandJob } from './pgCommands.js';
 import type { Database, OrdersTable } from './schema.js';
 
 export interface StoredResponse {
@@ -37,6 +40,11 @@ export interface CommandContext {
   /** The request an idempotency key is bound to (CONTRACT §2): its method and path. */
   request: { method: string; path: string };
   render: Render;
+  /**
+   * Epoch ms until which the command may wait for its turn on the order and for a connection
+   * (the request's own deadline); past it, it is answered as not applied (503). Default: 30 s.
+   */
+  deadline?: number;
 }
 
 export interface OrderTx {
@@ -113,16 +121,25 @@ function saveResponseQuery(db: Kysely<Database>, ctx: CommandContext, key: strin
 
 type LockedOrder = OrdersTable & { clock_offset_seconds: number };
 
-/** The order row, locked, with its merchant's clock offset read in the same statement. */
-function lockQuery(db: Kysely<Database>, store: Store, merchantId: string, orderId: string) {
-  const query = db
+/** Order rows with their merchants' clock offsets, read in the same statement. */
+function ordersWithClock(db: Kysely<Database>) {
+  return db
     .selectFrom('orders')
     .innerJoin('merchants', 'merchants.merchant_id', 'orders.merchant_id')
     .selectAll('orders')
-    .select('merchants.clock_offset_seconds')
-    .where('orders.order_id', '=', orderId)
-    .where('orders.merchant_id', '=', merchantId);
-  return lockedRows(store, query, 'orders');
+    .select('merchants.clock_offset_seconds');
+}
+
+/**
+ * PostgreSQL: the orders of a batch, locked in order_id order (the lock is taken above the sort),
+ * so two batches that share orders lock them in the same order and never deadlock. One array
+ * parameter keeps it one prepared statement whatever the batch size.
+ */
+function lockOrdersQuery(db: Kysely<Database>, orderIds: readonly string[]) {
+  return ordersWithClock(db)
+    .where('orders.order_id', '=', sql<string>`any(${[...orderIds]})`)
+    .orderBy('orders.order_id')
+    .forUpdate('orders' as never);
 }
 
 /** Pair assertion: the store refuses to write an order state the domain's invariants reject. */
@@ -131,69 +148,126 @@ function assertWritable(next: OrderState): void {
   if (violations.length > 0) throw new Error(`refusing to write an invalid order state: ${violations.map((v) => `${v.rule} (${v.detail})`).join(', ')}`);
 }
 
+/** How long a command may wait for its turn and a connection when the caller set no deadline. */
+const DEFAULT_WAIT_MS = 30_000;
+
 export async function runOrderCommand(store: Store, ctx: CommandContext, orderIdParam: string, command: OrderCommand): Promise<CommandResponse> {
+  const jobs: JobsWritten = { any: false };
+  const response = await runCommandJob(store, commandJob(store, ctx, orderIdParam, command, jobs));
+  if (jobs.any) signalJobsDue(store);
+  return response;
+}
+
+async function runCommandJob(store: Store, job: CommandJob<LockedOrder, CommandResponse>): Promise<CommandResponse> {
+  if (store.dialect === 'postgres') return pgCommandsOf(store).run(job);
+  // SQLite: the one writer runs commands one after another; the order's queue only bounds how many wait.
+  const queues = sqliteQueuesOf(store);
+  queues.enter(job.orderId, job);
+  try {
+    return await store.writes.run(async (db) => {
+      const claimed = job.claim === undefined || (await db.executeQuery(job.claim.compile())).rows.length > 0;
+      const row = claimed && job.lock ? (await ordersWithClock(db).where('orders.order_id', '=', job.orderId).executeTakeFirst()) : undefined;
+      const { writes, result } = await job.decide(db, claimed, row);
+      for (const w of writes) await db.executeQuery(w.compile());
+      return result;
+    }, job.deadline);
+  } finally {
+    queues.leave(job.orderId, job);
+  }
+}
+
+const pgCommands = new WeakMap<Store, PgCommandQueue<LockedOrder, CommandResponse>>();
+const sqliteQueues = new WeakMap<Store, OrderQueues<unknown>>();
+
+function pgCommandsOf(store: Extract<Store, { dialect: 'postgres' }>): PgCommandQueue<LockedOrder, CommandResponse> {
+  let queue = pgCommands.get(store);
+  if (!queue) {
+    queue = new PgCommandQueue(store.writer, store.db, { slots: store.writeSlots, orderQueueLimit: store.orderQueueLimit, lockOrders: lockOrdersQuery });
+    pgCommands.set(store, queue);
+  }
+  return queue;
+}
+
+function sqliteQueuesOf(store: Store): OrderQueues<unknown> {
+  let queues = sqliteQueues.get(store);
+  if (!queues) {
+    queues = new OrderQueues(store.orderQueueLimit);
+    sqliteQueues.set(store, queues);
+  }
+  return queues;
+}
+
+/**
+ * The command as the store runs it: the key to claim, whether to lock the order, and the decision
+ * between the two round trips. `decide` gets whether the key was claimed (false: replay the stored
+ * response) and the locked order row; it returns the writes to send with the COMMIT and the response.
+ */
+/** Set when a command queued outbox jobs, so the local worker is woken once they are committed. */
+interface JobsWritten {
+  any: boolean;
+}
+
+function commandJob(store: Store, ctx: CommandContext, orderIdParam: string, command: OrderCommand, jobs: JobsWritten): CommandJob<LockedOrder, CommandResponse> {
   const orderId = orderIdParam.toLowerCase();
   const key = ctx.idempotencyKey;
-  return inWriteSession(store, async (session) => {
-    const { db } = session;
-    if (key !== undefined && (await session.first(claimQuery(db, ctx, key))).length === 0) {
-      return replayOf(db, ctx, key);
-    }
-    let locked: LockedOrder | undefined;
-    if (isOrderId(orderId)) {
-      const lock = lockQuery(db, store, ctx.merchantId, orderId);
-      locked = key === undefined ? (await session.first(lock))[0] : await lock.executeTakeFirst();
-    }
-    const writes: Compilable<unknown>[] = [];
-    let writesJobs = false;
-    let outcome: Outcome;
-    if (!locked) {
-      outcome = refused(problems.noSuchOrder(orderIdParam));
-    } else {
-      const { clock_offset_seconds, ...order } = locked;
-      const offsetMs = clockOffsetMs(store, Number(clock_offset_seconds));
-      const now = clockTime(store, Number(clock_offset_seconds));
-      const state = orderStateOf(order);
-      outcome = await command({
-        db,
-        order,
-        state,
-        ctx,
-        now,
-        write: (query) => writes.push(query),
-        recordEvent: (type, after, data) => {
-          writes.push(
-            eventInsert(db, {
-              order_id: order.order_id,
-              merchant_id: ctx.merchantId,
-              type,
-              occurred_at: now,
-              correlation_id: ctx.correlationId,
-              idempotency_key: key ?? null,
-              before: state,
-              after,
-              data,
-            }),
-          );
-          const webhook = WEBHOOK_EVENT_OF[type];
-          if (webhook) {
-            writesJobs = true;
-            const ids = { order_id: order.order_id, ...pickIds(data) };
-            writes.push(webhookFanOut(db, { merchantId: ctx.merchantId, orderId: order.order_id, type: webhook, data: ids, occurredAt: now, runAt: now.getTime() - offsetMs }));
-          }
-        },
-        schedule: (job) => {
-          writesJobs = true;
-          writes.push(jobInsert(db, ctx.merchantId, offsetMs, now, job));
-        },
-      });
-    }
-    const response = ctx.render(outcome);
-    if (key !== undefined) writes.push(saveResponseQuery(db, ctx, key, response));
-    if (writes.length > 0) await session.commitWith(writes);
-    if (writesJobs) signalJobsDue(store);
-    return response;
-  });
+  return {
+    orderId,
+    lock: isOrderId(orderId),
+    claim: key === undefined ? undefined : claimQuery(store.db, ctx, key),
+    claimKey: key === undefined ? undefined : `${ctx.merchantId}\u0000${key}`,
+    deadline: ctx.deadline ?? Date.now() + DEFAULT_WAIT_MS,
+    decide: async (db, claimed, row) => {
+      if (!claimed && key !== undefined) return { writes: [], result: await replayOf(db, ctx, key) };
+      const writes: Compilable<unknown>[] = [];
+      // Another merchant's order answers exactly as an unknown one.
+      const locked = row && row.merchant_id === ctx.merchantId ? row : undefined;
+      const outcome = locked ? await command(orderTx(store, ctx, db, locked, writes, jobs)) : refused(problems.noSuchOrder(orderIdParam));
+      const response = ctx.render(outcome);
+      if (key !== undefined) writes.push(saveResponseQuery(db, ctx, key, response));
+      return { writes, result: response };
+    },
+  };
+}
+
+/** What a command sees of its locked order; its writes are queued in `writes`. */
+function orderTx(store: Store, ctx: CommandContext, db: Kysely<Database>, locked: LockedOrder, writes: Compilable<unknown>[], jobs: JobsWritten): OrderTx {
+  const { clock_offset_seconds, ...order } = locked;
+  const offsetMs = clockOffsetMs(store, Number(clock_offset_seconds));
+  const now = clockTime(store, Number(clock_offset_seconds));
+  const state = orderStateOf(order);
+  return {
+    db,
+    order,
+    state,
+    ctx,
+    now,
+    write: (query) => writes.push(query),
+    recordEvent: (type, after, data) => {
+      writes.push(
+        eventInsert(db, {
+          order_id: order.order_id,
+          merchant_id: ctx.merchantId,
+          type,
+          occurred_at: now,
+          correlation_id: ctx.correlationId,
+          idempotency_key: ctx.idempotencyKey ?? null,
+          before: state,
+          after,
+          data,
+        }),
+      );
+      const webhook = WEBHOOK_EVENT_OF[type];
+      if (webhook) {
+        jobs.any = true;
+        const ids = { order_id: order.order_id, ...pickIds(data) };
+        writes.push(webhookFanOut(db, { merchantId: ctx.merchantId, orderId: order.order_id, type: webhook, data: ids, occurredAt: now, runAt: now.getTime() - offsetMs }));
+      }
+    },
+    schedule: (job) => {
+      jobs.any = true;
+      writes.push(jobInsert(db, ctx.merchantId, offsetMs, now, job));
+    },
+  };
 }
 
 /** The resource ids a webhook's data carries, taken from the event's data. */

@@ -3,10 +3,10 @@
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import SQLite from 'better-sqlite3';
-import { Kysely, PostgresDialect, SqliteDialect, sql, type Compilable, type SelectQueryBuilder, type Transaction } from 'kysely';
+import { Kysely, PostgresDialect, SqliteDialect, sql, type SelectQueryBuilder, type Transaction } from 'kysely';
 import pg from 'pg';
 import type { StoreConfig } from '../config.js';
-import { multiStatement, withPreparedStatements } from './pgStatements.js';
+import { withPreparedStatements } from './pgStatements.js';
 import type { Database } from './schema.js';
 import { withStatementCache } from './sqliteStatements.js';
 import { SqliteWriteQueue } from './sqliteWrites.js';
@@ -18,10 +18,12 @@ export interface StoreOptions {
   merchantClocks?: boolean;
   pgPoolSize?: number;
   pgStatementTimeoutMs?: number;
+  /** Most commands for one order that may wait in this process (orderQueues.ts). Default 1000. */
+  orderQueueLimit?: number;
   onPoolError?: (err: Error) => void;
 }
 
-export interface Store {
+interface StoreBase {
   db: Kysely<Database>;
   /**
    * Where GET reads go. For a SQLite file: a second, read-only connection, so reads run on their
@@ -29,48 +31,91 @@ export interface Store {
    * Otherwise the same as db.
    */
   reader: Kysely<Database>;
-  dialect: DialectName;
   /** Whether merchants' clocks apply (sandbox mode) or time is the real clock (production mode). */
   merchantClocks: boolean;
+  orderQueueLimit: number;
   close(): Promise<void>;
-  /** SQLite only: the group-commit queue every write transaction of this process goes through. */
-  writes?: SqliteWriteQueue;
   /** Connection use right now, for /metrics. */
   stats(): Record<string, number>;
 }
 
+export type Store = StoreBase &
+  (
+    | {
+        dialect: 'sqlite';
+        /** The group-commit queue every write transaction of this process goes through. */
+        writes: SqliteWriteQueue;
+      }
+    | {
+        dialect: 'postgres';
+        /**
+         * The connections order commands run on (pgCommands.ts), in pg's pipeline mode, apart from
+         * the pool of `db`: a burst of writes never keeps a GET waiting for a connection.
+         */
+        writer: Kysely<Database>;
+        /** How many command batches may run at once: the writer's connections. */
+        writeSlots: number;
+      }
+  );
 
 const PG_INT8_OID = 20;
+const DEFAULT_ORDER_QUEUE_LIMIT = 1000;
+
+function openPgPool(url: string, max: number, options: StoreOptions, extra: Partial<pg.PoolConfig> = {}): { kysely: Kysely<Database>; pool: pg.Pool } {
+  const statementTimeout = options.pgStatementTimeoutMs ?? 10_000;
+  const pool = new pg.Pool({
+    connectionString: url,
+    max,
+    statement_timeout: statementTimeout,
+    // A transaction whose client vanished (network cut) must not hold its locks until TCP notices.
+    idle_in_transaction_session_timeout: Math.max(statementTimeout, 10_000),
+    connectionTimeoutMillis: 5_000,
+    idleTimeoutMillis: 30_000,
+    // Amounts are bigint columns; all values stored are validated to be safe integers.
+    types: {
+      getTypeParser: ((oid: number, format?: 'text' | 'binary') =>
+        oid === PG_INT8_OID ? (v: string) => Number(v) : pg.types.getTypeParser(oid, format)) as typeof pg.types.getTypeParser,
+    },
+    ...extra,
+  });
+  // An idle client dropped by the server must not crash the process; the next query reconnects.
+  pool.on('error', (err) => options.onPoolError?.(err));
+  // pg emits 'error' on a checked-out client whose connection dies between two queries (e.g.
+  // pg_terminate_backend inside a transaction) and the pool listens only while a client is idle:
+  // without this listener that event would be an uncaught exception. The failed client is not
+  // queryable any more, so the pool discards it when it is released.
+  pool.on('connect', (client) => client.on('error', (err) => options.onPoolError?.(err)));
+  return { kysely: new Kysely<Database>({ dialect: new PostgresDialect({ pool: withPreparedStatements(pool) }) }), pool };
+}
 
 export function openStore(config: StoreConfig, options: StoreOptions = {}): Store {
+  const orderQueueLimit = options.orderQueueLimit ?? DEFAULT_ORDER_QUEUE_LIMIT;
   if (config.kind === 'postgres') {
-    const pool = new pg.Pool({
-      connectionString: config.url,
-      max: options.pgPoolSize ?? 10,
-      statement_timeout: options.pgStatementTimeoutMs ?? 10_000,
-      connectionTimeoutMillis: 5_000,
-      idleTimeoutMillis: 30_000,
-      // Amounts are bigint columns; all values stored are validated to be safe integers.
-      types: {
-        getTypeParser: ((oid: number, format?: 'text' | 'binary') =>
-          oid === PG_INT8_OID ? (v: string) => Number(v) : pg.types.getTypeParser(oid, format)) as typeof pg.types.getTypeParser,
-      },
-    });
-    // An idle client dropped by the server must not crash the process; the next query reconnects.
-    pool.on('error', (err) => options.onPoolError?.(err));
-    // pg emits 'error' on a checked-out client whose connection dies between two queries (e.g.
-    // pg_terminate_backend inside a transaction) and the pool listens only while a client is idle:
-    // without this listener that event would be an uncaught exception. The failed client is not
-    // queryable any more, so the pool discards it when it is released.
-    pool.on('connect', (client) => client.on('error', (err) => options.onPoolError?.(err)));
-    const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool: withPreparedStatements(pool) }) });
+    // A third of the connections (at least one) carry command batches; the rest serve reads and other work.
+    const size = options.pgPoolSize ?? 10;
+    const writeSlots = Math.max(1, Math.min(4, Math.floor(size / 3)));
+    const main = openPgPool(config.url, Math.max(1, size - writeSlots), options);
+    const commands = openPgPool(config.url, writeSlots, options, { pipeline: true });
+    const pools = [main.pool, commands.pool];
+    const db = main.kysely;
+    const writer = commands.kysely;
     return {
       db,
       reader: db,
+      writer,
+      writeSlots,
       dialect: 'postgres',
       merchantClocks: options.merchantClocks ?? true,
-      close: () => db.destroy(),
-      stats: () => ({ total: pool.totalCount, idle: pool.idleCount, waiting: pool.waitingCount }),
+      orderQueueLimit,
+      close: async () => {
+        await writer.destroy();
+        await db.destroy();
+      },
+      stats: () => ({
+        total: pools.reduce((n, p) => n + p.totalCount, 0),
+        idle: pools.reduce((n, p) => n + p.idleCount, 0),
+        waiting: pools.reduce((n, p) => n + p.waitingCount, 0),
+      }),
     };
   }
   if (config.path !== ':memory:') mkdirSync(dirname(config.path), { recursive: true });
@@ -83,12 +128,13 @@ export function openStore(config: StoreConfig, options: StoreOptions = {}): Stor
   const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: withStatementCache(sqlite) }) });
   // An in-memory database exists only on its one connection.
   const reader = config.path === ':memory:' ? db : openSqliteReader(config.path);
-  const writes = new SqliteWriteQueue(db, beginImmediate);
+  const writes = new SqliteWriteQueue(db, beginImmediate, () => new UnavailableError('the request waited for the database longer than its deadline'));
   return {
     db,
     reader,
     dialect: 'sqlite',
     merchantClocks: options.merchantClocks ?? true,
+    orderQueueLimit,
     close: async () => {
       if (reader !== db) await reader.destroy();
       await db.destroy();
@@ -106,15 +152,7 @@ function openSqliteReader(path: string): Kysely<Database> {
 }
 
 /**
- * Locks the selected rows of `table` until the transaction ends. PostgreSQL: FOR UPDATE OF the
- * table (not of joined ones). SQLite: the write transaction already holds the database write lock.
- */
-export function lockedRows<DB, TB extends keyof DB, O>(store: Store, query: SelectQueryBuilder<DB, TB, O>, table: TB & string): SelectQueryBuilder<DB, TB, O> {
-  return store.dialect === 'postgres' ? query.forUpdate(table as never) : query;
-}
-
-/**
- * Like lockedRows, but rows another transaction holds are skipped instead of waited for, so
+ * Rows another transaction holds are skipped instead of waited for, so
  * instances leasing due jobs at the same moment each take different ones (PostgreSQL FOR UPDATE
  * SKIP LOCKED). SQLite: the write transaction already excludes every other writer.
  */
@@ -149,65 +187,7 @@ export async function inWriteTransaction<T>(store: Store, fn: (trx: Kysely<Datab
       }),
     );
   }
-  if (!store.writes) throw new Error('SQLite store without a write queue');
   return store.writes.run(fn);
-}
-
-/**
- * A write transaction shaped for one round trip at each end: `first` begins it together with
- * the first statement (the lock, or the idempotency claim), `commitWith` sends the writes and the
- * COMMIT together. Reads in between use `db`. On PostgreSQL each end is one multi-statement
- * message (parameters inlined as escaped literals, see pgStatements.ts); SQLite, in-process, just
- * runs the statements inside the group-commit queue's savepoint.
- */
-export interface WriteSession {
-  db: Kysely<Database>;
-  first<R>(query: Compilable<R>): Promise<R[]>;
-  commitWith(writes: readonly Compilable<unknown>[]): Promise<void>;
-}
-
-export async function inWriteSession<T>(store: Store, fn: (session: WriteSession) => Promise<T>): Promise<T> {
-  if (store.dialect === 'sqlite') {
-    return inWriteTransaction(store, (db) =>
-      fn({
-        db,
-        first: async <R>(query: Compilable<R>) => (await db.executeQuery(query.compile())).rows as R[],
-        commitWith: async (writes) => {
-          for (const w of writes) await db.executeQuery(w.compile());
-        },
-      }),
-    );
-  }
-  return retryingUncommitted((state) =>
-    store.db.connection().execute(async (conn) => {
-      let begun = false;
-      let finished = false;
-      const session: WriteSession = {
-        db: conn,
-        first: async <R>(query: Compilable<R>) => {
-          begun = true;
-          return (await conn.executeQuery(multiStatement(['begin', query.compile()]))).rows as R[];
-        },
-        commitWith: async (writes) => {
-          if (!begun) throw new Error('commitWith before first');
-          state.commitSent = true;
-          await conn.executeQuery(multiStatement([...writes.map((w) => w.compile()), 'commit']));
-          finished = true;
-        },
-      };
-      try {
-        const result = await fn(session);
-        if (begun && !finished) {
-          state.commitSent = true;
-          await sql`commit`.execute(conn);
-        }
-        return result;
-      } catch (err) {
-        if (begun && !finished) await sql`rollback`.execute(conn).catch(() => undefined);
-        throw err;
-      }
-    }),
-  );
 }
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -235,7 +215,7 @@ async function beginImmediate(conn: Kysely<Database>): Promise<void> {
 }
 
 /** A PostgreSQL error after which the transaction certainly did not commit and a fresh connection may succeed. */
-function isRetryableBeforeCommit(err: unknown): boolean {
+export function isRetryableBeforeCommit(err: unknown): boolean {
   if (!err || typeof err !== 'object') return false;
   const e = err as { code?: unknown; message?: unknown };
   const code = typeof e.code === 'string' ? e.code : '';
@@ -288,8 +268,12 @@ export async function inReadSnapshot<T>(store: Store, fn: (trx: Kysely<Database>
   });
 }
 
+/** The store did not apply the request and knows it: busy or waited too long. Answered 503 (CONTRACT §2). */
+export class UnavailableError extends Error {}
+
 /** The driver error codes that mean "try again later", not "your request was wrong". */
 export function isUnavailableError(err: unknown): boolean {
+  if (err instanceof UnavailableError) return true;
   if (!err || typeof err !== 'object') return false;
   const e = err as { code?: unknown; message?: unknown };
   const code = typeof e.code === 'string' ? e.code : '';

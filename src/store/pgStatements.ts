@@ -1,33 +1,33 @@
 // PostgreSQL round trips. Every parameterized query is named after its SQL text, so each pooled
 // connection parses and plans it once and then only binds and executes it. And several statements
-// can travel as one message (multiStatement): the simple query protocol takes no parameters, so
-// they are inlined as escaped literals.
+// can travel as one pipeline (pipeline()): on a client in pg's pipeline mode they are written
+// back-to-back in one network write, each still a parameterized statement, and their results come
+// back in one go. Values are never spliced into SQL text.
 import { createHash } from 'node:crypto';
 import { CompiledQuery, type PostgresPool, type PostgresPoolClient } from 'kysely';
-import pg from 'pg';
+import type pg from 'pg';
 
-const MULTI = '/* openom:multi */ ';
+const PIPELINE = '/* openom:pipeline */';
 
-function literal(value: unknown): string {
-  if (value === null || value === undefined) return 'NULL';
-  if (typeof value === 'string') return pg.escapeLiteral(value);
-  if (typeof value === 'number' && Number.isFinite(value)) return value < 0 ? `(${value})` : String(value);
-  if (typeof value === 'bigint') return value < 0n ? `(${value})` : String(value);
-  if (typeof value === 'boolean') return value ? 'TRUE' : 'FALSE';
-  throw new TypeError(`cannot inline a ${typeof value} parameter`);
-}
+/** One statement of a pipeline: its rows and command tag, or the error it failed with. */
+export type StatementResult = { ok: true; rows: Record<string, unknown>[]; command: string } | { ok: false; error: unknown };
 
-/** Kysely's SQL carries every value as a $n parameter (no literals), so each $n is one value. */
-function inline(query: CompiledQuery): string {
-  return query.sql.replace(/\$(\d+)/g, (_, n: string) => literal(query.parameters[Number(n) - 1]));
-}
-
-/** One message with several statements; executing it returns the last statement's result. */
-export function multiStatement(statements: readonly (CompiledQuery | string)[]): CompiledQuery {
-  return CompiledQuery.raw(MULTI + statements.map((s) => (typeof s === 'string' ? s : inline(s))).join(';\n'));
+/**
+ * The statements as one pipeline, for a connection of a pool opened with `pipeline: true`.
+ * Executing it returns one StatementResult per statement, in order. After a failed statement the
+ * server refuses the rest of an open transaction block ("current transaction is aborted") and
+ * answers its COMMIT with ROLLBACK.
+ */
+export function pipeline(statements: readonly CompiledQuery[]): CompiledQuery<StatementResult> {
+  return CompiledQuery.raw(PIPELINE, [...statements]) as CompiledQuery<StatementResult>;
 }
 
 const MAX_NAMES = 10_000;
+
+interface Corkable {
+  cork(): void;
+  uncork(): void;
+}
 
 export function withPreparedStatements(pool: pg.Pool): PostgresPool {
   const names = new Map<string, string>();
@@ -44,9 +44,9 @@ export function withPreparedStatements(pool: pg.Pool): PostgresPool {
     let wrapper = wrappers.get(client);
     if (!wrapper) {
       // pg writes each protocol message (Bind, Describe, Execute, Sync…) to the socket separately:
-      // corked, a query leaves in one write instead of four or five system calls.
-      const stream = (client as unknown as { connection?: { stream?: { cork(): void; uncork(): void } } }).connection?.stream;
-      const send = <R>(submit: () => Promise<R>): Promise<R> => {
+      // corked, a query (or a whole pipeline) leaves in one write instead of many system calls.
+      const stream = (client as unknown as { connection?: { stream?: Corkable } }).connection?.stream;
+      const send = <R>(submit: () => R): R => {
         stream?.cork();
         try {
           return submit();
@@ -54,12 +54,17 @@ export function withPreparedStatements(pool: pg.Pool): PostgresPool {
           stream?.uncork();
         }
       };
+      const submit = (text: string, values: readonly unknown[]) =>
+        values.length > 0 ? client.query({ name: nameOf(text), text, values: [...values] }) : client.query(text);
       wrapper = {
         query: (async (text: string, values?: unknown[]) => {
-          if (values && values.length > 0) return send(() => client.query({ name: nameOf(text), text, values }));
-          if (!text.startsWith(MULTI)) return send(() => client.query(text));
-          const results = (await send(() => client.query(text))) as unknown as pg.QueryResult | pg.QueryResult[];
-          return Array.isArray(results) ? results[results.length - 1] : results;
+          if (text !== PIPELINE) return send(() => submit(text, values ?? []));
+          const pending = send(() => (values as CompiledQuery[]).map((s) => submit(s.sql, s.parameters)));
+          const settled = await Promise.allSettled(pending);
+          const rows: StatementResult[] = settled.map((s) =>
+            s.status === 'fulfilled' ? { ok: true, rows: s.value.rows as Record<string, unknown>[], command: s.value.command } : { ok: false, error: s.reason },
+          );
+          return { command: 'PIPELINE', rowCount: rows.length, rows };
         }) as unknown as PostgresPoolClient['query'],
         release: (err?: boolean | Error) => client.release(err),
       };

@@ -8,6 +8,8 @@ import type { Database } from './schema.js';
 
 interface Job {
   fn: (db: Kysely<Database>) => Promise<unknown>;
+  /** Epoch ms after which the job gives up rather than start (it is answered as not applied). */
+  deadline: number;
   resolve: (value: unknown) => void;
   reject: (error: unknown) => void;
 }
@@ -23,6 +25,7 @@ export class SqliteWriteQueue {
   constructor(
     private readonly db: Kysely<Database>,
     private readonly begin: (conn: Kysely<Database>) => Promise<void>,
+    private readonly expired: () => Error,
   ) {}
 
   /** Commands waiting for the next batch. */
@@ -30,9 +33,9 @@ export class SqliteWriteQueue {
     return this.queue.length;
   }
 
-  run<T>(fn: (db: Kysely<Database>) => Promise<T>): Promise<T> {
+  run<T>(fn: (db: Kysely<Database>) => Promise<T>, deadline = Infinity): Promise<T> {
     return new Promise<T>((resolve, reject) => {
-      this.queue.push({ fn, resolve: resolve as (value: unknown) => void, reject });
+      this.queue.push({ fn, deadline, resolve: resolve as (value: unknown) => void, reject });
       if (!this.draining) {
         this.draining = true;
         // Let the requests already read from the sockets join this batch.
@@ -49,7 +52,11 @@ export class SqliteWriteQueue {
     }
   }
 
-  private async runBatch(batch: Job[]): Promise<void> {
+  private async runBatch(jobs: Job[]): Promise<void> {
+    const now = Date.now();
+    const batch = jobs.filter((job) => job.deadline >= now);
+    for (const job of jobs) if (job.deadline < now) job.reject(this.expired());
+    if (batch.length === 0) return;
     const settled: Settled[] = [];
     try {
       await this.db.connection().execute(async (conn) => {

@@ -6,7 +6,7 @@
 import { randomUUID } from 'node:crypto';
 import { sql, type Kysely } from 'kysely';
 import { clockOffsetMs } from '../store/clock.js';
-import { inWriteSession, inWriteTransaction, skipLockedRows, type Store } from '../store/dialect.js';
+import { inWriteTransaction, skipLockedRows, type Store } from '../store/dialect.js';
 import type { Database } from '../store/schema.js';
 import type { AttemptResult, LeasedJob } from './job.js';
 
@@ -107,29 +107,28 @@ export async function recordAttempt(store: Store, job: LeasedJob, result: Attemp
   // run_at as of the lease = merchant time then − offset then; due = the retry's merchant time.
   const shift = next.state === 'pending' ? next.dueAt.getTime() - clockOffsetMs(store, job.clock_offset_seconds) - job.run_at : 0;
   const at = attemptedAt.toISOString();
-  return inWriteSession(store, async (session) => {
-    const { db } = session;
-    const recorded = await session.first(
-      db
-        .updateTable('jobs')
-        .set({
-          state: sql`case when state = 'pending' then ${next.state} else state end`,
-          attempts: sql`attempts + 1`,
-          run_at: sql`run_at + ${shift}`,
-          lease_token: null,
-          lease_until: null,
-          last_status: result.status,
-          last_error: result.error ?? null,
-          updated_at: at,
-        })
-        .where('id', '=', job.id)
-        .where('lease_token', '=', job.lease_token)
-        .returning('attempts'),
-    );
+  return inWriteTransaction(store, async (db) => {
+    const recorded = await db
+      .updateTable('jobs')
+      .set({
+        state: sql`case when state = 'pending' then ${next.state} else state end`,
+        attempts: sql`attempts + 1`,
+        run_at: sql`run_at + ${shift}`,
+        lease_token: null,
+        lease_until: null,
+        last_status: result.status,
+        last_error: result.error ?? null,
+        updated_at: at,
+      })
+      .where('id', '=', job.id)
+      .where('lease_token', '=', job.lease_token)
+      .returning('attempts')
+      .execute();
     const attempt = recorded[0]?.attempts;
     if (attempt === undefined) return false;
-    await session.commitWith([
-      db.insertInto('job_attempts').values({
+    await db
+      .insertInto('job_attempts')
+      .values({
         job_id: job.id,
         merchant_id: job.merchant_id,
         order_id: job.order_id,
@@ -141,8 +140,8 @@ export async function recordAttempt(store: Store, job: LeasedJob, result: Attemp
         error: result.error?.slice(0, 1000) ?? null,
         duration_ms: durationMs,
         attempted_at: at,
-      }),
-    ]);
+      })
+      .execute();
     return true;
   });
 }

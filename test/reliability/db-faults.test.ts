@@ -3,6 +3,8 @@
 // restored through a TCP proxy the test controls. Clients get 503 SERVICE_UNAVAILABLE with
 // Retry-After and the Klarna error body, never a 500 or a hang; /health/ready goes 503 and back;
 // OpenOM recovers by itself within 5 s of the database coming back; nothing acknowledged is lost.
+// And the connection is cut exactly at COMMIT (issue 9, item 3): a 503 only when nothing was
+// applied, the stored response when the commit happened.
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { once } from 'node:events';
@@ -30,12 +32,22 @@ import {
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
-/** A TCP proxy to PostgreSQL that can drop every connection and refuse new ones, then recover. */
+/** How the proxy treats a COMMIT it was told to cut at. */
+type CommitCut = 'deliver-commit-lose-answer' | 'lose-commit';
+
+/**
+ * A TCP proxy to PostgreSQL that can drop every connection and refuse new ones, then recover; and
+ * that can cut a connection exactly at a COMMIT: either after forwarding it (the server commits,
+ * its answer never arrives) or instead of forwarding it (the server never sees it).
+ */
 class CuttableProxy {
   private server: Server | undefined;
   private readonly sockets = new Set<Socket>();
+  private commitCuts: { how: CommitCut; left: number } | undefined;
   up = true;
   port = 0;
+  /** COMMITs cut so far. */
+  commitsCut = 0;
   constructor(private readonly target: { host: string; port: number }) {}
 
   async start(): Promise<void> {
@@ -45,21 +57,66 @@ class CuttableProxy {
         return;
       }
       const upstream = connect(this.target.port, this.target.host);
+      const cutBoth = () => {
+        client.destroy();
+        upstream.destroy();
+      };
       for (const s of [client, upstream]) {
         this.sockets.add(s);
         s.on('error', () => undefined);
         s.on('close', () => {
           this.sockets.delete(s);
-          client.destroy();
-          upstream.destroy();
+          cutBoth();
         });
       }
-      client.pipe(upstream);
-      upstream.pipe(client);
+      let muted = false;
+      upstream.on('data', (chunk: Buffer) => {
+        if (!muted) client.write(chunk);
+      });
+      // Frontend messages: the startup message (length first), then a type byte and a length each.
+      let startup = true;
+      let pending: Buffer = Buffer.alloc(0);
+      client.on('data', (chunk: Buffer) => {
+        pending = pending.length === 0 ? chunk : Buffer.concat([pending, chunk]);
+        let offset = 0;
+        for (;;) {
+          const header = startup ? 0 : 1;
+          if (pending.length - offset < header + 4) break;
+          const end = offset + header + pending.readInt32BE(offset + header);
+          if (pending.length < end) break;
+          const isCommit = !startup && pending[offset] === 0x51 /* Q */ && /^commit\b/i.test(pending.toString('utf8', offset + 5, end - 1));
+          startup = false;
+          if (isCommit && this.commitCuts) {
+            const { how } = this.commitCuts;
+            if (--this.commitCuts.left === 0) this.commitCuts = undefined;
+            this.commitsCut++;
+            if (how === 'deliver-commit-lose-answer') {
+              upstream.write(pending.subarray(0, end));
+              muted = true;
+              setTimeout(cutBoth, 300);
+            } else {
+              upstream.write(pending.subarray(0, offset));
+              cutBoth();
+            }
+            pending = Buffer.alloc(0);
+            return;
+          }
+          offset = end;
+        }
+        if (offset > 0) {
+          upstream.write(pending.subarray(0, offset));
+          pending = pending.subarray(offset);
+        }
+      });
     });
     this.server.listen(0, '127.0.0.1');
     await once(this.server, 'listening');
     this.port = (this.server.address() as { port: number }).port;
+  }
+
+  /** The next `times` COMMITs are cut as `how` says (0: none). */
+  cutAtCommits(how: CommitCut, times = 1): void {
+    this.commitCuts = times > 0 ? { how, left: times } : undefined;
   }
 
   cut(): void {
@@ -237,6 +294,55 @@ describe('database faults: killed connections and a cut network, on PostgreSQL',
         `answers during the outage within ${Math.round(outageAnswerMs)} ms; /health/ready 200 again ${Math.round(readyMs)} ms and a capture succeeded ${Math.round(recoveredMs)} ms after the network returned`,
     );
     assert.ok(f.unavailable > 0, 'no client saw the outage: the test proved nothing');
+  });
+
+  it('a connection lost right after COMMIT reached the server: the capture is answered 201 (it was made), once, and its key replays it', async () => {
+    for (const withKey of [false, true]) {
+      const orderId = await createOrder(inst.base, merchant, 10_000);
+      const headers: Record<string, string> = withKey ? { 'klarna-idempotency-key': randomUUID() } : {};
+      const cutsBefore = proxy.commitsCut;
+      proxy.cutAtCommits('deliver-commit-lose-answer');
+      const r = await send(inst.base, { path: orderPath(orderId, '/captures'), auth: merchant, body: { captured_amount: 1_234 }, headers, timeoutMs: 30_000 });
+      assert.equal(proxy.commitsCut, cutsBefore + 1, 'the COMMIT was not cut: the test proved nothing');
+      assert.equal(r.status, 201, `${r.status} ${r.text}`);
+      const order = await getOrder(inst.base, merchant, orderId);
+      assert.equal(order.captured_amount, 1_234);
+      assert.deepEqual(order.captures.map((c) => c.capture_id), [r.headers.get('capture-id')], 'the capture must exist exactly once, under the id answered');
+      if (withKey) {
+        const again = await send(inst.base, { path: orderPath(orderId, '/captures'), auth: merchant, body: { captured_amount: 1 }, headers });
+        assert.equal(again.status, 201);
+        assert.equal(again.headers.get('capture-id'), r.headers.get('capture-id'));
+      }
+      console.log(`[db faults] COMMIT delivered, answer lost (${withKey ? 'with' : 'without'} idempotency key): answered ${r.status} in ${Math.round(r.ms)} ms, 1 capture stored`);
+    }
+  });
+
+  it('a connection lost before COMMIT reached the server: 503 with Retry-After, and nothing was applied', async () => {
+    const orderId = await createOrder(inst.base, merchant, 10_000);
+    const cutsBefore = proxy.commitsCut;
+    proxy.cutAtCommits('lose-commit');
+    const r = await send(inst.base, { path: orderPath(orderId, '/captures'), auth: merchant, body: { captured_amount: 500 }, timeoutMs: 30_000 });
+    assert.equal(proxy.commitsCut, cutsBefore + 1, 'the COMMIT was not cut: the test proved nothing');
+    assertUnavailable(r);
+    const order = await getOrder(inst.base, merchant, orderId);
+    assert.equal(order.captured_amount, 0, 'a 503 was answered for a capture that was made');
+    assert.deepEqual(order.captures, []);
+    console.log(`[db faults] COMMIT lost before the server: answered 503 in ${Math.round(r.ms)} ms, nothing stored`);
+  });
+
+  it('a batch of concurrent captures on several orders whose shared COMMIT answer is lost: every one answered 201 and stored once', async () => {
+    const orders = await Promise.all(Array.from({ length: 6 }, () => createOrder(inst.base, merchant, 10_000)));
+    const cutsBefore = proxy.commitsCut;
+    proxy.cutAtCommits('deliver-commit-lose-answer');
+    const replies = await Promise.all(orders.map((id, i) => send(inst.base, { path: orderPath(id, '/captures'), auth: merchant, body: { captured_amount: 100 + i }, timeoutMs: 30_000 })));
+    assert.equal(proxy.commitsCut, cutsBefore + 1);
+    for (const [i, r] of replies.entries()) {
+      assert.equal(r.status, 201, `${r.status} ${r.text}`);
+      const order = await getOrder(inst.base, merchant, orders[i]!);
+      assert.deepEqual(order.captures.map((c) => c.capture_id), [r.headers.get('capture-id')]);
+      assert.equal(order.captured_amount, 100 + i);
+    }
+    console.log(`[db faults] ${orders.length} concurrent captures, one COMMIT answer lost: ${replies.length} × 201, each stored once`);
   });
 
   it('the ledger check passes afterwards', async () => {

@@ -90,7 +90,7 @@ export async function startTestApp(backend: Backend, env: Record<string, string>
     storeConfig = { kind: 'sqlite', path: ':memory:' };
   }
   const config = { ...loadConfig({ OPENOM_ADMIN_TOKEN: ADMIN_TOKEN, LOG_LEVEL: 'silent', OPENOM_WORKER_CONCURRENCY: '0', ...env }), store: storeConfig };
-  const store = openStore(storeConfig, { pgPoolSize: config.pgPoolSize, merchantClocks: config.mode === 'sandbox' });
+  const store = openStore(storeConfig, { pgPoolSize: config.pgPoolSize, orderQueueLimit: config.orderQueueLimit, merchantClocks: config.mode === 'sandbox' });
   await migrate(store);
   const boot = await bootstrap(store, config);
   const app = await buildApp({ config, store, readiness: { migrated: true }, adminTokenDigest: () => boot.adminTokenDigest });
