@@ -7,6 +7,7 @@ import type { Config } from './config.js';
 import { adminAuthenticator, merchantAuthenticator, merchantCredentialVerifier } from './http/auth.js';
 import { handleFrameworkError, registerErrorHandling, unavailable } from './http/errors.js';
 import { faultInjector } from './http/faults.js';
+import { swaggerOptions, type SecurityKind } from './http/openapi.js';
 import { correlationIdOf, registerPlumbing, setStandardHeaders } from './http/plumbing.js';
 import { adminRoutes } from './http/routes/admin.js';
 import { captureRoutes } from './http/routes/captures.js';
@@ -15,6 +16,7 @@ import { orderRoutes } from './http/routes/orders.js';
 import type { RoutesOptions } from './http/routes/options.js';
 import { refundRoutes } from './http/routes/refunds.js';
 import { sandboxRoutes } from './http/routes/sandbox/index.js';
+import { componentSchemas } from './http/schemas/components.js';
 import { adminWebhookRoutes } from './http/routes/webhooks.js';
 import { handleClientError } from './http/clientErrors.js';
 import { createMetrics, metricsRoute, registerRequestMetrics } from './http/metrics.js';
@@ -69,22 +71,9 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   app.decorate('metrics', metrics);
   registerRequestMetrics(app, metrics);
 
-  await app.register(swagger, {
-    openapi: {
-      openapi: '3.0.3',
-      info: {
-        title: 'OpenOM: Order Management API v1',
-        version: '1.0.0',
-        description: 'Wire-compatible Kustom/Klarna Order Management API v1, plus the OpenOM admin API.',
-      },
-      components: {
-        securitySchemes: {
-          merchant: { type: 'http', scheme: 'basic' },
-          admin: { type: 'http', scheme: 'bearer' },
-        },
-      },
-    },
-  });
+  await app.register(swagger, swaggerOptions);
+  // Named schemas, referenced by $id from the routes' schemas (src/http/schemas/components.ts).
+  for (const schema of componentSchemas()) app.addSchema(schema);
   await app.register(swaggerUi, { routePrefix: '/docs' });
   app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
 
@@ -107,7 +96,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   const injectFaults = config.mode === 'sandbox' ? faultInjector(store) : undefined;
 
   /** Routes under prefix behind readiness and one kind of credentials, declared so in /openapi.json. */
-  const scope = (prefix: string, security: 'merchant' | 'admin', plugins: FastifyPluginAsync<RoutesOptions>[]) =>
+  const scope = (prefix: string, security: SecurityKind, plugins: FastifyPluginAsync<RoutesOptions>[]) =>
     app.register(
       async (api) => {
         api.addHook('onRequest', requireReady);

@@ -96,8 +96,18 @@ export function registerRequestMetrics(app: FastifyInstance, metrics: Metrics): 
 
 /** GET /metrics on the API port, behind the admin token (app.ts). */
 export const metricsRoute: FastifyPluginAsync = async (app) => {
-  app.get('/metrics', { schema: { hide: true } }, async (_request, reply) =>
-    reply.type(app.metrics.registry.contentType).send(await app.metrics.registry.metrics()),
+  app.get(
+    '/metrics',
+    {
+      schema: {
+        tags: ['Admin'],
+        operationId: 'getMetrics',
+        summary: 'Prometheus metrics (here only when OPENOM_METRICS_PORT is unset)',
+        produces: ['text/plain'],
+        response: { 200: { type: 'string', description: 'Prometheus text exposition format 0.0.4' } },
+      },
+    },
+    async (_request, reply) => reply.type(app.metrics.registry.contentType).send(await app.metrics.registry.metrics()),
   );
 };
 

@@ -6,6 +6,7 @@ import { it } from 'node:test';
 import { Value } from '@sinclair/typebox/value';
 import type { TSchema } from '@sinclair/typebox';
 import { FormatRegistry, Type } from '@sinclair/typebox';
+import { componentSchemas } from '../../src/http/schemas/components.js';
 import { CaptureResponse, OrderResponse, RefundResponse } from '../../src/http/schemas/orders.js';
 import { fullOrderBody } from '../support/fullOrder.js';
 import { call, capture, createMerchant, describeOnBothStores, ordersUrl, refund, type Json } from '../support/harness.js';
@@ -14,7 +15,7 @@ import { call, capture, createMerchant, describeOnBothStores, ordersUrl, refund,
 FormatRegistry.Set('date-time', (v) => /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z$/.test(v) && !Number.isNaN(Date.parse(v)));
 
 function assertConforms(schema: TSchema, body: unknown, what: string): void {
-  const errors = [...Value.Errors(schema, body)].slice(0, 5).map((e) => `${e.path}: ${e.message}`);
+  const errors = [...Value.Errors(schema, componentSchemas(), body)].slice(0, 5).map((e) => `${e.path}: ${e.message}`);
   assert.deepEqual(errors, [], `${what} does not match its response schema`);
 }
 

@@ -11,18 +11,26 @@ import { sendJson } from '../commandReply.js';
 import { problems } from '../../domain/errorCodes.js';
 import { ApiError } from '../errors.js';
 import { hashPassword, randomSecret } from '../passwords.js';
-import { ErrorBody } from '../schemas/common.js';
+import { Obj } from '../schemas/common.js';
+import { component } from '../schemas/components.js';
 import { OrderIntakeBody, OrderResponse } from '../schemas/orders.js';
 import type { RoutesOptions } from './options.js';
 
 const tags = ['Admin'];
 
-const Merchant = Type.Object({
+const merchantFields = {
   merchant_id: Type.String(),
   name: Type.String(),
-  username: Type.String(),
+  username: Type.String({ description: 'The API username (HTTP Basic)' }),
   created_at: Type.String({ format: 'date-time' }),
-});
+};
+const Merchant = component('Merchant', Type.Object(merchantFields));
+const NewMerchant = component(
+  'NewMerchant',
+  Type.Object({ ...merchantFields, password: Type.String({ description: 'The API password: shown only in this response' }) }),
+);
+const MerchantList = component('MerchantList', Type.Object({ merchants: Type.Array(Merchant) }));
+const MerchantCreate = component('MerchantCreate', Obj({ name: Type.String({ minLength: 1, maxLength: 255 }) }));
 
 /** Klarna-style API username: PK + digits + _ + hex, e.g. PK04211_3f9a1c2b7d6e. */
 export function newMerchantUsername(): string {
@@ -35,9 +43,10 @@ export const adminRoutes: FastifyPluginAsyncTypebox<RoutesOptions> = async (app,
     {
       schema: {
         tags,
+        operationId: 'createMerchant',
         summary: 'Create a merchant (the password is shown only in this response)',
-        body: Type.Object({ name: Type.String({ minLength: 1, maxLength: 255 }) }, { additionalProperties: false }),
-        response: { 201: Type.Composite([Merchant, Type.Object({ password: Type.String() })]), 400: ErrorBody, 401: ErrorBody },
+        body: MerchantCreate,
+        response: { 201: { ...NewMerchant, description: 'The merchant, with its API credentials' } },
       },
     },
     async (request, reply) => {
@@ -55,7 +64,7 @@ export const adminRoutes: FastifyPluginAsyncTypebox<RoutesOptions> = async (app,
 
   app.get(
     '/merchants',
-    { schema: { tags, summary: 'List merchants', response: { 200: Type.Object({ merchants: Type.Array(Merchant) }), 401: ErrorBody } } },
+    { schema: { tags, operationId: 'listMerchants', summary: 'List merchants', response: { 200: { ...MerchantList, description: 'Every merchant, without passwords' } } } },
     async () => ({ merchants: await listMerchants(store) }),
   );
 
@@ -64,10 +73,11 @@ export const adminRoutes: FastifyPluginAsyncTypebox<RoutesOptions> = async (app,
     {
       schema: {
         tags,
-        summary: 'Put an authorized order in for a merchant',
-        params: Type.Object({ merchant_id: Type.String() }),
+        operationId: 'createAuthorizedOrder',
+        summary: 'Put an authorized order in for a merchant (what a checkout would have authorized)',
+        params: Type.Object({ merchant_id: Type.String({ description: 'Merchant id (UUID)' }) }),
         body: OrderIntakeBody,
-        response: { 201: OrderResponse, 400: ErrorBody, 401: ErrorBody, 404: ErrorBody },
+        response: { 201: { ...OrderResponse, description: 'The order, exactly as GET /ordermanagement/v1/orders/{order_id} then returns it' } },
       },
     },
     async (request, reply) => {

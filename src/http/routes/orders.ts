@@ -15,7 +15,7 @@ import type { OrderCommand } from '../../store/commands.js';
 import { problems } from '../../domain/errorCodes.js';
 import { ApiError } from '../errors.js';
 import { replyWithCommand, sendJson } from '../commandReply.js';
-import { ErrorBody, IdempotencyHeaders, OrderIdParams } from '../schemas/common.js';
+import { IdempotencyHeaders, OrderIdParams } from '../schemas/common.js';
 import {
   CustomerDetailsBody,
   MerchantReferencesBody,
@@ -23,11 +23,11 @@ import {
   ShippingInfoBody,
   UpdateAuthorizationBody,
 } from '../schemas/orders.js';
+import { done, refused } from '../schemas/responses.js';
 import type { RoutesOptions } from './options.js';
 
 const tags = ['Orders'];
-const errors = { 403: ErrorBody, 404: ErrorBody };
-const noContent = { 204: { type: 'null', description: 'Done' } as const, ...errors };
+const notAllowed = { 204: done, 403: refused('NOT_ALLOWED') };
 
 export const orderRoutes: FastifyPluginAsyncTypebox<RoutesOptions> = async (app, { store, config }) => {
   app.get(
@@ -35,9 +35,10 @@ export const orderRoutes: FastifyPluginAsyncTypebox<RoutesOptions> = async (app,
     {
       schema: {
         tags,
+        operationId: 'getOrder',
         summary: 'Get order details',
         params: OrderIdParams,
-        response: { 200: OrderResponse, 404: ErrorBody },
+        response: { 200: { ...OrderResponse, description: 'The order, with its captures and refunds' } },
       },
     },
     async (request, reply) => {
@@ -48,33 +49,37 @@ export const orderRoutes: FastifyPluginAsyncTypebox<RoutesOptions> = async (app,
   );
 
   // Operations that take no body: any body a client sends along is ignored.
-  const bodiless: [string, string, OrderCommand][] = [
-    ['/:order_id/acknowledge', 'Acknowledge an order', acknowledgeOrder],
-    ['/:order_id/cancel', 'Cancel an order', cancelOrder],
-    ['/:order_id/extend-authorization-time', 'Extend the authorization time', extendAuthorizationTime(config.profile)],
-    ['/:order_id/release-remaining-authorization', 'Release the remaining authorization', releaseRemainingAuthorization],
+  const bodiless: [string, string, string, OrderCommand, object][] = [
+    ['/:order_id/acknowledge', 'acknowledgeOrder', 'Acknowledge an order', acknowledgeOrder, { 204: done }],
+    ['/:order_id/cancel', 'cancelOrder', 'Cancel an order', cancelOrder, { 204: done, 403: refused('CANCEL_NOT_ALLOWED') }],
+    ['/:order_id/extend-authorization-time', 'extendAuthorizationTime', 'Extend the authorization time', extendAuthorizationTime(config.profile), notAllowed],
+    ['/:order_id/release-remaining-authorization', 'releaseRemainingAuthorization', 'Release the remaining authorization', releaseRemainingAuthorization, notAllowed],
   ];
-  for (const [url, summary, command] of bodiless) {
-    app.post(url, { schema: { tags, summary, params: OrderIdParams, headers: IdempotencyHeaders, response: noContent } }, (request, reply) =>
+  for (const [url, operationId, summary, command, response] of bodiless) {
+    app.post(url, { schema: { tags, operationId, summary, params: OrderIdParams, headers: IdempotencyHeaders, response } }, (request, reply) =>
       replyWithCommand(store, request, reply, command),
     );
   }
 
   app.post(
     '/:order_id/shipping-info',
-    { schema: { tags, summary: 'Add shipping information', params: OrderIdParams, headers: IdempotencyHeaders, body: ShippingInfoBody, response: noContent } },
+    { schema: { tags, operationId: 'addShippingInfo', summary: 'Add shipping information', params: OrderIdParams, headers: IdempotencyHeaders, body: ShippingInfoBody, response: notAllowed } },
     (request, reply) => replyWithCommand(store, request, reply, addOrderShippingInfo(request.body)),
   );
 
   app.patch(
     '/:order_id/merchant-references',
-    { schema: { tags, summary: 'Update merchant references', params: OrderIdParams, headers: IdempotencyHeaders, body: MerchantReferencesBody, response: noContent } },
+    {
+      schema: { tags, operationId: 'updateMerchantReferences', summary: 'Update merchant references', params: OrderIdParams, headers: IdempotencyHeaders, body: MerchantReferencesBody, response: notAllowed },
+    },
     (request, reply) => replyWithCommand(store, request, reply, updateMerchantReferences(request.body)),
   );
 
   app.patch(
     '/:order_id/customer-details',
-    { schema: { tags, summary: 'Update customer addresses', params: OrderIdParams, headers: IdempotencyHeaders, body: CustomerDetailsBody, response: noContent } },
+    {
+      schema: { tags, operationId: 'updateCustomerDetails', summary: 'Update customer addresses', params: OrderIdParams, headers: IdempotencyHeaders, body: CustomerDetailsBody, response: notAllowed },
+    },
     (request, reply) => replyWithCommand(store, request, reply, updateCustomerDetails(request.body)),
   );
 
@@ -83,11 +88,12 @@ export const orderRoutes: FastifyPluginAsyncTypebox<RoutesOptions> = async (app,
     {
       schema: {
         tags,
+        operationId: 'updateAuthorization',
         summary: 'Update the order amount and order lines',
         params: OrderIdParams,
         headers: IdempotencyHeaders,
         body: UpdateAuthorizationBody,
-        response: { ...noContent, 400: ErrorBody },
+        response: notAllowed,
       },
     },
     (request, reply) => replyWithCommand(store, request, reply, updateAuthorization(request.body)),

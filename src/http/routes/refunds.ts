@@ -5,8 +5,9 @@ import { readRefundJson } from '../../store/orderDocuments.js';
 import { problems } from '../../domain/errorCodes.js';
 import { ApiError } from '../errors.js';
 import { replyWithCommand, sendJson } from '../commandReply.js';
-import { ErrorBody, IdempotencyHeaders, OrderIdParams, RefundParams } from '../schemas/common.js';
+import { IdempotencyHeaders, OrderIdParams, RefundParams } from '../schemas/common.js';
 import { RefundBody, RefundResponse } from '../schemas/orders.js';
+import { createdNoBody, refused } from '../schemas/responses.js';
 import type { RoutesOptions } from './options.js';
 
 const tags = ['Refunds'];
@@ -17,16 +18,12 @@ export const refundRoutes: FastifyPluginAsyncTypebox<RoutesOptions> = async (app
     {
       schema: {
         tags,
+        operationId: 'createRefund',
         summary: 'Refund an amount of a captured order',
         params: OrderIdParams,
         headers: IdempotencyHeaders,
         body: RefundBody,
-        response: {
-          201: { type: 'null', description: 'Refund created; see the Location and Refund-Id headers' },
-          400: ErrorBody,
-          403: ErrorBody,
-          404: ErrorBody,
-        },
+        response: { 201: createdNoBody('refund'), 403: refused('REFUND_NOT_ALLOWED') },
       },
     },
     (request, reply) => replyWithCommand(store, request, reply, createRefund(request.body)),
@@ -34,7 +31,7 @@ export const refundRoutes: FastifyPluginAsyncTypebox<RoutesOptions> = async (app
 
   app.get(
     '/:order_id/refunds/:refund_id',
-    { schema: { tags, summary: 'Get refund details', params: RefundParams, response: { 200: RefundResponse, 404: ErrorBody } } },
+    { schema: { tags, operationId: 'getRefund', summary: 'Get refund details', params: RefundParams, response: { 200: { ...RefundResponse, description: 'The refund' } } } },
     async (request, reply) => {
       const { order_id, refund_id } = request.params;
       const found = await readRefundJson(store, request.merchantId, order_id, refund_id);

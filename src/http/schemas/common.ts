@@ -2,6 +2,7 @@
 // Objects are closed (additionalProperties: false): unknown fields are dropped, as Klarna ignores them.
 import { Type, type TSchema } from '@sinclair/typebox';
 import { MAX_AMOUNT } from '../../domain/money.js';
+import { component } from './components.js';
 
 export const Text = (maxLength: number, extra: Record<string, unknown> = {}) => Type.String({ maxLength, ...extra });
 const Opt = <T extends TSchema>(schema: T) => Type.Optional(schema);
@@ -13,8 +14,9 @@ export const Amount = (extra: Record<string, unknown> = {}) => Type.Integer({ mi
 /** A signed amount: discount lines carry negative prices and totals. */
 export const SignedAmount = (extra: Record<string, unknown> = {}) => Type.Integer({ minimum: -MAX_AMOUNT, maximum: MAX_AMOUNT, ...extra });
 
-export const Address = Obj(
-  {
+export const Address = component(
+  'Address',
+  Obj({
     given_name: Opt(Text(100)),
     family_name: Opt(Text(100)),
     title: Opt(Text(20)),
@@ -32,17 +34,20 @@ export const Address = Obj(
     phone: Opt(Text(100)),
     organization_name: Opt(Text(255)),
     attention: Opt(Text(255)),
-  },
+  }),
 );
 
-export const ProductIdentifiers = Obj({
-  brand: Opt(Text(70)),
-  category_path: Opt(Text(750)),
-  global_trade_item_number: Opt(Text(50)),
-  manufacturer_part_number: Opt(Text(70)),
-  color: Opt(Text(64)),
-  size: Opt(Text(64)),
-});
+export const ProductIdentifiers = component(
+  'ProductIdentifiers',
+  Obj({
+    brand: Opt(Text(70)),
+    category_path: Opt(Text(750)),
+    global_trade_item_number: Opt(Text(50)),
+    manufacturer_part_number: Opt(Text(70)),
+    color: Opt(Text(64)),
+    size: Opt(Text(64)),
+  }),
+);
 
 export const OrderLineTypes = [
   'physical',
@@ -57,8 +62,9 @@ export const OrderLineTypes = [
   'package',
 ] as const;
 
-export const OrderLine = Obj(
-  {
+export const OrderLine = component(
+  'OrderLine',
+  Obj({
     type: Opt(Type.Union(OrderLineTypes.map((t) => Type.Literal(t)))),
     reference: Opt(Text(255)),
     name: Text(255, { minLength: 1 }),
@@ -80,7 +86,7 @@ export const OrderLine = Obj(
         interval_count: Type.Integer({ minimum: 1, maximum: 10_000 }),
       }),
     ),
-  },
+  }),
 );
 
 export const ShippingMethods = [
@@ -99,8 +105,9 @@ export const ShippingMethods = [
   'PalletDelivery',
 ] as const;
 
-export const ShippingInfo = Obj(
-  {
+export const ShippingInfo = component(
+  'ShippingInfo',
+  Obj({
     shipping_company: Opt(Text(100)),
     shipping_method: Opt(Type.Union(ShippingMethods.map((m) => Type.Literal(m)))),
     tracking_number: Opt(Text(100)),
@@ -108,23 +115,29 @@ export const ShippingInfo = Obj(
     return_shipping_company: Opt(Text(100)),
     return_tracking_number: Opt(Text(100)),
     return_tracking_uri: Opt(Text(1024)),
-  },
+  }),
 );
 
-export const Customer = Obj({
-  date_of_birth: Opt(Text(50)),
-  national_identification_number: Opt(Text(100)),
-  type: Opt(Text(20)),
-  vat_id: Opt(Text(100)),
-  organization_entity_type: Opt(Text(50)),
-  organization_registration_id: Opt(Text(100)),
-});
+export const Customer = component(
+  'Customer',
+  Obj({
+    date_of_birth: Opt(Text(50)),
+    national_identification_number: Opt(Text(100)),
+    type: Opt(Text(20)),
+    vat_id: Opt(Text(100)),
+    organization_entity_type: Opt(Text(50)),
+    organization_registration_id: Opt(Text(100)),
+  }),
+);
 
-export const InitialPaymentMethod = Obj({
-  type: Opt(Text(50)),
-  description: Opt(Text(255)),
-  number_of_installments: Opt(Type.Integer({ minimum: 0, maximum: 1000 })),
-});
+export const InitialPaymentMethod = component(
+  'InitialPaymentMethod',
+  Obj({
+    type: Opt(Text(50)),
+    description: Opt(Text(255)),
+    number_of_installments: Opt(Type.Integer({ minimum: 0, maximum: 1000 })),
+  }),
+);
 
 const ShippingLocationAddress = Obj({
   street_address: Opt(Text(100)),
@@ -135,41 +148,62 @@ const ShippingLocationAddress = Obj({
   country: Opt(Type.String({ pattern: '^[A-Za-z]{2}$' })),
 });
 
-export const SelectedShippingOption = Obj({
-  id: Opt(Text(255)),
-  name: Opt(Text(255)),
-  method: Opt(Text(255)),
-  type: Opt(Text(255)),
-  class: Opt(Text(255)),
-  carrier: Opt(Text(255)),
-  tms_reference: Opt(Text(255)),
-  price: Opt(SignedAmount()),
-  tax_amount: Opt(SignedAmount()),
-  tax_rate: Opt(Type.Integer({ minimum: 0, maximum: 10_000 })),
-  carrier_product: Opt(Obj({ name: Opt(Text(255)), identifier: Opt(Text(255)) })),
-  location: Opt(Obj({ id: Opt(Text(255)), name: Opt(Text(255)), price: Opt(SignedAmount()), address: Opt(ShippingLocationAddress) })),
-  timeslot: Opt(Obj({ id: Opt(Text(255)), start: Opt(Text(64)), end: Opt(Text(64)), cutoff: Opt(Text(64)), price: Opt(SignedAmount()) })),
-  selected_addons: Opt(
-    Type.Array(Obj({ type: Text(255), price: SignedAmount(), external_id: Opt(Text(255)), user_input: Opt(Text(1024)) }), { maxItems: 100 }),
-  ),
-});
+export const SelectedShippingOption = component(
+  'SelectedShippingOption',
+  Obj({
+    id: Opt(Text(255)),
+    name: Opt(Text(255)),
+    method: Opt(Text(255)),
+    type: Opt(Text(255)),
+    class: Opt(Text(255)),
+    carrier: Opt(Text(255)),
+    tms_reference: Opt(Text(255)),
+    price: Opt(SignedAmount()),
+    tax_amount: Opt(SignedAmount()),
+    tax_rate: Opt(Type.Integer({ minimum: 0, maximum: 10_000 })),
+    carrier_product: Opt(Obj({ name: Opt(Text(255)), identifier: Opt(Text(255)) })),
+    location: Opt(Obj({ id: Opt(Text(255)), name: Opt(Text(255)), price: Opt(SignedAmount()), address: Opt(ShippingLocationAddress) })),
+    timeslot: Opt(Obj({ id: Opt(Text(255)), start: Opt(Text(64)), end: Opt(Text(64)), cutoff: Opt(Text(64)), price: Opt(SignedAmount()) })),
+    selected_addons: Opt(
+      Type.Array(Obj({ type: Text(255), price: SignedAmount(), external_id: Opt(Text(255)), user_input: Opt(Text(1024)) }), { maxItems: 100 }),
+    ),
+  }),
+);
 
 export const OrderLines = (minItems: number) => Type.Array(OrderLine, { minItems, maxItems: 1000 });
 export const ShippingInfoList = (minItems: number) => Type.Array(ShippingInfo, { minItems, maxItems: 500 });
 
-export const ErrorBody = Type.Object(
-  {
-    correlation_id: Type.String(),
-    error_code: Type.String(),
-    error_messages: Type.Array(Type.String()),
-  },
-  { description: 'Klarna error body' },
+export const ErrorBody = component(
+  'Error',
+  Type.Object(
+    {
+      correlation_id: Type.String({ description: 'The same as the Klarna-Correlation-Id response header' }),
+      error_code: Type.String({ description: 'BAD_VALUE, UNAUTHORIZED, NO_SUCH_ORDER, CAPTURE_NOT_ALLOWED, … (see the README)' }),
+      error_messages: Type.Array(Type.String(), { description: 'What was wrong; a validation message names the field' }),
+    },
+    {
+      description: "Klarna's error body, sent with every 4xx and 5xx",
+      examples: [
+        {
+          correlation_id: '6b1d7b4e-8c0f-4a8e-9a51-0d4f2d3c9e21',
+          error_code: 'CAPTURE_NOT_ALLOWED',
+          error_messages: ['Capture not allowed: the order is cancelled.'],
+        },
+      ],
+    },
+  ),
 );
 
-export const OrderIdParams = Type.Object({ order_id: Type.String({ description: 'Order id (UUID)' }) });
-export const CaptureParams = Type.Object({ order_id: Type.String(), capture_id: Type.String() });
-export const RefundParams = Type.Object({ order_id: Type.String(), refund_id: Type.String() });
+const OrderId = Type.String({ description: 'Order id (UUID)' });
+export const OrderIdParams = Type.Object({ order_id: OrderId });
+export const CaptureParams = Type.Object({ order_id: OrderId, capture_id: Type.String({ description: 'Capture id (UUID)' }) });
+export const RefundParams = Type.Object({ order_id: OrderId, refund_id: Type.String({ description: 'Refund id (UUID)' }) });
 
 export const IdempotencyHeaders = Type.Object({
-  'klarna-idempotency-key': Type.Optional(Type.String({ maxLength: 255, description: 'Replays the first completed response for this key' })),
+  'Klarna-Idempotency-Key': Type.Optional(
+    Type.String({
+      maxLength: 255,
+      description: 'The first completed response for this key is stored with the change and replayed for every later request with it',
+    }),
+  ),
 });

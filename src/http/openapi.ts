@@ -1,0 +1,220 @@
+// The OpenAPI 3.1 document (/openapi.json, /docs, clients/openapi.json). Routes describe what is
+// theirs (operationId, summary, tags, parameters, body, success responses, domain refusals); the
+// responses every route of a kind can get (401 and 429 behind credentials, 400/413/415 where a
+// body or parameters are read, 404 where ids are, 500, 503) and the headers every response
+// carries are added here, from the operation itself, so a new route is complete by default.
+import type { FastifyDynamicSwaggerOptions } from '@fastify/swagger';
+import { OPENOM_VERSION } from '../version.js';
+
+/** Credential kinds of app.ts's scopes: the security scheme, and the 401 (and 429) they answer with. */
+const SECURITY = {
+  merchant: {
+    scheme: { type: 'http', scheme: 'basic', description: "The merchant's API username and password (HTTP Basic)" },
+    unauthorized: 'MerchantUnauthorized',
+    // Failed logins are throttled per client address and per username (src/http/auth.ts).
+    throttled: true,
+  },
+  admin: {
+    scheme: { type: 'http', scheme: 'bearer', description: 'OPENOM_ADMIN_TOKEN as a bearer token' },
+    unauthorized: 'AdminUnauthorized',
+    throttled: false,
+  },
+} as const;
+
+export type SecurityKind = keyof typeof SECURITY;
+
+const TAGS = [
+  { name: 'Orders', description: 'Order Management v1: read an order and change it as a whole' },
+  { name: 'Captures', description: 'Order Management v1: charge what shipped, and follow up on each capture' },
+  { name: 'Refunds', description: 'Order Management v1: give money back, up to what was captured' },
+  { name: 'Admin', description: 'OpenOM admin API (bearer token): merchants, authorized orders, metrics' },
+  { name: 'Sandbox', description: 'Test helpers of sandbox mode (merchant credentials); 404 in production mode' },
+];
+
+const DESCRIPTION = `Wire-compatible Kustom/Klarna Order Management API v1, plus the OpenOM admin API and sandbox helpers.
+
+- Amounts are integers in minor units (\`10000\` is 100.00 SEK).
+- Every response carries \`Klarna-Correlation-Id\`: the request's own, when it sent a sane one, otherwise a new UUID.
+- Every 4xx and 5xx has Klarna's error body (\`Error\`), whose \`correlation_id\` equals that header.
+- \`Klarna-Idempotency-Key\` on a change replays the first completed response for that key (status, body, \`Location\`, \`Capture-Id\`, \`Refund-Id\`).
+- \`503\` means "not applied, retry after \`Retry-After\` seconds".
+- Connection-level answers not listed per operation: \`408\` (the request did not arrive in time), \`431\` (headers too large).
+
+This document describes the server that serves it: its mode (sandbox or production) and profile (kustom or klarna) decide which operations exist.`;
+
+const header = (name: string) => ({ $ref: `#/components/headers/${name}` });
+const errorContent = { 'application/json': { schema: { $ref: '#/components/schemas/Error' } } };
+const errorResponse = (description: string, extraHeaders: string[] = []) => ({
+  description,
+  headers: Object.fromEntries(['Klarna-Correlation-Id', ...extraHeaders].map((h) => [h, header(h)])),
+  content: errorContent,
+});
+
+const HEADERS = {
+  'Klarna-Correlation-Id': {
+    description: "The request's Klarna-Correlation-Id if it sent a sane one (letters, digits, . _ : -, at most 128), otherwise a new UUID",
+    schema: { type: 'string' },
+  },
+  'Retry-After': { description: 'Seconds to wait before retrying', schema: { type: 'integer', minimum: 0 } },
+  'WWW-Authenticate-Basic': { description: 'Basic realm="OpenOM"', schema: { type: 'string' } },
+  'WWW-Authenticate-Bearer': { description: 'Bearer realm="OpenOM admin"', schema: { type: 'string' } },
+};
+
+const RESPONSES: Record<string, { description: string; headers: Record<string, unknown>; content: unknown }> = {
+  BadRequest: errorResponse('BAD_VALUE: a field, parameter, header or the body is invalid; the message names it, as in "Bad value: order_lines[2].total_amount (…)"'),
+  MerchantUnauthorized: { ...errorResponse('UNAUTHORIZED: missing or wrong merchant credentials'), headers: { 'Klarna-Correlation-Id': header('Klarna-Correlation-Id'), 'WWW-Authenticate': header('WWW-Authenticate-Basic') } },
+  AdminUnauthorized: { ...errorResponse('UNAUTHORIZED: missing or wrong admin token'), headers: { 'Klarna-Correlation-Id': header('Klarna-Correlation-Id'), 'WWW-Authenticate': header('WWW-Authenticate-Bearer') } },
+  NotFound: errorResponse("NO_SUCH_ORDER, NO_SUCH_CAPTURE, NO_SUCH_REFUND or NOT_FOUND: no such resource for this merchant (another merchant's order answers as an unknown one)"),
+  PayloadTooLarge: errorResponse('BAD_VALUE: the body is larger than the limit (OPENOM_BODY_LIMIT_BYTES)'),
+  UnsupportedMediaType: errorResponse('BAD_VALUE: the Content-Type is not JSON'),
+  TooManyRequests: errorResponse('TOO_MANY_REQUESTS: too many failed logins from this address or for this username', ['Retry-After']),
+  InternalServerError: errorResponse('INTERNAL_SERVER_ERROR'),
+  ServiceUnavailable: errorResponse('SERVICE_UNAVAILABLE: not applied (the store is unreachable or not ready); retry', ['Retry-After']),
+};
+
+const CORRELATION_PARAMETER = {
+  name: 'Klarna-Correlation-Id',
+  in: 'header',
+  required: false,
+  description: 'Reused as the response\'s Klarna-Correlation-Id when sane (letters, digits, . _ : -, at most 128)',
+  schema: { type: 'string', maxLength: 128 },
+};
+
+type Json = Record<string, unknown>;
+interface Operation extends Json {
+  security?: Record<string, unknown>[];
+  requestBody?: unknown;
+  parameters?: Json[];
+  responses: Record<string, Json>;
+}
+
+const METHODS_WITH_BODY = new Set(['post', 'put', 'patch']);
+
+/** The standard responses an operation gets from what it reads and how it is authenticated. */
+function standardResponses(method: string, op: Operation): [status: string, name: string][] {
+  const inParams = new Set((op.parameters ?? []).map((p) => p.in));
+  const out: [string, string][] = [];
+  const kind = Object.keys(op.security?.[0] ?? {})[0] as SecurityKind | undefined;
+  if (kind) {
+    out.push(['401', SECURITY[kind].unauthorized]);
+    if (SECURITY[kind].throttled) out.push(['429', 'TooManyRequests']);
+  }
+  if (op.requestBody || inParams.has('path') || inParams.has('query') || inParams.has('header')) out.push(['400', 'BadRequest']);
+  if (inParams.has('path')) out.push(['404', 'NotFound']);
+  // Sloppy clients send bodies along with bodiless POSTs too (CONTRACT §4): the size limit still applies.
+  if (METHODS_WITH_BODY.has(method)) out.push(['413', 'PayloadTooLarge']);
+  if (op.requestBody) out.push(['415', 'UnsupportedMediaType']);
+  out.push(['500', 'InternalServerError'], ['503', 'ServiceUnavailable']);
+  return out;
+}
+
+function completeOperation(method: string, op: Operation): void {
+  for (const response of Object.values(op.responses)) {
+    response.headers = { 'Klarna-Correlation-Id': header('Klarna-Correlation-Id'), ...(response.headers as Json | undefined) };
+  }
+  for (const [status, name] of standardResponses(method, op)) {
+    op.responses[status] ??= { $ref: `#/components/responses/${name}` };
+  }
+  op.parameters = [...(op.parameters ?? []), CORRELATION_PARAMETER];
+}
+
+/** Parameters that operations declare alike (order_id, Klarna-Idempotency-Key…): one named component each. */
+function nameSharedParameters(operations: Operation[]): Json {
+  const seen = new Map<string, { json: string; uses: number } | 'differs'>();
+  for (const op of operations) {
+    for (const p of op.parameters ?? []) {
+      const name = String(p.name);
+      const json = JSON.stringify(p);
+      const before = seen.get(name);
+      if (before === undefined) seen.set(name, { json, uses: 1 });
+      else if (before !== 'differs') seen.set(name, before.json === json ? { json, uses: before.uses + 1 } : 'differs');
+    }
+  }
+  const shared = new Map([...seen].flatMap(([name, s]) => (s !== 'differs' && s.uses > 1 && /^[\w.-]+$/.test(name) ? [[name, s.json]] : [])));
+  for (const op of operations) {
+    op.parameters = op.parameters?.map((p) => (shared.has(String(p.name)) ? { $ref: `#/components/parameters/${String(p.name)}` } : p));
+  }
+  return Object.fromEntries([...shared].map(([name, json]) => [name, JSON.parse(json) as Json]));
+}
+
+/**
+ * TypeBox writes a union of string literals as anyOf [{const}], which @fastify/swagger turns into
+ * anyOf [{enum: [one]}]. Generators make one enum type of a plain enum, so that is what is published.
+ */
+function collapseEnumUnions(node: unknown): void {
+  if (Array.isArray(node)) {
+    for (const item of node) collapseEnumUnions(item);
+    return;
+  }
+  if (node === null || typeof node !== 'object') return;
+  const obj = node as Json;
+  for (const [key, value] of Object.entries(obj)) if (key !== 'examples' && key !== 'example') collapseEnumUnions(value);
+  const members = obj.anyOf;
+  if (!Array.isArray(members) || members.length === 0) return;
+  const single = (m: Json) => Object.keys(m).length === 2 && m.type === 'string' && Array.isArray(m.enum) && m.enum.length === 1;
+  if (!(members as Json[]).every(single)) return;
+  delete obj.anyOf;
+  obj.type = 'string';
+  obj.enum = (members as Json[]).map((m) => (m.enum as unknown[])[0]);
+}
+
+/** Names of the schema components that the paths reach, through any chain of references. */
+function reachableSchemas(doc: Json): Set<string> {
+  const schemas = (doc.components as Json).schemas as Json;
+  const reached = new Set<string>();
+  const visit = (node: unknown): void => {
+    if (Array.isArray(node)) node.forEach(visit);
+    else if (node !== null && typeof node === 'object') {
+      for (const [key, value] of Object.entries(node)) {
+        if (key === '$ref' && typeof value === 'string' && value.startsWith('#/components/schemas/')) {
+          const name = value.slice('#/components/schemas/'.length);
+          if (!reached.has(name)) {
+            reached.add(name);
+            visit(schemas[name]);
+          }
+        } else visit(value);
+      }
+    }
+  };
+  visit(doc.paths);
+  visit(RESPONSES);
+  return reached;
+}
+
+/** @fastify/swagger's transformObject: completes what every route of a kind has in common. */
+export function completeDocument(doc: Json): Json {
+  const paths = (doc.paths ?? {}) as Record<string, Record<string, Operation>>;
+  const operations = Object.values(paths).flatMap((item) => Object.entries(item));
+  for (const [method, op] of operations) completeOperation(method, op);
+  collapseEnumUnions(doc.components);
+  collapseEnumUnions(doc.paths);
+  const components = doc.components as Json;
+  // Routes the mode or profile leaves out leave their schemas unused: publish only what is reached.
+  const reached = reachableSchemas(doc);
+  components.schemas = Object.fromEntries(Object.entries(components.schemas as Json).filter(([name]) => reached.has(name)));
+  const used = JSON.stringify(doc.paths);
+  components.responses = Object.fromEntries(Object.entries(RESPONSES).filter(([name]) => used.includes(`"#/components/responses/${name}"`)));
+  const usedHeaders = JSON.stringify([doc.paths, components.responses]);
+  components.headers = Object.fromEntries(Object.entries(HEADERS).filter(([name]) => usedHeaders.includes(`"#/components/headers/${name}"`)));
+  components.parameters = nameSharedParameters(operations.map(([, op]) => op));
+  return doc;
+}
+
+export const swaggerOptions: FastifyDynamicSwaggerOptions = {
+  openapi: {
+    openapi: '3.1.0',
+    info: {
+      title: 'OpenOM: Order Management API v1',
+      version: OPENOM_VERSION,
+      description: DESCRIPTION,
+      license: { name: 'MIT', identifier: 'MIT' },
+    },
+    // Relative: the server that serves this document, whatever name or proxy it is reached through.
+    servers: [{ url: '/', description: 'This OpenOM server' }],
+    tags: TAGS,
+    components: { securitySchemes: { merchant: SECURITY.merchant.scheme, admin: SECURITY.admin.scheme } },
+  },
+  // Schemas registered with app.addSchema become #/components/schemas/<$id> (src/http/schemas/components.ts).
+  refResolver: { buildLocalReference: (json, _baseUri, _fragment, i) => (typeof json.$id === 'string' ? json.$id : `def-${i}`) },
+  transformObject: (document) => completeDocument((document as { openapiObject: Json }).openapiObject),
+};
