@@ -53,11 +53,12 @@ const errorResponse = (description: string, extraHeaders: string[] = []) => ({
 const HEADERS = {
   'Klarna-Correlation-Id': {
     description: "The request's Klarna-Correlation-Id if it sent a sane one (letters, digits, . _ : -, at most 128), otherwise a new UUID",
+    required: true,
     schema: { type: 'string' },
   },
-  'Retry-After': { description: 'Seconds to wait before retrying', schema: { type: 'integer', minimum: 0 } },
-  'WWW-Authenticate-Basic': { description: 'Basic realm="OpenOM"', schema: { type: 'string' } },
-  'WWW-Authenticate-Bearer': { description: 'Bearer realm="OpenOM admin"', schema: { type: 'string' } },
+  'Retry-After': { description: 'Seconds to wait before retrying', required: true, schema: { type: 'integer', minimum: 0 } },
+  'WWW-Authenticate-Basic': { description: 'Basic realm="OpenOM"', required: true, schema: { type: 'string' } },
+  'WWW-Authenticate-Bearer': { description: 'Bearer realm="OpenOM admin"', required: true, schema: { type: 'string' } },
 };
 
 const RESPONSES: Record<string, { description: string; headers: Record<string, unknown>; content: unknown }> = {
@@ -110,7 +111,9 @@ function standardResponses(method: string, op: Operation): [status: string, name
 
 function completeOperation(method: string, op: Operation): void {
   for (const response of Object.values(op.responses)) {
-    response.headers = { 'Klarna-Correlation-Id': header('Klarna-Correlation-Id'), ...(response.headers as Json | undefined) };
+    // A header a route declares for a response (Location, Capture-Id…) is one it always sends.
+    const declared = Object.entries((response.headers ?? {}) as Record<string, Json>).map(([name, h]) => [name, { ...h, required: true }]);
+    response.headers = { 'Klarna-Correlation-Id': header('Klarna-Correlation-Id'), ...Object.fromEntries(declared) };
   }
   for (const [status, name] of standardResponses(method, op)) {
     op.responses[status] ??= { $ref: `#/components/responses/${name}` };

@@ -181,17 +181,9 @@ export const ErrorBody = component(
       error_code: Type.String({ description: 'BAD_VALUE, UNAUTHORIZED, NO_SUCH_ORDER, CAPTURE_NOT_ALLOWED, … (see the README)' }),
       error_messages: Type.Array(Type.String(), { description: 'What was wrong; a validation message names the field' }),
     },
-    {
-      description: "Klarna's error body, sent with every 4xx and 5xx",
-      examples: [
-        {
-          correlation_id: '6b1d7b4e-8c0f-4a8e-9a51-0d4f2d3c9e21',
-          error_code: 'CAPTURE_NOT_ALLOWED',
-          error_messages: ['Capture not allowed: the order is cancelled.'],
-        },
-      ],
-    },
+    { description: "Klarna's error body, sent with every 4xx and 5xx" },
   ),
+  [{ correlation_id: '6b1d7b4e-8c0f-4a8e-9a51-0d4f2d3c9e21', error_code: 'CAPTURE_NOT_ALLOWED', error_messages: ['Capture not allowed: the order is cancelled.'] }],
 );
 
 const OrderId = Type.String({ description: 'Order id (UUID)' });

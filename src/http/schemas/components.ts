@@ -6,10 +6,13 @@ import { Type, type Static, type TSchema, type TUnsafe } from '@sinclair/typebox
 
 const registered = new Map<string, TSchema>();
 
-/** Registers schema as the component `name` and returns a reference to it, typed as the schema. */
-export function component<T extends TSchema>(name: string, schema: T): TUnsafe<Static<T>> {
+/**
+ * Registers schema as the component `name`, with examples of it if given, and returns a reference
+ * to it, typed as the schema.
+ */
+export function component<T extends TSchema>(name: string, schema: T, examples?: Static<T>[]): TUnsafe<Static<T>> {
   if (registered.has(name)) throw new Error(`Schema component ${name} is defined twice`);
-  registered.set(name, { ...schema, $id: name });
+  registered.set(name, { ...schema, $id: name, ...(examples ? { examples } : {}) });
   // Type.Ref keeps TypeBox's Ref kind, so Value.Check resolves it against componentSchemas() too.
   return Type.Unsafe<Static<T>>(Type.Ref(name));
 }

@@ -27,35 +27,25 @@ import {
 const Opt = Type.Optional;
 const Timestamp = Type.String({ format: 'date-time', description: 'ISO 8601 UTC' });
 
-export const CaptureBody = component(
-  'CaptureRequest',
-  Obj(
-    {
-      captured_amount: Amount({ minimum: 1, description: 'The captured amount in minor units' }),
-      description: Opt(Text(255)),
-      reference: Opt(Text(255)),
-      order_lines: Opt(OrderLines(0)),
-      shipping_info: Opt(ShippingInfoList(0)),
-      shipping_delay: Opt(Type.Integer({ minimum: 0, maximum: 2_147_483_647 })),
-    },
-    { examples: [CAPTURE_REQUEST_EXAMPLE] },
-  ),
-);
-export type CaptureBody = Static<typeof CaptureBody>;
+const captureRequestSchema = Obj({
+  captured_amount: Amount({ minimum: 1, description: 'The captured amount in minor units' }),
+  description: Opt(Text(255)),
+  reference: Opt(Text(255)),
+  order_lines: Opt(OrderLines(0)),
+  shipping_info: Opt(ShippingInfoList(0)),
+  shipping_delay: Opt(Type.Integer({ minimum: 0, maximum: 2_147_483_647 })),
+});
+export type CaptureBody = Static<typeof captureRequestSchema>;
+export const CaptureBody = component('CaptureRequest', captureRequestSchema, [CAPTURE_REQUEST_EXAMPLE]);
 
-export const RefundBody = component(
-  'RefundRequest',
-  Obj(
-    {
-      refunded_amount: Amount({ minimum: 1, description: 'The refunded amount in minor units' }),
-      description: Opt(Text(255)),
-      reference: Opt(Text(255)),
-      order_lines: Opt(OrderLines(0)),
-    },
-    { examples: [REFUND_REQUEST_EXAMPLE] },
-  ),
-);
-export type RefundBody = Static<typeof RefundBody>;
+const refundRequestSchema = Obj({
+  refunded_amount: Amount({ minimum: 1, description: 'The refunded amount in minor units' }),
+  description: Opt(Text(255)),
+  reference: Opt(Text(255)),
+  order_lines: Opt(OrderLines(0)),
+});
+export type RefundBody = Static<typeof refundRequestSchema>;
+export const RefundBody = component('RefundRequest', refundRequestSchema, [REFUND_REQUEST_EXAMPLE]);
 
 export const ShippingInfoBody = component('ShippingInfoRequest', Obj({ shipping_info: ShippingInfoList(1) }));
 export type ShippingInfoBody = Static<typeof ShippingInfoBody>;
@@ -96,113 +86,90 @@ export const ExtendDueDateBody = component(
 );
 export type ExtendDueDateBody = Static<typeof ExtendDueDateBody>;
 
-export const OrderIntakeBody = component(
-  'OrderIntake',
-  Obj(
-    {
-      purchase_country: Type.String({ pattern: '^[A-Za-z]{2}$', description: 'ISO 3166-1 alpha-2' }),
-      purchase_currency: Type.String({ pattern: '^[A-Za-z]{3}$', description: 'ISO 4217' }),
-      locale: Opt(Type.String({ pattern: '^[A-Za-z]{2,3}(-[A-Za-z0-9]{2,8})*$', maxLength: 35, description: 'RFC 1766' })),
-      order_amount: Amount(),
-      order_tax_amount: Opt(Amount()),
-      order_lines: OrderLines(1),
-      billing_address: Opt(Address),
-      shipping_address: Opt(Address),
-      customer: Opt(Customer),
-      merchant_reference1: Opt(Text(255)),
-      merchant_reference2: Opt(Text(255)),
-      merchant_data: Opt(Text(6000)),
-      initial_payment_method: Opt(InitialPaymentMethod),
-      selected_shipping_option: Opt(SelectedShippingOption),
-      fraud_status: Opt(Type.Union([Type.Literal('ACCEPTED'), Type.Literal('PENDING'), Type.Literal('REJECTED')])),
-      expires_at: Opt(Timestamp),
-    },
-    { examples: [ORDER_INTAKE_EXAMPLE] },
-  ),
-);
-export type OrderIntakeBody = Static<typeof OrderIntakeBody>;
+const orderIntakeSchema = Obj({
+  purchase_country: Type.String({ pattern: '^[A-Za-z]{2}$', description: 'ISO 3166-1 alpha-2' }),
+  purchase_currency: Type.String({ pattern: '^[A-Za-z]{3}$', description: 'ISO 4217' }),
+  locale: Opt(Type.String({ pattern: '^[A-Za-z]{2,3}(-[A-Za-z0-9]{2,8})*$', maxLength: 35, description: 'RFC 1766' })),
+  order_amount: Amount(),
+  order_tax_amount: Opt(Amount()),
+  order_lines: OrderLines(1),
+  billing_address: Opt(Address),
+  shipping_address: Opt(Address),
+  customer: Opt(Customer),
+  merchant_reference1: Opt(Text(255)),
+  merchant_reference2: Opt(Text(255)),
+  merchant_data: Opt(Text(6000)),
+  initial_payment_method: Opt(InitialPaymentMethod),
+  selected_shipping_option: Opt(SelectedShippingOption),
+  fraud_status: Opt(Type.Union([Type.Literal('ACCEPTED'), Type.Literal('PENDING'), Type.Literal('REJECTED')])),
+  expires_at: Opt(Timestamp),
+});
+export type OrderIntakeBody = Static<typeof orderIntakeSchema>;
+export const OrderIntakeBody = component('OrderIntake', orderIntakeSchema, [ORDER_INTAKE_EXAMPLE]);
 
-export const CaptureResponse = component(
-  'Capture',
-  Obj(
-    {
-      capture_id: Type.String(),
-      klarna_reference: Type.String(),
-      captured_amount: Type.Integer(),
-      captured_at: Timestamp,
-      description: Opt(Type.String()),
-      reference: Opt(Type.String()),
-      order_lines: Type.Array(OrderLine),
-      refunded_amount: Type.Integer(),
-      billing_address: Opt(Address),
-      shipping_address: Opt(Address),
-      shipping_info: Type.Array(ShippingInfo),
-    },
-    { examples: [CAPTURE_EXAMPLE] },
-  ),
-);
+const captureSchema = Obj({
+  capture_id: Type.String(),
+  klarna_reference: Type.String(),
+  captured_amount: Type.Integer(),
+  captured_at: Timestamp,
+  description: Opt(Type.String()),
+  reference: Opt(Type.String()),
+  order_lines: Type.Array(OrderLine),
+  refunded_amount: Type.Integer(),
+  billing_address: Opt(Address),
+  shipping_address: Opt(Address),
+  shipping_info: Type.Array(ShippingInfo),
+});
+export type CaptureResponse = Static<typeof captureSchema>;
+export const CaptureResponse = component('Capture', captureSchema, [CAPTURE_EXAMPLE]);
 
-export type CaptureResponse = Static<typeof CaptureResponse>;
-
-export const RefundResponse = component(
-  'Refund',
-  Obj(
-    {
-      refund_id: Type.String(),
-      refunded_amount: Type.Integer(),
-      refunded_at: Timestamp,
-      description: Opt(Type.String()),
-      reference: Opt(Type.String()),
-      order_lines: Type.Array(OrderLine),
-    },
-    { examples: [REFUND_EXAMPLE] },
-  ),
-);
-
-export type RefundResponse = Static<typeof RefundResponse>;
+const refundSchema = Obj({
+  refund_id: Type.String(),
+  refunded_amount: Type.Integer(),
+  refunded_at: Timestamp,
+  description: Opt(Type.String()),
+  reference: Opt(Type.String()),
+  order_lines: Type.Array(OrderLine),
+});
+export type RefundResponse = Static<typeof refundSchema>;
+export const RefundResponse = component('Refund', refundSchema, [REFUND_EXAMPLE]);
 
 export const OrderStatus = component(
   'OrderStatus',
   Type.Union(['AUTHORIZED', 'PART_CAPTURED', 'CAPTURED', 'CANCELLED', 'EXPIRED', 'CLOSED'].map((s) => Type.Literal(s))),
 );
 
-export const OrderResponse = component(
-  'Order',
-  Obj(
-    {
-      order_id: Type.String(),
-      status: OrderStatus,
-      fraud_status: Type.String(),
-      order_amount: Type.Integer(),
-      original_order_amount: Type.Integer(),
-      captured_amount: Type.Integer(),
-      refunded_amount: Type.Integer(),
-      remaining_authorized_amount: Type.Integer(),
-      purchase_country: Type.String(),
-      purchase_currency: Type.String(),
-      locale: Type.String(),
-      klarna_reference: Type.String(),
-      merchant_reference1: Opt(Type.String()),
-      merchant_reference2: Opt(Type.String()),
-      merchant_data: Opt(Type.String()),
-      billing_address: Opt(Address),
-      shipping_address: Opt(Address),
-      customer: Opt(Customer),
-      initial_payment_method: Opt(InitialPaymentMethod),
-      selected_shipping_option: Opt(SelectedShippingOption),
-      order_lines: Type.Array(OrderLine),
-      captures: Type.Array(CaptureResponse),
-      refunds: Type.Array(RefundResponse),
-      shipping_info: Type.Array(ShippingInfo),
-      created_at: Timestamp,
-      expires_at: Timestamp,
-    },
-    { examples: [ORDER_EXAMPLE] },
-  ),
-);
-
+const orderSchema = Obj({
+  order_id: Type.String(),
+  status: OrderStatus,
+  fraud_status: Type.String(),
+  order_amount: Type.Integer(),
+  original_order_amount: Type.Integer(),
+  captured_amount: Type.Integer(),
+  refunded_amount: Type.Integer(),
+  remaining_authorized_amount: Type.Integer(),
+  purchase_country: Type.String(),
+  purchase_currency: Type.String(),
+  locale: Type.String(),
+  klarna_reference: Type.String(),
+  merchant_reference1: Opt(Type.String()),
+  merchant_reference2: Opt(Type.String()),
+  merchant_data: Opt(Type.String()),
+  billing_address: Opt(Address),
+  shipping_address: Opt(Address),
+  customer: Opt(Customer),
+  initial_payment_method: Opt(InitialPaymentMethod),
+  selected_shipping_option: Opt(SelectedShippingOption),
+  order_lines: Type.Array(OrderLine),
+  captures: Type.Array(CaptureResponse),
+  refunds: Type.Array(RefundResponse),
+  shipping_info: Type.Array(ShippingInfo),
+  created_at: Timestamp,
+  expires_at: Timestamp,
+});
 // The store assembles these from validated, stored JSON; the schema is the wire contract.
-export type OrderResponse = Static<typeof OrderResponse>;
+export type OrderResponse = Static<typeof orderSchema>;
+export const OrderResponse = component('Order', orderSchema, [ORDER_EXAMPLE]);
 
 export const DueDateOptionsResponse = component(
   'DueDateOptions',
