@@ -384,6 +384,58 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/sandbox/v1/faults": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** List the merchant's active faults, in the order they apply */
+        get: operations["listFaults"];
+        put?: never;
+        /** Fault the merchant's next matching Order Management or Checkout requests */
+        post: operations["createFault"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/sandbox/v1/faults/{fault_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /** Delete an active fault */
+        delete: operations["deleteFault"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/sandbox/v1/orders/{order_id}/fraud-decision": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Decide the pending fraud review of an order */
+        post: operations["decideFraudReview"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -995,6 +1047,52 @@ export interface components {
         };
         ClockAdvance: {
             seconds: number;
+        };
+        FaultRequest: {
+            /** @description HTTP method of the requests to fault, in any case */
+            method: string;
+            /**
+             * @description Request path under /ordermanagement/ or /checkout/; `*` matches exactly one path segment
+             * @example /ordermanagement/v1/orders/*\/captures
+             */
+            path: string;
+            /** @description HTTP status to answer with; 0 answers normally, only after delay_ms */
+            status: 0 | number;
+            /**
+             * @description Defaults by status, e.g. SERVICE_UNAVAILABLE (with Retry-After) for 503
+             * @enum {string}
+             */
+            error_code?: "BAD_VALUE" | "UNAUTHORIZED" | "NOT_ALLOWED" | "CAPTURE_NOT_ALLOWED" | "CANCEL_NOT_ALLOWED" | "REFUND_NOT_ALLOWED" | "READ_ONLY_ORDER" | "NO_SUCH_ORDER" | "NO_SUCH_CAPTURE" | "NO_SUCH_REFUND" | "NOT_FOUND" | "TOO_MANY_REQUESTS" | "INTERNAL_SERVER_ERROR" | "SERVICE_UNAVAILABLE";
+            /** @description Wait this long before answering */
+            delay_ms?: number;
+            /** @description How many requests to fault (default 1) */
+            times?: number;
+        };
+        Fault: {
+            fault_id: string;
+            method: string;
+            path: string;
+            status: number;
+            /** @description null when status is 0 */
+            error_code: string | null;
+            delay_ms: number;
+            /** @description Requests still to be faulted */
+            times_left: number;
+            /**
+             * Format: date-time
+             * @description Merchant's clock
+             */
+            created_at: string;
+        };
+        FaultList: {
+            faults: components["schemas"]["Fault"][];
+        };
+        FraudDecision: {
+            /**
+             * @description ACCEPTED allows captures; REJECTED and STOPPED set fraud_status REJECTED and cancel the order
+             * @enum {string}
+             */
+            decision: "ACCEPTED" | "REJECTED" | "STOPPED";
         };
     };
     responses: {
@@ -2118,6 +2216,158 @@ export interface operations {
             };
             400: components["responses"]["BadRequest"];
             401: components["responses"]["MerchantUnauthorized"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalServerError"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    listFaults: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Reused as the response's Klarna-Correlation-Id when sane (letters, digits, . _ : -, at most 128) */
+                "Klarna-Correlation-Id"?: components["parameters"]["Klarna-Correlation-Id"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The active faults, oldest first */
+            200: {
+                headers: {
+                    "Klarna-Correlation-Id": components["headers"]["Klarna-Correlation-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["FaultList"];
+                };
+            };
+            401: components["responses"]["MerchantUnauthorized"];
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalServerError"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    createFault: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Reused as the response's Klarna-Correlation-Id when sane (letters, digits, . _ : -, at most 128) */
+                "Klarna-Correlation-Id"?: components["parameters"]["Klarna-Correlation-Id"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["FaultRequest"];
+            };
+        };
+        responses: {
+            /** @description The fault, active from now on */
+            201: {
+                headers: {
+                    "Klarna-Correlation-Id": components["headers"]["Klarna-Correlation-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Fault"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["MerchantUnauthorized"];
+            /** @description NOT_ALLOWED: the merchant has the most active faults allowed already */
+            403: {
+                headers: {
+                    "Klarna-Correlation-Id": components["headers"]["Klarna-Correlation-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalServerError"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    deleteFault: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Reused as the response's Klarna-Correlation-Id when sane (letters, digits, . _ : -, at most 128) */
+                "Klarna-Correlation-Id"?: components["parameters"]["Klarna-Correlation-Id"];
+            };
+            path: {
+                fault_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Deleted */
+            204: {
+                headers: {
+                    "Klarna-Correlation-Id": components["headers"]["Klarna-Correlation-Id"];
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["MerchantUnauthorized"];
+            404: components["responses"]["NotFound"];
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalServerError"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    decideFraudReview: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description The first completed response for this key is stored with the change and replayed for every later request with it */
+                "Klarna-Idempotency-Key"?: components["parameters"]["Klarna-Idempotency-Key"];
+                /** @description Reused as the response's Klarna-Correlation-Id when sane (letters, digits, . _ : -, at most 128) */
+                "Klarna-Correlation-Id"?: components["parameters"]["Klarna-Correlation-Id"];
+            };
+            path: {
+                /** @description Order id (UUID) */
+                order_id: components["parameters"]["order_id"];
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["FraudDecision"];
+            };
+        };
+        responses: {
+            /** @description Decided */
+            204: {
+                headers: {
+                    "Klarna-Correlation-Id": components["headers"]["Klarna-Correlation-Id"];
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["MerchantUnauthorized"];
+            /** @description NOT_ALLOWED: the order's fraud_status is not PENDING */
+            403: {
+                headers: {
+                    "Klarna-Correlation-Id": components["headers"]["Klarna-Correlation-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            404: components["responses"]["NotFound"];
             413: components["responses"]["PayloadTooLarge"];
             415: components["responses"]["UnsupportedMediaType"];
             429: components["responses"]["TooManyRequests"];

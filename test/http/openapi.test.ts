@@ -52,6 +52,10 @@ const EXPECTED: [string, string, string][] = [
   ['post', '/admin/v1/merchants/{merchant_id}/orders', 'createAuthorizedOrder'],
   ['get', '/sandbox/v1/clock', 'getClock'],
   ['post', '/sandbox/v1/clock/advance', 'advanceClock'],
+  ['post', '/sandbox/v1/faults', 'createFault'],
+  ['get', '/sandbox/v1/faults', 'listFaults'],
+  ['delete', '/sandbox/v1/faults/{fault_id}', 'deleteFault'],
+  ['post', '/sandbox/v1/orders/{order_id}/fraud-decision', 'decideFraudReview'],
 ];
 
 /** Follows a local $ref ("#/components/…") to what it names. */
@@ -174,6 +178,19 @@ describeOnBothStores('OpenAPI and docs', (ctx) => {
     assert.ok(capture.required.includes('captured_amount'));
     const intake = deref<{ required: string[] }>(doc, doc.components.schemas.OrderIntake);
     for (const field of ['purchase_country', 'purchase_currency', 'order_amount', 'order_lines']) assert.ok(intake.required.includes(field), field);
+  });
+
+  it("sandbox operations are tagged 'Sandbox', with a summary and their body schemas", async () => {
+    const doc = await spec();
+    for (const [method, path] of EXPECTED.filter(([, p]) => p.startsWith('/sandbox/'))) {
+      const op = doc.paths[path]![method]!;
+      assert.deepEqual(op.tags, ['Sandbox'], `${method} ${path}`);
+      assert.ok((op.summary ?? '').length > 10, `${method} ${path} has no summary`);
+    }
+    const bodyOf = (path: string) => deref<{ required: string[] }>(doc, (deref(doc, doc.paths[path]!.post!.requestBody!.content as Node)['application/json'] as Node).schema);
+    assert.deepEqual(bodyOf('/sandbox/v1/faults').required, ['method', 'path', 'status']);
+    assert.ok(doc.paths['/sandbox/v1/faults']!.post!.responses['201']);
+    assert.deepEqual(bodyOf('/sandbox/v1/orders/{order_id}/fraud-decision').required, ['decision']);
   });
 
   it('every status the server answers for an operation (no credentials, unknown ids, an empty body) is declared for it', async () => {

@@ -21,5 +21,5 @@ export function createdNoBody(resource: 'capture' | 'refund') {
   });
 }
 
-/** 403: the order's state refuses the operation; the codes it can answer with. */
-export const refused = (codes: string) => ({ ...ErrorBody, description: `${codes}: the order's state does not allow this` });
+/** 403: the operation is refused (by default: by the order's state); the codes it can answer with. */
+export const refused = (codes: string, why = "the order's state does not allow this") => ({ ...ErrorBody, description: `${codes}: ${why}` });

@@ -4,16 +4,21 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
 import { decideFraud } from '../../../store/operations.js';
 import { replyWithCommand } from '../../commandReply.js';
-import { ErrorBody, IdempotencyHeaders, OrderIdParams } from '../../schemas/common.js';
+import { IdempotencyHeaders, OrderIdParams } from '../../schemas/common.js';
+import { component } from '../../schemas/components.js';
+import { noBody, refused } from '../../schemas/responses.js';
 import type { RoutesOptions } from '../options.js';
 
-const FraudDecisionBody = Type.Object(
-  {
-    decision: Type.Union([Type.Literal('ACCEPTED'), Type.Literal('REJECTED'), Type.Literal('STOPPED')], {
-      description: 'ACCEPTED allows captures; REJECTED and STOPPED set fraud_status REJECTED and cancel the order',
-    }),
-  },
-  { additionalProperties: false },
+const FraudDecisionBody = component(
+  'FraudDecision',
+  Type.Object(
+    {
+      decision: Type.Union([Type.Literal('ACCEPTED'), Type.Literal('REJECTED'), Type.Literal('STOPPED')], {
+        description: 'ACCEPTED allows captures; REJECTED and STOPPED set fraud_status REJECTED and cancel the order',
+      }),
+    },
+    { additionalProperties: false },
+  ),
 );
 
 export const fraudDecisionRoutes: FastifyPluginAsyncTypebox<RoutesOptions> = async (app, { store }) => {
@@ -22,11 +27,12 @@ export const fraudDecisionRoutes: FastifyPluginAsyncTypebox<RoutesOptions> = asy
     {
       schema: {
         tags: ['Sandbox'],
+        operationId: 'decideFraudReview',
         summary: 'Decide the pending fraud review of an order',
         params: OrderIdParams,
         headers: IdempotencyHeaders,
         body: FraudDecisionBody,
-        response: { 204: { type: 'null', description: 'Decided' } as const, 400: ErrorBody, 401: ErrorBody, 403: ErrorBody, 404: ErrorBody },
+        response: { 204: noBody('Decided'), 403: refused('NOT_ALLOWED', "the order's fraud_status is not PENDING") },
       },
     },
     (request, reply) => replyWithCommand(store, request, reply, decideFraud(request.body.decision)),
