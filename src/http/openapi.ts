@@ -217,6 +217,10 @@ export const swaggerOptions: FastifyDynamicSwaggerOptions = {
     tags: TAGS,
     components: { securitySchemes: { merchant: SECURITY.merchant.scheme, admin: SECURITY.admin.scheme } },
   },
+  // The document is the API: the operations app.ts's scope() put behind credentials (it sets their
+  // security), and any other that declares its security itself (`security: []` for a public one).
+  // Everything else (health, /docs, the portal's and checkout's HTML pages) stays out by default.
+  transform: ({ schema, url }) => ({ schema: schema?.security ? schema : { ...schema, hide: true }, url }),
   // Schemas registered with app.addSchema become #/components/schemas/<$id> (src/http/schemas/components.ts).
   refResolver: { buildLocalReference: (json, _baseUri, _fragment, i) => (typeof json.$id === 'string' ? json.$id : `def-${i}`) },
   transformObject: (document) => completeDocument((document as { openapiObject: Json }).openapiObject),

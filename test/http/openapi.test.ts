@@ -123,9 +123,9 @@ describeOnBothStores('OpenAPI and docs', (ctx) => {
     }
   });
 
-  it('does not list internal routes (health, docs, the spec itself)', async () => {
+  it('does not list internal routes (health, docs, the spec itself) or the HTML pages of the portal', async () => {
     const paths = Object.keys((await spec()).paths);
-    assert.deepEqual(paths.filter((p) => /health|docs|openapi/.test(p)), []);
+    assert.deepEqual(paths.filter((p) => /health|docs|openapi|portal/.test(p)), []);
   });
 
   it('merchant operations declare Basic auth and admin operations declare Bearer auth', async () => {
