@@ -6,6 +6,8 @@
 import type { FastifyDynamicSwaggerOptions } from '@fastify/swagger';
 import { OPENOM_VERSION } from '../version.js';
 
+type Json = Record<string, unknown>;
+
 /** Credential kinds of app.ts's scopes: the security scheme, and the 401 (and 429) they answer with. */
 const SECURITY = {
   merchant: {
@@ -42,15 +44,7 @@ const DESCRIPTION = `Wire-compatible Kustom/Klarna Order Management API v1, plus
 
 This document describes the server that serves it: its mode (sandbox or production) and profile (kustom or klarna) decide which operations exist.`;
 
-const header = (name: string) => ({ $ref: `#/components/headers/${name}` });
-const errorContent = { 'application/json': { schema: { $ref: '#/components/schemas/Error' } } };
-const errorResponse = (description: string, extraHeaders: string[] = []) => ({
-  description,
-  headers: Object.fromEntries(['Klarna-Correlation-Id', ...extraHeaders].map((h) => [h, header(h)])),
-  content: errorContent,
-});
-
-const HEADERS = {
+const HEADERS: Record<string, Json> = {
   'Klarna-Correlation-Id': {
     description: "The request's Klarna-Correlation-Id if it sent a sane one (letters, digits, . _ : -, at most 128), otherwise a new UUID",
     required: true,
@@ -61,16 +55,25 @@ const HEADERS = {
   'WWW-Authenticate-Bearer': { description: 'Bearer realm="OpenOM admin"', required: true, schema: { type: 'string' } },
 };
 
-const RESPONSES: Record<string, { description: string; headers: Record<string, unknown>; content: unknown }> = {
+const header = (component: string) => ({ $ref: `#/components/headers/${component}` });
+
+/** An error response with Klarna's body; extra maps more header names to their components. */
+const errorResponse = (description: string, extra: Record<string, string> = {}) => ({
+  description,
+  headers: { 'Klarna-Correlation-Id': header('Klarna-Correlation-Id'), ...Object.fromEntries(Object.entries(extra).map(([name, c]) => [name, header(c)])) },
+  content: { 'application/json': { schema: { $ref: '#/components/schemas/Error' } } },
+});
+
+const RESPONSES: Record<string, Json> = {
   BadRequest: errorResponse('BAD_VALUE: a field, parameter, header or the body is invalid; the message names it, as in "Bad value: order_lines[2].total_amount (…)"'),
-  MerchantUnauthorized: { ...errorResponse('UNAUTHORIZED: missing or wrong merchant credentials'), headers: { 'Klarna-Correlation-Id': header('Klarna-Correlation-Id'), 'WWW-Authenticate': header('WWW-Authenticate-Basic') } },
-  AdminUnauthorized: { ...errorResponse('UNAUTHORIZED: missing or wrong admin token'), headers: { 'Klarna-Correlation-Id': header('Klarna-Correlation-Id'), 'WWW-Authenticate': header('WWW-Authenticate-Bearer') } },
+  MerchantUnauthorized: errorResponse('UNAUTHORIZED: missing or wrong merchant credentials', { 'WWW-Authenticate': 'WWW-Authenticate-Basic' }),
+  AdminUnauthorized: errorResponse('UNAUTHORIZED: missing or wrong admin token', { 'WWW-Authenticate': 'WWW-Authenticate-Bearer' }),
   NotFound: errorResponse("NO_SUCH_ORDER, NO_SUCH_CAPTURE, NO_SUCH_REFUND or NOT_FOUND: no such resource for this merchant (another merchant's order answers as an unknown one)"),
   PayloadTooLarge: errorResponse('BAD_VALUE: the body is larger than the limit (OPENOM_BODY_LIMIT_BYTES)'),
   UnsupportedMediaType: errorResponse('BAD_VALUE: the Content-Type is not JSON'),
-  TooManyRequests: errorResponse('TOO_MANY_REQUESTS: too many failed logins from this address or for this username', ['Retry-After']),
+  TooManyRequests: errorResponse('TOO_MANY_REQUESTS: too many failed logins from this address or for this username', { 'Retry-After': 'Retry-After' }),
   InternalServerError: errorResponse('INTERNAL_SERVER_ERROR'),
-  ServiceUnavailable: errorResponse('SERVICE_UNAVAILABLE: not applied (the store is unreachable or not ready); retry', ['Retry-After']),
+  ServiceUnavailable: errorResponse('SERVICE_UNAVAILABLE: not applied (the store is unreachable or not ready); retry', { 'Retry-After': 'Retry-After' }),
 };
 
 const CORRELATION_PARAMETER = {
@@ -81,7 +84,6 @@ const CORRELATION_PARAMETER = {
   schema: { type: 'string', maxLength: 128 },
 };
 
-type Json = Record<string, unknown>;
 interface Operation extends Json {
   security?: Record<string, unknown>[];
   requestBody?: unknown;
@@ -161,45 +163,45 @@ function collapseEnumUnions(node: unknown): void {
   obj.enum = (members as Json[]).map((m) => (m.enum as unknown[])[0]);
 }
 
-/** Names of the schema components that the paths reach, through any chain of references. */
-function reachableSchemas(doc: Json): Set<string> {
-  const schemas = (doc.components as Json).schemas as Json;
+/** The components ("kind/name") that node reaches, through any chain of references. */
+function reachedComponents(node: unknown, candidates: Record<string, Json>): Set<string> {
   const reached = new Set<string>();
-  const visit = (node: unknown): void => {
-    if (Array.isArray(node)) node.forEach(visit);
-    else if (node !== null && typeof node === 'object') {
-      for (const [key, value] of Object.entries(node)) {
-        if (key === '$ref' && typeof value === 'string' && value.startsWith('#/components/schemas/')) {
-          const name = value.slice('#/components/schemas/'.length);
-          if (!reached.has(name)) {
-            reached.add(name);
-            visit(schemas[name]);
-          }
-        } else visit(value);
+  const visit = (n: unknown): void => {
+    if (Array.isArray(n)) n.forEach(visit);
+    else if (n !== null && typeof n === 'object') {
+      for (const [key, value] of Object.entries(n)) {
+        if (key !== '$ref' || typeof value !== 'string' || !value.startsWith('#/components/')) visit(value);
+        else if (!reached.has(value.slice('#/components/'.length))) {
+          const [kind = '', name = ''] = value.slice('#/components/'.length).split('/');
+          reached.add(`${kind}/${name}`);
+          visit(candidates[kind]?.[name]);
+        }
       }
     }
   };
-  visit(doc.paths);
-  visit(RESPONSES);
+  visit(node);
   return reached;
 }
 
 /** @fastify/swagger's transformObject: completes what every route of a kind has in common. */
-export function completeDocument(doc: Json): Json {
+function completeDocument(doc: Json): Json {
   const paths = (doc.paths ?? {}) as Record<string, Record<string, Operation>>;
   const operations = Object.values(paths).flatMap((item) => Object.entries(item));
   for (const [method, op] of operations) completeOperation(method, op);
-  collapseEnumUnions(doc.components);
-  collapseEnumUnions(doc.paths);
   const components = doc.components as Json;
+  const candidates = {
+    schemas: components.schemas as Json,
+    responses: RESPONSES,
+    headers: HEADERS,
+    parameters: nameSharedParameters(operations.map(([, op]) => op)),
+  };
+  collapseEnumUnions(candidates.schemas);
+  collapseEnumUnions(doc.paths);
   // Routes the mode or profile leaves out leave their schemas unused: publish only what is reached.
-  const reached = reachableSchemas(doc);
-  components.schemas = Object.fromEntries(Object.entries(components.schemas as Json).filter(([name]) => reached.has(name)));
-  const used = JSON.stringify(doc.paths);
-  components.responses = Object.fromEntries(Object.entries(RESPONSES).filter(([name]) => used.includes(`"#/components/responses/${name}"`)));
-  const usedHeaders = JSON.stringify([doc.paths, components.responses]);
-  components.headers = Object.fromEntries(Object.entries(HEADERS).filter(([name]) => usedHeaders.includes(`"#/components/headers/${name}"`)));
-  components.parameters = nameSharedParameters(operations.map(([, op]) => op));
+  const reached = reachedComponents(doc.paths, candidates);
+  for (const [kind, all] of Object.entries(candidates)) {
+    components[kind] = Object.fromEntries(Object.entries(all).filter(([name]) => reached.has(`${kind}/${name}`)));
+  }
   return doc;
 }
 
