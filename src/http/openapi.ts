@@ -40,7 +40,7 @@ const DESCRIPTION = `Wire-compatible Kustom/Klarna Order Management API v1, plus
 - Every 4xx and 5xx has Klarna's error body (\`Error\`), whose \`correlation_id\` equals that header.
 - \`Klarna-Idempotency-Key\` on a change replays the first completed response for that key (status, body, \`Location\`, \`Capture-Id\`, \`Refund-Id\`).
 - \`503\` means "not applied, retry after \`Retry-After\` seconds".
-- Connection-level answers not listed per operation: \`408\` (the request did not arrive in time), \`431\` (headers too large).
+- Answers to the request as such, not listed per operation: \`408\` (it did not arrive in time), \`431\` (headers too large), \`400\` or \`413\` (a body whose length is announced wrongly, or one above the size limit, on any path).
 
 This document describes the server that serves it: its mode (sandbox or production) and profile (kustom or klarna) decide which operations exist.`;
 
