@@ -333,6 +333,75 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/admin/v1/merchants/{merchant_id}/webhooks": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** List webhook endpoints */
+        get: operations["listMerchantWebhooks"];
+        put?: never;
+        /** Register a webhook endpoint (the signing secret is shown only in this response) */
+        post: operations["createMerchantWebhook"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/admin/v1/merchants/{merchant_id}/webhooks/{webhook_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /** Delete a webhook endpoint; its pending deliveries are cancelled */
+        delete: operations["deleteMerchantWebhook"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/admin/v1/merchants/{merchant_id}/webhooks/{webhook_id}/deliveries": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** An endpoint's deliveries, newest first, each with its attempts */
+        get: operations["listMerchantWebhookDeliveries"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/admin/v1/merchants/{merchant_id}/webhooks/{webhook_id}/deliveries/{delivery_id}/resend": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Send a delivery's event again now, as a new attempt (same body, same event id) */
+        post: operations["resendMerchantWebhookDelivery"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/metrics": {
         parameters: {
             query?: never;
@@ -430,6 +499,75 @@ export interface paths {
         put?: never;
         /** Decide the pending fraud review of an order */
         post: operations["decideFraudReview"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/sandbox/v1/webhooks": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** List webhook endpoints */
+        get: operations["listWebhooks"];
+        put?: never;
+        /** Register a webhook endpoint (the signing secret is shown only in this response) */
+        post: operations["createWebhook"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/sandbox/v1/webhooks/{webhook_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /** Delete a webhook endpoint; its pending deliveries are cancelled */
+        delete: operations["deleteWebhook"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/sandbox/v1/webhooks/{webhook_id}/deliveries": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** An endpoint's deliveries, newest first, each with its attempts */
+        get: operations["listWebhookDeliveries"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/sandbox/v1/webhooks/{webhook_id}/deliveries/{delivery_id}/resend": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Send a delivery's event again now, as a new attempt (same body, same event id) */
+        post: operations["resendWebhookDelivery"];
         delete?: never;
         options?: never;
         head?: never;
@@ -1037,6 +1175,80 @@ export interface components {
         MerchantCreate: {
             name: string;
         };
+        /** @enum {string} */
+        WebhookEventType: "order.created" | "capture.created" | "refund.created" | "openom.order.cancelled" | "openom.order.expired" | "openom.order.fraud_status_changed" | "openom.order.released";
+        WebhookRequest: {
+            /** @description http or https URL that receives the events */
+            url: string;
+            /** @description Event types to receive */
+            events: components["schemas"]["WebhookEventType"][];
+        };
+        Webhook: {
+            webhook_id: string;
+            url: string;
+            events: components["schemas"]["WebhookEventType"][];
+            /**
+             * Format: date-time
+             * @description Merchant clock
+             */
+            created_at: string;
+        };
+        WebhookList: {
+            webhooks: components["schemas"]["Webhook"][];
+        };
+        /** @description The endpoint, with its signing secret */
+        NewWebhook: {
+            webhook_id: string;
+            url: string;
+            events: components["schemas"]["WebhookEventType"][];
+            /**
+             * Format: date-time
+             * @description Merchant clock
+             */
+            created_at: string;
+            /** @description Signs every delivery (OpenOM-Signature); shown only in this response */
+            signing_secret: string;
+        };
+        /** @description One event for one endpoint, with every attempt made to deliver it */
+        WebhookDelivery: {
+            delivery_id: string;
+            /** @description The event body's id (kevt_…); the same on every attempt */
+            event_id: string;
+            event_type: string;
+            order_id: string | null;
+            /**
+             * @description pending: waiting for its first attempt or a retry; delivered: answered 2xx; failed: retries ran out (3 days after the event); cancelled: the endpoint was deleted
+             * @enum {string}
+             */
+            status: "pending" | "delivered" | "failed" | "cancelled";
+            attempt_count: number;
+            /** @description While pending: when the next attempt is due (merchant clock) */
+            next_attempt_at: string | null;
+            /**
+             * Format: date-time
+             * @description When the event happened (merchant clock)
+             */
+            created_at: string;
+            /** @description Newest first */
+            attempts: {
+                /** @description 1 for the first attempt */
+                attempt: number;
+                /** @description HTTP status the endpoint answered; 0 when there was no answer (see error) */
+                status_code: number;
+                /** @description Why there was no answer: timeout, ECONNREFUSED… */
+                error: string | null;
+                duration_ms: number;
+                /**
+                 * Format: date-time
+                 * @description Merchant clock
+                 */
+                attempted_at: string;
+            }[];
+        };
+        WebhookDeliveryList: {
+            /** @description Newest first */
+            deliveries: components["schemas"]["WebhookDelivery"][];
+        };
         Clock: {
             /**
              * Format: date-time
@@ -1200,6 +1412,14 @@ export interface components {
         "Klarna-Idempotency-Key": string;
         /** @description Capture id (UUID) */
         capture_id: string;
+        /** @description Merchant id (UUID) */
+        merchant_id: string;
+        webhook_id: string;
+        /** @description At most this many (1–100, default 20) */
+        limit: string;
+        /** @description Only deliveries older than this delivery_id: the last one of the previous page */
+        before: string;
+        delivery_id: string;
     };
     requestBodies: never;
     headers: {
@@ -2104,7 +2324,7 @@ export interface operations {
             };
             path: {
                 /** @description Merchant id (UUID) */
-                merchant_id: string;
+                merchant_id: components["parameters"]["merchant_id"];
             };
             cookie?: never;
         };
@@ -2129,6 +2349,180 @@ export interface operations {
             404: components["responses"]["NotFound"];
             413: components["responses"]["PayloadTooLarge"];
             415: components["responses"]["UnsupportedMediaType"];
+            500: components["responses"]["InternalServerError"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    listMerchantWebhooks: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Reused as the response's Klarna-Correlation-Id when sane (letters, digits, . _ : -, at most 128) */
+                "Klarna-Correlation-Id"?: components["parameters"]["Klarna-Correlation-Id"];
+            };
+            path: {
+                /** @description Merchant id (UUID) */
+                merchant_id: components["parameters"]["merchant_id"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The endpoints, without their signing secrets */
+            200: {
+                headers: {
+                    "Klarna-Correlation-Id": components["headers"]["Klarna-Correlation-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WebhookList"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["AdminUnauthorized"];
+            404: components["responses"]["NotFound"];
+            500: components["responses"]["InternalServerError"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    createMerchantWebhook: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Reused as the response's Klarna-Correlation-Id when sane (letters, digits, . _ : -, at most 128) */
+                "Klarna-Correlation-Id"?: components["parameters"]["Klarna-Correlation-Id"];
+            };
+            path: {
+                /** @description Merchant id (UUID) */
+                merchant_id: components["parameters"]["merchant_id"];
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["WebhookRequest"];
+            };
+        };
+        responses: {
+            /** @description The endpoint, with the secret that signs its deliveries */
+            201: {
+                headers: {
+                    "Klarna-Correlation-Id": components["headers"]["Klarna-Correlation-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["NewWebhook"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["AdminUnauthorized"];
+            404: components["responses"]["NotFound"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            500: components["responses"]["InternalServerError"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    deleteMerchantWebhook: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Reused as the response's Klarna-Correlation-Id when sane (letters, digits, . _ : -, at most 128) */
+                "Klarna-Correlation-Id"?: components["parameters"]["Klarna-Correlation-Id"];
+            };
+            path: {
+                /** @description Merchant id (UUID) */
+                merchant_id: components["parameters"]["merchant_id"];
+                webhook_id: components["parameters"]["webhook_id"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Deleted */
+            204: {
+                headers: {
+                    "Klarna-Correlation-Id": components["headers"]["Klarna-Correlation-Id"];
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["AdminUnauthorized"];
+            404: components["responses"]["NotFound"];
+            500: components["responses"]["InternalServerError"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    listMerchantWebhookDeliveries: {
+        parameters: {
+            query?: {
+                /** @description At most this many (1–100, default 20) */
+                limit?: components["parameters"]["limit"];
+                /** @description Only deliveries older than this delivery_id: the last one of the previous page */
+                before?: components["parameters"]["before"];
+            };
+            header?: {
+                /** @description Reused as the response's Klarna-Correlation-Id when sane (letters, digits, . _ : -, at most 128) */
+                "Klarna-Correlation-Id"?: components["parameters"]["Klarna-Correlation-Id"];
+            };
+            path: {
+                /** @description Merchant id (UUID) */
+                merchant_id: components["parameters"]["merchant_id"];
+                webhook_id: components["parameters"]["webhook_id"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description One page of deliveries, newest first */
+            200: {
+                headers: {
+                    "Klarna-Correlation-Id": components["headers"]["Klarna-Correlation-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WebhookDeliveryList"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["AdminUnauthorized"];
+            404: components["responses"]["NotFound"];
+            500: components["responses"]["InternalServerError"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    resendMerchantWebhookDelivery: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Reused as the response's Klarna-Correlation-Id when sane (letters, digits, . _ : -, at most 128) */
+                "Klarna-Correlation-Id"?: components["parameters"]["Klarna-Correlation-Id"];
+            };
+            path: {
+                /** @description Merchant id (UUID) */
+                merchant_id: components["parameters"]["merchant_id"];
+                webhook_id: components["parameters"]["webhook_id"];
+                delivery_id: components["parameters"]["delivery_id"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The delivery, with the new attempt under way */
+            202: {
+                headers: {
+                    "Klarna-Correlation-Id": components["headers"]["Klarna-Correlation-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WebhookDelivery"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["AdminUnauthorized"];
+            404: components["responses"]["NotFound"];
+            413: components["responses"]["PayloadTooLarge"];
             500: components["responses"]["InternalServerError"];
             503: components["responses"]["ServiceUnavailable"];
         };
@@ -2370,6 +2764,170 @@ export interface operations {
             404: components["responses"]["NotFound"];
             413: components["responses"]["PayloadTooLarge"];
             415: components["responses"]["UnsupportedMediaType"];
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalServerError"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    listWebhooks: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Reused as the response's Klarna-Correlation-Id when sane (letters, digits, . _ : -, at most 128) */
+                "Klarna-Correlation-Id"?: components["parameters"]["Klarna-Correlation-Id"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The endpoints, without their signing secrets */
+            200: {
+                headers: {
+                    "Klarna-Correlation-Id": components["headers"]["Klarna-Correlation-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WebhookList"];
+                };
+            };
+            401: components["responses"]["MerchantUnauthorized"];
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalServerError"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    createWebhook: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Reused as the response's Klarna-Correlation-Id when sane (letters, digits, . _ : -, at most 128) */
+                "Klarna-Correlation-Id"?: components["parameters"]["Klarna-Correlation-Id"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["WebhookRequest"];
+            };
+        };
+        responses: {
+            /** @description The endpoint, with the secret that signs its deliveries */
+            201: {
+                headers: {
+                    "Klarna-Correlation-Id": components["headers"]["Klarna-Correlation-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["NewWebhook"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["MerchantUnauthorized"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalServerError"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    deleteWebhook: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Reused as the response's Klarna-Correlation-Id when sane (letters, digits, . _ : -, at most 128) */
+                "Klarna-Correlation-Id"?: components["parameters"]["Klarna-Correlation-Id"];
+            };
+            path: {
+                webhook_id: components["parameters"]["webhook_id"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Deleted */
+            204: {
+                headers: {
+                    "Klarna-Correlation-Id": components["headers"]["Klarna-Correlation-Id"];
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["MerchantUnauthorized"];
+            404: components["responses"]["NotFound"];
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalServerError"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    listWebhookDeliveries: {
+        parameters: {
+            query?: {
+                /** @description At most this many (1–100, default 20) */
+                limit?: components["parameters"]["limit"];
+                /** @description Only deliveries older than this delivery_id: the last one of the previous page */
+                before?: components["parameters"]["before"];
+            };
+            header?: {
+                /** @description Reused as the response's Klarna-Correlation-Id when sane (letters, digits, . _ : -, at most 128) */
+                "Klarna-Correlation-Id"?: components["parameters"]["Klarna-Correlation-Id"];
+            };
+            path: {
+                webhook_id: components["parameters"]["webhook_id"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description One page of deliveries, newest first */
+            200: {
+                headers: {
+                    "Klarna-Correlation-Id": components["headers"]["Klarna-Correlation-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WebhookDeliveryList"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["MerchantUnauthorized"];
+            404: components["responses"]["NotFound"];
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalServerError"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    resendWebhookDelivery: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Reused as the response's Klarna-Correlation-Id when sane (letters, digits, . _ : -, at most 128) */
+                "Klarna-Correlation-Id"?: components["parameters"]["Klarna-Correlation-Id"];
+            };
+            path: {
+                webhook_id: components["parameters"]["webhook_id"];
+                delivery_id: components["parameters"]["delivery_id"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The delivery, with the new attempt under way */
+            202: {
+                headers: {
+                    "Klarna-Correlation-Id": components["headers"]["Klarna-Correlation-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WebhookDelivery"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["MerchantUnauthorized"];
+            404: components["responses"]["NotFound"];
+            413: components["responses"]["PayloadTooLarge"];
             429: components["responses"]["TooManyRequests"];
             500: components["responses"]["InternalServerError"];
             503: components["responses"]["ServiceUnavailable"];

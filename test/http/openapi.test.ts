@@ -56,6 +56,13 @@ const EXPECTED: [string, string, string][] = [
   ['get', '/sandbox/v1/faults', 'listFaults'],
   ['delete', '/sandbox/v1/faults/{fault_id}', 'deleteFault'],
   ['post', '/sandbox/v1/orders/{order_id}/fraud-decision', 'decideFraudReview'],
+  ...[['/sandbox/v1', 'Webhook'], ['/admin/v1/merchants/{merchant_id}', 'MerchantWebhook']].flatMap(([base, noun]): [string, string, string][] => [
+    ['post', `${base}/webhooks`, `create${noun}`],
+    ['get', `${base}/webhooks`, `list${noun}s`],
+    ['delete', `${base}/webhooks/{webhook_id}`, `delete${noun}`],
+    ['get', `${base}/webhooks/{webhook_id}/deliveries`, `list${noun}Deliveries`],
+    ['post', `${base}/webhooks/{webhook_id}/deliveries/{delivery_id}/resend`, `resend${noun}Delivery`],
+  ]),
 ];
 
 /** Follows a local $ref ("#/components/…") to what it names. */

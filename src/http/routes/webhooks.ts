@@ -9,8 +9,8 @@ import { merchantExists } from '../../store/merchants.js';
 import { isUuid } from '../../store/orders.js';
 import { createWebhook, deleteWebhook, listDeliveries, listWebhooks, resendDelivery } from '../../store/webhooks.js';
 import { ApiError, badValue } from '../errors.js';
-import { ErrorBody } from '../schemas/common.js';
-import { Delivery, DeliveryList, DeliveryListQuery, NewWebhook, Webhook, WebhookBody } from '../schemas/webhooks.js';
+import { noBody } from '../schemas/responses.js';
+import { Delivery, DeliveryList, DeliveryListQuery, NewWebhook, WebhookBody, WebhookList } from '../schemas/webhooks.js';
 import type { RoutesOptions } from './options.js';
 
 const DEFAULT_PAGE_SIZE = 20;
@@ -41,11 +41,18 @@ function deliveryIdOf(param: string): number {
   return Number(param);
 }
 
+/** How one mount of the webhook routes is listed in /openapi.json: its section, and the noun its operationIds use. */
+interface Listing {
+  tags: string[];
+  /** createWebhook, listWebhooks…, or createMerchantWebhook… for the second mount: operationIds are unique. */
+  noun: 'Webhook' | 'MerchantWebhook';
+}
+
 /**
  * The webhook routes for the merchant that merchantOf finds in the request; params names the path
- * parameters of the mount point, tags the OpenAPI section they are listed in.
+ * parameters of the mount point.
  */
-function webhookRoutes(merchantOf: MerchantOf, params: TProperties, tags: string[]): FastifyPluginAsyncTypebox<RoutesOptions> {
+function webhookRoutes(merchantOf: MerchantOf, params: TProperties, { tags, noun }: Listing): FastifyPluginAsyncTypebox<RoutesOptions> {
   const WebhookParams = Type.Object({ ...params, webhook_id: Type.String() });
   const DeliveryParams = Type.Object({ ...params, webhook_id: Type.String(), delivery_id: Type.String() });
   return async (app, options) => {
@@ -56,10 +63,11 @@ function webhookRoutes(merchantOf: MerchantOf, params: TProperties, tags: string
       {
         schema: {
           tags,
+          operationId: `create${noun}`,
           summary: 'Register a webhook endpoint (the signing secret is shown only in this response)',
           params: Type.Object(params),
           body: WebhookBody,
-          response: { 201: NewWebhook, 400: ErrorBody, 401: ErrorBody, 404: ErrorBody },
+          response: { 201: { ...NewWebhook, description: 'The endpoint, with the secret that signs its deliveries' } },
         },
       },
       async (request, reply) => {
@@ -71,7 +79,15 @@ function webhookRoutes(merchantOf: MerchantOf, params: TProperties, tags: string
 
     app.get(
       '/webhooks',
-      { schema: { tags, summary: 'List webhook endpoints', params: Type.Object(params), response: { 200: Type.Object({ webhooks: Type.Array(Webhook) }), 401: ErrorBody, 404: ErrorBody } } },
+      {
+        schema: {
+          tags,
+          operationId: `list${noun}s`,
+          summary: 'List webhook endpoints',
+          params: Type.Object(params),
+          response: { 200: { ...WebhookList, description: 'The endpoints, without their signing secrets' } },
+        },
+      },
       async (request) => ({ webhooks: await listWebhooks(store, await merchantOf(request, options)) }),
     );
 
@@ -80,9 +96,10 @@ function webhookRoutes(merchantOf: MerchantOf, params: TProperties, tags: string
       {
         schema: {
           tags,
+          operationId: `delete${noun}`,
           summary: 'Delete a webhook endpoint; its pending deliveries are cancelled',
           params: WebhookParams,
-          response: { 204: { type: 'null', description: 'Deleted' } as const, 401: ErrorBody, 404: ErrorBody },
+          response: { 204: noBody('Deleted') },
         },
       },
       async (request, reply) => {
@@ -97,10 +114,11 @@ function webhookRoutes(merchantOf: MerchantOf, params: TProperties, tags: string
       {
         schema: {
           tags,
+          operationId: `list${noun}Deliveries`,
           summary: "An endpoint's deliveries, newest first, each with its attempts",
           params: WebhookParams,
           querystring: DeliveryListQuery,
-          response: { 200: DeliveryList, 400: ErrorBody, 401: ErrorBody, 404: ErrorBody },
+          response: { 200: { ...DeliveryList, description: 'One page of deliveries, newest first' } },
         },
       },
       async (request) => {
@@ -118,9 +136,10 @@ function webhookRoutes(merchantOf: MerchantOf, params: TProperties, tags: string
       {
         schema: {
           tags,
+          operationId: `resend${noun}Delivery`,
           summary: "Send a delivery's event again now, as a new attempt (same body, same event id)",
           params: DeliveryParams,
-          response: { 202: Delivery, 401: ErrorBody, 404: ErrorBody },
+          response: { 202: { ...Delivery, description: 'The delivery, with the new attempt under way' } },
         },
       },
       async (request, reply) => {
@@ -135,7 +154,7 @@ function webhookRoutes(merchantOf: MerchantOf, params: TProperties, tags: string
 }
 
 /** /sandbox/v1/webhooks: the authenticated merchant's own endpoints. */
-export const merchantWebhookRoutes = webhookRoutes(async (request) => request.merchantId, {}, ['Sandbox']);
+export const merchantWebhookRoutes = webhookRoutes(async (request) => request.merchantId, {}, { tags: ['Sandbox'], noun: 'Webhook' });
 
 const adminRoutes = webhookRoutes(
   async (request, { store }) => {
@@ -143,8 +162,8 @@ const adminRoutes = webhookRoutes(
     if (!isUuid(merchant_id) || !(await merchantExists(store, merchant_id))) throw ApiError.of(problems.notFound(`Merchant ${merchant_id}`));
     return merchant_id;
   },
-  { merchant_id: Type.String() },
-  ['Admin'],
+  { merchant_id: Type.String({ description: 'Merchant id (UUID)' }) },
+  { tags: ['Admin'], noun: 'MerchantWebhook' },
 );
 
 /** /admin/v1/merchants/{merchant_id}/webhooks: any merchant's endpoints, for operators. */
