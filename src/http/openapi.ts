@@ -29,7 +29,7 @@ const TAGS = [
   { name: 'Orders', description: 'Order Management v1: read an order and change it as a whole' },
   { name: 'Captures', description: 'Order Management v1: charge what shipped, and follow up on each capture' },
   { name: 'Refunds', description: 'Order Management v1: give money back, up to what was captured' },
-  { name: 'Admin', description: 'OpenOM admin API (bearer token): merchants, authorized orders, metrics' },
+  { name: 'Admin', description: 'OpenOM admin API (bearer token): merchants, authorized orders, their webhooks, metrics' },
   { name: 'Sandbox', description: 'Test helpers of sandbox mode (merchant credentials); 404 in production mode' },
 ];
 
