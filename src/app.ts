@@ -20,6 +20,7 @@ import { componentSchemas } from './http/schemas/components.js';
 import { adminWebhookRoutes } from './http/routes/webhooks.js';
 import { handleClientError } from './http/clientErrors.js';
 import { createMetrics, metricsRoute, registerRequestMetrics } from './http/metrics.js';
+import { serverFactory, type TlsMaterial } from './http/server.js';
 import type { Store } from './store/dialect.js';
 import { isFaultablePath } from './domain/faults.js';
 import { PORTAL_PREFIX, portal } from './portal/index.js';
@@ -31,11 +32,14 @@ export interface AppDeps {
   /** SHA-256 of the admin token; a getter because bootstrap may finish after the app is built. */
   adminTokenDigest: () => Buffer | undefined;
   logger?: FastifyBaseLogger;
+  /** Serve HTTPS with this certificate (CONTRACT §9); HTTP without. */
+  tls?: TlsMaterial;
 }
 
 export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   const { config, store, readiness } = deps;
   const app = Fastify({
+    serverFactory: serverFactory(deps.tls),
     ...(deps.logger ? { loggerInstance: deps.logger } : { logger: false }),
     // One line per request is written by our onResponse hook, with the fields operators need.
     logController: new LogController({ disableRequestLogging: true, requestIdLogLabel: 'correlation_id' }),

@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { request as httpRequest } from 'node:http';
 import { before, it } from 'node:test';
 import { createMerchant, createOrder, describeOnBothStores, ordersUrl, type Json, type MerchantCredentials } from '../support/harness.js';
-import { basicAuth, RawConnection, requestHead, type RawResponse } from '../support/rawHttp.js';
+import { basicAuth, exchange as exchangeRaw, RawConnection, requestHead, type RawResponse } from '../support/rawHttp.js';
 
 describeOnBothStores('client compatibility', (ctx) => {
   let port = 0;
@@ -20,18 +20,7 @@ describeOnBothStores('client compatibility', (ctx) => {
 
   const newOrder = async () => (await createOrder(ctx(), shop)).order_id;
 
-  /** One request on its own connection, written exactly as given. */
-  async function exchange(raw: string): Promise<RawResponse> {
-    const conn = await RawConnection.open(port);
-    try {
-      conn.write(raw);
-      const res = await conn.nextResponse();
-      assert.ok(res, `no response; received: ${conn.pending()}`);
-      return res;
-    } finally {
-      conn.close();
-    }
-  }
+  const exchange = (raw: string): Promise<RawResponse> => exchangeRaw(port, raw);
 
   function post(path: string, extra: Record<string, string>, body: string): string {
     return requestHead(`POST ${path} HTTP/1.1`, { Host: `127.0.0.1:${port}`, Authorization: basicAuth(shop), ...extra }) + body;

@@ -4,7 +4,10 @@ import { connect, type Socket } from 'node:net';
 
 export interface RawResponse {
   status: number;
+  /** Keyed by lower-case name. */
   headers: Record<string, string>;
+  /** The header names exactly as they were on the wire, in order. */
+  headerNames: string[];
   body: string;
 }
 
@@ -99,8 +102,10 @@ export class RawConnection {
     const head = this.buffer.subarray(0, end).toString('latin1').split('\r\n');
     const status = Number(/^HTTP\/1\.[01] (\d{3})/.exec(head[0] ?? '')?.[1]);
     const headers: Record<string, string> = {};
+    const headerNames: string[] = [];
     for (const line of head.slice(1)) {
       const i = line.indexOf(':');
+      headerNames.push(line.slice(0, i));
       headers[line.slice(0, i).trim().toLowerCase()] = line.slice(i + 1).trim();
     }
     let rest = this.buffer.subarray(end + 4);
@@ -129,7 +134,20 @@ export class RawConnection {
       rest = rest.subarray(length);
     }
     this.buffer = rest;
-    return { status, headers, body: body.toString('utf8') };
+    return { status, headers, headerNames, body: body.toString('utf8') };
+  }
+}
+
+/** One request on its own connection, written exactly as given, and its response. */
+export async function exchange(port: number, raw: string): Promise<RawResponse> {
+  const conn = await RawConnection.open(port);
+  try {
+    conn.write(raw);
+    const res = await conn.nextResponse();
+    if (!res) throw new Error(`no response; received: ${conn.pending()}`);
+    return res;
+  } finally {
+    conn.close();
   }
 }
 
