@@ -10,6 +10,8 @@ import { getSetting } from './store/merchants.js';
 
 export interface BootstrapResult {
   adminTokenDigest: Buffer;
+  /** The merchant made on the first start against an empty store, if this store had one. */
+  sandboxMerchantId: string | undefined;
   /** Secrets generated on this start, to print once. */
   generated: { adminToken?: string; sandboxUsername?: string; sandboxPassword?: string };
 }
@@ -58,5 +60,5 @@ export async function bootstrap(store: Store, config: Config): Promise<Bootstrap
       if (!config.sandboxPassword) generated.sandboxPassword = password;
     }
   }
-  return { adminTokenDigest, generated };
+  return { adminTokenDigest, sandboxMerchantId: await getSetting(store, SANDBOX_KEY), generated };
 }

@@ -9,6 +9,9 @@ export type StoreConfig =
 /** sandbox: merchant clocks and test helpers (CONTRACT §5); production: real time, no /sandbox. */
 export type Mode = 'sandbox' | 'production';
 
+/** CONTRACT §9: HTTPS with the operator's PEM files, or with a certificate OpenOM makes once. */
+export type TlsConfig = { kind: 'off' } | { kind: 'files'; certPath: string; keyPath: string } | { kind: 'self-signed' };
+
 export interface Config {
   mode: Mode;
   /** Whose rules apply where Kustom and Klarna differ (CONTRACT §8). */
@@ -16,10 +19,13 @@ export interface Config {
   host: string;
   port: number;
   store: StoreConfig;
+  tls: TlsConfig;
   adminToken: string | undefined;
   sandboxUsername: string | undefined;
   sandboxPassword: string | undefined;
   logLevel: string;
+  /** pino's default epoch milliseconds, or ISO 8601 text. */
+  logTime: 'epoch' | 'iso';
   bodyLimitBytes: number;
   requestTimeoutMs: number;
   shutdownTimeoutMs: number;
@@ -75,6 +81,32 @@ export function parseStoreUrl(raw: string | undefined): StoreConfig {
   throw new ConfigError('DATABASE_URL must start with postgres://, postgresql:// or sqlite:');
 }
 
+/** "postgres://user:secret@host/db" → "postgres://user@host/db": fit for logs and error lines. */
+export function withoutPassword(url: string): string {
+  try {
+    const parsed = new URL(url);
+    parsed.password = '';
+    return parsed.toString();
+  } catch {
+    return '(unparseable URL)';
+  }
+}
+
+export function parseTls(env: Env): TlsConfig {
+  const mode = optionalString(env, 'OPENOM_TLS');
+  const certPath = optionalString(env, 'OPENOM_TLS_CERT');
+  const keyPath = optionalString(env, 'OPENOM_TLS_KEY');
+  if (mode !== undefined) {
+    if (mode !== 'self-signed') throw new ConfigError(`OPENOM_TLS must be "self-signed" (or unset), got "${mode}"`);
+    if (certPath !== undefined || keyPath !== undefined) throw new ConfigError('OPENOM_TLS=self-signed cannot be combined with OPENOM_TLS_CERT / OPENOM_TLS_KEY');
+    return { kind: 'self-signed' };
+  }
+  if (certPath === undefined && keyPath === undefined) return { kind: 'off' };
+  if (keyPath === undefined) throw new ConfigError('OPENOM_TLS_KEY must be set too when OPENOM_TLS_CERT is set');
+  if (certPath === undefined) throw new ConfigError('OPENOM_TLS_CERT must be set too when OPENOM_TLS_KEY is set');
+  return { kind: 'files', certPath, keyPath };
+}
+
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
 
 function oneOf<T extends string>(env: Env, name: string, allowed: readonly T[], fallback: T): T {
@@ -91,16 +123,20 @@ export function loadConfig(env: Env = process.env): Config {
   if (sandboxUsername !== undefined && !/^[A-Za-z0-9_.@-]{1,100}$/.test(sandboxUsername)) {
     throw new ConfigError('OPENOM_SANDBOX_USERNAME may only contain letters, digits and _ . @ - (at most 100)');
   }
+  const logTime = env.LOG_TIME || 'epoch';
+  if (logTime !== 'epoch' && logTime !== 'iso') throw new ConfigError(`LOG_TIME must be epoch or iso, got "${logTime}"`);
   return {
     mode: oneOf(env, 'OPENOM_MODE', ['sandbox', 'production'] as const, 'sandbox'),
     profile: oneOf(env, 'OPENOM_PROFILE', ['kustom', 'klarna'] as const, 'kustom'),
     host: env.HOST || '127.0.0.1',
     port: intVar(env, 'PORT', 8080, 0, 65535),
     store: parseStoreUrl(env.DATABASE_URL),
+    tls: parseTls(env),
     adminToken: optionalString(env, 'OPENOM_ADMIN_TOKEN', 16),
     sandboxUsername,
     sandboxPassword: optionalString(env, 'OPENOM_SANDBOX_PASSWORD', 8),
     logLevel,
+    logTime,
     bodyLimitBytes: intVar(env, 'OPENOM_BODY_LIMIT_BYTES', 5 * 1024 * 1024, 1024, 100 * 1024 * 1024),
     requestTimeoutMs: intVar(env, 'OPENOM_REQUEST_TIMEOUT_MS', 30_000, 100, 600_000),
     shutdownTimeoutMs: intVar(env, 'OPENOM_SHUTDOWN_TIMEOUT_MS', 8_000, 100, 600_000),

@@ -2,22 +2,39 @@
 // (readiness flips when done) → graceful shutdown on SIGTERM/SIGINT.
 import pino from 'pino';
 import { buildApp } from './app.js';
+import { banner } from './banner.js';
 import { bootstrap } from './bootstrap.js';
-import { ConfigError, loadConfig, type Config } from './config.js';
+import { ConfigError, loadConfig, withoutPassword, type Config, type StoreConfig } from './config.js';
 import { serveMetrics } from './http/metrics.js';
-import { openStore } from './store/dialect.js';
+import { isUnfixableConnectError, openStore, type Store, type StoreOptions } from './store/dialect.js';
 import { migrate } from './store/migrations.js';
 import { startWorker, type Worker } from './worker/worker.js';
+import { loadTls, type ServingTls } from './tls.js';
 
-function configOrExit(): Config {
+/** One line naming what to fix, then exit: the way every start-up mistake ends. */
+function exitWith(message: string, code: number): never {
+  process.stderr.write(`openom: ${message}\n`);
+  process.exit(code);
+}
+
+async function configOrExit(): Promise<{ config: Config; tls: ServingTls | undefined }> {
   try {
-    return loadConfig();
+    const config = loadConfig();
+    return { config, tls: await loadTls(config.tls, config.store) };
   } catch (err) {
-    if (err instanceof ConfigError) {
-      process.stderr.write(`openom: configuration error: ${err.message}\n`);
-      process.exit(2);
-    }
+    if (err instanceof ConfigError) exitWith(`configuration error: ${err.message}`, 2);
     throw err;
+  }
+}
+
+const databaseUrlOf = (store: StoreConfig) => (store.kind === 'postgres' ? withoutPassword(store.url) : `sqlite:${store.path}`);
+
+function storeOrExit(config: Config, options: StoreOptions): Store {
+  try {
+    return openStore(config.store, options);
+  } catch (err) {
+    // A SQLite file that cannot be created or opened (permissions, a directory in the way).
+    return exitWith(`cannot open DATABASE_URL ${databaseUrlOf(config.store)}: ${(err as Error).message}`, 2);
   }
 }
 
@@ -27,9 +44,14 @@ function sleep(ms: number) {
 
 async function main(): Promise<void> {
   const startedAt = performance.now();
-  const config = configOrExit();
-  const log = pino({ level: config.logLevel, base: { service: 'openom' }, redact: ['req.headers.authorization'] });
-  const store = openStore(config.store, {
+  const { config, tls } = await configOrExit();
+  const log = pino({
+    level: config.logLevel,
+    base: { service: 'openom' },
+    redact: ['req.headers.authorization'],
+    ...(config.logTime === 'iso' ? { timestamp: pino.stdTimeFunctions.isoTime } : {}),
+  });
+  const store = storeOrExit(config, {
     merchantClocks: config.mode === 'sandbox',
     pgPoolSize: config.pgPoolSize,
     pgStatementTimeoutMs: config.pgStatementTimeoutMs,
@@ -39,7 +61,7 @@ async function main(): Promise<void> {
   const readiness = { migrated: false };
   let adminTokenDigest: Buffer | undefined;
   let worker: Worker | undefined;
-  const app = await buildApp({ config, store, readiness, adminTokenDigest: () => adminTokenDigest, logger: log });
+  const app = await buildApp({ config, store, readiness, adminTokenDigest: () => adminTokenDigest, logger: log, ...(tls ? { tls: tls.material } : {}) });
 
   let shuttingDown = false;
   // While draining, every response (requests in flight, and any that still arrive on an open
@@ -83,18 +105,21 @@ async function main(): Promise<void> {
   process.on('SIGINT', () => void shutdown('SIGINT'));
 
   try {
-    await app.listen({ host: config.host, port: config.port });
+    await app.listen({
+      host: config.host,
+      port: config.port,
+      // Fastify names the scheme from its own https option, which a serverFactory leaves unset.
+      listenTextResolver: (address) => `Server listening at ${tls ? address.replace(/^http:/, 'https:') : address}`,
+    });
   } catch (err) {
-    process.stderr.write(`openom: cannot listen on ${config.host}:${config.port}: ${(err as Error).message}\n`);
-    process.exit(1);
+    exitWith(`cannot listen on ${config.host}:${config.port}: ${(err as Error).message}`, 1);
   }
   if (config.metricsPort !== undefined) {
     try {
       const metricsServer = await serveMetrics(app.metrics, config.host, config.metricsPort);
       metricsServer.unref();
     } catch (err) {
-      process.stderr.write(`openom: cannot serve metrics on ${config.host}:${config.metricsPort} (OPENOM_METRICS_PORT): ${(err as Error).message}\n`);
-      process.exit(1);
+      exitWith(`cannot serve metrics on ${config.host}:${config.metricsPort} (OPENOM_METRICS_PORT): ${(err as Error).message}`, 1);
     }
   }
 
@@ -109,33 +134,17 @@ async function main(): Promise<void> {
       const address = app.server.address();
       const port = typeof address === 'object' && address ? address.port : config.port;
       log.info({ migrations_applied: applied, store: config.store.kind, port, startup_ms: Math.round(performance.now() - startedAt) }, 'OpenOM ready');
-      printGeneratedSecrets(boot.generated, config.sandboxUsername !== undefined, config.host, port);
+      process.stdout.write(banner({ host: config.host, port, store: config.store, tls, boot, usernameFromEnv: config.sandboxUsername !== undefined }));
       return;
     } catch (err) {
+      if (isUnfixableConnectError(err)) {
+        const code = (err as { code: string }).code;
+        exitWith(`DATABASE_URL ${databaseUrlOf(config.store)} is refused: ${(err as Error).message} (${code}); retrying cannot fix this`, 2);
+      }
       log.warn({ attempt, err: (err as Error).message }, 'store not ready; retrying');
       await sleep(Math.min(5000, 250 * attempt));
     }
   }
-}
-
-/** Generated secrets are shown once, on the console, apart from the JSON log stream. */
-function printGeneratedSecrets(
-  g: { adminToken?: string; sandboxUsername?: string; sandboxPassword?: string },
-  usernameFromEnv: boolean,
-  host: string,
-  port: number,
-) {
-  const lines: string[] = [];
-  if (g.adminToken) lines.push(`  admin token:      ${g.adminToken}`);
-  // A username taken from the environment is only worth repeating next to a generated password;
-  // with both from the environment nothing was generated and nothing is printed.
-  if (g.sandboxUsername && (g.sandboxPassword || !usernameFromEnv)) lines.push(`  sandbox username: ${g.sandboxUsername}`);
-  if (g.sandboxPassword) lines.push(`  sandbox password: ${g.sandboxPassword}`);
-  if (lines.length === 0) return;
-  process.stdout.write(
-    `\nOpenOM is listening on http://${host}:${port}\n` +
-      `These secrets were generated now and will not be shown again:\n${lines.join('\n')}\n\n`,
-  );
 }
 
 void main();

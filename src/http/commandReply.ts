@@ -39,6 +39,8 @@ export function sendJson(reply: FastifyReply, json: string, status = 200): Fasti
 }
 
 export function sendStored(reply: FastifyReply, response: StoredResponse): FastifyReply {
+  // A refusal, fresh or replayed: its code is in the Klarna error body.
+  if (response.status >= 400) reply.request.errorCode = (JSON.parse(response.body) as { error_code?: string }).error_code ?? '';
   reply.code(response.status).headers(response.headers);
   return response.body === '' ? reply.send() : reply.send(response.body);
 }

@@ -5,6 +5,13 @@ import { statusOfErrorCode, type ErrorCode, type Problem } from '../domain/error
 import { isUnavailableError } from '../store/dialect.js';
 import { CommitOutcomeUnknownError } from '../store/pgCommands.js';
 
+declare module 'fastify' {
+  interface FastifyRequest {
+    /** The error_code of the error response sent, for the request log line. */
+    errorCode: string;
+  }
+}
+
 /** HTTP-level failures of a request as such (timeout, size, media type) that Klarna reports as BAD_VALUE. */
 export type TransportStatus = 408 | 413 | 415 | 431;
 
@@ -121,6 +128,7 @@ export function sendFaultError(request: FastifyRequest, reply: FastifyReply, err
 }
 
 function sendWithStatus(request: FastifyRequest, reply: FastifyReply, err: ApiError, status: number): FastifyReply {
+  request.errorCode = err.errorCode;
   if (status === 401) reply.header('www-authenticate', 'Basic realm="OpenOM"');
   for (const [name, value] of Object.entries(err.headers)) reply.header(name, value);
   return reply.code(status).type('application/json; charset=utf-8').send(errorBody(request.id, err.errorCode, err.messages));
@@ -143,6 +151,7 @@ export function handleFrameworkError(err: FastifyError, request: FastifyRequest,
 }
 
 export function registerErrorHandling(app: FastifyInstance): void {
+  app.decorateRequest('errorCode', '');
   app.setErrorHandler((err: FastifyError, request, reply) => {
     const apiError = mapFastifyError(err);
     if (apiError.statusCode === 503) request.log.warn({ err: err.message }, 'store unavailable');

@@ -83,16 +83,19 @@ export function registerPlumbing(app: FastifyInstance): void {
   // The request line is an info line: at warn and above it is not even built.
   if (!['info', 'debug', 'trace'].includes(app.log.level)) return;
   app.addHook('onResponse', (request, reply, done) => {
-    request.log.info(
-      {
-        merchant_id: request.merchantId || undefined,
-        method: request.method,
-        route: request.routeOptions.url ?? 'unmatched',
-        status: reply.statusCode,
-        duration_ms: Math.round(reply.elapsedTime * 100) / 100,
-      },
-      'request',
-    );
+    const route = request.routeOptions.url ?? 'unmatched';
+    const line = {
+      merchant_id: request.merchantId || undefined,
+      order_id: (request.params as { order_id?: string } | undefined)?.order_id?.slice(0, 128),
+      method: request.method,
+      route,
+      status: reply.statusCode,
+      error_code: request.errorCode || undefined,
+      duration_ms: Math.round(reply.elapsedTime * 100) / 100,
+    };
+    // Load balancers and orchestrators probe health every few seconds: those lines are noise at info.
+    if (route.startsWith('/health/')) request.log.debug(line, 'request');
+    else request.log.info(line, 'request');
     done();
   });
 }

@@ -271,6 +271,15 @@ export async function inReadSnapshot<T>(store: Store, fn: (trx: Kysely<Database>
 /** The store did not apply the request and knows it: busy or waited too long. Answered 503 (CONTRACT §2). */
 export class UnavailableError extends Error {}
 
+/**
+ * PostgreSQL refusals that waiting cannot cure (start-up stops instead of retrying): wrong
+ * password (28P01), unknown role or no pg_hba entry (28000), unknown database (3D000).
+ */
+export function isUnfixableConnectError(err: unknown): boolean {
+  const code = err && typeof err === 'object' ? (err as { code?: unknown }).code : undefined;
+  return code === '28P01' || code === '28000' || code === '3D000';
+}
+
 /** The driver error codes that mean "try again later", not "your request was wrong". */
 export function isUnavailableError(err: unknown): boolean {
   if (err instanceof UnavailableError) return true;

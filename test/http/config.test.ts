@@ -3,7 +3,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { ConfigError, loadConfig } from '../../src/config.js';
-import { spawnOpenOM } from '../support/process.js';
+import { assertStopsWithOneLine } from '../support/process.js';
 
 function configErrorOf(env: Record<string, string>): ConfigError {
   try {
@@ -24,6 +24,14 @@ describe('config: loadConfig', () => {
     assert.equal(c.adminToken, undefined);
     assert.equal(c.sandboxUsername, undefined);
     assert.equal(c.sandboxPassword, undefined);
+    assert.deepEqual(c.tls, { kind: 'off' });
+    assert.equal(c.logTime, 'epoch');
+  });
+
+  it('reads the TLS variables and LOG_TIME', () => {
+    assert.deepEqual(loadConfig({ OPENOM_TLS: 'self-signed' }).tls, { kind: 'self-signed' });
+    assert.deepEqual(loadConfig({ OPENOM_TLS_CERT: 'c.pem', OPENOM_TLS_KEY: 'k.pem' }).tls, { kind: 'files', certPath: 'c.pem', keyPath: 'k.pem' });
+    assert.equal(loadConfig({ LOG_TIME: 'iso' }).logTime, 'iso');
   });
 
   it('treats empty variables as unset', () => {
@@ -72,6 +80,11 @@ describe('config: loadConfig', () => {
     ['LOG_LEVEL', { LOG_LEVEL: 'loud' }],
     ['OPENOM_BODY_LIMIT_BYTES', { OPENOM_BODY_LIMIT_BYTES: 'lots' }],
     ['OPENOM_AUTH_FAILURE_LIMIT', { OPENOM_AUTH_FAILURE_LIMIT: '0' }],
+    ['LOG_TIME', { LOG_TIME: 'local' }],
+    ['OPENOM_TLS', { OPENOM_TLS: 'on' }],
+    ['OPENOM_TLS', { OPENOM_TLS: 'self-signed', OPENOM_TLS_CERT: '/etc/cert.pem', OPENOM_TLS_KEY: '/etc/key.pem' }],
+    ['OPENOM_TLS_KEY', { OPENOM_TLS_CERT: '/etc/cert.pem' }],
+    ['OPENOM_TLS_CERT', { OPENOM_TLS_KEY: '/etc/key.pem' }],
   ];
   for (const [name, env] of bad) {
     it(`rejects ${JSON.stringify(env)} with a ConfigError naming ${name}`, () => {
@@ -84,26 +97,10 @@ describe('config: loadConfig', () => {
 
 describe('config: the process', () => {
   it('PORT=abc stops the process with one line naming PORT and no stack trace', async () => {
-    const server = spawnOpenOM({ PORT: 'abc', DATABASE_URL: 'sqlite::memory:' });
-    const timer = setTimeout(() => server.child.kill('SIGKILL'), 20_000);
-    const { code } = await server.exited;
-    clearTimeout(timer);
-    assert.notEqual(code, 0);
-    assert.notEqual(code, null, 'killed instead of exiting on its own');
-    const output = (server.stderr() + server.stdout()).trim();
-    assert.equal(output.split('\n').length, 1, `expected one line, got:\n${output}`);
-    assert.match(output, /\bPORT\b/);
-    assert.doesNotMatch(output, /\bat .*:\d+:\d+|Error:|node:internal/);
+    await assertStopsWithOneLine({ PORT: 'abc', DATABASE_URL: 'sqlite::memory:' }, 'PORT');
   });
 
   it('a bad DATABASE_URL stops the process the same way', async () => {
-    const server = spawnOpenOM({ DATABASE_URL: 'mysql://localhost/db' });
-    const timer = setTimeout(() => server.child.kill('SIGKILL'), 20_000);
-    const { code } = await server.exited;
-    clearTimeout(timer);
-    assert.ok(code !== null && code !== 0);
-    const output = (server.stderr() + server.stdout()).trim();
-    assert.equal(output.split('\n').length, 1, output);
-    assert.match(output, /\bDATABASE_URL\b/);
+    await assertStopsWithOneLine({ DATABASE_URL: 'mysql://localhost/db' }, 'DATABASE_URL');
   });
 });

@@ -1,5 +1,6 @@
 // Starting OpenOM as a real process on a real port (CONTRACT §1): first start prints the generated
-// admin token and sandbox credentials once, they work, a restart prints nothing and keeps them.
+// admin token and sandbox credentials once, they work, a restart prints no secrets and keeps them.
+// Every start shows the first screen: URL, /docs, the store (never its password), the sandbox merchant.
 import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -14,6 +15,16 @@ interface Secrets {
   sandboxPassword?: string;
 }
 
+/** The first screen names the URL, /docs, the store and the sandbox merchant, and never the store's password. */
+function assertFirstScreen(out: string, base: string, databaseUrl: string, merchantId: string): void {
+  assert.ok(out.includes(`OpenOM is ready at ${base}`), out);
+  assert.ok(out.includes(`${base}/docs`), out);
+  assert.ok(out.includes(`merchant_id ${merchantId}`), out);
+  if (databaseUrl.startsWith('sqlite:')) assert.ok(out.includes(`SQLite file ${databaseUrl.slice('sqlite:'.length)}`), out);
+  else assert.ok(out.includes(`PostgreSQL database "${new URL(databaseUrl).pathname.slice(1)}" on 127.0.0.1:5432`), out);
+  assert.ok(!out.includes(DB_PASSWORD));
+}
+
 function secretsIn(stdout: string): Secrets {
   return {
     adminToken: /admin token:\s+(\S+)/.exec(stdout)?.[1],
@@ -24,10 +35,18 @@ function secretsIn(stdout: string): Secrets {
 
 const basic = (u: string, p: string) => `Basic ${Buffer.from(`${u}:${p}`).toString('base64')}`;
 
+/** The same URL with a password in it: trust authentication ignores it, the first screen must not show it. */
+function withPassword(url: string): string {
+  const u = new URL(url);
+  u.password = DB_PASSWORD;
+  return u.toString();
+}
+const DB_PASSWORD = 'db-password-never-shown';
+
 async function startAndWaitReady(databaseUrl: string): Promise<{ server: RunningServer; base: string; readyMs: number }> {
   const port = await freePort();
   const startedAt = performance.now();
-  const server = spawnOpenOM({ PORT: String(port), DATABASE_URL: databaseUrl, LOG_LEVEL: 'warn' });
+  const server = spawnOpenOM({ PORT: String(port), DATABASE_URL: databaseUrl.startsWith('postgres') ? withPassword(databaseUrl) : databaseUrl, LOG_LEVEL: 'warn' });
   const base = `http://127.0.0.1:${port}`;
   try {
     await waitForStatus(`${base}/health/ready`, 200, 30_000, server);
@@ -51,6 +70,7 @@ for (const backend of ['sqlite', 'postgres'] as const) {
     let databaseUrl = '';
     let cleanup = async () => {};
     let first: Secrets = {};
+    let sandboxMerchantId = '';
     before(async () => {
       if (backend === 'sqlite') {
         const dir = mkdtempSync(join(tmpdir(), 'openom-startup-'));
@@ -66,7 +86,7 @@ for (const backend of ['sqlite', 'postgres'] as const) {
       await cleanup();
     });
 
-    it('first start: ready, prints the admin token and sandbox credentials once, and they work', async () => {
+    it('first start: ready, prints the first screen with the admin token and sandbox credentials once, and they work', async () => {
       const { server, base, readyMs } = await startAndWaitReady(databaseUrl);
       try {
         console.log(`[${backend}] spawn → /health/ready 200 in ${Math.round(readyMs)} ms (node --import tsx, first start)`);
@@ -82,8 +102,10 @@ for (const backend of ['sqlite', 'postgres'] as const) {
 
         const merchants = await fetch(`${base}/admin/v1/merchants`, { headers: { authorization: `Bearer ${first.adminToken}` } });
         assert.equal(merchants.status, 200);
-        const list = (await merchants.json()) as { merchants: { username: string }[] };
+        const list = (await merchants.json()) as { merchants: { username: string; merchant_id: string }[] };
         assert.deepEqual(list.merchants.map((m) => m.username), [first.sandboxUsername]);
+        sandboxMerchantId = list.merchants[0]!.merchant_id;
+        assertFirstScreen(out, base, databaseUrl, sandboxMerchantId);
 
         const order = await fetch(`${base}/ordermanagement/v1/orders/00000000-0000-4000-8000-000000000000`, {
           headers: { authorization: basic(first.sandboxUsername!, first.sandboxPassword!) },
@@ -101,13 +123,14 @@ for (const backend of ['sqlite', 'postgres'] as const) {
       }
     });
 
-    it('second start on the same store: prints no secrets, the first admin token and sandbox login still work', async () => {
+    it('second start on the same store: prints the first screen but no secrets, the first admin token and sandbox login still work', async () => {
       assert.ok(first.adminToken, 'first start did not run');
       const { server, base, readyMs } = await startAndWaitReady(databaseUrl);
       try {
         console.log(`[${backend}] spawn → /health/ready 200 in ${Math.round(readyMs)} ms (node --import tsx, restart)`);
         const again = secretsIn(server.stdout());
         assert.deepEqual(again, { adminToken: undefined, sandboxUsername: undefined, sandboxPassword: undefined }, server.stdout());
+        assertFirstScreen(server.stdout(), base, databaseUrl, sandboxMerchantId);
         assert.ok(!server.stdout().includes(first.adminToken!));
         assert.ok(!server.stdout().includes(first.sandboxPassword!));
 

@@ -1,7 +1,9 @@
 // Runs OpenOM as a real process (`node --import tsx src/main.ts`) for start-up and config tests.
+import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
-import { createServer } from 'node:net';
+import { request as httpsRequest } from 'node:https';
+import { createServer, type LookupFunction } from 'node:net';
 import { fileURLToPath } from 'node:url';
 
 export const REPO_ROOT = fileURLToPath(new URL('../../', import.meta.url));
@@ -19,7 +21,7 @@ export interface RunningServer {
 export function cleanEnv(env: Record<string, string>): NodeJS.ProcessEnv {
   const base: NodeJS.ProcessEnv = {};
   for (const [k, v] of Object.entries(process.env)) {
-    if (k === 'HOST' || k === 'PORT' || k === 'DATABASE_URL' || k === 'LOG_LEVEL' || k.startsWith('OPENOM_')) continue;
+    if (k === 'HOST' || k === 'PORT' || k === 'DATABASE_URL' || k.startsWith('LOG_') || k.startsWith('OPENOM_')) continue;
     base[k] = v;
   }
   return { ...base, ...env };
@@ -49,6 +51,24 @@ export function spawnOpenOM(env: Record<string, string>): RunningServer {
   };
 }
 
+/**
+ * Starts OpenOM expecting it to stop by itself, non-zero, with one line naming `variable` and no
+ * stack trace (a start-up mistake is reported, not thrown). Returns that line.
+ */
+export async function assertStopsWithOneLine(env: Record<string, string>, variable: string, timeoutMs = 20_000): Promise<string> {
+  const server = spawnOpenOM(env);
+  const timer = setTimeout(() => server.child.kill('SIGKILL'), timeoutMs);
+  const { code } = await server.exited;
+  clearTimeout(timer);
+  const output = (server.stderr() + server.stdout()).trim();
+  assert.notEqual(code, null, `killed after ${timeoutMs} ms instead of exiting on its own:\n${output}`);
+  assert.notEqual(code, 0);
+  assert.equal(output.split('\n').length, 1, `expected one line, got:\n${output}`);
+  assert.match(output, new RegExp(`\\b${variable}\\b`));
+  assert.doesNotMatch(output, /\bat .*:\d+:\d+|Error:|node:internal/);
+  return output;
+}
+
 /** A TCP port that was free a moment ago. */
 export async function freePort(): Promise<number> {
   const server = createServer();
@@ -60,14 +80,53 @@ export async function freePort(): Promise<number> {
   return port;
 }
 
-/** Polls url until it answers `status`, or fails after timeoutMs. */
-export async function waitForStatus(url: string, status: number, timeoutMs: number, server?: RunningServer): Promise<void> {
+export interface HttpsAnswer {
+  status: number;
+  /** Header names and values as on the wire, in pairs (node's rawHeaders). */
+  rawHeaders: string[];
+  body: string;
+}
+
+/** One HTTPS request trusting only `ca`; `resolveTo` plays a hosts-file entry for the URL's host name. */
+export function httpsCall(
+  url: string,
+  options: { ca: Buffer | undefined; method?: string; headers?: Record<string, string>; body?: string; resolveTo?: string },
+): Promise<HttpsAnswer> {
+  const { ca, method = 'GET', headers = {}, body, resolveTo } = options;
+  return new Promise((resolve, reject) => {
+    const req = httpsRequest(
+      url,
+      {
+        method,
+        headers: body === undefined ? headers : { 'content-type': 'application/json', ...headers },
+        ...(ca ? { ca } : {}),
+        agent: false,
+        ...(resolveTo
+          ? {
+              lookup: ((_host: string, opts: { all?: boolean }, done: (...args: unknown[]) => void) =>
+                opts.all ? done(null, [{ address: resolveTo, family: 4 }]) : done(null, resolveTo, 4)) as unknown as LookupFunction,
+            }
+          : {}),
+      },
+      (res) => {
+        let text = '';
+        res.setEncoding('utf8').on('data', (d: string) => (text += d));
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, rawHeaders: res.rawHeaders, body: text }));
+      },
+    );
+    req.on('error', reject);
+    req.end(body);
+  });
+}
+
+/** Polls url until it answers `status`, or fails after timeoutMs. An https URL is called trusting `ca`. */
+export async function waitForStatus(url: string, status: number, timeoutMs: number, server?: RunningServer, ca?: Buffer): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     if (server && server.child.exitCode !== null) throw new Error(`server exited early: ${server.stderr()} ${server.stdout()}`);
     try {
-      const res = await fetch(url);
-      if (res.status === status) return;
+      const answered = url.startsWith('https:') ? (await httpsCall(url, { ca })).status : (await fetch(url)).status;
+      if (answered === status) return;
     } catch {
       // not listening yet
     }
