@@ -41,6 +41,8 @@ export interface Config {
   metricsPort: number | undefined;
   /** Job attempts (webhooks, notifications, expiry…) this instance runs at once; 0 runs none here. */
   workerConcurrency: number;
+  /** Proxies in front whose X-Forwarded-For is believed: the client address failed logins are counted by. */
+  trustProxyHops: number;
 }
 
 export class ConfigError extends Error {}
@@ -149,5 +151,6 @@ export function loadConfig(env: Env = process.env): Config {
     authFailureWindowMs: intVar(env, 'OPENOM_AUTH_FAILURE_WINDOW_MS', 60_000, 1000, 3_600_000),
     metricsPort: env.OPENOM_METRICS_PORT ? intVar(env, 'OPENOM_METRICS_PORT', 0, 1, 65535) : undefined,
     workerConcurrency: intVar(env, 'OPENOM_WORKER_CONCURRENCY', 16, 0, 1000),
+    trustProxyHops: intVar(env, 'OPENOM_TRUST_PROXY_HOPS', 0, 0, 10),
   };
 }
