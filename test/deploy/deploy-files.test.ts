@@ -53,6 +53,8 @@ describe('compose.yaml', () => {
       assert.equal(url.username, pg.POSTGRES_USER);
       assert.equal(url.password, interpolate(pg.POSTGRES_PASSWORD!));
       assert.equal(env.OPENOM_METRICS_PORT, '9464');
+      assert.equal(config.metricsPort, 9464);
+      assert.equal(config.mode, 'production');
       assert.ok(config.adminToken, 'the admin token must be set, not generated per instance');
     }
   });
