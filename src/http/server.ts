@@ -20,9 +20,13 @@ export function canonicalHeaderName(name: string): string {
   return canonical;
 }
 
-function canonicalHeaders(headers: OutgoingHttpHeaders): OutgoingHttpHeaders {
-  const out: OutgoingHttpHeaders = {};
-  for (const name in headers) out[canonicalHeaderName(name)] = headers[name];
+/**
+ * As Node's flat [name, value, name, value…] list, which writeHead takes like an object: building an
+ * array costs fewer instructions than an object with new keys (bench/header-case.ts).
+ */
+function canonicalHeaders(headers: OutgoingHttpHeaders): OutgoingHttpHeader[] {
+  const out: OutgoingHttpHeader[] = [];
+  for (const name in headers) out.push(canonicalHeaderName(name), headers[name]!);
   return out;
 }
 

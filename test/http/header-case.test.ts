@@ -2,7 +2,11 @@
 // Klarna's PHP SDK looks up `Location` and `Content-Type` case-sensitively; fetch and node:http
 // would hide the case, so these tests read the raw bytes.
 import assert from 'node:assert/strict';
+import { once } from 'node:events';
+import type { ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { after, before, describe, it } from 'node:test';
+import { serverFactory } from '../../src/http/server.js';
 import { createMerchant, createOrder, ordersUrl, postgresReachable, startTestApp, type MerchantCredentials, type TestApp } from '../support/harness.js';
 import { basicAuth, exchange, requestHead, type RawResponse } from '../support/rawHttp.js';
 
@@ -108,3 +112,37 @@ for (const backend of ['sqlite', 'postgres'] as const) {
     });
   });
 }
+
+describe('CanonicalResponse under every way Node lets a handler set headers', () => {
+  const cases: [string, (res: ServerResponse) => void][] = [
+    ['writeHead(status, object)', (res) => res.writeHead(201, { location: '/x', 'capture-id': 'c1' }).end()],
+    ['writeHead(status, reason, object)', (res) => res.writeHead(201, 'Created', { location: '/x', 'capture-id': 'c1' }).end()],
+    ['setHeader, then writeHead(status, object) overriding one of them', (res) => {
+      res.setHeader('location', '/old');
+      res.setHeader('connection', 'close');
+      res.writeHead(201, { location: '/x', 'capture-id': 'c1' }).end();
+    }],
+    ['setHeader and appendHeader only', (res) => {
+      res.statusCode = 201;
+      res.setHeader('location', '/x');
+      res.appendHeader('capture-id', 'c1');
+      res.end();
+    }],
+  ];
+  for (const [how, handle] of cases) {
+    it(how, async () => {
+      const server = serverFactory(undefined)((_req, res) => handle(res), {});
+      server.listen(0, '127.0.0.1');
+      await once(server, 'listening');
+      try {
+        const res = await exchange((server.address() as AddressInfo).port, 'GET / HTTP/1.1\r\nHost: x\r\n\r\n');
+        assert.equal(res.status, 201);
+        assert.equal(res.headers.location, '/x');
+        assertNames(res, ['Location', 'Capture-Id']);
+      } finally {
+        server.closeAllConnections();
+        server.close();
+      }
+    });
+  }
+});
