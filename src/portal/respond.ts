@@ -49,13 +49,23 @@ export function formField(request: FastifyRequest, name: string): string | undef
   return request.body instanceof URLSearchParams ? (request.body.get(name) ?? undefined) : undefined;
 }
 
+/** Every value of a repeated form field (checkboxes), in the order sent. */
+export function formValues(request: FastifyRequest, name: string): string[] {
+  return request.body instanceof URLSearchParams ? request.body.getAll(name) : [];
+}
+
 export function queryField(request: FastifyRequest, name: string): string | undefined {
   const value = (request.query as Record<string, unknown> | undefined)?.[name];
   return typeof value === 'string' ? value : undefined;
 }
 
 export function sendMessage(request: FastifyRequest, reply: FastifyReply, options: PortalOptions, status: number, title: string, message: string) {
-  return sendPage(reply, status, messagePage(title, message, viewerOf(request, options)));
+  return sendPage(reply, status, messagePage(title, message, viewerOf(request, options), options.sections));
+}
+
+/** A portal page a form says to come back to; anything else (another site, junk) is the fallback. */
+export function safeReturn(path: string | undefined, fallback = '/portal/orders'): string {
+  return path && /^\/portal\/[^/\\]/.test(path) ? path : fallback;
 }
 
 export function notFoundPage(request: FastifyRequest, reply: FastifyReply, options: PortalOptions) {

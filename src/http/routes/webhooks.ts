@@ -10,7 +10,7 @@ import { isUuid } from '../../store/orders.js';
 import { createWebhook, deleteWebhook, listDeliveries, listWebhooks, resendDelivery } from '../../store/webhooks.js';
 import { ApiError, badValue } from '../errors.js';
 import { noBody } from '../schemas/responses.js';
-import { Delivery, DeliveryList, DeliveryListQuery, NewWebhook, WebhookBody, WebhookList } from '../schemas/webhooks.js';
+import { Delivery, DeliveryList, DeliveryListQuery, NewWebhook, WebhookBody, WebhookList, webhookUrlProblem } from '../schemas/webhooks.js';
 import type { RoutesOptions } from './options.js';
 
 const DEFAULT_PAGE_SIZE = 20;
@@ -20,19 +20,9 @@ type MerchantOf = (request: FastifyRequest, options: RoutesOptions) => Promise<s
 const webhookNotFound = (id: string) => ApiError.of(problems.notFound(`Webhook ${id}`));
 const deliveryNotFound = (id: string) => ApiError.of(problems.notFound(`Delivery ${id}`));
 
-/** Control characters and lone surrogates: no URL has them, and PostgreSQL text cannot hold U+0000. */
-// eslint-disable-next-line no-control-regex -- control characters are exactly what it looks for
-const UNSENDABLE = /[\u0000-\u001f\u007f]|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
-
 function checkWebhookUrl(url: string): void {
-  if (UNSENDABLE.test(url)) throw badValue('Bad value: url (must not contain control characters or unpaired surrogates)');
-  let protocol: string;
-  try {
-    protocol = new URL(url).protocol;
-  } catch {
-    throw badValue('Bad value: url (must be an absolute http or https URL)');
-  }
-  if (protocol !== 'http:' && protocol !== 'https:') throw badValue('Bad value: url (must be an http or https URL)');
+  const problem = webhookUrlProblem(url);
+  if (problem) throw badValue(`Bad value: url (${problem})`);
 }
 
 /** Delivery ids are positive integers; anything else names no delivery. */

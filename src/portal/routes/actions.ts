@@ -107,14 +107,13 @@ export const actionRoutes: FastifyPluginAsync<PortalOptions> = async (app, optio
         confirmPage({
           viewer,
           sections: options.sections,
-          orderId: record.order.order_id,
-          klarnaReference: record.order.klarna_reference,
-          action,
+          section: 'orders',
           title: spec.title,
           question: spec.question(money(amount.minor), record),
           detail: spec.detail?.(record, money),
-          amount: amount.text,
-          idempotencyKey: `portal-${randomUUID()}`,
+          action: `/portal/orders/${record.order.order_id}/${action}`,
+          fields: { idempotency_key: `portal-${randomUUID()}`, amount: amount.text },
+          back: { href: `/portal/orders/${record.order.order_id}`, text: `Back to order ${record.order.klarna_reference}` },
         }),
       );
     });

@@ -1,16 +1,11 @@
 // POST /portal/clock/advance (sandbox mode): moves the merchant's clock as POST /sandbox/v1/clock/advance does.
 import type { FastifyPluginAsync } from 'fastify';
 import { advanceClock } from '../../store/clock.js';
-import { formField, sendMessage, signedIn, type PortalOptions } from '../respond.js';
+import { formField, safeReturn, sendMessage, signedIn, type PortalOptions } from '../respond.js';
 
 const UNIT_SECONDS: Record<string, number> = { seconds: 1, hours: 3_600, days: 86_400 };
 /** The sandbox API's limit for one advance (CONTRACT §5). */
 const MAX_ADVANCE_SECONDS = 31_536_000;
-
-/** Back to the portal page the form was on; anything else goes to the orders. */
-function safeReturn(path: string | undefined): string {
-  return path && /^\/portal\/[^/\\]/.test(path) ? path : '/portal/orders';
-}
 
 export const clockRoutes: FastifyPluginAsync<PortalOptions> = async (app, options) => {
   app.post('/clock/advance', async (request, reply) => {
