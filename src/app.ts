@@ -122,8 +122,10 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   if (config.metricsPort === undefined) await scope('', 'admin', [metricsRoute]);
   // Test helpers exist only in sandbox mode: in production every /sandbox/ path is 404 NOT_FOUND (CONTRACT §5).
   if (config.mode === 'sandbox') await scope('/sandbox/v1', 'merchant', sandboxRoutes);
-  // The merchant portal: HTML for people, in both modes, with its own sessions (src/portal/).
-  await app.register(portal, { prefix: PORTAL_PREFIX, store, config, verifyMerchantCredentials, requireReady, sections: ['orders'] });
+  // The merchant portal: HTML for people, in both modes, with its own sessions (src/portal/); its
+  // webhooks page is a sandbox helper, as /sandbox/v1/webhooks is (CONTRACT §10).
+  const portalSections = config.mode === 'sandbox' ? (['orders', 'webhooks'] as const) : (['orders'] as const);
+  await app.register(portal, { prefix: PORTAL_PREFIX, store, config, verifyMerchantCredentials, requireReady, sections: portalSections });
 
   return app;
 }

@@ -10,6 +10,7 @@ import { clockRoutes } from './routes/clock.js';
 import { loginRoutes, logoutRoutes } from './routes/login.js';
 import { orderRoutes } from './routes/order.js';
 import { orderListRoutes } from './routes/orders.js';
+import { webhookRoutes } from './routes/webhooks.js';
 import { crossSiteProblem, loadSession } from './session.js';
 import { STYLESHEET, STYLESHEET_PATH } from './styles.js';
 
@@ -84,6 +85,7 @@ export const portal: FastifyPluginAsync<PortalPluginOptions> = async (app, { req
       });
       for (const routes of [logoutRoutes, orderListRoutes, orderRoutes, actionRoutes]) await signedIn.register(routes, options);
       if (options.config.mode === 'sandbox') await signedIn.register(clockRoutes, options);
+      if (options.sections.includes('webhooks')) await signedIn.register(webhookRoutes, options);
     });
   });
 };

@@ -79,6 +79,26 @@ button.danger { background: var(--danger); border-color: var(--danger); }
 .confirm { max-width: 560px; }
 .confirm .buttons { display: flex; gap: 1rem; align-items: center; margin-top: 1rem; }
 .empty { color: var(--muted); padding: 1rem 0; }
+.badge.delivery-delivered { color: #17612b; background: #e4f6e8; }
+.badge.delivery-pending { color: #6b4500; background: #fff3d6; }
+.badge.delivery-failed { color: #8a1116; background: #fdecea; }
+.badge.delivery-cancelled { color: #474d57; background: #eef0f3; }
+h3 { font-size: 1rem; margin: 1rem 0 .5rem; }
+.endpoint-url { font-family: ui-monospace, SFMono-Regular, Menlo, Consolas, monospace; font-size: 1rem; overflow-wrap: anywhere; }
+.endpoint-head { display: flex; flex-wrap: wrap; gap: 1rem; justify-content: space-between; align-items: flex-start; }
+.endpoint-head form { margin: 0; }
+.attempts { list-style: none; margin: 0; padding: 0; }
+.attempts li { margin-bottom: .3rem; }
+.attempts .hint { display: block; white-space: nowrap; }
+.nowrap { white-space: nowrap; }
+.ok-text { color: #17612b; font-size: .9rem; }
+fieldset { border: 1px solid var(--line); border-radius: 8px; margin: 0; padding: .5rem 1rem .75rem; }
+legend { font-weight: 600; font-size: .9rem; padding: 0 .25rem; }
+.checks { display: flex; flex-wrap: wrap; gap: .4rem 1.25rem; }
+.checks label { font-weight: 400; display: inline-flex; gap: .35rem; align-items: center; }
+.add-endpoint { display: flex; flex-direction: column; gap: .9rem; align-items: flex-start; }
+.add-endpoint input[type="url"] { max-width: 100%; }
+code.secret { font-size: 1rem; overflow-wrap: anywhere; user-select: all; }
 `;
 
 /** Changes whenever the stylesheet does, so the URL can be cached for good. */
