@@ -47,7 +47,8 @@ export interface PortalClient {
   token: string;
   csrf: string;
   get(url: string): Promise<LightMyRequestResponse>;
-  post(url: string, fields: Record<string, string>, headers?: Record<string, string>): Promise<LightMyRequestResponse>;
+  /** Posts the form with the CSRF token; a list is sent as a repeated field (checkboxes). */
+  post(url: string, fields: Record<string, string | string[]>, headers?: Record<string, string>): Promise<LightMyRequestResponse>;
   /** Opens the action's confirmation page and confirms it, as a person clicking through would. */
   act(orderId: string, action: string, amount?: string): Promise<LightMyRequestResponse>;
 }
@@ -66,8 +67,11 @@ export async function portalLogin(t: TestApp, merchant: MerchantCredentials): Pr
     token,
     csrf,
     get: (url) => t.app.inject({ method: 'GET', url, headers: { cookie } }),
-    post: (url, fields, headers = {}) =>
-      t.app.inject({ method: 'POST', url, headers: { cookie, 'content-type': FORM, ...headers }, payload: new URLSearchParams({ csrf_token: csrf, ...fields }).toString() }),
+    post: (url, fields, headers = {}) => {
+      const form = new URLSearchParams();
+      for (const [name, value] of Object.entries({ csrf_token: csrf, ...fields })) for (const v of [value].flat()) form.append(name, v);
+      return t.app.inject({ method: 'POST', url, headers: { cookie, 'content-type': FORM, ...headers }, payload: form.toString() });
+    },
     act: async (orderId, action, amount) => {
       const query = amount === undefined ? '' : `?amount=${encodeURIComponent(amount)}`;
       const confirm = await client.get(`/portal/orders/${orderId}/${action}${query}`);
