@@ -1,6 +1,6 @@
 // The portal in a real browser (Debian's Chromium through playwright-core), driven by labels and
 // roles as a person would: log in, search, filter, open an order, capture, refund, a refused
-// capture, another merchant's order, a cross-site post, log out. Every page gets an axe-core scan
+// capture, another merchant's order, the webhooks page and "Resend", a cross-site post, log out. Every page gets an axe-core scan
 // (no serious or critical violation) and a screenshot in test-results/portal/.
 import assert from 'node:assert/strict';
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
@@ -11,7 +11,9 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type { AxeResults } from 'axe-core';
 import { chromium, type Browser, type Page } from 'playwright-core';
-import { capture, createMerchant, createOrder, getOrder, startTestApp, type MerchantCredentials, type TestApp } from '../support/harness.js';
+import { capture, createMerchant, createOrder, getOrder, startTestApp, WITH_WORKER, type MerchantCredentials, type TestApp } from '../support/harness.js';
+import { startReceiver, type Receiver } from '../support/receiver.js';
+import { deliveriesOf, eventually, registerWebhook, type Hook } from '../support/webhooks.js';
 
 const CHROMIUM = '/usr/bin/chromium';
 const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--no-first-run'];
@@ -25,6 +27,10 @@ describe('merchant portal in a browser', { concurrency: false, skip: !existsSync
   let page: Page;
   let attacker: Server;
   let merchant: MerchantCredentials;
+  let receiver: Receiver;
+  let hook: Hook;
+  /** The merchant's server refuses refund events until it is "fixed". */
+  let refundsFail = true;
   const orders: Record<string, { order_id: string; klarna_reference: string }> = {};
   const axeSummary: Record<string, Record<string, number>> = {};
   const cspViolations: string[] = [];
@@ -43,9 +49,12 @@ describe('merchant portal in a browser', { concurrency: false, skip: !existsSync
 
   before(async () => {
     mkdirSync(SCREENSHOTS, { recursive: true });
-    t = await startTestApp('sqlite');
+    // With the job worker, so webhooks are really delivered (and resent) while the pages are used.
+    t = await startTestApp('sqlite', WITH_WORKER);
     base = await t.app.listen({ host: '127.0.0.1', port: 0 });
     merchant = await createMerchant(t, 'Tomato Shop AB');
+    receiver = await startReceiver((r) => (refundsFail && r.body.includes('"refund.created"') ? 500 : 200));
+    hook = await registerWebhook(t, merchant, `${receiver.url}/tomato-shop`, ['order.created', 'capture.created', 'refund.created', 'openom.order.cancelled']);
     const add = async (name: string, overrides: Record<string, unknown>, amount?: number) => {
       const o = await createOrder(t, merchant, overrides, amount);
       orders[name] = { order_id: o.order_id, klarna_reference: o.klarna_reference as string };
@@ -70,6 +79,7 @@ describe('merchant portal in a browser', { concurrency: false, skip: !existsSync
     await browser?.close();
     await new Promise((resolve) => (attacker ? attacker.close(resolve) : resolve(undefined)));
     await t?.close();
+    await receiver?.close();
   });
 
   it('logs in with the Username and Password fields and the "Log in" button', async () => {
@@ -148,6 +158,35 @@ describe('merchant portal in a browser', { concurrency: false, skip: !existsSync
     await check('portal-not-found');
   });
 
+  it('lists the webhook deliveries with their attempts, and "Resend" sends a failed one again', async () => {
+    const refund = await eventually('the refund event failed once', async () =>
+      (await deliveriesOf(t, merchant, hook)).find((d) => d.event_type === 'refund.created' && d.attempt_count === 1),
+    );
+    await page.goto(`${base}/portal/orders`);
+    await page.getByRole('navigation', { name: 'Portal' }).getByRole('link', { name: 'Webhooks' }).click();
+    await page.getByRole('heading', { name: 'Webhooks', level: 1 }).waitFor();
+    await page.getByRole('heading', { name: `${receiver.url}/tomato-shop`, level: 2 }).waitFor();
+    const row = page.getByRole('row').filter({ has: page.getByRole('button', { name: `Resend delivery ${refund.delivery_id}` }) });
+    await row.getByText('Pending').waitFor();
+    await row.getByText('#1 HTTP 500').waitFor();
+    await row.getByRole('link', { name: orders.main!.order_id }).waitFor();
+    await check('portal-webhooks');
+    refundsFail = false;
+    await row.getByRole('button', { name: `Resend delivery ${refund.delivery_id}` }).click();
+    await page.getByRole('status').filter({ hasText: `Resent delivery ${refund.delivery_id}` }).waitFor();
+    await eventually('the resent delivery shown as delivered', async () => {
+      await page.reload();
+      return (await row.getByText('#2 HTTP 200').count()) > 0 && (await row.getByText('Delivered').count()) > 0 ? true : undefined;
+    });
+    assert.equal(receiver.received.filter((r) => r.body.includes(refund.event_id)).length, 2);
+    await check('portal-webhooks-resent');
+    await page.getByRole('button', { name: `Delete endpoint ${receiver.url}/tomato-shop` }).click();
+    await page.getByRole('heading', { name: 'Confirm deletion' }).waitFor();
+    await check('portal-webhooks-delete');
+    await page.getByRole('link', { name: 'Back to the webhooks' }).click();
+    await page.getByRole('heading', { name: 'Webhooks', level: 1 }).waitFor();
+  });
+
   it('refuses a form posted from another site, even one that knows the CSRF token', async () => {
     await page.goto(`${base}/portal/orders/${orders.main!.order_id}/cancel`);
     const token = await page.locator('input[name="csrf_token"]').first().inputValue();
@@ -171,7 +210,7 @@ describe('merchant portal in a browser', { concurrency: false, skip: !existsSync
     strict.on('console', (m) => {
       if (m.type() === 'error') cspViolations.push(m.text());
     });
-    for (const url of ['/portal/orders', `/portal/orders/${orders.main!.order_id}`, `/portal/orders/${orders.main!.order_id}/extend`]) {
+    for (const url of ['/portal/orders', `/portal/orders/${orders.main!.order_id}`, `/portal/orders/${orders.main!.order_id}/extend`, '/portal/webhooks', `/portal/webhooks/${hook.webhook_id}/delete`]) {
       await strict.goto(`${base}${url}`);
       const background = await strict.locator('header.top').evaluate((e) => getComputedStyle(e).backgroundColor);
       assert.equal(background, 'rgb(20, 33, 61)', `stylesheet applied on ${url}`);
