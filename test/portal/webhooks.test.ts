@@ -125,6 +125,7 @@ describeOnBothStores(
       const foreign = await client.post(`/portal/webhooks/${victim.hook.webhook_id}/deliveries/${victim.deliveries[0]!.delivery_id}/resend`, {});
       assert.equal(foreign.statusCode, 404);
       assert.match(foreign.body, new RegExp(`role="alert"><strong>Refused:</strong> Webhook ${victim.hook.webhook_id} cannot be found\\.`));
+      assert.ok(foreign.body.includes('name="return_to" value="/portal/webhooks"'), 'its forms come back to the webhooks page, not to the resend path');
       const crossed = await client.post(`/portal/webhooks/${own.webhook_id}/deliveries/${victim.deliveries[0]!.delivery_id}/resend`, {});
       assert.equal(crossed.statusCode, 404);
       assert.match(crossed.body, new RegExp(`Delivery ${victim.deliveries[0]!.delivery_id} cannot be found\\.`));

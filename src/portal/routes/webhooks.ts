@@ -26,7 +26,8 @@ async function endpointDeliveries(options: PortalOptions, merchantId: string, en
 }
 
 async function sendOverview(request: FastifyRequest, reply: FastifyReply, options: PortalOptions, status: number, notes: Notes = {}): Promise<FastifyReply> {
-  const viewer = signedIn(request, options);
+  // Shown in answer to a form post too: its forms ("Advance clock", "Resend") must come back to the page, not to the post's path.
+  const viewer = { ...signedIn(request, options), path: request.method === 'GET' ? request.url : '/portal/webhooks' };
   const endpoints = await listWebhooks(options.store, viewer.merchantId);
   const pages = await Promise.all(endpoints.map((e) => endpointDeliveries(options, viewer.merchantId, e, OVERVIEW_DELIVERIES)));
   const items = pages.filter((p): p is EndpointDeliveries => p !== undefined);
