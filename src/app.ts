@@ -9,7 +9,10 @@ import { handleFrameworkError, registerErrorHandling, unavailable } from './http
 import { faultInjector } from './http/faults.js';
 import { swaggerOptions, type SecurityKind } from './http/openapi.js';
 import { correlationIdOf, registerPlumbing, setStandardHeaders } from './http/plumbing.js';
+import { hostedCheckoutRoutes } from './checkout/routes.js';
+import { HOSTED_CHECKOUT_PATH } from './http/checkoutOrderJson.js';
 import { adminRoutes } from './http/routes/admin.js';
+import { checkoutRoutes } from './http/routes/checkout.js';
 import { captureRoutes } from './http/routes/captures.js';
 import { healthRoutes, type Readiness } from './http/routes/health.js';
 import { orderRoutes } from './http/routes/orders.js';
@@ -101,16 +104,21 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   // Sandbox faults (CONTRACT §5): one store read per merchant request in sandbox mode, none in production.
   const injectFaults = config.mode === 'sandbox' ? faultInjector(store) : undefined;
 
-  /** Routes under prefix behind readiness and one kind of credentials, declared so in /openapi.json. */
-  const scope = (prefix: string, security: SecurityKind, plugins: FastifyPluginAsync<RoutesOptions>[]) =>
+  /**
+   * Routes under prefix behind readiness and one kind of credentials, declared so in /openapi.json;
+   * 'none' for the shopper's pages, whose access is the unguessable id in their path.
+   */
+  const scope = (prefix: string, security: SecurityKind | 'none', plugins: FastifyPluginAsync<RoutesOptions>[]) =>
     app.register(
       async (api) => {
         api.addHook('onRequest', requireReady);
-        api.addHook('onRequest', security === 'merchant' ? authenticateMerchant : authenticateAdmin);
+        if (security !== 'none') {
+          api.addHook('onRequest', security === 'merchant' ? authenticateMerchant : authenticateAdmin);
+          api.addHook('onRoute', (route) => {
+            route.schema = { ...route.schema, security: [{ [security]: [] }] } as typeof route.schema;
+          });
+        }
         if (injectFaults && security === 'merchant' && isFaultablePath(prefix)) api.addHook('onRequest', injectFaults);
-        api.addHook('onRoute', (route) => {
-          route.schema = { ...route.schema, security: [{ [security]: [] }] } as typeof route.schema;
-        });
         for (const plugin of plugins) await api.register(plugin, { store, config });
       },
       { prefix },
@@ -120,8 +128,13 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   await scope('/admin/v1', 'admin', [adminRoutes, adminWebhookRoutes]);
   // With OPENOM_METRICS_PORT main.ts serves /metrics there, unauthenticated; otherwise here, for the admin.
   if (config.metricsPort === undefined) await scope('', 'admin', [metricsRoute]);
-  // Test helpers exist only in sandbox mode: in production every /sandbox/ path is 404 NOT_FOUND (CONTRACT §5).
-  if (config.mode === 'sandbox') await scope('/sandbox/v1', 'merchant', sandboxRoutes);
+  // Test helpers exist only in sandbox mode: in production every /sandbox/ path is 404 NOT_FOUND
+  // (CONTRACT §5), and so is the checkout, since OpenOM takes no real payments (§6).
+  if (config.mode === 'sandbox') {
+    await scope('/sandbox/v1', 'merchant', sandboxRoutes);
+    await scope('/checkout/v3', 'merchant', [checkoutRoutes]);
+    await scope(HOSTED_CHECKOUT_PATH, 'none', [hostedCheckoutRoutes]);
+  }
   // The merchant portal: HTML for people, in both modes, with its own sessions (src/portal/); its
   // webhooks page is a sandbox helper, as /sandbox/v1/webhooks is (CONTRACT §10).
   const portalSections = config.mode === 'sandbox' ? (['orders', 'webhooks'] as const) : (['orders'] as const);

@@ -1,6 +1,7 @@
 // Environment → typed configuration, validated once at start (CONTRACT §1).
 // A bad value throws ConfigError whose message names the variable; main.ts prints it as one line.
 import type { ApiProfile } from './domain/operations.js';
+import { LAST_PUSH_SECONDS } from './domain/pushSchedule.js';
 
 export type StoreConfig =
   | { kind: 'sqlite'; path: string } // path ':memory:' for in-memory
@@ -18,6 +19,10 @@ export interface Config {
   profile: ApiProfile;
   host: string;
   port: number;
+  /** Where shoppers' browsers reach this server: the hosted test checkout's address (CONTRACT §6). */
+  publicUrl: string;
+  /** Seconds from a checkout purchase to its first push (CONTRACT §7). */
+  pushDelaySeconds: number;
   store: StoreConfig;
   tls: TlsConfig;
   adminToken: string | undefined;
@@ -109,6 +114,30 @@ export function parseTls(env: Env): TlsConfig {
   return { kind: 'files', certPath, keyPath };
 }
 
+const WILDCARD_HOSTS = new Set(['0.0.0.0', '::', '[::]']);
+
+/**
+ * OPENOM_PUBLIC_URL, or HOST:PORT (127.0.0.1 for a wildcard HOST) over http, or https when OpenOM
+ * serves HTTPS itself; without a trailing slash.
+ */
+function publicUrl(env: Env, host: string, port: number, tls: TlsConfig): string {
+  const raw = env.OPENOM_PUBLIC_URL;
+  if (raw === undefined || raw === '') {
+    const reachable = WILDCARD_HOSTS.has(host) ? '127.0.0.1' : host.includes(':') && !host.startsWith('[') ? `[${host}]` : host;
+    return `${tls.kind === 'off' ? 'http' : 'https'}://${reachable}:${port}`;
+  }
+  let url: URL;
+  try {
+    url = new URL(raw);
+  } catch {
+    throw new ConfigError(`OPENOM_PUBLIC_URL must be an absolute http or https URL, got "${raw}"`);
+  }
+  if ((url.protocol !== 'http:' && url.protocol !== 'https:') || url.search !== '' || url.hash !== '' || url.username !== '' || url.password !== '') {
+    throw new ConfigError(`OPENOM_PUBLIC_URL must be an http or https URL without query, fragment or credentials, got "${raw}"`);
+  }
+  return url.toString().replace(/\/+$/, '');
+}
+
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
 
 function oneOf<T extends string>(env: Env, name: string, allowed: readonly T[], fallback: T): T {
@@ -127,13 +156,18 @@ export function loadConfig(env: Env = process.env): Config {
   }
   const logTime = env.LOG_TIME || 'epoch';
   if (logTime !== 'epoch' && logTime !== 'iso') throw new ConfigError(`LOG_TIME must be epoch or iso, got "${logTime}"`);
+  const host = env.HOST || '127.0.0.1';
+  const port = intVar(env, 'PORT', 8080, 0, 65535);
+  const tls = parseTls(env);
   return {
     mode: oneOf(env, 'OPENOM_MODE', ['sandbox', 'production'] as const, 'sandbox'),
     profile: oneOf(env, 'OPENOM_PROFILE', ['kustom', 'klarna'] as const, 'kustom'),
-    host: env.HOST || '127.0.0.1',
-    port: intVar(env, 'PORT', 8080, 0, 65535),
+    host,
+    port,
+    publicUrl: publicUrl(env, host, port, tls),
+    pushDelaySeconds: intVar(env, 'OPENOM_PUSH_DELAY_SECONDS', 120, 0, LAST_PUSH_SECONDS),
     store: parseStoreUrl(env.DATABASE_URL),
-    tls: parseTls(env),
+    tls,
     adminToken: optionalString(env, 'OPENOM_ADMIN_TOKEN', 16),
     sandboxUsername,
     sandboxPassword: optionalString(env, 'OPENOM_SANDBOX_PASSWORD', 8),

@@ -27,3 +27,18 @@ export function amountProblem(value: number, field: string, min: number): string
   if (value < min || value > MAX_AMOUNT) return `Bad value: ${field} (must be between ${min} and ${MAX_AMOUNT})`;
   return undefined;
 }
+
+/**
+ * An amount in minor units as a shopper reads it: the currency's own number of decimals in the
+ * locale's style (12345 SEK in sv-SE: "123,45 kr"). An unusable locale falls back to en-US.
+ */
+export function formatMoney(minorUnits: number, currency: string, locale: string): string {
+  let format: Intl.NumberFormat;
+  try {
+    format = new Intl.NumberFormat(locale, { style: 'currency', currency });
+  } catch {
+    format = new Intl.NumberFormat('en-US', { style: 'currency', currency });
+  }
+  const digits = format.resolvedOptions().maximumFractionDigits ?? 2;
+  return format.format(minorUnits / 10 ** digits);
+}

@@ -7,6 +7,7 @@ export interface OrderLineAmounts {
   unit_price: number;
   total_amount: number;
   total_discount_amount?: number;
+  total_tax_amount?: number;
 }
 
 /** Each line's total_amount must equal quantity * unit_price - total_discount_amount. */
@@ -24,11 +25,17 @@ export function checkLineArithmetic(lines: readonly OrderLineAmounts[], field = 
   return undefined;
 }
 
-/** Lines must add up to the order amount they describe. */
-export function checkLinesSum(lines: readonly OrderLineAmounts[], amount: number, amountField: string, field = 'order_lines'): Refusal | undefined {
-  const sum = sumAmounts(lines.map((l) => l.total_amount));
+/** Lines must add up to the order amount they describe (or, with part total_tax_amount, to its tax). */
+export function checkLinesSum(
+  lines: readonly OrderLineAmounts[],
+  amount: number,
+  amountField: string,
+  field = 'order_lines',
+  part: 'total_amount' | 'total_tax_amount' = 'total_amount',
+): Refusal | undefined {
+  const sum = sumAmounts(lines.map((l) => l[part] ?? 0));
   if (sum !== amount) {
-    return refuse('BAD_VALUE', `Bad value: ${amountField} (must equal the sum of ${field}[].total_amount = ${sum})`);
+    return refuse('BAD_VALUE', `Bad value: ${amountField} (must equal the sum of ${field}[].${part} = ${sum})`);
   }
   return undefined;
 }

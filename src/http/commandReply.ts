@@ -1,6 +1,6 @@
 // Runs a store command for a merchant request and sends its (possibly replayed) response.
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { statusOfErrorCode } from '../domain/errorCodes.js';
+import { statusOfErrorCode, type Problem } from '../domain/errorCodes.js';
 import { runOrderCommand, type CommandResponse, type OrderCommand, type Outcome, type StoredResponse } from '../store/commands.js';
 import type { Store } from '../store/dialect.js';
 import { badValue, errorBody } from './errors.js';
@@ -54,6 +54,19 @@ export function idempotencyKeyOf(request: FastifyRequest): string | undefined {
   return key;
 }
 
+/** The request an idempotency key is bound to (CONTRACT §2): its method and path. */
+export function keyBindingOf(request: FastifyRequest): { method: string; path: string } {
+  return { method: request.method, path: request.url.split('?')[0] ?? request.url };
+}
+
+/** Counts a command in the metrics under its route: replayed, refused (with the code) or applied. */
+export function countCommand(request: FastifyRequest, response: CommandResponse, refusal: Problem | undefined): void {
+  const operation = `${request.method} ${routeLabel(request)}`;
+  if (response.replayed) request.server.metrics.command(operation, 'replayed');
+  else if (refusal) request.server.metrics.command(operation, 'refused', refusal.code);
+  else request.server.metrics.command(operation, 'applied');
+}
+
 /**
  * The request's own deadline: its command may wait for its turn on the order and for a connection
  * until OPENOM_REQUEST_TIMEOUT_MS after it reaches the store (then 503, not applied).
@@ -81,7 +94,7 @@ export async function runCommandForRequest(
       merchantId: target.merchantId,
       correlationId,
       idempotencyKey: target.idempotencyKey,
-      request: { method: request.method, path: request.url.split('?')[0] ?? request.url },
+      request: keyBindingOf(request),
       render: (outcome) => {
         decided = outcome;
         return renderOutcome(correlationId, outcome);
@@ -91,10 +104,7 @@ export async function runCommandForRequest(
     target.orderId,
     command,
   );
-  const operation = `${request.method} ${routeLabel(request)}`;
-  if (response.replayed) request.server.metrics.command(operation, 'replayed');
-  else if (decided?.kind === 'refused') request.server.metrics.command(operation, 'refused', decided.problem.code);
-  else request.server.metrics.command(operation, 'applied');
+  countCommand(request, response, decided?.kind === 'refused' ? decided.problem : undefined);
   return response;
 }
 

@@ -48,6 +48,14 @@ function parseBody(text: string): unknown {
 }
 
 const JSON_TYPES = /^(application\/([\w.+-]*\+)?json|text\/plain)\s*(;|$)/i;
+const FORM_TYPE = /^application\/x-www-form-urlencoded\s*(;|$)/i;
+
+declare module 'fastify' {
+  interface FastifyContextConfig {
+    /** The route takes an HTML form (its plugin registers the parser), besides JSON. */
+    formBody?: boolean;
+  }
+}
 
 /** Headers every response carries, also those Fastify's router answers itself (see app.ts). */
 export function setStandardHeaders(request: FastifyRequest, reply: FastifyReply): void {
@@ -110,7 +118,8 @@ function bodyProblem(request: FastifyRequest): ApiError | undefined {
     return undefined;
   }
   const type = request.headers['content-type'];
-  if (type !== undefined && !JSON_TYPES.test(type)) {
+  const acceptsForm = request.routeOptions.config.formBody === true && type !== undefined && FORM_TYPE.test(type);
+  if (type !== undefined && !JSON_TYPES.test(type) && !acceptsForm) {
     return new ApiError('BAD_VALUE', [`Bad value: Content-Type "${type.slice(0, 100)}" is not supported; send application/json.`], {}, 415);
   }
   if (request.body instanceof UnparsedBody) return badValue(`Bad value: body (${request.body.reason})`);

@@ -8,7 +8,7 @@ import { orderStateViolations, type OrderState } from '../domain/order.js';
 import { toKlarnaTimestamp } from '../domain/time.js';
 import { WEBHOOK_EVENT_OF, type OrderEventType } from '../domain/webhookEvents.js';
 import { clockOffsetMs, clockTime } from './clock.js';
-import type { Store } from './dialect.js';
+import { inWriteTransaction, type Store } from './dialect.js';
 import { eventInsert } from './events.js';
 import { jobInsert, signalJobsDue, webhookFanOut, type ScheduledJob } from './jobs.js';
 import { OrderQueues } from './orderQueues.js';
@@ -67,9 +67,15 @@ export interface OrderTx {
 
 export type OrderCommand = (tx: OrderTx) => Promise<Outcome>;
 
-export const refused = (problem: Problem): Outcome => ({ kind: 'refused', problem });
+export type Refused = Extract<Outcome, { kind: 'refused' }>;
+export const refused = (problem: Problem): Refused => ({ kind: 'refused', problem });
 
-function claimQuery(db: Kysely<Database>, ctx: CommandContext, key: string) {
+/** What an idempotency key is bound to, and how a refusal of the key itself is rendered. */
+export type KeyedRequest = Pick<CommandContext, 'merchantId' | 'idempotencyKey' | 'request'> & {
+  render(outcome: Refused): StoredResponse;
+};
+
+function claimQuery(db: Kysely<Database>, ctx: KeyedRequest, key: string) {
   // On PostgreSQL a second request with the same key blocks on the primary key here until the first
   // commits (then it replays) or rolls back (then it proceeds); on SQLite the write lock serializes them.
   return db
@@ -89,7 +95,7 @@ function claimQuery(db: Kysely<Database>, ctx: CommandContext, key: string) {
 }
 
 /** The stored response for a used key, or a refusal when the key was used for another request. */
-async function replayOf(db: Kysely<Database>, ctx: CommandContext, key: string): Promise<CommandResponse> {
+async function replayOf(db: Kysely<Database>, ctx: KeyedRequest, key: string): Promise<CommandResponse> {
   const stored = await db
     .selectFrom('idempotency_keys')
     .select(['status_code', 'response_headers', 'response_body', 'request_method', 'request_path'])
@@ -111,12 +117,34 @@ async function replayOf(db: Kysely<Database>, ctx: CommandContext, key: string):
   };
 }
 
-function saveResponseQuery(db: Kysely<Database>, ctx: CommandContext, key: string, response: StoredResponse) {
+function saveResponseQuery(db: Kysely<Database>, ctx: KeyedRequest, key: string, response: StoredResponse) {
   return db
     .updateTable('idempotency_keys')
     .set({ status_code: response.status, response_headers: JSON.stringify(response.headers), response_body: response.body })
     .where('merchant_id', '=', ctx.merchantId)
     .where('idempotency_key', '=', key);
+}
+
+/**
+ * A write transaction under the request's idempotency key (CONTRACT §2) for commands that are not
+ * order commands (the Checkout API's): a used key replays its stored response (or is refused when
+ * it was used for another request); a new key is claimed first, and the response `fn` returns is
+ * stored under it with fn's writes, in the same transaction. On PostgreSQL a second request with
+ * the key waits on the claim until the first commits, then replays.
+ */
+export function inKeyedTransaction(
+  store: Store,
+  ctx: KeyedRequest,
+  fn: (db: Kysely<Database>) => Promise<{ response: StoredResponse; writes: Compilable<unknown>[] }>,
+): Promise<CommandResponse> {
+  const key = ctx.idempotencyKey;
+  return inWriteTransaction(store, async (db) => {
+    if (key !== undefined && (await db.executeQuery(claimQuery(db, ctx, key).compile())).rows.length === 0) return replayOf(db, ctx, key);
+    const { response, writes } = await fn(db);
+    if (key !== undefined) writes.push(saveResponseQuery(db, ctx, key, response));
+    for (const write of writes) await db.executeQuery(write.compile());
+    return response;
+  });
 }
 
 type LockedOrder = OrdersTable & { clock_offset_seconds: number };

@@ -152,6 +152,14 @@ function openSqliteReader(path: string): Kysely<Database> {
 }
 
 /**
+ * Locks the selected rows of `table` until the transaction ends. PostgreSQL: FOR UPDATE OF the
+ * table (not of joined ones). SQLite: the write transaction already holds the database write lock.
+ */
+export function lockedRows<DB, TB extends keyof DB, O>(store: Store, query: SelectQueryBuilder<DB, TB, O>, table: TB & string): SelectQueryBuilder<DB, TB, O> {
+  return store.dialect === 'postgres' ? query.forUpdate(table as never) : query;
+}
+
+/**
  * Rows another transaction holds are skipped instead of waited for, so
  * instances leasing due jobs at the same moment each take different ones (PostgreSQL FOR UPDATE
  * SKIP LOCKED). SQLite: the write transaction already excludes every other writer.

@@ -14,6 +14,10 @@ export const Amount = (extra: Record<string, unknown> = {}) => Type.Integer({ mi
 /** A signed amount: discount lines carry negative prices and totals. */
 export const SignedAmount = (extra: Record<string, unknown> = {}) => Type.Integer({ minimum: -MAX_AMOUNT, maximum: MAX_AMOUNT, ...extra });
 
+export const CountryCode = Type.String({ pattern: '^[A-Za-z]{2}$', description: 'ISO 3166-1 alpha-2' });
+export const CurrencyCode = Type.String({ pattern: '^[A-Za-z]{3}$', description: 'ISO 4217' });
+export const Locale = Type.String({ pattern: '^[A-Za-z]{2,3}(-[A-Za-z0-9]{2,8})*$', maxLength: 35, description: 'RFC 1766' });
+
 export const Address = component(
   'Address',
   Obj({
@@ -29,7 +33,7 @@ export const Address = component(
     postal_code: Opt(Text(10)),
     city: Opt(Text(200)),
     region: Opt(Text(200)),
-    country: Opt(Type.String({ pattern: '^[A-Za-z]{2}$', description: 'ISO 3166-1 alpha-2' })),
+    country: Opt(CountryCode),
     email: Opt(Text(100)),
     phone: Opt(Text(100)),
     organization_name: Opt(Text(255)),

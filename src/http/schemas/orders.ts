@@ -4,8 +4,11 @@ import { Type, type Static } from '@sinclair/typebox';
 import {
   Address,
   Amount,
+  CountryCode,
+  CurrencyCode,
   Customer,
   InitialPaymentMethod,
+  Locale,
   Obj,
   OrderLine,
   OrderLines,
@@ -87,9 +90,9 @@ export const ExtendDueDateBody = component(
 export type ExtendDueDateBody = Static<typeof ExtendDueDateBody>;
 
 const orderIntakeSchema = Obj({
-  purchase_country: Type.String({ pattern: '^[A-Za-z]{2}$', description: 'ISO 3166-1 alpha-2' }),
-  purchase_currency: Type.String({ pattern: '^[A-Za-z]{3}$', description: 'ISO 4217' }),
-  locale: Opt(Type.String({ pattern: '^[A-Za-z]{2,3}(-[A-Za-z0-9]{2,8})*$', maxLength: 35, description: 'RFC 1766' })),
+  purchase_country: CountryCode,
+  purchase_currency: CurrencyCode,
+  locale: Opt(Locale),
   order_amount: Amount(),
   order_tax_amount: Opt(Amount()),
   order_lines: OrderLines(1),

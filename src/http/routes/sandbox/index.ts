@@ -3,8 +3,10 @@
 import type { FastifyPluginAsync } from 'fastify';
 import type { RoutesOptions } from '../options.js';
 import { merchantWebhookRoutes } from '../webhooks.js';
+import { checkoutCompletionRoutes } from './checkout.js';
 import { clockRoutes } from './clock.js';
 import { faultRoutes } from './faults.js';
 import { fraudDecisionRoutes } from './fraudDecision.js';
+import { pushRoutes } from './push.js';
 
-export const sandboxRoutes: FastifyPluginAsync<RoutesOptions>[] = [clockRoutes, faultRoutes, fraudDecisionRoutes, merchantWebhookRoutes];
+export const sandboxRoutes: FastifyPluginAsync<RoutesOptions>[] = [clockRoutes, faultRoutes, fraudDecisionRoutes, merchantWebhookRoutes, checkoutCompletionRoutes, pushRoutes];

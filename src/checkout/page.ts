@@ -1,0 +1,134 @@
+// The hosted test checkout's HTML (CONTRACT §6): the order lines and total in the order's currency
+// and locale, and the four outcomes as buttons of one plain form. Self-contained: inline CSS
+// allowed by its hash, no script, nothing loaded from anywhere. Every merchant- or
+// shopper-supplied string is escaped.
+import { createHash } from 'node:crypto';
+import { withOrderId, type CheckoutOrderFields, type CheckoutPhase } from '../domain/checkout.js';
+import { formatMoney } from '../domain/money.js';
+import { escapeHtml } from '../http/html.js';
+
+const CSS = `
+body { font: 16px/1.5 system-ui, -apple-system, "Segoe UI", Roboto, sans-serif; color: #1a1a1a; background: #fff; margin: 0; }
+main { max-width: 36rem; margin: 0 auto; padding: 1rem 1.25rem 2rem; }
+h1 { font-size: 1.35rem; margin: 0 0 .25rem; }
+.sandbox { margin: 0 0 1rem; color: #5a5a5a; font-size: .875rem; }
+table { width: 100%; border-collapse: collapse; margin: 0 0 1rem; }
+caption { text-align: left; font-weight: 600; padding-bottom: .25rem; }
+th, td { padding: .4rem .25rem; border-bottom: 1px solid #d6d6d6; text-align: left; vertical-align: top; }
+td.n, th.n { text-align: right; white-space: nowrap; }
+tfoot th, tfoot td { font-weight: 700; border-bottom: 0; }
+.notice { padding: .75rem 1rem; border-radius: .375rem; margin: 0 0 1rem; }
+.error { background: #fde8e8; color: #7a1010; border: 1px solid #e6a4a4; }
+.info { background: #e8f1fd; color: #0d3a73; border: 1px solid #a4c2e6; }
+label { display: block; font-weight: 600; margin: 0 0 .25rem; }
+input { font: inherit; width: 100%; box-sizing: border-box; padding: .5rem; border: 1px solid #767676; border-radius: .25rem; margin: 0 0 1rem; }
+fieldset { border: 0; padding: 0; margin: 0; display: grid; gap: .5rem; }
+legend { font-weight: 600; margin: 0 0 .5rem; padding: 0; }
+button { font: inherit; font-weight: 600; padding: .7rem 1rem; border-radius: .375rem; border: 2px solid #0b57d0; background: #0b57d0; color: #fff; cursor: pointer; }
+button.secondary { background: #fff; color: #0b57d0; }
+button.deny { background: #fff; color: #a50e0e; border-color: #a50e0e; }
+button:focus-visible, a:focus-visible, input:focus-visible { outline: 3px solid #f2a900; outline-offset: 2px; }
+a { color: #0b57d0; }
+.terms { font-size: .875rem; color: #5a5a5a; }
+`;
+
+/** The hosted page is framed by the merchant's checkout page, wherever that is, and loads only its own CSS. */
+export const PAGE_CSP = `default-src 'none'; style-src 'sha256-${createHash('sha256').update(CSS).digest('base64')}'; base-uri 'none'; frame-ancestors *`;
+
+export type Notice = { tone: 'error' | 'info'; text: string };
+
+const PHASE_NOTICES: Record<Exclude<CheckoutPhase, 'open'>, Notice> = {
+  complete: { tone: 'info', text: 'Thank you! Your purchase is complete.' },
+  aborted: { tone: 'error', text: 'This checkout was cancelled by the shop. No purchase was made.' },
+  expired: { tone: 'error', text: 'This checkout has expired. Please go back to the shop and start again.' },
+};
+
+export const DECLINED: Notice = { tone: 'error', text: 'Your purchase was declined. No order was placed; you can choose another outcome.' };
+
+export function merchantDeclined(errorText: string | undefined): Notice {
+  return { tone: 'error', text: errorText === undefined ? 'The shop declined your purchase.' : `The shop could not accept your purchase: ${errorText}` };
+}
+
+function layout(body: string): string {
+  return (
+    '<!doctype html>\n<html lang="en"><head><meta charset="utf-8">' +
+    '<meta name="viewport" content="width=device-width, initial-scale=1">' +
+    `<title>OpenOM test checkout</title><style>${CSS}</style></head>` +
+    `<body><main><h1>Test checkout</h1><p class="sandbox">OpenOM sandbox: no real payment is made.</p>${body}</main></body></html>\n`
+  );
+}
+
+function noticeHtml(notice: Notice): string {
+  return `<p class="notice ${notice.tone}" role="${notice.tone === 'error' ? 'alert' : 'status'}">${escapeHtml(notice.text)}</p>`;
+}
+
+function linesTable(order: CheckoutOrderFields): string {
+  const money = (amount: number) => escapeHtml(formatMoney(amount, order.purchase_currency.toUpperCase(), order.locale));
+  const rows = order.order_lines
+    .map((line) => {
+      const unit = typeof line.quantity_unit === 'string' && line.quantity_unit !== '' ? ` ${line.quantity_unit}` : '';
+      return `<tr><td>${escapeHtml(String(line.name))}</td><td class="n">${escapeHtml(`${line.quantity}${unit}`)}</td><td class="n">${money(line.total_amount)}</td></tr>`;
+    })
+    .join('');
+  return (
+    '<table><caption>Your order</caption>' +
+    '<thead><tr><th scope="col">Item</th><th scope="col" class="n">Quantity</th><th scope="col" class="n">Amount</th></tr></thead>' +
+    `<tbody>${rows}</tbody>` +
+    `<tfoot><tr><th scope="row" colspan="2">Total</th><td class="n">${money(order.order_amount)}</td></tr></tfoot></table>`
+  );
+}
+
+/**
+ * The outcomes as one form. Approve and the two pending outcomes submit into the top window
+ * (formtarget="_top"): a purchase ends on the merchant's confirmation page, which only the top
+ * window can show, and navigating it from a form the shopper clicked needs no script. Deny stays
+ * in the frame, where the page then says so.
+ */
+function outcomeForm(action: string): string {
+  return (
+    `<form method="post" action="${escapeHtml(action)}">` +
+    '<label for="email">E-mail (optional)</label>' +
+    '<input id="email" name="email" type="email" autocomplete="email" maxlength="100">' +
+    '<fieldset><legend>How should this test purchase go?</legend>' +
+    '<button name="outcome" value="accepted" formtarget="_top">Approve</button>' +
+    '<button name="outcome" value="pending_accepted" formtarget="_top" class="secondary">Pending, then accept</button>' +
+    '<button name="outcome" value="pending_rejected" formtarget="_top" class="secondary">Pending, then reject</button>' +
+    '<button name="outcome" value="denied" class="deny">Deny</button>' +
+    '</fieldset></form>'
+  );
+}
+
+function link(url: string, text: string, target: '_top' | '_blank'): string {
+  const rel = target === '_blank' ? ' rel="noopener noreferrer"' : '';
+  return `<a href="${escapeHtml(url)}" target="${target}"${rel}>${escapeHtml(text)}</a>`;
+}
+
+export interface PageView {
+  orderId: string;
+  /** Where the form posts: absolute, as the page may be the answer to a post itself. */
+  completeUrl: string;
+  order: CheckoutOrderFields;
+  phase: CheckoutPhase;
+  /** What the last attempt led to, when it did not end the checkout. */
+  notice?: Notice;
+}
+
+export function checkoutPageHtml(view: PageView): string {
+  const { orderId, order, phase } = view;
+  const urls = order.merchant_urls;
+  const parts: string[] = [];
+  if (view.notice) parts.push(noticeHtml(view.notice));
+  if (phase !== 'open') parts.push(noticeHtml(PHASE_NOTICES[phase]));
+  parts.push(linesTable(order));
+  if (phase === 'open') {
+    parts.push(outcomeForm(view.completeUrl));
+    parts.push(`<p class="terms">By completing the purchase you accept the shop's ${link(withOrderId(urls.terms, orderId), 'terms and conditions', '_blank')}.</p>`);
+  } else if (phase === 'expired' || phase === 'aborted') {
+    parts.push(`<p>${link(withOrderId(urls.checkout, orderId), 'Back to the shop', '_top')}</p>`);
+  }
+  return layout(parts.join(''));
+}
+
+export function missingCheckoutHtml(): string {
+  return layout(noticeHtml({ tone: 'error', text: 'This checkout cannot be found. Please go back to the shop and start again.' }));
+}

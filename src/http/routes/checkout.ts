@@ -1,0 +1,96 @@
+// /checkout/v3/orders: Klarna's Checkout API v3 (CONTRACT §6), sandbox mode only. The merchant
+// creates the checkout order, embeds its html_snippet, updates or aborts it while the shopper
+// decides; the purchase itself happens on the hosted test checkout (src/checkout/).
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { problems, type Problem } from '../../domain/errorCodes.js';
+import { abortCheckout, createCheckout, readCheckout, updateCheckout, type CheckoutContext, type CheckoutOutcome } from '../../store/checkoutOrders.js';
+import type { CommandResponse, StoredResponse } from '../../store/commands.js';
+import { CHECKOUT_ORDERS_PATH, checkoutOrderJson } from '../checkoutOrderJson.js';
+import { countCommand, idempotencyKeyOf, keyBindingOf, renderOutcome, sendJson, sendStored } from '../commandReply.js';
+import { ApiError } from '../errors.js';
+import { CheckoutOrderBody, CheckoutOrderResponse, CheckoutOrderUpdateBody } from '../schemas/checkout.js';
+import { ErrorBody, IdempotencyHeaders, OrderIdParams } from '../schemas/common.js';
+import type { RoutesOptions } from './options.js';
+
+const tags = ['Checkout'];
+const errors = { 400: ErrorBody, 401: ErrorBody, 403: ErrorBody, 404: ErrorBody };
+
+/** Renders a checkout command's outcome exactly as it is stored for idempotent replay. */
+function renderCheckout(correlationId: string, publicUrl: string, outcome: CheckoutOutcome): StoredResponse {
+  if (outcome.kind === 'refused') return renderOutcome(correlationId, outcome);
+  const headers: Record<string, string> = { 'content-type': 'application/json; charset=utf-8' };
+  if (outcome.created) headers.location = `${CHECKOUT_ORDERS_PATH}/${outcome.checkout.order_id}`;
+  return { status: outcome.created ? 201 : 200, headers, body: checkoutOrderJson(outcome.checkout, publicUrl) };
+}
+
+export const checkoutRoutes: FastifyPluginAsyncTypebox<RoutesOptions> = async (app, { store, config }) => {
+  /** Runs a checkout command for the merchant's request, counts it in the metrics and sends its (possibly replayed) response. */
+  async function reply(request: FastifyRequest, to: FastifyReply, command: (ctx: CheckoutContext) => Promise<CommandResponse>): Promise<FastifyReply> {
+    let refusal: Problem | undefined;
+    const response = await command({
+      merchantId: request.merchantId,
+      idempotencyKey: idempotencyKeyOf(request),
+      request: keyBindingOf(request),
+      render: (outcome) => {
+        if (outcome.kind === 'refused') refusal = outcome.problem;
+        return renderCheckout(request.id, config.publicUrl, outcome);
+      },
+    });
+    countCommand(request, response, refusal);
+    return sendStored(to, response);
+  }
+
+  app.post(
+    '/orders',
+    {
+      schema: {
+        tags,
+        summary: 'Create a checkout order; embed its html_snippet in the checkout page',
+        headers: IdempotencyHeaders,
+        body: CheckoutOrderBody,
+        response: { 201: CheckoutOrderResponse, ...errors },
+      },
+    },
+    async (request, to) => reply(request, to, (ctx) => createCheckout(store, ctx, request.body)),
+  );
+
+  app.get(
+    '/orders/:order_id',
+    { schema: { tags, summary: 'Read a checkout order', params: OrderIdParams, response: { 200: CheckoutOrderResponse, ...errors } } },
+    async (request, reply) => {
+      const reading = await readCheckout(store, request.params.order_id, request.merchantId);
+      if (!reading) throw ApiError.of(problems.noSuchOrder(request.params.order_id));
+      return sendJson(reply, checkoutOrderJson(reading.checkout, config.publicUrl));
+    },
+  );
+
+  app.post(
+    '/orders/:order_id',
+    {
+      schema: {
+        tags,
+        summary: 'Update a checkout order while it is checkout_incomplete; fields sent replace the stored ones',
+        params: OrderIdParams,
+        headers: IdempotencyHeaders,
+        body: CheckoutOrderUpdateBody,
+        response: { 200: CheckoutOrderResponse, ...errors },
+      },
+    },
+    async (request, to) => reply(request, to, (ctx) => updateCheckout(store, ctx, request.params.order_id, request.body)),
+  );
+
+  app.post(
+    '/orders/:order_id/abort',
+    {
+      schema: {
+        tags,
+        summary: 'Abort a checkout order: it can no longer be completed',
+        params: OrderIdParams,
+        headers: IdempotencyHeaders,
+        response: { 200: CheckoutOrderResponse, ...errors },
+      },
+    },
+    async (request, to) => reply(request, to, (ctx) => abortCheckout(store, ctx, request.params.order_id)),
+  );
+};

@@ -1,0 +1,35 @@
+// POST /sandbox/v1/checkout/{order_id}/complete: the shopper's purchase without a browser
+// (CONTRACT §6), for a merchant's automated tests. Same rules and same validation callback as the
+// hosted test checkout; answers with the checkout order as it now is.
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import { attemptPurchase } from '../../checkoutCompletion.js';
+import { checkoutOrderJson } from '../../checkoutOrderJson.js';
+import { sendJson } from '../../commandReply.js';
+import { ApiError } from '../../errors.js';
+import { CheckoutOrderResponse, CompletionBody } from '../../schemas/checkout.js';
+import { ErrorBody, OrderIdParams } from '../../schemas/common.js';
+import type { RoutesOptions } from '../options.js';
+
+export const checkoutCompletionRoutes: FastifyPluginAsyncTypebox<RoutesOptions> = async (app, { store, config }) => {
+  app.post(
+    '/checkout/:order_id/complete',
+    {
+      schema: {
+        tags: ['Sandbox'],
+        summary: 'Complete a checkout order as a shopper would: accepted, pending_accepted, pending_rejected or denied',
+        params: OrderIdParams,
+        body: CompletionBody,
+        response: { 200: CheckoutOrderResponse, 400: ErrorBody, 401: ErrorBody, 403: ErrorBody, 404: ErrorBody },
+      },
+    },
+    async (request, reply) => {
+      const attempt = await attemptPurchase(
+        { store, config, log: request.log },
+        { orderId: request.params.order_id, merchantId: request.merchantId, ...request.body, correlationId: request.id },
+      );
+      // A declined purchase is an answer, not an error: the order is returned still checkout_incomplete.
+      if (attempt.kind === 'refused') throw ApiError.of(attempt.problem);
+      return sendJson(reply, checkoutOrderJson(attempt.checkout, config.publicUrl));
+    },
+  );
+};
