@@ -18,7 +18,7 @@ export function htmlSnippet(publicUrl: string, orderId: string): string {
   return (
     '<div id="openom-checkout-container" style="overflow-x: hidden;">' +
     `<iframe id="openom-checkout-iframe" name="openom-checkout-iframe" title="OpenOM test checkout" src="${escapeHtml(hostedCheckoutUrl(publicUrl, orderId))}"` +
-    ' style="width: 100%; min-height: 640px; border: 0;"></iframe></div>'
+    ' style="width: 100%; min-height: 760px; border: 0;"></iframe></div>'
   );
 }
 

@@ -1,0 +1,113 @@
+// The hosted test checkout in a real browser (Debian's Chromium through playwright-core): a
+// merchant's checkout page embeds the html_snippet as it is, the shopper clicks in the iframe by
+// role and name, and the top window ends on the merchant's confirmation page.
+import assert from 'node:assert/strict';
+import { once } from 'node:events';
+import { createServer, type Server } from 'node:http';
+import { after, before, it } from 'node:test';
+import { chromium, type Browser, type Page } from 'playwright-core';
+import { createCheckout, checkoutBody, merchantUrls, readCheckoutOrder, type CheckoutOrder } from '../support/checkout.js';
+import { createMerchant, describeOnBothStores, getOrder, type MerchantCredentials } from '../support/harness.js';
+import { freePort } from '../support/process.js';
+
+const CHROMIUM = '/usr/bin/chromium';
+const SCREENSHOT = new URL('../../docs/checkout-page.png', import.meta.url);
+
+/** The merchant's web shop: a checkout page with the snippet in it, and a confirmation page. */
+async function startShop(snippets: Map<string, string>): Promise<{ server: Server; base: string }> {
+  const server = createServer((req, res) => {
+    const url = new URL(req.url ?? '/', 'http://shop');
+    const sid = url.searchParams.get('sid') ?? '';
+    const html = (body: string) => res.writeHead(200, { 'content-type': 'text/html; charset=utf-8' }).end(`<!doctype html><html lang="en"><head><title>Shop</title></head><body>${body}</body></html>`);
+    if (url.pathname === '/checkout') html(`<h1>Checkout</h1>${snippets.get(sid) ?? ''}`);
+    else if (url.pathname === '/thanks') html(`<h1>Thank you for order ${sid.replace(/[^0-9a-f-]/g, '')}</h1>`);
+    else res.writeHead(200).end();
+  });
+  server.listen(0, '127.0.0.1');
+  await once(server, 'listening');
+  const address = server.address();
+  return { server, base: `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}` };
+}
+
+const port = await freePort();
+
+describeOnBothStores(
+  'hosted test checkout in Chromium',
+  (ctx) => {
+    let browser: Browser;
+    let shop: { server: Server; base: string };
+    let m: MerchantCredentials;
+    const snippets = new Map<string, string>();
+
+    before(async () => {
+      await ctx().app.listen({ host: '127.0.0.1', port });
+      shop = await startShop(snippets);
+      m = await createMerchant(ctx(), 'Browser AB');
+      browser = await chromium.launch({
+        executablePath: CHROMIUM,
+        args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--no-first-run'],
+      });
+    });
+    after(async () => {
+      await browser?.close();
+      shop?.server.closeAllConnections();
+      await new Promise((resolve) => shop?.server.close(resolve));
+    });
+
+    async function shopCheckout(): Promise<{ page: Page; order: CheckoutOrder }> {
+      const order = await createCheckout(ctx(), m, checkoutBody({ merchant_urls: merchantUrls(shop.base) }));
+      snippets.set(order.order_id, order.html_snippet);
+      const page = await browser.newPage({ viewport: { width: 520, height: 900 } });
+      await page.goto(`${shop.base}/checkout?sid=${order.order_id}`);
+      return { page, order };
+    }
+    const frameOf = (page: Page) => page.frameLocator('iframe[title="OpenOM test checkout"]');
+
+    it('Approve inside the iframe takes the top window to the confirmation page, and the order is AUTHORIZED', async () => {
+      const { page, order } = await shopCheckout();
+      try {
+        const frame = frameOf(page);
+        await frame.getByRole('button', { name: 'Approve' }).waitFor();
+        await frame.getByRole('cell', { name: '100,00 kr' }).waitFor();
+        if (ctx().backend === 'sqlite') await page.locator('iframe').screenshot({ path: SCREENSHOT.pathname });
+        await frame.getByLabel('E-mail (optional)').fill('shopper@example.com');
+        const clickedAt = Date.now();
+        await frame.getByRole('button', { name: 'Approve' }).click();
+        await page.waitForURL(`${shop.base}/thanks?sid=${order.order_id}`);
+        assert.equal(await page.getByRole('heading', { level: 1 }).textContent(), `Thank you for order ${order.order_id}`);
+        const om = await getOrder(ctx(), m, order.order_id);
+        assert.ok(Date.now() - clickedAt < 10_000);
+        assert.equal(om.status, 'AUTHORIZED');
+        assert.equal(om.fraud_status, 'ACCEPTED');
+        assert.equal((om.billing_address as { email?: string }).email, 'shopper@example.com');
+        assert.equal((await readCheckoutOrder(ctx(), m, order.order_id)).status, 'checkout_complete');
+      } finally {
+        await page.close();
+      }
+    });
+
+    it('Deny keeps the shopper on the checkout page and the iframe says the purchase was declined', async () => {
+      const { page, order } = await shopCheckout();
+      try {
+        await frameOf(page).getByRole('button', { name: 'Deny' }).click();
+        await frameOf(page).getByRole('alert').filter({ hasText: 'Your purchase was declined' }).waitFor();
+        assert.equal(page.url(), `${shop.base}/checkout?sid=${order.order_id}`);
+        assert.equal((await readCheckoutOrder(ctx(), m, order.order_id)).status, 'checkout_incomplete');
+      } finally {
+        await page.close();
+      }
+    });
+
+    it('Pending, then reject: the top window goes to the confirmation page and the order is PENDING', async () => {
+      const { page, order } = await shopCheckout();
+      try {
+        await frameOf(page).getByRole('button', { name: 'Pending, then reject' }).click();
+        await page.waitForURL(`${shop.base}/thanks?sid=${order.order_id}`);
+        assert.equal((await getOrder(ctx(), m, order.order_id)).fraud_status, 'PENDING');
+      } finally {
+        await page.close();
+      }
+    });
+  },
+  { PORT: String(port), OPENOM_PUBLIC_URL: `http://127.0.0.1:${port}` },
+);
