@@ -32,8 +32,11 @@ a { color: #0b57d0; }
 .terms { font-size: .875rem; color: #5a5a5a; }
 `;
 
-/** The hosted page is framed by the merchant's checkout page, wherever that is, and loads only its own CSS. */
-export const PAGE_CSP = `default-src 'none'; style-src 'sha256-${createHash('sha256').update(CSS).digest('base64')}'; base-uri 'none'; frame-ancestors *`;
+/**
+ * The hosted page loads only its own CSS. It has no frame-ancestors directive: any merchant page may
+ * frame it, wherever it is served from (`frame-ancestors *` would still refuse a file:// page).
+ */
+export const PAGE_CSP = `default-src 'none'; style-src 'sha256-${createHash('sha256').update(CSS).digest('base64')}'; base-uri 'none'`;
 
 export type Notice = { tone: 'error' | 'info'; text: string };
 

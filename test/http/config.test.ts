@@ -65,6 +65,22 @@ describe('config: loadConfig', () => {
     assert.deepEqual(loadConfig({ DATABASE_URL: 'sqlite::memory:' }).store, { kind: 'sqlite', path: ':memory:' });
   });
 
+  it('OPENOM_PUBLIC_URL defaults to http://HOST:PORT (https with TLS), with 127.0.0.1 for a wildcard HOST; a given one loses its trailing slash', () => {
+    assert.equal(loadConfig({}).publicUrl, 'http://127.0.0.1:8080');
+    assert.equal(loadConfig({ HOST: 'localhost', PORT: '9000' }).publicUrl, 'http://localhost:9000');
+    assert.equal(loadConfig({ HOST: '0.0.0.0' }).publicUrl, 'http://127.0.0.1:8080');
+    assert.equal(loadConfig({ HOST: '::' }).publicUrl, 'http://127.0.0.1:8080');
+    assert.equal(loadConfig({ HOST: '::1' }).publicUrl, 'http://[::1]:8080');
+    assert.equal(loadConfig({ OPENOM_PUBLIC_URL: 'https://sandbox.shop.example/openom/' }).publicUrl, 'https://sandbox.shop.example/openom');
+    assert.equal(loadConfig({ OPENOM_TLS: 'self-signed', PORT: '8443' }).publicUrl, 'https://127.0.0.1:8443', 'https when OpenOM serves HTTPS itself');
+  });
+
+  it('OPENOM_PUSH_DELAY_SECONDS defaults to 120 and may be 0 to 172800 (48 hours)', () => {
+    assert.equal(loadConfig({}).pushDelaySeconds, 120);
+    assert.equal(loadConfig({ OPENOM_PUSH_DELAY_SECONDS: '0' }).pushDelaySeconds, 0);
+    assert.equal(loadConfig({ OPENOM_PUSH_DELAY_SECONDS: '172800' }).pushDelaySeconds, 172_800);
+  });
+
   const bad: [string, Record<string, string>][] = [
     ['PORT', { PORT: 'abc' }],
     ['PORT', { PORT: '-1' }],
@@ -85,6 +101,12 @@ describe('config: loadConfig', () => {
     ['OPENOM_TLS', { OPENOM_TLS: 'self-signed', OPENOM_TLS_CERT: '/etc/cert.pem', OPENOM_TLS_KEY: '/etc/key.pem' }],
     ['OPENOM_TLS_KEY', { OPENOM_TLS_CERT: '/etc/cert.pem' }],
     ['OPENOM_TLS_CERT', { OPENOM_TLS_KEY: '/etc/key.pem' }],
+    ['OPENOM_PUBLIC_URL', { OPENOM_PUBLIC_URL: 'openom.example:8080' }],
+    ['OPENOM_PUBLIC_URL', { OPENOM_PUBLIC_URL: 'ftp://openom.example' }],
+    ['OPENOM_PUBLIC_URL', { OPENOM_PUBLIC_URL: 'https://openom.example/?x=1' }],
+    ['OPENOM_PUBLIC_URL', { OPENOM_PUBLIC_URL: 'https://user:pw@openom.example' }],
+    ['OPENOM_PUSH_DELAY_SECONDS', { OPENOM_PUSH_DELAY_SECONDS: '172801' }],
+    ['OPENOM_PUSH_DELAY_SECONDS', { OPENOM_PUSH_DELAY_SECONDS: '2m' }],
   ];
   for (const [name, env] of bad) {
     it(`rejects ${JSON.stringify(env)} with a ConfigError naming ${name}`, () => {
