@@ -226,6 +226,24 @@ describeOnBothStores('Checkout API v3', (ctx) => {
     });
   });
 
+  describe('sandbox faults', () => {
+    it('a fault on the Checkout API answers with its status, creates nothing and leaves the idempotency key unused', async () => {
+      const t = ctx();
+      const fresh = await createMerchant(t, 'Faulted Checkout AB');
+      const fault = await call(t, { method: 'POST', url: '/sandbox/v1/faults', auth: fresh, body: { method: 'POST', path: CHECKOUT_ORDERS, status: 503 } });
+      assert.equal(fault.statusCode, 201, fault.body);
+      const before = await count(t, 'checkout_orders');
+      const headers = { 'klarna-idempotency-key': 'faulted-create' };
+      const faulted = await call(t, { method: 'POST', url: CHECKOUT_ORDERS, auth: fresh, body: checkoutBody(), headers });
+      assertRefused(faulted, 503, 'SERVICE_UNAVAILABLE');
+      assert.equal(faulted.headers['retry-after'], '1');
+      assert.equal(await count(t, 'checkout_orders'), before);
+      const retried = await call(t, { method: 'POST', url: CHECKOUT_ORDERS, auth: fresh, body: checkoutBody(), headers });
+      assert.equal(retried.statusCode, 201, retried.body);
+      assert.equal(await count(t, 'checkout_orders'), before + 1);
+    });
+  });
+
   describe('completing a purchase through the sandbox API', () => {
     it('accepted: checkout_complete, and an AUTHORIZED order with the same id, lines, amounts, addresses and references; the first push due 2 minutes later', async () => {
       const t = ctx();
