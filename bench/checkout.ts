@@ -7,7 +7,7 @@ import { spawnSync } from 'node:child_process';
 import { once } from 'node:events';
 import { createServer, type Server } from 'node:http';
 import { loadavg } from 'node:os';
-import { chromium } from 'playwright-core';
+import { launchChromium } from '../test/support/browser.js';
 import { ROOT, startOpenOM } from './lib/proc.js';
 import { dropAllPgDatabases, openPgStore, openSqliteStore, pgReachable, type BenchStore } from './lib/stores.js';
 
@@ -136,10 +136,7 @@ async function oneCheckout(base: string, shop: Shop, timings: Record<Step, numbe
 
 /** Seconds from the click on Approve until GET returns the Order Management order, and until the top window shows the confirmation. */
 async function approveTimings(base: string, shop: Shop): Promise<{ order: number[]; confirmation: number[] }> {
-  const browser = await chromium.launch({
-    executablePath: '/usr/bin/chromium',
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--no-first-run'],
-  });
+  const browser = await launchChromium();
   const order: number[] = [];
   const confirmation: number[] = [];
   try {

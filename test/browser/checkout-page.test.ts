@@ -1,17 +1,21 @@
 // The hosted test checkout in a real browser (Debian's Chromium through playwright-core): a
 // merchant's checkout page embeds the html_snippet as it is, the shopper clicks in the iframe by
-// role and name, and the top window ends on the merchant's confirmation page.
+// role and name, and the top window ends on the merchant's confirmation page. The hosted page gets
+// an axe-core scan and a screenshot, checkout-page.png in test-results/checkout/ (docs/ has one:
+// OPENOM_SCREENSHOT_DIR=docs npm test -- test/browser).
 import assert from 'node:assert/strict';
 import { once } from 'node:events';
+import { mkdirSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
+import { join } from 'node:path';
 import { after, before, it } from 'node:test';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
+import { axeScan, launchChromium, seriousViolations, withoutChromium } from '../support/browser.js';
 import { createCheckout, checkoutBody, merchantUrls, readCheckoutOrder, type CheckoutOrder } from '../support/checkout.js';
 import { createMerchant, describeOnBothStores, getOrder, type MerchantCredentials } from '../support/harness.js';
 import { freePort } from '../support/process.js';
 
-const CHROMIUM = '/usr/bin/chromium';
-const SCREENSHOT = new URL('../../docs/checkout-page.png', import.meta.url);
+const SCREENSHOTS = process.env.OPENOM_SCREENSHOT_DIR ?? join('test-results', 'checkout');
 
 /** The merchant's web shop: a checkout page with the snippet in it, and a confirmation page. */
 async function startShop(snippets: Map<string, string>): Promise<{ server: Server; base: string }> {
@@ -34,6 +38,10 @@ const port = await freePort();
 describeOnBothStores(
   'hosted test checkout in Chromium',
   (ctx) => {
+    if (withoutChromium) {
+      it(withoutChromium, { skip: true }, () => {});
+      return;
+    }
     let browser: Browser;
     let shop: { server: Server; base: string };
     let m: MerchantCredentials;
@@ -43,10 +51,7 @@ describeOnBothStores(
       await ctx().app.listen({ host: '127.0.0.1', port });
       shop = await startShop(snippets);
       m = await createMerchant(ctx(), 'Browser AB');
-      browser = await chromium.launch({
-        executablePath: CHROMIUM,
-        args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--no-first-run'],
-      });
+      browser = await launchChromium();
     });
     after(async () => {
       await browser?.close();
@@ -69,7 +74,10 @@ describeOnBothStores(
         const frame = frameOf(page);
         await frame.getByRole('button', { name: 'Approve' }).waitFor();
         await frame.getByRole('cell', { name: '100,00 kr' }).waitFor();
-        if (ctx().backend === 'sqlite') await page.locator('iframe').screenshot({ path: SCREENSHOT.pathname });
+        if (ctx().backend === 'sqlite') {
+          mkdirSync(SCREENSHOTS, { recursive: true });
+          await page.locator('iframe').screenshot({ path: join(SCREENSHOTS, 'checkout-page.png') });
+        }
         await frame.getByLabel('E-mail (optional)').fill('shopper@example.com');
         const clickedAt = Date.now();
         await frame.getByRole('button', { name: 'Approve' }).click();
@@ -83,6 +91,29 @@ describeOnBothStores(
         assert.equal((await readCheckoutOrder(ctx(), m, order.order_id)).status, 'checkout_complete');
       } finally {
         await page.close();
+      }
+    });
+
+    it('the hosted page has no serious or critical accessibility violation, and runs under its CSP with nothing blocked', async () => {
+      const order = await createCheckout(ctx(), m, checkoutBody({ merchant_urls: merchantUrls(shop.base) }));
+      const scanned = await browser.newContext({ bypassCSP: true });
+      const strict = await browser.newContext();
+      try {
+        const page = await scanned.newPage();
+        await page.goto(`http://127.0.0.1:${port}/sandbox/checkout/${order.order_id}`);
+        assert.deepEqual(seriousViolations(await axeScan(page)), []);
+        const plain = await strict.newPage();
+        const blocked: string[] = [];
+        plain.on('console', (message) => {
+          if (/Content.Security.Policy/i.test(message.text())) blocked.push(message.text());
+        });
+        await plain.goto(`http://127.0.0.1:${port}/sandbox/checkout/${order.order_id}`);
+        await plain.getByRole('button', { name: 'Approve' }).waitFor();
+        assert.equal(await plain.getByRole('button', { name: 'Approve' }).evaluate((b) => getComputedStyle(b).backgroundColor), 'rgb(11, 87, 208)', 'the inline CSS applies');
+        assert.deepEqual(blocked, []);
+      } finally {
+        await scanned.close();
+        await strict.close();
       }
     });
 

@@ -3,24 +3,20 @@
 // capture, another merchant's order, the webhooks page and "Resend", a cross-site post, log out. Every page gets an axe-core scan
 // (no serious or critical violation) and a screenshot in test-results/portal/.
 import assert from 'node:assert/strict';
-import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
-import { createRequire } from 'node:module';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import type { AxeResults } from 'axe-core';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
+import { axeScan, launchChromium, seriousViolations, withoutChromium } from '../support/browser.js';
 import { capture, createMerchant, createOrder, getOrder, startTestApp, WITH_WORKER, type MerchantCredentials, type TestApp } from '../support/harness.js';
 import { startReceiver, type Receiver } from '../support/receiver.js';
 import { deliveriesOf, eventually, registerWebhook, type Hook } from '../support/webhooks.js';
 
-const CHROMIUM = '/usr/bin/chromium';
-const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--no-first-run'];
 const SCREENSHOTS = process.env.OPENOM_SCREENSHOT_DIR ?? join('test-results', 'portal');
-const AXE_SCRIPT = createRequire(import.meta.url).resolve('axe-core/axe.min.js');
 
-describe('merchant portal in a browser', { concurrency: false, skip: !existsSync(CHROMIUM) && !process.env.CI ? `${CHROMIUM} is not installed` : false }, () => {
+describe('merchant portal in a browser', { concurrency: false, skip: withoutChromium }, () => {
   let t: TestApp;
   let base: string;
   let browser: Browser;
@@ -37,14 +33,12 @@ describe('merchant portal in a browser', { concurrency: false, skip: !existsSync
 
   /** Scans the current page with axe-core, saves a screenshot, and fails on serious or critical violations. */
   async function check(name: string): Promise<void> {
-    await page.addScriptTag({ path: AXE_SCRIPT });
-    const results = await page.evaluate(() => (window as unknown as { axe: { run(): Promise<AxeResults> } }).axe.run());
+    const results = await axeScan(page);
     const counts: Record<string, number> = {};
     for (const v of results.violations) counts[v.impact ?? 'unknown'] = (counts[v.impact ?? 'unknown'] ?? 0) + v.nodes.length;
     axeSummary[name] = counts;
     await page.screenshot({ path: join(SCREENSHOTS, `${name}.png`), fullPage: true });
-    const bad = results.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical');
-    assert.deepEqual(bad.map((v) => `${v.id}: ${v.help} (${v.nodes.map((n) => n.target.join(' ')).join(', ')})`), [], name);
+    assert.deepEqual(seriousViolations(results), [], name);
   }
 
   before(async () => {
@@ -67,7 +61,7 @@ describe('merchant portal in a browser', { concurrency: false, skip: !existsSync
     await add('main', { merchant_reference1: 'ORDER-4242', merchant_reference2: 'web-shop' }, 45_000);
     const other = await createMerchant(t, 'Other Shop');
     orders.foreign = { order_id: (await createOrder(t, other)).order_id, klarna_reference: '' };
-    browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
+    browser = await launchChromium();
     // CSP is bypassed only so that axe can be injected; a second context below checks that the
     // pages themselves run under their CSP with nothing blocked.
     const context = await browser.newContext({ bypassCSP: true, viewport: { width: 1280, height: 900 } });
