@@ -21,7 +21,7 @@ import { clockOffsetMs, clockTime } from './clock.js';
 import { inKeyedTransaction, refused, type CommandResponse, type KeyedRequest, type Refused, type StoredResponse } from './commands.js';
 import { inWriteTransaction, lockedRows, type Store } from './dialect.js';
 import { jobInsert } from './jobs.js';
-import { insertOrder, isOrderId, type OrderIntake } from './orders.js';
+import { isOrderId, newOrderWrites, type OrderIntake } from './orders.js';
 import { firstPushJob } from './push.js';
 import type { CheckoutOrdersTable, Database } from './schema.js';
 
@@ -148,15 +148,16 @@ export interface Purchase {
 export type PurchaseResult = { ok: true; checkout: CheckoutOrdersTable } | { ok: false; problem: Problem };
 
 /**
- * Completes a checkout: the checkout row is locked and checked again (two completions at once
- * make one order), then in the same transaction the checkout becomes complete and the Order
- * Management order with the same id is written, with its first push and, for a pending purchase,
- * the fraud decision due an hour later on the merchant's clock.
+ * Completes a checkout in one transaction: the checkout row is locked and checked again (two
+ * completions at once make one order), then it is marked complete and the Order Management order
+ * with the same id is written (newOrderWrites, as the admin intake writes one), with its first push
+ * and, for a pending purchase, the fraud decision due an hour later on the merchant's clock. Under
+ * the lock nothing else can complete it; the order's primary key is the second half of that pair.
  */
 export function completeCheckout(store: Store, p: Purchase): Promise<PurchaseResult> {
-  return inWriteTransaction(store, async (trx) => {
-    const orderId = p.orderId.toLowerCase();
-    const locked = isOrderId(orderId) ? await lockCheckoutQuery(trx, store, orderId, p.merchantId).executeTakeFirst() : undefined;
+  const orderId = p.orderId.toLowerCase();
+  return inWriteTransaction(store, async (db): Promise<PurchaseResult> => {
+    const locked = isOrderId(orderId) ? await lockCheckoutQuery(db, store, orderId, p.merchantId).executeTakeFirst() : undefined;
     if (!locked) return { ok: false, problem: problems.noSuchOrder(p.orderId) };
     const { clock_offset_seconds, ...checkout } = locked;
     const offsetMs = clockOffsetMs(store, Number(clock_offset_seconds));
@@ -166,27 +167,23 @@ export function completeCheckout(store: Store, p: Purchase): Promise<PurchaseRes
     const fields = checkoutFieldsOf(checkout);
     const purchased: CheckoutOrderFields = { ...fields, ...purchaseAddresses(fields, p.email) };
     const changes = { ...stateColumns(d.value.next), document: JSON.stringify(purchased) };
-    const updated = await trx
-      .updateTable('checkout_orders')
-      .set(changes)
-      .where('order_id', '=', orderId)
-      .where('status', '=', 'checkout_incomplete')
-      .executeTakeFirst();
-    // The lock and the check above make this impossible; the status condition is the second half of the pair.
-    if (Number(updated.numUpdatedRows) !== 1) throw new Error(`checkout ${orderId} changed under its lock`);
     const merchantId = checkout.merchant_id;
-    await insertOrder(trx, merchantId, orderIntakeOf(purchased, d.value.fraud_status), {
+    const order = newOrderWrites(db, merchantId, orderIntakeOf(purchased, d.value.fraud_status), {
       now,
       offsetMs,
       correlationId: p.correlationId,
       orderId,
       merchantUrls: purchased.merchant_urls,
     });
+    const jobs = [firstPushJob(orderId, now, p.pushDelaySeconds)];
     const review = d.value.review;
-    if (review) {
-      await jobInsert(trx, merchantId, offsetMs, now, { kind: 'fraud_decision', orderId, payload: { decision: review.decision }, dueAt: review.due_at }).execute();
-    }
-    await jobInsert(trx, merchantId, offsetMs, now, firstPushJob(orderId, now, p.pushDelaySeconds)).execute();
+    if (review) jobs.push({ kind: 'fraud_decision', orderId, payload: { decision: review.decision }, dueAt: review.due_at });
+    const writes = [
+      db.updateTable('checkout_orders').set(changes).where('order_id', '=', orderId),
+      ...order.writes,
+      ...jobs.map((job) => jobInsert(db, merchantId, offsetMs, now, job)),
+    ];
+    for (const write of writes) await db.executeQuery(write.compile());
     return { ok: true, checkout: { ...checkout, ...changes } };
   });
 }

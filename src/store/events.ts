@@ -35,7 +35,7 @@ export interface OrderEvent {
   data?: unknown;
 }
 
-/** The insert of one event, to run now (appendEvent) or with a command's other writes. */
+/** The insert of one event, sent with a command's other writes. */
 export function eventInsert(db: Kysely<Database>, e: OrderEvent) {
   return db.insertInto('order_events').values({
     order_id: e.order_id,
@@ -48,8 +48,4 @@ export function eventInsert(db: Kysely<Database>, e: OrderEvent) {
     amounts_after: JSON.stringify(snapshotOf(e.after, e.occurred_at)),
     data: e.data === undefined ? null : JSON.stringify(e.data),
   });
-}
-
-export async function appendEvent(db: Kysely<Database>, e: OrderEvent): Promise<void> {
-  await eventInsert(db, e).execute();
 }

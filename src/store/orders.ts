@@ -1,11 +1,11 @@
 // Orders: intake, and the mapping from a stored row to the domain's OrderState. Reads: orderDocuments.ts.
 import { randomInt, randomUUID } from 'node:crypto';
-import type { Kysely } from 'kysely';
+import type { Compilable, Kysely } from 'kysely';
 import type { FraudStatus, OrderState } from '../domain/order.js';
 import { DAY_MS, toKlarnaTimestamp } from '../domain/time.js';
 import { clockOffsetMs, clockTime } from './clock.js';
 import { inWriteTransaction, type Store } from './dialect.js';
-import { appendEvent } from './events.js';
+import { eventInsert } from './events.js';
 import { jobInsert, signalJobsDue, webhookFanOut } from './jobs.js';
 import type { Database, OrdersTable } from './schema.js';
 
@@ -85,32 +85,42 @@ export interface NewOrderContext {
 }
 
 /**
- * Writes a new authorized order inside a write transaction: the row, its ORDER_CREATED event (and
- * order.created webhooks), and the job that notices its expiry on the merchant's clock.
+ * The writes of a new authorized order, to send with a transaction's other writes: the row, its
+ * ORDER_CREATED event (and order.created webhooks), and the job that notices its expiry on the
+ * merchant's clock.
  */
-export async function insertOrder(trx: Kysely<Database>, merchantId: string, intake: OrderIntake, c: NewOrderContext): Promise<OrdersTable> {
+export function newOrderWrites(db: Kysely<Database>, merchantId: string, intake: OrderIntake, c: NewOrderContext): { row: OrdersTable; writes: Compilable<unknown>[] } {
   const row = newOrderRow(merchantId, intake, c);
-  await trx.insertInto('orders').values(row).execute();
-  await appendEvent(trx, {
-    order_id: row.order_id,
-    merchant_id: merchantId,
-    type: 'ORDER_CREATED',
-    occurred_at: c.now,
-    correlation_id: c.correlationId,
-    idempotency_key: null,
-    before: null,
-    after: orderStateOf(row),
-    data: { order_amount: intake.order_amount },
-  });
-  await webhookFanOut(trx, {
-    merchantId,
-    orderId: row.order_id,
-    type: 'order.created',
-    data: { order_id: row.order_id },
-    occurredAt: c.now,
-    runAt: c.now.getTime() - c.offsetMs,
-  }).execute();
-  await jobInsert(trx, merchantId, c.offsetMs, c.now, { kind: 'expiry', orderId: row.order_id, payload: {}, dueAt: new Date(row.expires_at) }).execute();
+  const writes: Compilable<unknown>[] = [
+    db.insertInto('orders').values(row),
+    eventInsert(db, {
+      order_id: row.order_id,
+      merchant_id: merchantId,
+      type: 'ORDER_CREATED',
+      occurred_at: c.now,
+      correlation_id: c.correlationId,
+      idempotency_key: null,
+      before: null,
+      after: orderStateOf(row),
+      data: { order_amount: intake.order_amount },
+    }),
+    webhookFanOut(db, {
+      merchantId,
+      orderId: row.order_id,
+      type: 'order.created',
+      data: { order_id: row.order_id },
+      occurredAt: c.now,
+      runAt: c.now.getTime() - c.offsetMs,
+    }),
+    jobInsert(db, merchantId, c.offsetMs, c.now, { kind: 'expiry', orderId: row.order_id, payload: {}, dueAt: new Date(row.expires_at) }),
+  ];
+  return { row, writes };
+}
+
+/** Writes a new authorized order inside a write transaction (newOrderWrites, run now). */
+export async function insertOrder(trx: Kysely<Database>, merchantId: string, intake: OrderIntake, c: NewOrderContext): Promise<OrdersTable> {
+  const { row, writes } = newOrderWrites(trx, merchantId, intake, c);
+  for (const write of writes) await trx.executeQuery(write.compile());
   return row;
 }
 
