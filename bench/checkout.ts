@@ -8,6 +8,7 @@ import { once } from 'node:events';
 import { createServer, type Server } from 'node:http';
 import { loadavg } from 'node:os';
 import { launchChromium } from '../test/support/browser.js';
+import { standardOrder } from './lib/api.js';
 import { ROOT, startOpenOM } from './lib/proc.js';
 import { dropAllPgDatabases, openPgStore, openSqliteStore, pgReachable, type BenchStore } from './lib/stores.js';
 
@@ -84,18 +85,8 @@ class Shop {
   }
 }
 
-const checkoutOrder = (shop: Shop) => ({
-  purchase_country: 'SE',
-  purchase_currency: 'SEK',
-  locale: 'sv-SE',
-  order_amount: 10_000,
-  order_tax_amount: 2_000,
-  order_lines: [
-    { type: 'physical', reference: 'SKU-1', name: 'Tomatoes', quantity: 10, unit_price: 600, tax_rate: 2500, total_amount: 6_000, total_tax_amount: 1_200 },
-    { type: 'shipping_fee', name: 'Express', quantity: 1, unit_price: 4_000, tax_rate: 2500, total_amount: 4_000, total_tax_amount: 800 },
-  ],
-  merchant_urls: shop.urls(),
-});
+/** The throughput workloads' order (two lines, 100.00 SEK, addresses), with the shop's URLs. */
+const checkoutOrder = (shop: Shop) => ({ ...standardOrder(), merchant_urls: shop.urls() });
 
 async function api(base: string, method: string, path: string, body?: unknown): Promise<{ status: number; json: Record<string, unknown> }> {
   const res = await fetch(`${base}${path}`, {
