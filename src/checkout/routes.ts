@@ -3,13 +3,13 @@
 // Sandbox mode only (app.ts).
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { FastifyReply } from 'fastify';
-import { checkoutPhase, type CheckoutPhase } from '../domain/checkout.js';
+import type { CheckoutPhase } from '../domain/checkout.js';
 import { attemptPurchase } from '../http/checkoutCompletion.js';
 import { hostedCheckoutUrl } from '../http/checkoutOrderJson.js';
 import type { RoutesOptions } from '../http/routes/options.js';
 import { CompletionBody } from '../http/schemas/checkout.js';
 import { OrderIdParams } from '../http/schemas/common.js';
-import { checkoutFieldsOf, checkoutStateOf, readCheckout } from '../store/checkoutOrders.js';
+import { checkoutFieldsOf, phaseOf, readCheckout } from '../store/checkoutOrders.js';
 import type { CheckoutOrdersTable } from '../store/schema.js';
 import { DECLINED, PAGE_CSP, checkoutPageHtml, merchantDeclined, missingCheckoutHtml, type Notice } from './page.js';
 
@@ -41,7 +41,7 @@ export const hostedCheckoutRoutes: FastifyPluginAsyncTypebox<RoutesOptions> = as
   app.get('/:order_id', { schema: { hide: true, params: OrderIdParams } }, async (request, reply) => {
     const reading = await readCheckout(store, request.params.order_id);
     if (!reading) return sendPage(reply, 404, missingCheckoutHtml());
-    return sendPage(reply, 200, page(reading.checkout, checkoutPhase(checkoutStateOf(reading.checkout), reading.now)));
+    return sendPage(reply, 200, page(reading.checkout, phaseOf(reading)));
   });
 
   app.post(

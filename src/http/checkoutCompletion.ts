@@ -3,10 +3,10 @@
 // the merchant's validation callback is asked first (outside any transaction: it may take 3 s),
 // and only then is the checkout completed, in one transaction that checks it again.
 import type { FastifyBaseLogger } from 'fastify';
-import { checkOpen, checkoutPhase, purchaseAddresses, validationVerdict, withOrderId, type CheckoutPhase, type PurchaseOutcome } from '../domain/checkout.js';
+import { checkOpen, purchaseAddresses, validationVerdict, withOrderId, type CheckoutPhase, type PurchaseOutcome } from '../domain/checkout.js';
 import { problems, type Problem } from '../domain/errorCodes.js';
 import { callMerchant } from '../outgoing/callMerchant.js';
-import { checkoutFieldsOf, checkoutStateOf, completeCheckout, readCheckout, type CheckoutReading } from '../store/checkoutOrders.js';
+import { checkoutFieldsOf, checkoutStateOf, completeCheckout, phaseOf, readCheckout, type CheckoutReading } from '../store/checkoutOrders.js';
 import type { Store } from '../store/dialect.js';
 import type { CheckoutOrdersTable } from '../store/schema.js';
 import type { Config } from '../config.js';
@@ -41,7 +41,7 @@ export interface PurchaseDeps {
 }
 
 function currentOf(reading: CheckoutReading) {
-  return { checkout: reading.checkout, phase: checkoutPhase(checkoutStateOf(reading.checkout), reading.now) };
+  return { checkout: reading.checkout, phase: phaseOf(reading) };
 }
 
 export async function attemptPurchase({ store, config, log }: PurchaseDeps, p: PurchaseRequest): Promise<PurchaseAttempt> {

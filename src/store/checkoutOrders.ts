@@ -6,12 +6,14 @@ import { randomUUID } from 'node:crypto';
 import type { Compilable, Kysely } from 'kysely';
 import {
   checkCheckoutOrder,
+  checkoutPhase,
   decideCheckoutAbort,
   decideCheckoutCompletion,
   decideCheckoutUpdate,
   purchaseAddresses,
   type AuthorizedOutcome,
   type CheckoutOrderFields,
+  type CheckoutPhase,
   type CheckoutState,
 } from '../domain/checkout.js';
 import { accept, type Decision } from '../domain/decision.js';
@@ -123,6 +125,11 @@ export interface CheckoutReading {
   checkout: CheckoutOrdersTable;
   /** Now on the merchant's clock. */
   now: Date;
+}
+
+/** Where the checkout stands for the shopper now. */
+export function phaseOf(reading: CheckoutReading): CheckoutPhase {
+  return checkoutPhase(checkoutStateOf(reading.checkout), reading.now);
 }
 
 /** A checkout order by id: the merchant's own, or (merchantId undefined) any, for the shopper's page. */
