@@ -3,7 +3,8 @@
 // allowed by its hash, no script, nothing loaded from anywhere. Every merchant- or
 // shopper-supplied string is escaped.
 import { createHash } from 'node:crypto';
-import { withOrderId, type CheckoutOrderFields, type CheckoutPhase } from '../domain/checkout.js';
+import type { CheckoutOrderFields, CheckoutPhase } from '../domain/checkout.js';
+import { merchantUrlFor } from '../domain/merchantCalls.js';
 import { formatMoney } from '../domain/money.js';
 import { escapeHtml } from '../http/html.js';
 
@@ -125,9 +126,9 @@ export function checkoutPageHtml(view: PageView): string {
   parts.push(linesTable(order));
   if (phase === 'open') {
     parts.push(outcomeForm(view.completeUrl));
-    parts.push(`<p class="terms">By completing the purchase you accept the shop's ${link(withOrderId(urls.terms, orderId), 'terms and conditions', '_blank')}.</p>`);
+    parts.push(`<p class="terms">By completing the purchase you accept the shop's ${link(merchantUrlFor(urls.terms, orderId), 'terms and conditions', '_blank')}.</p>`);
   } else if (phase === 'expired' || phase === 'aborted') {
-    parts.push(`<p>${link(withOrderId(urls.checkout, orderId), 'Back to the shop', '_top')}</p>`);
+    parts.push(`<p>${link(merchantUrlFor(urls.checkout, orderId), 'Back to the shop', '_top')}</p>`);
   }
   return layout(parts.join(''));
 }

@@ -12,10 +12,10 @@ import {
   decideCheckoutUpdate,
   purchaseAddresses,
   validationVerdict,
-  withOrderId,
   type CheckoutOrderFields,
   type CheckoutState,
 } from './checkout.js';
+import { merchantUrlFor } from './merchantCalls.js';
 
 const started = new Date('2025-03-01T10:00:00Z');
 const later = (ms: number) => new Date(started.getTime() + ms);
@@ -76,7 +76,7 @@ describe('checkout order rules', () => {
   });
 
   it('{checkout.order.id} is replaced wherever it appears', () => {
-    assert.equal(withOrderId('https://s.example/{checkout.order.id}/x?id={checkout.order.id}', 'abc'), 'https://s.example/abc/x?id=abc');
+    assert.equal(merchantUrlFor('https://s.example/{checkout.order.id}/x?id={checkout.order.id}', 'abc'), 'https://s.example/abc/x?id=abc');
   });
 });
 

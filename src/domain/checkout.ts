@@ -3,6 +3,7 @@
 // callback is read. Pure: time is an argument.
 import { accept, refuse, type Decision, type Refusal } from './decision.js';
 import { checkOrderIntake, type IntakeFacts } from './intake.js';
+import { merchantUrlFor } from './merchantCalls.js';
 import type { FraudDecision } from './operations.js';
 import { checkLinesSum, type OrderLineAmounts } from './orderLines.js';
 
@@ -38,13 +39,7 @@ export interface CheckoutOrderFields extends CheckoutFacts {
   options?: Json & { require_validate_callback_success?: boolean };
 }
 
-/** Klarna's placeholder in merchant URLs, replaced by the order id whenever OpenOM uses the URL. */
-const ORDER_ID_PLACEHOLDER = '{checkout.order.id}';
 const SAMPLE_ORDER_ID = '00000000-0000-4000-8000-000000000000';
-
-export function withOrderId(url: string, orderId: string): string {
-  return url.replaceAll(ORDER_ID_PLACEHOLDER, orderId);
-}
 
 export function isWebUrl(raw: string): boolean {
   try {
@@ -66,7 +61,7 @@ function checkMerchantUrls(urls: Partial<MerchantUrls>): Refusal | undefined {
     if (url.length > MAX_MERCHANT_URL_LENGTH) {
       return refuse('BAD_VALUE', `Bad value: merchant_urls.${name} (must be at most ${MAX_MERCHANT_URL_LENGTH} characters)`);
     }
-    if (!isWebUrl(withOrderId(url, SAMPLE_ORDER_ID))) {
+    if (!isWebUrl(merchantUrlFor(url, SAMPLE_ORDER_ID))) {
       return refuse('BAD_VALUE', `Bad value: merchant_urls.${name} (must be an http or https URL)`);
     }
   }

@@ -3,7 +3,8 @@
 // the merchant's validation callback is asked first (outside any transaction: it may take 3 s),
 // and only then is the checkout completed, in one transaction that checks it again.
 import type { FastifyBaseLogger } from 'fastify';
-import { checkOpen, purchaseAddresses, validationVerdict, withOrderId, type CheckoutPhase, type PurchaseOutcome } from '../domain/checkout.js';
+import { checkOpen, purchaseAddresses, validationVerdict, type CheckoutPhase, type PurchaseOutcome } from '../domain/checkout.js';
+import { merchantUrlFor } from '../domain/merchantCalls.js';
 import { problems, type Problem } from '../domain/errorCodes.js';
 import { callMerchant } from '../outgoing/callMerchant.js';
 import { checkoutFieldsOf, checkoutStateOf, completeCheckout, phaseOf, readCheckout, type CheckoutReading } from '../store/checkoutOrders.js';
@@ -55,7 +56,7 @@ export async function attemptPurchase({ store, config, log }: PurchaseDeps, p: P
   const fields = checkoutFieldsOf(checkout);
   const validationUrl = fields.merchant_urls.validation;
   if (validationUrl !== undefined) {
-    const url = withOrderId(validationUrl, checkout.order_id);
+    const url = merchantUrlFor(validationUrl, checkout.order_id);
     const answer = await callMerchant({
       url,
       headers: { 'content-type': 'application/json' },
@@ -78,5 +79,5 @@ export async function attemptPurchase({ store, config, log }: PurchaseDeps, p: P
     const now = await readCheckout(store, p.orderId, p.merchantId);
     return { kind: 'refused', problem: result.problem, current: now && currentOf(now) };
   }
-  return { kind: 'completed', checkout: result.checkout, redirect_to: withOrderId(fields.merchant_urls.confirmation, checkout.order_id) };
+  return { kind: 'completed', checkout: result.checkout, redirect_to: merchantUrlFor(fields.merchant_urls.confirmation, checkout.order_id) };
 }

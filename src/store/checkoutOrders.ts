@@ -22,7 +22,7 @@ import { toKlarnaTimestamp } from '../domain/time.js';
 import { clockOffsetMs, clockTime } from './clock.js';
 import { inKeyedTransaction, refused, type CommandResponse, type KeyedRequest, type Refused, type StoredResponse } from './commands.js';
 import { inWriteTransaction, lockedRows, type Store } from './dialect.js';
-import { jobInsert } from './jobs.js';
+import { jobInsert, signalJobsDue } from './jobs.js';
 import { isOrderId, newOrderWrites, type OrderIntake } from './orders.js';
 import { firstPushJob } from './push.js';
 import type { CheckoutOrdersTable, Database } from './schema.js';
@@ -161,9 +161,9 @@ export type PurchaseResult = { ok: true; checkout: CheckoutOrdersTable } | { ok:
  * and, for a pending purchase, the fraud decision due an hour later on the merchant's clock. Under
  * the lock nothing else can complete it; the order's primary key is the second half of that pair.
  */
-export function completeCheckout(store: Store, p: Purchase): Promise<PurchaseResult> {
+export async function completeCheckout(store: Store, p: Purchase): Promise<PurchaseResult> {
   const orderId = p.orderId.toLowerCase();
-  return inWriteTransaction(store, async (db): Promise<PurchaseResult> => {
+  const result = await inWriteTransaction(store, async (db): Promise<PurchaseResult> => {
     const locked = isOrderId(orderId) ? await lockCheckoutQuery(db, store, orderId, p.merchantId).executeTakeFirst() : undefined;
     if (!locked) return { ok: false, problem: problems.noSuchOrder(p.orderId) };
     const { clock_offset_seconds, ...checkout } = locked;
@@ -193,6 +193,8 @@ export function completeCheckout(store: Store, p: Purchase): Promise<PurchaseRes
     for (const write of writes) await db.executeQuery(write.compile());
     return { ok: true, checkout: { ...checkout, ...changes } };
   });
+  if (result.ok) signalJobsDue(store); // order.created webhooks are due now
+  return result;
 }
 
 function orderIntakeOf(fields: CheckoutOrderFields, fraudStatus: 'ACCEPTED' | 'PENDING'): OrderIntake {

@@ -22,6 +22,7 @@ import { fraudNotificationEventType, merchantUrlFor } from '../domain/merchantCa
 import type { OrderLineAmounts } from '../domain/orderLines.js';
 import { toKlarnaTimestamp } from '../domain/time.js';
 import { refused, updateOrderState, type OrderCommand, type OrderTx, type Outcome } from './commands.js';
+import { merchantUrlOf } from './orders.js';
 import type { CapturesTable } from './schema.js';
 
 type Json = Record<string, unknown>;
@@ -259,7 +260,7 @@ export function decideFraud(decision: FraudDecision): OrderCommand {
     updateOrderState(tx, d.value.next);
     tx.recordEvent('FRAUD_STATUS_CHANGED', d.value.next, { decision, fraud_status: d.value.next.fraud_status });
     if (d.value.cancelled) tx.recordEvent('ORDER_CANCELLED', d.value.next, { reason: `fraud ${decision.toLowerCase()}` });
-    const notification = notificationUrlOf(tx.order.merchant_urls);
+    const notification = merchantUrlOf(tx.order.merchant_urls, 'notification');
     if (notification) {
       const orderId = tx.order.order_id;
       tx.schedule({
@@ -271,12 +272,6 @@ export function decideFraud(decision: FraudDecision): OrderCommand {
     }
     return NO_CONTENT;
   };
-}
-
-/** merchant_urls.notification of a checkout order, if it has one. */
-function notificationUrlOf(merchantUrls: string | null): string | undefined {
-  const urls = merchantUrls === null ? undefined : (JSON.parse(merchantUrls) as { notification?: unknown });
-  return typeof urls?.notification === 'string' ? urls.notification : undefined;
 }
 
 /**

@@ -180,6 +180,12 @@ export async function createOrder(store: Store, merchantId: string, intake: Orde
   return created;
 }
 
+/** One of a checkout order's merchant_urls as the merchant sent it; undefined for admin intake orders. */
+export function merchantUrlOf(merchantUrls: string | null, name: 'push' | 'notification'): string | undefined {
+  const url = merchantUrls === null ? undefined : (JSON.parse(merchantUrls) as Record<string, unknown>)[name];
+  return typeof url === 'string' ? url : undefined;
+}
+
 const UUID_RE = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /** OpenOM's ids (orders, merchants, webhook endpoints) are UUIDs: anything else names nothing and is not looked up. */

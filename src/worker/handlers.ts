@@ -9,6 +9,7 @@ import { runExpiry } from './expiryHandler.js';
 import { runFraudDecision } from './fraudDecisionHandler.js';
 import type { JobHandler } from './job.js';
 import { sendFraudNotification } from './notificationHandler.js';
+import { sendPush } from './pushHandler.js';
 import { deliverWebhook } from './webhookHandler.js';
 
 export type JobHandlers = Partial<Record<JobKind, JobHandler>>;
@@ -18,4 +19,5 @@ export const JOB_HANDLERS: JobHandlers = {
   notification: sendFraudNotification,
   expiry: runExpiry,
   fraud_decision: runFraudDecision,
+  push: sendPush,
 };

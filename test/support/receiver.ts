@@ -16,11 +16,14 @@ export interface Received {
   answeredAt?: number;
 }
 
-/** How to answer one request: a status, optionally after a delay. */
-export type Answer = number | { status: number; delayMs: number };
+/** How to answer one request: a status, optionally after a delay, with headers and a body. */
+export type Answer = number | { status: number; delayMs?: number; headers?: Record<string, string>; body?: string };
 
 export interface Receiver {
+  /** http://127.0.0.1:<port>/hooks */
   url: string;
+  /** http://127.0.0.1:<port>, for a merchant's several URLs. */
+  origin: string;
   received: Received[];
   /** Decides the answer of each request; default 200. */
   answer: (req: Received) => Answer;
@@ -34,6 +37,7 @@ export async function startReceiver(answer: (req: Received) => Answer = () => 20
   const waiters = new Set<() => void>();
   const receiver: Receiver = {
     url: '',
+    origin: '',
     received,
     answer,
     waitFor: (until, timeoutMs = 10_000) =>
@@ -64,17 +68,18 @@ export async function startReceiver(answer: (req: Received) => Answer = () => 20
       received.push(r);
       for (const w of [...waiters]) w();
       const a = receiver.answer(r);
-      const { status, delayMs } = typeof a === 'number' ? { status: a, delayMs: 0 } : a;
+      const { status, delayMs = 0, headers = {}, body = 'ok' } = typeof a === 'number' ? { status: a } : a;
       setTimeout(() => {
         r.answeredAt = Date.now();
-        res.writeHead(status, { 'content-type': 'text/plain' }).end('ok');
+        res.writeHead(status, { 'content-type': 'text/plain', ...headers }).end(body);
       }, delayMs);
     });
   });
   server.listen(0, '127.0.0.1');
   await once(server, 'listening');
   const address = server.address();
-  receiver.url = `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}/hooks`;
+  receiver.origin = `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}`;
+  receiver.url = `${receiver.origin}/hooks`;
   return receiver;
 }
 
