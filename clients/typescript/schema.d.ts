@@ -574,6 +574,92 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/sandbox/v1/checkout/{order_id}/complete": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Complete a checkout order as a shopper would: accepted, pending_accepted, pending_rejected or denied */
+        post: operations["completeCheckoutPurchase"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/sandbox/v1/orders/{order_id}/push": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Send a checkout order's push to merchant_urls.push now, outside its schedule */
+        post: operations["pushOrderNow"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/checkout/v3/orders": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Create a checkout order; embed its html_snippet in the checkout page */
+        post: operations["createCheckoutOrder"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/checkout/v3/orders/{order_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Read a checkout order */
+        get: operations["getCheckoutOrder"];
+        put?: never;
+        /** Update a checkout order while it is checkout_incomplete; fields sent replace the stored ones */
+        post: operations["updateCheckoutOrder"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/checkout/v3/orders/{order_id}/abort": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Abort a checkout order: it can no longer be completed */
+        post: operations["abortCheckoutOrder"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -713,6 +799,153 @@ export interface components {
             error_code: string;
             /** @description What was wrong; a validation message names the field */
             error_messages: string[];
+        };
+        MerchantUrls: {
+            /** @description Terms and conditions page. http or https; {checkout.order.id} is replaced by the order id. */
+            terms: string;
+            /** @description Checkout page. http or https; {checkout.order.id} is replaced by the order id. */
+            checkout: string;
+            /** @description Confirmation page the shopper's browser goes to after the purchase. http or https; {checkout.order.id} is replaced by the order id. */
+            confirmation: string;
+            /** @description Called (empty POST) once the purchase is made, until the order is acknowledged. http or https; {checkout.order.id} is replaced by the order id. */
+            push: string;
+            /** @description Called with the checkout order before the purchase is completed; may deny it. http or https; {checkout.order.id} is replaced by the order id. */
+            validation?: string;
+            /** @description Called when a pending purchase is decided. http or https; {checkout.order.id} is replaced by the order id. */
+            notification?: string;
+        };
+        CheckoutOptions: {
+            /** @description Only a 200 from the validation callback lets the purchase through */
+            require_validate_callback_success?: boolean;
+            /** @enum {string} */
+            acquiring_channel?: "ECOMMERCE" | "MOTO" | "IN_STORE" | "TELESALES";
+            allow_separate_shipping_address?: boolean;
+            allowed_customer_types?: ("person" | "organization")[];
+            /** @description CSS hex color, e.g. #FF9900 */
+            color_button?: string;
+            /** @description CSS hex color, e.g. #FF9900 */
+            color_button_text?: string;
+            /** @description CSS hex color, e.g. #FF9900 */
+            color_checkbox?: string;
+            /** @description CSS hex color, e.g. #FF9900 */
+            color_checkbox_checkmark?: string;
+            /** @description CSS hex color, e.g. #FF9900 */
+            color_header?: string;
+            /** @description CSS hex color, e.g. #FF9900 */
+            color_link?: string;
+            radius_border?: string;
+            date_of_birth_mandatory?: boolean;
+            national_identification_number_mandatory?: boolean;
+            phone_mandatory?: boolean;
+            title_mandatory?: boolean;
+            show_subtotal_detail?: boolean;
+            vat_removed?: boolean;
+            auto_capture?: boolean;
+            shipping_details?: string;
+            additional_merchant_terms?: string;
+            additional_checkbox?: {
+                text: string;
+                checked: boolean;
+                required: boolean;
+            };
+            additional_checkboxes?: {
+                id: string;
+                text: string;
+                checked: boolean;
+                required: boolean;
+            }[];
+        };
+        CheckoutOrderRequest: {
+            /** @description ISO 3166-1 alpha-2 */
+            purchase_country: string;
+            /** @description ISO 4217 */
+            purchase_currency: string;
+            /** @description RFC 1766 */
+            locale: string;
+            /** @description Total including tax, in minor units: the sum of order_lines[].total_amount */
+            order_amount: number;
+            /** @description Total tax in minor units: the sum of order_lines[].total_tax_amount */
+            order_tax_amount: number;
+            order_lines: components["schemas"]["OrderLine"][];
+            merchant_urls: components["schemas"]["MerchantUrls"];
+            merchant_reference1?: string;
+            merchant_reference2?: string;
+            merchant_data?: string;
+            billing_address?: components["schemas"]["Address"];
+            shipping_address?: components["schemas"]["Address"];
+            customer?: components["schemas"]["Customer"];
+            options?: components["schemas"]["CheckoutOptions"];
+        };
+        CheckoutOrderUpdate: {
+            /** @description ISO 3166-1 alpha-2 */
+            purchase_country?: string;
+            /** @description ISO 4217 */
+            purchase_currency?: string;
+            /** @description RFC 1766 */
+            locale?: string;
+            /** @description Total including tax, in minor units: the sum of order_lines[].total_amount */
+            order_amount?: number;
+            /** @description Total tax in minor units: the sum of order_lines[].total_tax_amount */
+            order_tax_amount?: number;
+            order_lines?: components["schemas"]["OrderLine"][];
+            merchant_urls?: components["schemas"]["MerchantUrls"];
+            merchant_reference1?: string;
+            merchant_reference2?: string;
+            merchant_data?: string;
+            billing_address?: components["schemas"]["Address"];
+            shipping_address?: components["schemas"]["Address"];
+            customer?: components["schemas"]["Customer"];
+            options?: components["schemas"]["CheckoutOptions"];
+        };
+        CheckoutOrder: {
+            /** @description UUID; the Order Management order of the purchase has the same id */
+            order_id: string;
+            /** @enum {string} */
+            status: "checkout_incomplete" | "checkout_complete";
+            /** @description ISO 3166-1 alpha-2 */
+            purchase_country: string;
+            /** @description ISO 4217 */
+            purchase_currency: string;
+            /** @description RFC 1766 */
+            locale: string;
+            /** @description Total including tax, in minor units: the sum of order_lines[].total_amount */
+            order_amount: number;
+            /** @description Total tax in minor units: the sum of order_lines[].total_tax_amount */
+            order_tax_amount: number;
+            order_lines: components["schemas"]["OrderLine"][];
+            merchant_urls: components["schemas"]["MerchantUrls"];
+            merchant_reference1?: string;
+            merchant_reference2?: string;
+            merchant_data?: string;
+            billing_address?: components["schemas"]["Address"];
+            shipping_address?: components["schemas"]["Address"];
+            customer?: components["schemas"]["Customer"];
+            options?: components["schemas"]["CheckoutOptions"];
+            /**
+             * Format: date-time
+             * @description ISO 8601 UTC
+             */
+            started_at: string;
+            /**
+             * Format: date-time
+             * @description ISO 8601 UTC
+             */
+            last_modified_at: string;
+            /**
+             * Format: date-time
+             * @description ISO 8601 UTC
+             */
+            completed_at?: string;
+            /** @description HTML to embed in the checkout page: an iframe with the hosted test checkout */
+            html_snippet: string;
+        };
+        PurchaseRequest: {
+            /**
+             * @description What the shopper and the fraud review decide
+             * @enum {string}
+             */
+            outcome: "accepted" | "pending_accepted" | "pending_rejected" | "denied";
+            email?: string;
         };
         /**
          * @example {
@@ -2926,6 +3159,268 @@ export interface operations {
             };
             400: components["responses"]["BadRequest"];
             401: components["responses"]["MerchantUnauthorized"];
+            404: components["responses"]["NotFound"];
+            413: components["responses"]["PayloadTooLarge"];
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalServerError"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    completeCheckoutPurchase: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Reused as the response's Klarna-Correlation-Id when sane (letters, digits, . _ : -, at most 128) */
+                "Klarna-Correlation-Id"?: components["parameters"]["Klarna-Correlation-Id"];
+            };
+            path: {
+                /** @description Order id (UUID) */
+                order_id: components["parameters"]["order_id"];
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["PurchaseRequest"];
+            };
+        };
+        responses: {
+            /** @description The checkout order as it now is: checkout_complete, or still checkout_incomplete when the purchase was denied */
+            200: {
+                headers: {
+                    "Klarna-Correlation-Id": components["headers"]["Klarna-Correlation-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CheckoutOrder"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["MerchantUnauthorized"];
+            /** @description READ_ONLY_ORDER: the checkout order is completed, aborted or expired */
+            403: {
+                headers: {
+                    "Klarna-Correlation-Id": components["headers"]["Klarna-Correlation-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            404: components["responses"]["NotFound"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalServerError"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    pushOrderNow: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description The first completed response for this key is stored with the change and replayed for every later request with it */
+                "Klarna-Idempotency-Key"?: components["parameters"]["Klarna-Idempotency-Key"];
+                /** @description Reused as the response's Klarna-Correlation-Id when sane (letters, digits, . _ : -, at most 128) */
+                "Klarna-Correlation-Id"?: components["parameters"]["Klarna-Correlation-Id"];
+            };
+            path: {
+                /** @description Order id (UUID) */
+                order_id: components["parameters"]["order_id"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The push is queued; it is sent within 2 seconds */
+            204: {
+                headers: {
+                    "Klarna-Correlation-Id": components["headers"]["Klarna-Correlation-Id"];
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["MerchantUnauthorized"];
+            /** @description NOT_ALLOWED: the order has no push URL (it was not made through the checkout) */
+            403: {
+                headers: {
+                    "Klarna-Correlation-Id": components["headers"]["Klarna-Correlation-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            404: components["responses"]["NotFound"];
+            413: components["responses"]["PayloadTooLarge"];
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalServerError"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    createCheckoutOrder: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description The first completed response for this key is stored with the change and replayed for every later request with it */
+                "Klarna-Idempotency-Key"?: components["parameters"]["Klarna-Idempotency-Key"];
+                /** @description Reused as the response's Klarna-Correlation-Id when sane (letters, digits, . _ : -, at most 128) */
+                "Klarna-Correlation-Id"?: components["parameters"]["Klarna-Correlation-Id"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CheckoutOrderRequest"];
+            };
+        };
+        responses: {
+            /** @description The checkout order; Location names it */
+            201: {
+                headers: {
+                    "Klarna-Correlation-Id": components["headers"]["Klarna-Correlation-Id"];
+                    /** @description Path of the new checkout order: /checkout/v3/orders/{order_id} */
+                    Location: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CheckoutOrder"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["MerchantUnauthorized"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalServerError"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    getCheckoutOrder: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Reused as the response's Klarna-Correlation-Id when sane (letters, digits, . _ : -, at most 128) */
+                "Klarna-Correlation-Id"?: components["parameters"]["Klarna-Correlation-Id"];
+            };
+            path: {
+                /** @description Order id (UUID) */
+                order_id: components["parameters"]["order_id"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The checkout order */
+            200: {
+                headers: {
+                    "Klarna-Correlation-Id": components["headers"]["Klarna-Correlation-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CheckoutOrder"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["MerchantUnauthorized"];
+            404: components["responses"]["NotFound"];
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalServerError"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    updateCheckoutOrder: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description The first completed response for this key is stored with the change and replayed for every later request with it */
+                "Klarna-Idempotency-Key"?: components["parameters"]["Klarna-Idempotency-Key"];
+                /** @description Reused as the response's Klarna-Correlation-Id when sane (letters, digits, . _ : -, at most 128) */
+                "Klarna-Correlation-Id"?: components["parameters"]["Klarna-Correlation-Id"];
+            };
+            path: {
+                /** @description Order id (UUID) */
+                order_id: components["parameters"]["order_id"];
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CheckoutOrderUpdate"];
+            };
+        };
+        responses: {
+            /** @description The updated checkout order */
+            200: {
+                headers: {
+                    "Klarna-Correlation-Id": components["headers"]["Klarna-Correlation-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CheckoutOrder"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["MerchantUnauthorized"];
+            /** @description READ_ONLY_ORDER: the checkout order is completed, aborted or expired */
+            403: {
+                headers: {
+                    "Klarna-Correlation-Id": components["headers"]["Klarna-Correlation-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            404: components["responses"]["NotFound"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalServerError"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    abortCheckoutOrder: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description The first completed response for this key is stored with the change and replayed for every later request with it */
+                "Klarna-Idempotency-Key"?: components["parameters"]["Klarna-Idempotency-Key"];
+                /** @description Reused as the response's Klarna-Correlation-Id when sane (letters, digits, . _ : -, at most 128) */
+                "Klarna-Correlation-Id"?: components["parameters"]["Klarna-Correlation-Id"];
+            };
+            path: {
+                /** @description Order id (UUID) */
+                order_id: components["parameters"]["order_id"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The aborted checkout order (status stays checkout_incomplete) */
+            200: {
+                headers: {
+                    "Klarna-Correlation-Id": components["headers"]["Klarna-Correlation-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CheckoutOrder"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["MerchantUnauthorized"];
+            /** @description READ_ONLY_ORDER: a completed checkout order cannot be aborted */
+            403: {
+                headers: {
+                    "Klarna-Correlation-Id": components["headers"]["Klarna-Correlation-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
             404: components["responses"]["NotFound"];
             413: components["responses"]["PayloadTooLarge"];
             429: components["responses"]["TooManyRequests"];

@@ -30,6 +30,7 @@ const TAGS = [
   { name: 'Captures', description: 'Order Management v1: charge what shipped, and follow up on each capture' },
   { name: 'Refunds', description: 'Order Management v1: give money back, up to what was captured' },
   { name: 'Admin', description: 'OpenOM admin API (bearer token): merchants, authorized orders, their webhooks, metrics' },
+  { name: 'Checkout', description: 'Checkout API v3 (sandbox mode; 404 in production mode): checkout orders, whose html_snippet frames the hosted test checkout' },
   { name: 'Sandbox', description: 'Test helpers of sandbox mode (merchant credentials); 404 in production mode' },
 ];
 

@@ -2,6 +2,7 @@
 // creates the checkout order, embeds its html_snippet, updates or aborts it while the shopper
 // decides; the purchase itself happens on the hosted test checkout (src/checkout/).
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import { Type } from '@sinclair/typebox';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { problems, type Problem } from '../../domain/errorCodes.js';
 import { abortCheckout, createCheckout, readCheckout, updateCheckout, type CheckoutContext, type CheckoutOutcome } from '../../store/checkoutOrders.js';
@@ -10,11 +11,12 @@ import { CHECKOUT_ORDERS_PATH, checkoutOrderJson } from '../checkoutOrderJson.js
 import { countCommand, idempotencyKeyOf, keyBindingOf, renderOutcome, sendJson, sendStored } from '../commandReply.js';
 import { ApiError } from '../errors.js';
 import { CheckoutOrderBody, CheckoutOrderResponse, CheckoutOrderUpdateBody } from '../schemas/checkout.js';
-import { ErrorBody, IdempotencyHeaders, OrderIdParams } from '../schemas/common.js';
+import { IdempotencyHeaders, OrderIdParams } from '../schemas/common.js';
+import { refused } from '../schemas/responses.js';
 import type { RoutesOptions } from './options.js';
 
 const tags = ['Checkout'];
-const errors = { 400: ErrorBody, 401: ErrorBody, 403: ErrorBody, 404: ErrorBody };
+const readOnly = (why: string) => refused('READ_ONLY_ORDER', why);
 
 /** Renders a checkout command's outcome exactly as it is stored for idempotent replay. */
 function renderCheckout(correlationId: string, publicUrl: string, outcome: CheckoutOutcome): StoredResponse {
@@ -46,10 +48,17 @@ export const checkoutRoutes: FastifyPluginAsyncTypebox<RoutesOptions> = async (a
     {
       schema: {
         tags,
+        operationId: 'createCheckoutOrder',
         summary: 'Create a checkout order; embed its html_snippet in the checkout page',
         headers: IdempotencyHeaders,
         body: CheckoutOrderBody,
-        response: { 201: CheckoutOrderResponse, ...errors },
+        response: {
+          201: {
+            ...CheckoutOrderResponse,
+            description: 'The checkout order; Location names it',
+            headers: { Location: Type.String({ description: 'Path of the new checkout order: /checkout/v3/orders/{order_id}' }) },
+          },
+        },
       },
     },
     async (request, to) => reply(request, to, (ctx) => createCheckout(store, ctx, request.body)),
@@ -57,7 +66,7 @@ export const checkoutRoutes: FastifyPluginAsyncTypebox<RoutesOptions> = async (a
 
   app.get(
     '/orders/:order_id',
-    { schema: { tags, summary: 'Read a checkout order', params: OrderIdParams, response: { 200: CheckoutOrderResponse, ...errors } } },
+    { schema: { tags, operationId: 'getCheckoutOrder', summary: 'Read a checkout order', params: OrderIdParams, response: { 200: { ...CheckoutOrderResponse, description: 'The checkout order' } } } },
     async (request, reply) => {
       const reading = await readCheckout(store, request.params.order_id, request.merchantId);
       if (!reading) throw ApiError.of(problems.noSuchOrder(request.params.order_id));
@@ -70,11 +79,12 @@ export const checkoutRoutes: FastifyPluginAsyncTypebox<RoutesOptions> = async (a
     {
       schema: {
         tags,
+        operationId: 'updateCheckoutOrder',
         summary: 'Update a checkout order while it is checkout_incomplete; fields sent replace the stored ones',
         params: OrderIdParams,
         headers: IdempotencyHeaders,
         body: CheckoutOrderUpdateBody,
-        response: { 200: CheckoutOrderResponse, ...errors },
+        response: { 200: { ...CheckoutOrderResponse, description: 'The updated checkout order' }, 403: readOnly('the checkout order is completed, aborted or expired') },
       },
     },
     async (request, to) => reply(request, to, (ctx) => updateCheckout(store, ctx, request.params.order_id, request.body)),
@@ -85,10 +95,11 @@ export const checkoutRoutes: FastifyPluginAsyncTypebox<RoutesOptions> = async (a
     {
       schema: {
         tags,
+        operationId: 'abortCheckoutOrder',
         summary: 'Abort a checkout order: it can no longer be completed',
         params: OrderIdParams,
         headers: IdempotencyHeaders,
-        response: { 200: CheckoutOrderResponse, ...errors },
+        response: { 200: { ...CheckoutOrderResponse, description: 'The aborted checkout order (status stays checkout_incomplete)' }, 403: readOnly('a completed checkout order cannot be aborted') },
       },
     },
     async (request, to) => reply(request, to, (ctx) => abortCheckout(store, ctx, request.params.order_id)),

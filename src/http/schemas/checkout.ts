@@ -3,6 +3,7 @@
 import { Type, type Static } from '@sinclair/typebox';
 import { MAX_MERCHANT_URL_LENGTH, PURCHASE_OUTCOMES } from '../../domain/checkout.js';
 import { Address, Amount, CountryCode, CurrencyCode, Customer, Locale, Obj, OrderLines, Text } from './common.js';
+import { component } from './components.js';
 
 const Opt = Type.Optional;
 const Timestamp = Type.String({ format: 'date-time', description: 'ISO 8601 UTC' });
@@ -10,19 +11,19 @@ const MerchantUrl = (description: string) =>
   Type.String({ minLength: 1, maxLength: MAX_MERCHANT_URL_LENGTH, description: `${description} http or https; {checkout.order.id} is replaced by the order id.` });
 const HexColor = Type.String({ pattern: '^#[A-Fa-f0-9]{6}$', description: 'CSS hex color, e.g. #FF9900' });
 
-export const MerchantUrls = Obj({
+export const MerchantUrls = component('MerchantUrls', Obj({
   terms: MerchantUrl('Terms and conditions page.'),
   checkout: MerchantUrl('Checkout page.'),
   confirmation: MerchantUrl("Confirmation page the shopper's browser goes to after the purchase."),
   push: MerchantUrl('Called (empty POST) once the purchase is made, until the order is acknowledged.'),
   validation: Opt(MerchantUrl('Called with the checkout order before the purchase is completed; may deny it.')),
   notification: Opt(MerchantUrl('Called when a pending purchase is decided.')),
-});
+}));
 
 const Checkbox = Obj({ text: Text(1000), checked: Type.Boolean(), required: Type.Boolean() });
 
 /** Klarna's checkout options: kept and returned; only require_validate_callback_success changes what OpenOM does. */
-export const CheckoutOptions = Obj({
+export const CheckoutOptions = component('CheckoutOptions', Obj({
   require_validate_callback_success: Opt(Type.Boolean({ description: 'Only a 200 from the validation callback lets the purchase through' })),
   acquiring_channel: Opt(Type.Union(['ECOMMERCE', 'MOTO', 'IN_STORE', 'TELESALES'].map((c) => Type.Literal(c)))),
   allow_separate_shipping_address: Opt(Type.Boolean()),
@@ -45,7 +46,7 @@ export const CheckoutOptions = Obj({
   additional_merchant_terms: Opt(Text(1000)),
   additional_checkbox: Opt(Checkbox),
   additional_checkboxes: Opt(Type.Array(Obj({ id: Text(255), text: Text(1000), checked: Type.Boolean(), required: Type.Boolean() }), { maxItems: 10 })),
-});
+}));
 
 const checkoutFields = {
   purchase_country: CountryCode,
@@ -64,16 +65,17 @@ const checkoutFields = {
   options: Opt(CheckoutOptions),
 };
 
-export const CheckoutOrderBody = Obj(checkoutFields);
+const checkoutOrderSchema = Obj(checkoutFields);
+export const CheckoutOrderBody = component('CheckoutOrderRequest', checkoutOrderSchema);
 export type CheckoutOrderBody = Static<typeof CheckoutOrderBody>;
 
 /** An update sends only what changes; each field sent replaces the stored one as a whole. */
-export const CheckoutOrderUpdateBody = Type.Partial(CheckoutOrderBody, { additionalProperties: false });
+export const CheckoutOrderUpdateBody = component('CheckoutOrderUpdate', Type.Partial(checkoutOrderSchema, { additionalProperties: false }));
 export type CheckoutOrderUpdateBody = Static<typeof CheckoutOrderUpdateBody>;
 
 export const CheckoutStatus = Type.Union([Type.Literal('checkout_incomplete'), Type.Literal('checkout_complete')]);
 
-export const CheckoutOrderResponse = Obj({
+export const CheckoutOrderResponse = component('CheckoutOrder', Obj({
   order_id: Type.String({ description: 'UUID; the Order Management order of the purchase has the same id' }),
   status: CheckoutStatus,
   ...checkoutFields,
@@ -81,12 +83,12 @@ export const CheckoutOrderResponse = Obj({
   last_modified_at: Timestamp,
   completed_at: Opt(Timestamp),
   html_snippet: Type.String({ description: 'HTML to embed in the checkout page: an iframe with the hosted test checkout' }),
-});
+}));
 
 export const ShopperEmail = Type.String({ maxLength: 100, pattern: '^[^\\s@]+@[^\\s@]+$' });
 
-export const CompletionBody = Obj({
+export const CompletionBody = component('PurchaseRequest', Obj({
   outcome: Type.Union(PURCHASE_OUTCOMES.map((o) => Type.Literal(o)), { description: 'What the shopper and the fraud review decide' }),
   email: Opt(ShopperEmail),
-});
+}));
 export type CompletionBody = Static<typeof CompletionBody>;

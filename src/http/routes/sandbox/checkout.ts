@@ -7,7 +7,8 @@ import { checkoutOrderJson } from '../../checkoutOrderJson.js';
 import { sendJson } from '../../commandReply.js';
 import { ApiError } from '../../errors.js';
 import { CheckoutOrderResponse, CompletionBody } from '../../schemas/checkout.js';
-import { ErrorBody, OrderIdParams } from '../../schemas/common.js';
+import { OrderIdParams } from '../../schemas/common.js';
+import { refused } from '../../schemas/responses.js';
 import type { RoutesOptions } from '../options.js';
 
 export const checkoutCompletionRoutes: FastifyPluginAsyncTypebox<RoutesOptions> = async (app, { store, config }) => {
@@ -16,10 +17,14 @@ export const checkoutCompletionRoutes: FastifyPluginAsyncTypebox<RoutesOptions> 
     {
       schema: {
         tags: ['Sandbox'],
+        operationId: 'completeCheckoutPurchase',
         summary: 'Complete a checkout order as a shopper would: accepted, pending_accepted, pending_rejected or denied',
         params: OrderIdParams,
         body: CompletionBody,
-        response: { 200: CheckoutOrderResponse, 400: ErrorBody, 401: ErrorBody, 403: ErrorBody, 404: ErrorBody },
+        response: {
+          200: { ...CheckoutOrderResponse, description: 'The checkout order as it now is: checkout_complete, or still checkout_incomplete when the purchase was denied' },
+          403: refused('READ_ONLY_ORDER', 'the checkout order is completed, aborted or expired'),
+        },
       },
     },
     async (request, reply) => {
