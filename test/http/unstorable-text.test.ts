@@ -162,6 +162,16 @@ describeOnBothStores(
       assert.equal(await count(ctx(), 'merchants'), merchants);
     });
 
+    it('a Basic username with U+0000 → 401 with the Basic challenge, not a 5xx', async () => {
+      const res = await ctx().app.inject({
+        method: 'GET',
+        url: ordersUrl(captured.orderId),
+        headers: { authorization: `Basic ${Buffer.from(`${m.username}\u0000:${m.password}`).toString('base64')}` },
+      });
+      expectError(res, 401, 'UNAUTHORIZED');
+      assert.equal(res.headers['www-authenticate'], 'Basic realm="OpenOM"');
+    });
+
     it('the portal: U+0000 in a login username, a search or a form field → a 400 page, never a 5xx, nothing written', async () => {
       const portal = await portalLogin(ctx(), m);
       const { orderId } = captured;
