@@ -100,7 +100,10 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     failureWindowMs: config.authFailureWindowMs,
   });
   const authenticateMerchant = merchantAuthenticator(verifyMerchantCredentials);
-  const authenticateAdmin = adminAuthenticator(() => deps.adminTokenDigest() ?? Buffer.alloc(32));
+  const authenticateAdmin = adminAuthenticator(() => deps.adminTokenDigest() ?? Buffer.alloc(32), {
+    failureLimit: config.authFailureLimit,
+    failureWindowMs: config.authFailureWindowMs,
+  });
   // Sandbox faults (CONTRACT §5): one store read per merchant request in sandbox mode, none in production.
   const injectFaults = config.mode === 'sandbox' ? faultInjector(store) : undefined;
 

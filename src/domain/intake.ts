@@ -2,6 +2,7 @@
 import { refuse, type Refusal } from './decision.js';
 import { isCountryCode, isCurrencyCode } from './iso.js';
 import { checkLineArithmetic, checkLinesSum, type OrderLineAmounts } from './orderLines.js';
+import { isReadableTimestamp } from './time.js';
 
 export interface IntakeFacts {
   purchase_country: string;
@@ -10,6 +11,7 @@ export interface IntakeFacts {
   order_lines: readonly OrderLineAmounts[];
   billing_address?: { country?: string };
   shipping_address?: { country?: string };
+  expires_at?: string;
 }
 
 /** Returns why the order cannot be taken in, or undefined when it can. */
@@ -19,6 +21,9 @@ export function checkOrderIntake(order: IntakeFacts): Refusal | undefined {
   }
   if (!isCurrencyCode(order.purchase_currency)) {
     return refuse('BAD_VALUE', 'Bad value: purchase_currency (must be an ISO 4217 currency code)');
+  }
+  if (order.expires_at !== undefined && !isReadableTimestamp(order.expires_at)) {
+    return refuse('BAD_VALUE', 'Bad value: expires_at (must be a date-time such as 2030-12-31T23:59:59Z; leap seconds and hour-only offsets cannot be read)');
   }
   return (
     checkAddressCountry(order.billing_address, 'billing_address') ??

@@ -1,10 +1,17 @@
 // HTTP Basic for merchants, Bearer for the admin. The two never stand in for each other.
 // Verified merchant credentials are cached briefly so scrypt runs once, not on every request.
+// Failed attempts are throttled per client address (the APIs and the portal's login) and per
+// username; scrypt work is bounded and shared out fairly, so an attacker can neither burn the CPU
+// nor starve other merchants' logins.
+import { availableParallelism } from 'node:os';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { findMerchantByUsername } from '../store/merchants.js';
 import type { Store } from '../store/dialect.js';
 import { ApiError } from './errors.js';
+import { FairGate } from './fairGate.js';
 import { decoyPasswordHash, sameDigest, sha256, verifyPassword } from './passwords.js';
+import { unstorableReason } from './storableText.js';
+import { AttemptThrottle, tooManyFailures, type ThrottleOptions } from './throttle.js';
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -12,50 +19,20 @@ declare module 'fastify' {
   }
 }
 
-export interface AuthOptions {
+export interface AuthOptions extends ThrottleOptions {
   cacheTtlMs: number;
   cacheMaxEntries: number;
-  failureLimit: number;
-  failureWindowMs: number;
 }
 
 const unauthorized = () => new ApiError('UNAUTHORIZED', ['Authentication failed: missing or invalid credentials.']);
+const scryptBusy = () =>
+  new ApiError('TOO_MANY_REQUESTS', ['Too many authentication attempts in progress. Retry later.'], { 'retry-after': '1', connection: 'close' });
 
-/** Fixed-window counters of failed logins per key, bounded in size. */
-class FailureThrottle {
-  private readonly windows = new Map<string, { count: number; resetAt: number }>();
-  constructor(
-    private readonly limit: number,
-    private readonly windowMs: number,
-    private readonly maxKeys = 100_000,
-  ) {}
-
-  /** Seconds to wait if key is over its limit, else 0. */
-  retryAfter(key: string, now: number): number {
-    const w = this.windows.get(key);
-    if (!w || w.resetAt <= now || w.count < this.limit) return 0;
-    return Math.max(1, Math.ceil((w.resetAt - now) / 1000));
-  }
-
-  fail(key: string, now: number): void {
-    const w = this.windows.get(key);
-    if (!w || w.resetAt <= now) {
-      if (this.windows.size >= this.maxKeys) this.evictExpired(now);
-      this.windows.set(key, { count: 1, resetAt: now + this.windowMs });
-    } else {
-      w.count++;
-    }
-  }
-
-  private evictExpired(now: number): void {
-    for (const [k, w] of this.windows) if (w.resetAt <= now) this.windows.delete(k);
-    // Still full: drop the oldest entries rather than grow without bound.
-    for (const k of this.windows.keys()) {
-      if (this.windows.size < this.maxKeys) break;
-      this.windows.delete(k);
-    }
-  }
-}
+/** One scrypt per core at the most (and libuv has four threads): more at once only slows each one down. */
+const SCRYPT_CONCURRENCY = Math.min(4, availableParallelism());
+/** Checks that may wait for scrypt: per merchant (unknown usernames share one turn), and in all. */
+const SCRYPT_WAITING_PER_KEY = 32;
+const SCRYPT_WAITING = 128;
 
 /** LRU-ish cache: Map keeps insertion order; the oldest entry goes first when full. */
 class CredentialCache {
@@ -91,11 +68,19 @@ export interface MerchantCredentials {
   password: string;
 }
 
+const strictUtf8 = new TextDecoder('utf-8', { fatal: true });
+
+/** The Basic credentials, or undefined when missing or malformed (not UTF-8 included). */
 function parseBasic(header: string | undefined): MerchantCredentials | undefined {
   if (!header) return undefined;
   const match = /^Basic\s+([A-Za-z0-9+/=_-]{1,4096})\s*$/i.exec(header);
   if (!match?.[1]) return undefined;
-  const decoded = Buffer.from(match[1], 'base64').toString('utf8');
+  let decoded: string;
+  try {
+    decoded = strictUtf8.decode(Buffer.from(match[1], 'base64'));
+  } catch {
+    return undefined;
+  }
   const colon = decoded.indexOf(':');
   if (colon <= 0) return undefined;
   return { username: decoded.slice(0, colon), password: decoded.slice(colon + 1) };
@@ -109,52 +94,72 @@ export type VerifyMerchantCredentials = (credentials: MerchantCredentials | unde
 
 /**
  * The one merchant credential check, with its failed-login throttles (per address and per
- * username) and credential cache: the API's Basic auth and the portal's login form share one
- * instance, so failures through either count against both.
+ * username), its scrypt gate and credential cache: the API's Basic auth and the portal's login
+ * form share one instance, so failures through either count against both.
  */
 export function merchantCredentialVerifier(store: Store, options: AuthOptions): VerifyMerchantCredentials {
   const cache = new CredentialCache(options.cacheTtlMs, options.cacheMaxEntries);
-  const byAddress = new FailureThrottle(options.failureLimit, options.failureWindowMs);
-  const byUsername = new FailureThrottle(options.failureLimit, options.failureWindowMs);
-  // Requests that arrive together with the same uncached credentials share one verification: scrypt
-  // works in 16 MB of native memory per call, and a burst of parallel ones (a client opening many
-  // connections at once) left the process's memory that much larger for good.
-  const verifying = new Map<string, Promise<string | undefined>>();
-  const verifyOnce = (cacheKey: string, credentials: { username: string; password: string }): Promise<string | undefined> => {
-    let verification = verifying.get(cacheKey);
-    if (!verification) {
-      verification = (async () => {
-        const merchant = await findMerchantByUsername(store, credentials.username);
-        // Unknown user: verify against a decoy so the answer takes as long as a wrong password.
-        const ok = await verifyPassword(credentials.password, merchant?.password_hash ?? (await decoyPasswordHash()));
-        return merchant && ok ? merchant.merchant_id : undefined;
-      })().finally(() => verifying.delete(cacheKey));
-      verifying.set(cacheKey, verification);
-    }
-    return verification;
-  };
+  const byAddress = new AttemptThrottle(options);
+  const byUsername = new AttemptThrottle(options);
+  const scrypt = new FairGate(SCRYPT_CONCURRENCY, SCRYPT_WAITING_PER_KEY, SCRYPT_WAITING);
+  // Checks running now, by credentials: the same credentials sent concurrently are one attempt,
+  // checked once (scrypt works in 16 MB of native memory per call, and parallel ones for one client
+  // opening many connections left the process that much larger for good).
+  const checking = new Map<string, Promise<string | undefined>>();
 
-  return async function verifyMerchantCredentials(credentials, clientAddress) {
+  /** The merchant the credentials log in as, or undefined. */
+  async function check(credentials: MerchantCredentials): Promise<string | undefined> {
+    const merchant = await findMerchantByUsername(store, credentials.username);
+    // Unknown user: verify against a decoy so the answer takes as long as a wrong password.
+    const hash = merchant?.password_hash ?? (await decoyPasswordHash());
+    const verified = scrypt.tryRun(merchant?.merchant_id ?? '', () => verifyPassword(credentials.password, hash));
+    if (!verified) throw scryptBusy();
+    return (await verified) && merchant ? merchant.merchant_id : undefined;
+  }
+
+  function checkOnce(key: string, credentials: MerchantCredentials): Promise<string | undefined> {
+    const checked = check(credentials).finally(() => checking.delete(key));
+    checking.set(key, checked);
+    return checked;
+  }
+
+  return async function verifyMerchantCredentials(given, clientAddress) {
     const now = Date.now();
-    const cacheKey = credentials ? sha256(`${credentials.username}\u0000${credentials.password}`).toString('base64') : undefined;
-    const cached = cacheKey ? cache.get(cacheKey, now) : undefined;
+    // A username no store can hold names no merchant: a failed login like any other.
+    const credentials = given && unstorableReason(given.username) === undefined ? given : undefined;
+    const key = credentials ? sha256(`${credentials.username}\u0000${credentials.password}`).toString('base64') : undefined;
+    const cached = key ? cache.get(key, now) : undefined;
     if (cached) return cached;
-    const wait = Math.max(byAddress.retryAfter(clientAddress, now), credentials ? byUsername.retryAfter(credentials.username, now) : 0);
-    if (wait > 0) {
-      throw new ApiError('TOO_MANY_REQUESTS', ['Too many failed authentication attempts. Retry later.'], { 'retry-after': String(wait) });
+    const running = key ? checking.get(key) : undefined;
+    if (running) {
+      const wait = byAddress.retryAfter(clientAddress, now);
+      if (wait > 0) throw tooManyFailures(wait);
+      const merchantId = await running;
+      if (!merchantId) throw unauthorized();
+      return merchantId;
     }
-    if (!credentials || !cacheKey) {
-      byAddress.fail(clientAddress, now);
-      throw unauthorized();
+    const wait = byAddress.begin(clientAddress, now);
+    if (wait > 0) throw tooManyFailures(wait);
+    // Stays false when the store or the scrypt gate fails the check: that is no failed login.
+    let failed = false;
+    try {
+      if (credentials && key) {
+        const merchantId = await checkOnce(key, credentials);
+        if (merchantId) {
+          cache.set(key, merchantId, Date.now());
+          return merchantId;
+        }
+      }
+      failed = true;
+      if (!credentials) throw unauthorized();
+      // Strangers' failures never lock a merchant out: a username over its limit is still checked
+      // (when its address is not over its own), and only a wrong password then gets the 429.
+      const usernameWait = byUsername.retryAfter(credentials.username, now);
+      byUsername.fail(credentials.username, Date.now());
+      throw usernameWait > 0 ? tooManyFailures(usernameWait) : unauthorized();
+    } finally {
+      byAddress.end(clientAddress, Date.now(), failed);
     }
-    const merchantId = await verifyOnce(cacheKey, credentials);
-    if (!merchantId) {
-      byAddress.fail(clientAddress, now);
-      byUsername.fail(credentials.username, now);
-      throw unauthorized();
-    }
-    cache.set(cacheKey, merchantId, now);
-    return merchantId;
   };
 }
 
@@ -164,10 +169,15 @@ export function merchantAuthenticator(verify: VerifyMerchantCredentials) {
   };
 }
 
-export function adminAuthenticator(tokenDigest: () => Buffer) {
+export function adminAuthenticator(tokenDigest: () => Buffer, options: ThrottleOptions) {
+  const byAddress = new AttemptThrottle(options);
   return async function authenticateAdmin(request: FastifyRequest): Promise<void> {
+    const now = Date.now();
+    const wait = byAddress.retryAfter(request.ip, now);
+    if (wait > 0) throw tooManyFailures(wait);
     const match = /^Bearer\s+(\S{1,1024})\s*$/i.exec(request.headers.authorization ?? '');
     if (!match?.[1] || !sameDigest(sha256(match[1]), tokenDigest())) {
+      byAddress.fail(request.ip, now);
       // The admin API takes a bearer token: challenge for that, not for Basic (RFC 6750 §3).
       throw new ApiError('UNAUTHORIZED', ['Admin authentication failed: missing or invalid bearer token.'], {
         'www-authenticate': 'Bearer realm="OpenOM admin"',

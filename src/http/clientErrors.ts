@@ -14,7 +14,8 @@ export function handleClientError(err: Error & { code?: string }, socket: Socket
   const inFlight = (socket as Socket & { _httpMessage?: ServerResponse | null })._httpMessage;
   if (inFlight && !inFlight.writableEnded) {
     // A request is being answered on this socket: let it finish, then close the connection,
-    // so the stray bytes are neither answered nor read as the next request.
+    // so the stray bytes are neither answered nor read as the next request. (A body that is
+    // late, Node's request timeout, is answered 408 by bodyDeadline.ts.)
     if (!inFlight.headersSent) inFlight.shouldKeepAlive = false;
     else inFlight.once('finish', () => socket.destroy());
     return;

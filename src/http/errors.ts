@@ -116,6 +116,8 @@ function mapFastifyError(err: FastifyError): ApiError {
 }
 
 export function sendError(request: FastifyRequest, reply: FastifyReply, err: ApiError): FastifyReply {
+  // Whatever an unauthenticated client still sends (a body trickling in) is not waited for.
+  if (err.statusCode === 401) reply.header('connection', 'close');
   return sendWithStatus(request, reply, err, err.statusCode);
 }
 

@@ -19,7 +19,8 @@ const SECURITY = {
   admin: {
     scheme: { type: 'http', scheme: 'bearer', description: 'OPENOM_ADMIN_TOKEN as a bearer token' },
     unauthorized: 'AdminUnauthorized',
-    throttled: false,
+    // Failed bearer tokens are throttled per client address, as merchant logins are.
+    throttled: true,
   },
 } as const;
 

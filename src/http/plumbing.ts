@@ -1,10 +1,13 @@
 // Request plumbing every route shares: correlation ids, security headers, tolerant body parsing
-// (CONTRACT §4: sloppy clients), and one JSON log line per request.
+// (CONTRACT §4: sloppy clients), a deadline for bodies, refusing text no store can hold, and one
+// JSON log line per request.
 import { randomUUID } from 'node:crypto';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { registerBodyDeadline } from './bodyDeadline.js';
 import { socketsWithRequests } from './clientErrors.js';
 import { ApiError, badValue } from './errors.js';
 import { coerceScalarStrings } from './scalarStrings.js';
+import { unstorableInput } from './storableText.js';
 
 const CORRELATION_ID = /^[A-Za-z0-9._:-]{1,128}$/;
 
@@ -87,6 +90,9 @@ export function registerPlumbing(app: FastifyInstance): void {
   app.addContentTypeParser('*', { parseAs: 'string' }, (_request, body, done) => done(null, parseBody(body as string)));
 
   app.addHook('preValidation', (request, _reply, done) => done(bodyProblem(request)));
+  // After validation: only what will be kept is looked at.
+  app.addHook('preHandler', (request, _reply, done) => done(unstorableInput(request)));
+  registerBodyDeadline(app, app.server.requestTimeout);
 
   // The request line is an info line: at warn and above it is not even built.
   if (!['info', 'debug', 'trace'].includes(app.log.level)) return;

@@ -22,7 +22,7 @@ import { fraudNotificationEventType, merchantUrlFor } from '../domain/merchantCa
 import type { OrderLineAmounts } from '../domain/orderLines.js';
 import { toKlarnaTimestamp } from '../domain/time.js';
 import { refused, updateOrderState, type OrderCommand, type OrderTx, type Outcome } from './commands.js';
-import { merchantUrlOf } from './orders.js';
+import { isUuid, merchantUrlOf } from './orders.js';
 import type { CapturesTable } from './schema.js';
 
 type Json = Record<string, unknown>;
@@ -213,13 +213,14 @@ export function updateAuthorization(req: { order_amount: number; description?: s
 /** Runs a capture-level command once the capture is found on the locked order. */
 function onCapture(captureIdParam: string, fn: (tx: OrderTx, capture: CapturesTable) => Promise<Outcome>): OrderCommand {
   return async (tx) => {
-    const captureId = captureIdParam.toLowerCase();
-    const capture = await tx.db
-      .selectFrom('captures')
-      .selectAll()
-      .where('order_id', '=', tx.order.order_id)
-      .where('capture_id', '=', captureId)
-      .executeTakeFirst();
+    const capture = isUuid(captureIdParam)
+      ? await tx.db
+          .selectFrom('captures')
+          .selectAll()
+          .where('order_id', '=', tx.order.order_id)
+          .where('capture_id', '=', captureIdParam.toLowerCase())
+          .executeTakeFirst()
+      : undefined;
     if (!capture) return refused(problems.noSuchCapture(tx.order.order_id, captureIdParam));
     return fn(tx, capture);
   };

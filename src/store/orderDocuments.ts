@@ -8,7 +8,7 @@ import { remainingAuthorizedAmount, statusOf } from '../domain/order.js';
 import { clockTime } from './clock.js';
 import { compiledOnce } from './compiledOnce.js';
 import { inReadSnapshot, type Store } from './dialect.js';
-import { isOrderId, orderStateOf } from './orders.js';
+import { isOrderId, isUuid, orderStateOf } from './orders.js';
 import type { CapturesTable, Database, OrdersTable, RefundsTable, ShippingInfoTable } from './schema.js';
 
 /** Builds a JSON object from already-encoded values, skipping absent ones. */
@@ -168,7 +168,7 @@ export async function readCapturesJson(store: Store, merchantId: string, orderId
   return inReadSnapshot(store, async (db) => {
     const order = await selectOwnedOrder(db, merchantId, orderId).select(['order_id', 'capture_count']).executeTakeFirst();
     if (!order) return undefined;
-    if (order.capture_count === 0) return [];
+    if (order.capture_count === 0 || (captureId !== undefined && !isUuid(captureId))) return [];
     let captures = db.selectFrom('captures').selectAll().where('order_id', '=', order.order_id);
     let shipping = db.selectFrom('shipping_info').select(['capture_id', 'items']).where('order_id', '=', order.order_id);
     if (captureId !== undefined) {
@@ -197,6 +197,7 @@ export async function readRefundJson(store: Store, merchantId: string, orderId: 
   return inReadSnapshot(store, async (db) => {
     const order = await selectOwnedOrder(db, merchantId, orderId).select('order_id').executeTakeFirst();
     if (!order) return undefined;
+    if (!isUuid(refundId)) return { found: 'order' };
     const refund = await db
       .selectFrom('refunds')
       .selectAll()
@@ -218,6 +219,7 @@ export async function readCaptureForDueDate(store: Store, merchantId: string, or
   return inReadSnapshot(store, async (db) => {
     const order = await selectOwnedOrder(db, merchantId, orderId).select(['order_id', 'purchase_currency']).executeTakeFirst();
     if (!order) return undefined;
+    if (!isUuid(captureId)) return { found: 'order' };
     const capture = await db
       .selectFrom('captures')
       .select(['captured_amount', 'refunded_amount', 'due_date_extension_days'])

@@ -188,7 +188,7 @@ export function merchantUrlOf(merchantUrls: string | null, name: 'push' | 'notif
 
 const UUID_RE = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
-/** OpenOM's ids (orders, merchants, webhook endpoints) are UUIDs: anything else names nothing and is not looked up. */
+/** OpenOM's ids (orders, captures, refunds, merchants, webhook endpoints) are UUIDs: anything else names nothing and is not looked up. */
 export function isUuid(value: string): boolean {
   return UUID_RE.test(value);
 }

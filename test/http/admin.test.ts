@@ -271,6 +271,11 @@ describeOnBothStores('admin API', (ctx) => {
     ['fraud_status MAYBE', edited((b) => (b.fraud_status = 'MAYBE')), /fraud_status/],
     ['fraud_status lower case', edited((b) => (b.fraud_status = 'accepted')), /fraud_status/],
     ['expires_at not a date', edited((b) => (b.expires_at = 'next tuesday')), /expires_at/],
+    // date-times the JSON schema format admits but a Date cannot hold
+    ['expires_at a leap second', edited((b) => (b.expires_at = '2030-12-31T23:59:60Z')), /^Bad value: expires_at \(/],
+    ['expires_at a leap second at mid-year', edited((b) => (b.expires_at = '2030-06-30T23:59:60Z')), /^Bad value: expires_at \(/],
+    ['expires_at a leap second with an offset', edited((b) => (b.expires_at = '2030-12-31T22:59:60-01:00')), /^Bad value: expires_at \(/],
+    ['expires_at an hour-only offset', edited((b) => (b.expires_at = '2030-12-31T23:59:59+01')), /^Bad value: expires_at \(/],
     ['locale not a language tag', edited((b) => (b.locale = 'english please')), /locale/],
   ];
 

@@ -149,31 +149,36 @@ describeOnBothStores('portal cross-site request protection', (ctx) => {
 describeOnBothStores(
   'portal login throttling, shared with the API',
   (ctx) => {
-    it('failed portal logins throttle the username on the portal and on the API alike', async () => {
+    // Failures throttle further wrong passwords for the username, but never lock out the right one.
+    it('failed portal logins throttle the username on the portal and on the API alike; the right password still gets in', async () => {
       const t = ctx();
       const merchant = await createMerchant(t);
       for (let i = 0; i < 3; i++) assert.equal((await postLogin(t, merchant.username, 'wrong', `10.1.0.${i}`)).statusCode, 401);
-      const portal = await postLogin(t, merchant.username, merchant.password, '10.1.1.1');
+      const portal = await postLogin(t, merchant.username, 'wrong-again', '10.1.1.1');
       assert.equal(portal.statusCode, 429);
       assert.match(portal.body, /Too many failed logins/);
       assert.ok(Number(portal.headers['retry-after']) >= 1);
-      const api = await t.app.inject({
-        method: 'GET',
-        url: '/sandbox/v1/clock',
-        remoteAddress: '10.1.1.2',
-        headers: { authorization: `Basic ${Buffer.from(`${merchant.username}:${merchant.password}`).toString('base64')}` },
-      });
-      assert.equal(api.statusCode, 429);
+      const clock = (password: string, remoteAddress: string) =>
+        t.app.inject({
+          method: 'GET',
+          url: '/sandbox/v1/clock',
+          remoteAddress,
+          headers: { authorization: `Basic ${Buffer.from(`${merchant.username}:${password}`).toString('base64')}` },
+        });
+      assert.equal((await clock('wrong-again', '10.1.1.2')).statusCode, 429);
+      assert.equal((await clock(merchant.password, '10.1.1.3')).statusCode, 200);
+      assert.equal((await postLogin(t, merchant.username, merchant.password, '10.1.1.4')).statusCode, 303);
     });
 
-    it('failed API logins throttle the portal login of that username', async () => {
+    it('failed API logins throttle the portal login of that username; the right password still gets in', async () => {
       const t = ctx();
       const merchant = await createMerchant(t);
       for (let i = 0; i < 3; i++) {
         const res = await call(t, { method: 'GET', url: '/sandbox/v1/clock', auth: { ...merchant, password: 'wrong' } });
         assert.equal(res.statusCode, 401);
       }
-      assert.equal((await postLogin(t, merchant.username, merchant.password, '10.2.0.1')).statusCode, 429);
+      assert.equal((await postLogin(t, merchant.username, 'wrong-again', '10.2.0.1')).statusCode, 429);
+      assert.equal((await postLogin(t, merchant.username, merchant.password, '10.2.0.2')).statusCode, 303);
     });
   },
   { OPENOM_AUTH_FAILURE_LIMIT: '3' },

@@ -2,7 +2,7 @@
 // PostgreSQL database), driven over HTTP with app.inject. Every HTTP suite runs on both.
 import { randomBytes } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
-import type { FastifyInstance, LightMyRequestResponse } from 'fastify';
+import type { FastifyBaseLogger, FastifyInstance, LightMyRequestResponse } from 'fastify';
 import pg from 'pg';
 import pino from 'pino';
 import { buildApp } from '../../src/app.js';
@@ -79,7 +79,8 @@ export interface TestApp {
  */
 export const WITH_WORKER = { OPENOM_WORKER_CONCURRENCY: '8' };
 
-export async function startTestApp(backend: Backend, env: Record<string, string> = {}): Promise<TestApp> {
+/** logger: where the app logs (default nowhere), for tests of what is logged. */
+export async function startTestApp(backend: Backend, env: Record<string, string> = {}, logger?: FastifyBaseLogger): Promise<TestApp> {
   let storeConfig: StoreConfig;
   let drop = async () => {};
   if (backend === 'postgres') {
@@ -93,7 +94,7 @@ export async function startTestApp(backend: Backend, env: Record<string, string>
   const store = openStore(storeConfig, { pgPoolSize: config.pgPoolSize, orderQueueLimit: config.orderQueueLimit, merchantClocks: config.mode === 'sandbox' });
   await migrate(store);
   const boot = await bootstrap(store, config);
-  const app = await buildApp({ config, store, readiness: { migrated: true }, adminTokenDigest: () => boot.adminTokenDigest });
+  const app = await buildApp({ config, store, readiness: { migrated: true }, adminTokenDigest: () => boot.adminTokenDigest, ...(logger ? { logger } : {}) });
   await app.ready();
   const worker = config.workerConcurrency > 0 ? startWorker(store, { concurrency: config.workerConcurrency, log: pino({ level: config.logLevel }) }) : undefined;
   return {
@@ -115,7 +116,7 @@ export async function startTestApp(backend: Backend, env: Record<string, string>
  * Declares the same suite once per backend. The PostgreSQL run is skipped with a message when
  * the server is unreachable, unless CI is set: then the suite fails instead of hiding.
  */
-export function describeOnBothStores(name: string, suite: (ctx: () => TestApp) => void, env: Record<string, string> = {}): void {
+export function describeOnBothStores(name: string, suite: (ctx: () => TestApp) => void, env: Record<string, string> = {}, logger?: FastifyBaseLogger): void {
   for (const backend of ['sqlite', 'postgres'] as const) {
     describe(`${name} [${backend}]`, { concurrency: false }, async () => {
       if (backend === 'postgres' && !(await postgresReachable())) {
@@ -125,7 +126,7 @@ export function describeOnBothStores(name: string, suite: (ctx: () => TestApp) =
       }
       let testApp: TestApp | undefined;
       before(async () => {
-        testApp = await startTestApp(backend, env);
+        testApp = await startTestApp(backend, env, logger);
       });
       after(async () => {
         await testApp?.close();
