@@ -10,7 +10,7 @@ import type { StoreConfig } from '../../src/config.js';
 import { openStore, type Store } from '../../src/store/dialect.js';
 import { migrate } from '../../src/store/migrations.js';
 import { freePort, spawnOpenOM, waitForStatus } from '../support/process.js';
-import { call, createMerchant, createOrder, createTempPostgresDatabase, describeOnBothStores, getOrder, PG_BASE_URL, postgresReachable } from '../support/harness.js';
+import { call, createMerchant, createOrder, createTempPostgresDatabase, describeOnBothStores, getOrder, postgresOrSkip } from '../support/harness.js';
 
 const TABLES = ['captures', 'checkout_orders', 'faults', 'idempotency_keys', 'job_attempts', 'jobs', 'merchants', 'order_events', 'orders', 'portal_sessions', 'refunds', 'schema_migrations', 'settings', 'shipping_info', 'webhooks'];
 
@@ -55,11 +55,7 @@ async function freshStoreConfig(backend: 'sqlite' | 'postgres'): Promise<{ confi
 
 for (const backend of ['sqlite', 'postgres'] as const) {
   describe(`migrations on a fresh store [${backend}]`, { concurrency: false }, async () => {
-    if (backend === 'postgres' && !(await postgresReachable())) {
-      if (process.env.CI) throw new Error(`PostgreSQL at ${PG_BASE_URL} is unreachable and CI is set: refusing to skip`);
-      it(`PostgreSQL suite skipped: ${PG_BASE_URL} is unreachable`, { skip: true }, () => {});
-      return;
-    }
+    if (backend === 'postgres' && !(await postgresOrSkip())) return;
     const drops: (() => Promise<void>)[] = [];
     after(async () => {
       for (const drop of drops) await drop();

@@ -6,7 +6,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { createTempPostgresDatabase, PG_BASE_URL, postgresReachable } from '../support/harness.js';
+import { createTempPostgresDatabase, postgresOrSkip } from '../support/harness.js';
 import { freePort, spawnOpenOM, waitForStatus, type RunningServer } from '../support/process.js';
 
 interface Secrets {
@@ -62,11 +62,7 @@ async function startAndWaitReady(databaseUrl: string): Promise<{ server: Running
 
 for (const backend of ['sqlite', 'postgres'] as const) {
   describe(`startup: a real OpenOM process [${backend}]`, { concurrency: false }, async () => {
-    if (backend === 'postgres' && !(await postgresReachable())) {
-      if (process.env.CI) throw new Error(`PostgreSQL at ${PG_BASE_URL} is unreachable and CI is set: refusing to skip`);
-      it(`PostgreSQL suite skipped: ${PG_BASE_URL} is unreachable`, { skip: true }, () => {});
-      return;
-    }
+    if (backend === 'postgres' && !(await postgresOrSkip())) return;
     let databaseUrl = '';
     let cleanup = async () => {};
     let first: Secrets = {};

@@ -8,7 +8,7 @@ import { createServer, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
-import { PG_BASE_URL, postgresReachable } from '../support/harness.js';
+import { PG_BASE_URL, postgresOrSkip } from '../support/harness.js';
 import { assertStopsWithOneLine, freePort, spawnOpenOM, waitForStatus } from '../support/process.js';
 
 const PASSWORD = 'secret-db-password';
@@ -80,11 +80,7 @@ describe('start-up against a store that refuses', () => {
   });
 
   describe('on the local PostgreSQL', async () => {
-    if (!(await postgresReachable())) {
-      if (process.env.CI) throw new Error(`PostgreSQL at ${PG_BASE_URL} is unreachable and CI is set: refusing to skip`);
-      it(`skipped: ${PG_BASE_URL} is unreachable`, { skip: true }, () => {});
-      return;
-    }
+    if (!(await postgresOrSkip())) return;
     it('a database that does not exist (3D000) stops the process with one line naming DATABASE_URL', async () => {
       const line = await assertStopsWithOneLine({ DATABASE_URL: pgUrl({ database: 'openom_no_such_database' }), LOG_LEVEL: 'warn' }, 'DATABASE_URL');
       assert.match(line, /openom_no_such_database/);

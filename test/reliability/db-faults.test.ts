@@ -11,7 +11,7 @@ import { once } from 'node:events';
 import { createServer, connect, type Server, type Socket } from 'node:net';
 import { after, before, describe, it } from 'node:test';
 import pg from 'pg';
-import { createTempPostgresDatabase, PG_BASE_URL, postgresReachable } from '../support/harness.js';
+import { createTempPostgresDatabase, PG_BASE_URL, postgresOrSkip } from '../support/harness.js';
 import {
   assertLedgerClean,
   assertUnavailable,
@@ -187,11 +187,7 @@ function captureLoad(inst: Instance, merchant: Merchant, orderId: string): Load 
 }
 
 describe('database faults: killed connections and a cut network, on PostgreSQL', { concurrency: false }, async () => {
-  if (!(await postgresReachable())) {
-    if (process.env.CI) throw new Error(`PostgreSQL at ${PG_BASE_URL} is unreachable and CI is set: refusing to skip`);
-    it(`skipped: PostgreSQL at ${PG_BASE_URL} is unreachable`, { skip: true }, () => {});
-    return;
-  }
+  if (!(await postgresOrSkip())) return;
   let db: { url: string; drop: () => Promise<void> };
   let dbName = '';
   let proxy: CuttableProxy;

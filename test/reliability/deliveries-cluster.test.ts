@@ -5,7 +5,7 @@
 // both instances did part of the work.
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { createTempPostgresDatabase, orderBody, PG_BASE_URL, postgresReachable } from '../support/harness.js';
+import { createTempPostgresDatabase, orderBody, postgresOrSkip } from '../support/harness.js';
 import { eventsOf, startReceiver, type Receiver } from '../support/receiver.js';
 import { createMerchant, instanceEnv, pool, send, startInstance, stopAll, storeConfigOf, type Instance, type Merchant } from './cluster.js';
 import { openStore } from '../../src/store/dialect.js';
@@ -13,11 +13,7 @@ import { openStore } from '../../src/store/dialect.js';
 const ORDERS = 500;
 
 describe('deliveries: two instances on one PostgreSQL', { concurrency: false }, async () => {
-  if (!(await postgresReachable())) {
-    if (process.env.CI) throw new Error(`PostgreSQL at ${PG_BASE_URL} is unreachable and CI is set: refusing to skip`);
-    it(`skipped: PostgreSQL at ${PG_BASE_URL} is unreachable`, { skip: true }, () => {});
-    return;
-  }
+  if (!(await postgresOrSkip())) return;
   let db: { url: string; drop: () => Promise<void> };
   let rx: Receiver;
   const instances: Instance[] = [];

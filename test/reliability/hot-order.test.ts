@@ -6,7 +6,7 @@
 // merchant sees no failure and no starvation.
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { createTempPostgresDatabase, PG_BASE_URL, postgresReachable } from '../support/harness.js';
+import { createTempPostgresDatabase, postgresOrSkip } from '../support/harness.js';
 import {
   assertLedgerClean,
   createMerchant,
@@ -39,11 +39,7 @@ function percentile(sorted: number[], p: number): number {
 }
 
 describe('a hot order: 1,500 concurrent captures at one order over 3 processes on one PostgreSQL', { concurrency: false }, async () => {
-  if (!(await postgresReachable())) {
-    if (process.env.CI) throw new Error(`PostgreSQL at ${PG_BASE_URL} is unreachable and CI is set: refusing to skip`);
-    it(`skipped: PostgreSQL at ${PG_BASE_URL} is unreachable`, { skip: true }, () => {});
-    return;
-  }
+  if (!(await postgresOrSkip())) return;
   let db: { url: string; drop: () => Promise<void> };
   let instances: Instance[] = [];
   let hot: Merchant;

@@ -2,7 +2,7 @@
 // database, 1,000 concurrent requests at one order, spread over all four. No amount moves wrongly,
 // every refusal is the right 403, and an idempotency key performs its operation exactly once.
 import { after, before, describe, it } from 'node:test';
-import { createTempPostgresDatabase, PG_BASE_URL, postgresReachable } from '../support/harness.js';
+import { createTempPostgresDatabase, postgresOrSkip } from '../support/harness.js';
 import {
   assertLedgerClean,
   captureRace,
@@ -19,11 +19,7 @@ import {
 } from './cluster.js';
 
 describe('races: 4 OpenOM processes on one PostgreSQL database', { concurrency: false }, async () => {
-  if (!(await postgresReachable())) {
-    if (process.env.CI) throw new Error(`PostgreSQL at ${PG_BASE_URL} is unreachable and CI is set: refusing to skip`);
-    it(`skipped: PostgreSQL at ${PG_BASE_URL} is unreachable`, { skip: true }, () => {});
-    return;
-  }
+  if (!(await postgresOrSkip())) return;
   let db: { url: string; drop: () => Promise<void> };
   let instances: Instance[] = [];
   let merchant: Merchant;

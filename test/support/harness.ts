@@ -113,17 +113,24 @@ export async function startTestApp(backend: Backend, env: Record<string, string>
 }
 
 /**
+ * Inside a describe: whether the PostgreSQL tests can run. When the server is unreachable it
+ * registers a skipped test saying so, except under CI, where it fails instead of hiding.
+ */
+export async function postgresOrSkip(): Promise<boolean> {
+  if (await postgresReachable()) return true;
+  if (process.env.CI) throw new Error(`PostgreSQL at ${PG_BASE_URL} is unreachable and CI is set: refusing to skip`);
+  it(`PostgreSQL tests skipped: ${PG_BASE_URL} is unreachable`, { skip: true }, () => {});
+  return false;
+}
+
+/**
  * Declares the same suite once per backend. The PostgreSQL run is skipped with a message when
  * the server is unreachable, unless CI is set: then the suite fails instead of hiding.
  */
 export function describeOnBothStores(name: string, suite: (ctx: () => TestApp) => void, env: Record<string, string> = {}, logger?: FastifyBaseLogger): void {
   for (const backend of ['sqlite', 'postgres'] as const) {
     describe(`${name} [${backend}]`, { concurrency: false }, async () => {
-      if (backend === 'postgres' && !(await postgresReachable())) {
-        if (process.env.CI) throw new Error(`PostgreSQL at ${PG_BASE_URL} is unreachable and CI is set: refusing to skip`);
-        it(`PostgreSQL suite skipped: ${PG_BASE_URL} is unreachable`, { skip: true }, () => {});
-        return;
-      }
+      if (backend === 'postgres' && !(await postgresOrSkip())) return;
       let testApp: TestApp | undefined;
       before(async () => {
         testApp = await startTestApp(backend, env, logger);
