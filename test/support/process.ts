@@ -70,14 +70,28 @@ export async function assertStopsWithOneLine(env: Record<string, string>, variab
 }
 
 /** A TCP port that was free a moment ago. */
+/**
+ * A TCP port that was free a moment ago, chosen below the kernel's ephemeral range (32768+): the
+ * listeners tests open on port 0 (receivers, proxies) can never be given it meanwhile, so a
+ * spawned server does not race another test file for its port.
+ */
 export async function freePort(): Promise<number> {
-  const server = createServer();
-  server.listen(0, '127.0.0.1');
-  await once(server, 'listening');
-  const address = server.address();
-  const port = typeof address === 'object' && address ? address.port : 0;
-  await new Promise((resolve) => server.close(resolve));
-  return port;
+  for (;;) {
+    const port = 20_000 + Math.floor(Math.random() * 12_000);
+    const server = createServer();
+    const bound = await new Promise<boolean>((resolve) => {
+      server.once('error', () => resolve(false));
+      server.listen(port, '127.0.0.1', () => resolve(true));
+    });
+    if (bound) {
+      await new Promise((resolve) => server.close(resolve));
+      return port;
+    }
+  }
+}
+
+function hasHeader(rawHeaders: readonly string[], name: string): boolean {
+  return rawHeaders.some((h, i) => i % 2 === 0 && h.toLowerCase() === name);
 }
 
 export interface HttpsAnswer {
@@ -125,8 +139,10 @@ export async function waitForStatus(url: string, status: number, timeoutMs: numb
   for (;;) {
     if (server && server.child.exitCode !== null) throw new Error(`server exited early: ${server.stderr()} ${server.stdout()}`);
     try {
-      const answered = url.startsWith('https:') ? (await httpsCall(url, { ca })).status : (await fetch(url)).status;
-      if (answered === status) return;
+      // Only OpenOM's answer counts (every one carries Klarna-Correlation-Id), not another listener's.
+      const answer = url.startsWith('https:') ? await httpsCall(url, { ca }) : await fetch(url);
+      const fromOpenOM = answer instanceof Response ? answer.headers.has('klarna-correlation-id') : hasHeader(answer.rawHeaders, 'klarna-correlation-id');
+      if (answer.status === status && fromOpenOM) return;
     } catch {
       // not listening yet
     }
