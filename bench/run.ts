@@ -66,8 +66,11 @@ type Workload = 'get' | 'capture' | 'refund' | 'mix';
 const CAPTURE_SHARE: Record<Workload, number> = { get: 0, capture: 1, refund: 0, mix: 0.2 };
 
 const CREDENTIALS: Credentials = { adminToken: 'bench-admin-token-0123456789', username: 'bench_merchant', password: 'bench-password-123' };
+// Production mode: the ledger figures are for what operators run (real clock, no sandbox helpers,
+// so no per-request check for sandbox faults).
 const openomEnv = (url: string): Record<string, string> => ({
   DATABASE_URL: url,
+  OPENOM_MODE: 'production',
   OPENOM_ADMIN_TOKEN: CREDENTIALS.adminToken,
   OPENOM_SANDBOX_USERNAME: CREDENTIALS.username,
   OPENOM_SANDBOX_PASSWORD: CREDENTIALS.password,
@@ -298,6 +301,26 @@ async function runWorkloads(kind: StoreKind, processInfo: Record<string, unknown
     rss.stop();
     const rssAfter = rssMb(server.proc.pid);
     const ordersInStore = await store.countOrders();
+    await server.stop();
+    server = undefined;
+
+    // The cost of /metrics: the same GET and capture loads on an instance with OPENOM_METRICS=off.
+    const c = Math.max(...opts.concurrency);
+    server = await startOpenOM({ ...openomEnv(store.url), OPENOM_METRICS: 'off' });
+    for (const w of ['get', 'capture'] as const) {
+      if (!opts.workloads.includes(w)) continue;
+      const spec: LoadSpec = { ...base, url: server.url, ids: { ...base.ids }, connections: c, duration: opts.duration, kind: w };
+      if (w === 'capture') spec.ids!.capture = await pool.take(opts.duration, 1, 1);
+      log(`${kind} ${w} c=${c}, OPENOM_METRICS=off`);
+      const result = await runLoad(spec);
+      pool.consumed(result.used.capture, result.seconds);
+      mustSucceed(`${kind} ${w} c=${c} metrics off`, result);
+      const withMetrics = rows.find((r) => r.section === 'workload' && r.store === kind && r.concurrency === c && r.name === (w === 'get' ? 'GET order' : 'POST capture'));
+      const row = rowOf('workload', `${w === 'get' ? 'GET order' : 'POST capture'}, metrics off`, kind, result, { concurrency: c });
+      if (withMetrics?.rps) row.ratio = { value: round(withMetrics.rps / result.rps, 2)!, to: 'metrics on / off' };
+      rows.push(row);
+      log(`  ${result.rps} req/s, p99 ${round(result.latency_ms.p99)} ms${row.ratio ? `; with metrics ${row.ratio.value}x of this` : ''}`);
+    }
     await server.stop();
     server = undefined;
 

@@ -22,7 +22,7 @@ import { sandboxRoutes } from './http/routes/sandbox/index.js';
 import { componentSchemas } from './http/schemas/components.js';
 import { adminWebhookRoutes } from './http/routes/webhooks.js';
 import { handleClientError } from './http/clientErrors.js';
-import { createMetrics, metricsRoute, registerRequestMetrics } from './http/metrics.js';
+import { createMetrics, metricsRoute, noMetrics, registerRequestMetrics } from './http/metrics.js';
 import { serverFactory, type TlsMaterial } from './http/server.js';
 import type { Store } from './store/dialect.js';
 import { isFaultablePath } from './domain/faults.js';
@@ -76,9 +76,9 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   app.decorateRequest('merchantId', '');
   registerErrorHandling(app);
   registerPlumbing(app);
-  const metrics = createMetrics(store);
+  const metrics = config.metrics ? createMetrics(store) : noMetrics;
   app.decorate('metrics', metrics);
-  registerRequestMetrics(app, metrics);
+  if (config.metrics) registerRequestMetrics(app, metrics);
 
   await app.register(swagger, swaggerOptions);
   // Named schemas, referenced by $id from the routes' schemas (src/http/schemas/components.ts).
@@ -130,7 +130,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   await scope('/ordermanagement/v1/orders', 'merchant', [orderRoutes, captureRoutes, refundRoutes]);
   await scope('/admin/v1', 'admin', [adminRoutes, adminWebhookRoutes]);
   // With OPENOM_METRICS_PORT main.ts serves /metrics there, unauthenticated; otherwise here, for the admin.
-  if (config.metricsPort === undefined) await scope('', 'admin', [metricsRoute]);
+  if (config.metrics && config.metricsPort === undefined) await scope('', 'admin', [metricsRoute]);
   // Test helpers exist only in sandbox mode: in production every /sandbox/ path is 404 NOT_FOUND
   // (CONTRACT §5), and so is the checkout, since OpenOM takes no real payments (§6).
   if (config.mode === 'sandbox') {

@@ -42,6 +42,8 @@ export interface Config {
   authCacheMaxEntries: number;
   authFailureLimit: number;
   authFailureWindowMs: number;
+  /** Off: no /metrics and no per-request accounting (what the bench compares against). */
+  metrics: boolean;
   /** Serve /metrics on this port without auth instead of on the API port with the admin token. */
   metricsPort: number | undefined;
   /** Job attempts (webhooks, notifications, expiry…) this instance runs at once; 0 runs none here. */
@@ -183,6 +185,7 @@ export function loadConfig(env: Env = process.env): Config {
     authCacheMaxEntries: intVar(env, 'OPENOM_AUTH_CACHE_MAX_ENTRIES', 10_000, 0, 10_000_000),
     authFailureLimit: intVar(env, 'OPENOM_AUTH_FAILURE_LIMIT', 20, 1, 1_000_000),
     authFailureWindowMs: intVar(env, 'OPENOM_AUTH_FAILURE_WINDOW_MS', 60_000, 1000, 3_600_000),
+    metrics: oneOf(env, 'OPENOM_METRICS', ['on', 'off'] as const, 'on') === 'on',
     metricsPort: env.OPENOM_METRICS_PORT ? intVar(env, 'OPENOM_METRICS_PORT', 0, 1, 65535) : undefined,
     workerConcurrency: intVar(env, 'OPENOM_WORKER_CONCURRENCY', 16, 0, 1000),
     trustProxyHops: intVar(env, 'OPENOM_TRUST_PROXY_HOPS', 0, 0, 10),

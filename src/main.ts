@@ -114,7 +114,7 @@ async function main(): Promise<void> {
   } catch (err) {
     exitWith(`cannot listen on ${config.host}:${config.port}: ${(err as Error).message}`, 1);
   }
-  if (config.metricsPort !== undefined) {
+  if (config.metrics && config.metricsPort !== undefined) {
     try {
       const metricsServer = await serveMetrics(app.metrics, config.host, config.metricsPort);
       metricsServer.unref();

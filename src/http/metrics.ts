@@ -19,6 +19,9 @@ export interface Metrics {
   command(operation: string, outcome: 'applied' | 'refused' | 'replayed', errorCode?: string): void;
 }
 
+/** OPENOM_METRICS=off: nothing is counted and nothing is served. */
+export const noMetrics: Metrics = { registry: new Registry(), command: () => undefined };
+
 const LATENCY_BUCKETS = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10];
 
 export function createMetrics(store: Store): Metrics {

@@ -6,7 +6,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { before, it } from 'node:test';
-import { call, capture, createMerchant, createOrder, describeOnBothStores, ordersUrl, type MerchantCredentials } from '../support/harness.js';
+import { call, capture, createMerchant, createOrder, describeOnBothStores, ordersUrl, startTestApp, type MerchantCredentials } from '../support/harness.js';
 import { freePort, spawnOpenOM, waitForStatus } from '../support/process.js';
 
 interface Sample {
@@ -126,5 +126,18 @@ it('with OPENOM_METRICS_PORT, /metrics is served there without auth and not on t
   } finally {
     await server.stop();
     rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+it('with OPENOM_METRICS=off there is no /metrics and commands still run', async () => {
+  const t = await startTestApp('sqlite', { OPENOM_METRICS: 'off' });
+  try {
+    const m = await createMerchant(t, 'Quiet AB');
+    const order = await createOrder(t, m);
+    assert.equal((await capture(t, m, order.order_id, { captured_amount: 100 })).statusCode, 201);
+    const res = await call(t, { method: 'GET', url: '/metrics', auth: 'admin' });
+    assert.equal(res.statusCode, 404, res.body);
+  } finally {
+    await t.close();
   }
 });
