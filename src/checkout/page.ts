@@ -5,7 +5,7 @@
 import { createHash } from 'node:crypto';
 import type { CheckoutOrderFields, CheckoutPhase } from '../domain/checkout.js';
 import { merchantUrlFor } from '../domain/merchantCalls.js';
-import { formatMoney } from '../domain/money.js';
+import { formatAmount } from '../domain/money.js';
 import { escapeHtml } from '../http/html.js';
 
 const CSS = `
@@ -67,7 +67,7 @@ function noticeHtml(notice: Notice): string {
 }
 
 function linesTable(order: CheckoutOrderFields): string {
-  const money = (amount: number) => escapeHtml(formatMoney(amount, order.purchase_currency.toUpperCase(), order.locale));
+  const money = (amount: number) => escapeHtml(formatAmount(amount, order.purchase_currency.toUpperCase(), order.locale));
   const rows = order.order_lines
     .map((line) => {
       const unit = typeof line.quantity_unit === 'string' && line.quantity_unit !== '' ? ` ${line.quantity_unit}` : '';

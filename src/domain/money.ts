@@ -28,17 +28,45 @@ export function amountProblem(value: number, field: string, min: number): string
   return undefined;
 }
 
-/**
- * An amount in minor units as a shopper reads it: the currency's own number of decimals in the
- * locale's style (12345 SEK in sv-SE: "123,45 kr"). An unusable locale falls back to en-US.
- */
-export function formatMoney(minorUnits: number, currency: string, locale: string): string {
-  let format: Intl.NumberFormat;
-  try {
-    format = new Intl.NumberFormat(locale, { style: 'currency', currency });
-  } catch {
-    format = new Intl.NumberFormat('en-US', { style: 'currency', currency });
+const FALLBACK_LOCALE = 'en-US';
+const formatters = new Map<string, Intl.NumberFormat>();
+const MAX_FORMATTERS = 1_000;
+
+function formatter(locale: string, currency: string): Intl.NumberFormat {
+  const key = `${locale}\u0000${currency}`;
+  let f = formatters.get(key);
+  if (!f) {
+    try {
+      f = new Intl.NumberFormat(locale, { style: 'currency', currency });
+    } catch {
+      // A locale or currency Intl does not know: still show the amount, in a locale it does.
+      f = new Intl.NumberFormat(FALLBACK_LOCALE, { style: 'currency', currency: /^[A-Z]{3}$/.test(currency) ? currency : 'XXX' });
+    }
+    if (formatters.size >= MAX_FORMATTERS) formatters.clear();
+    formatters.set(key, f);
   }
-  const digits = format.resolvedOptions().maximumFractionDigits ?? 2;
-  return format.format(minorUnits / 10 ** digits);
+  return f;
+}
+
+/** How many minor-unit digits the currency has (ISO 4217 as Intl knows it: SEK 2, JPY 0, KWD 3). */
+export function currencyDigits(currency: string): number {
+  return formatter(FALLBACK_LOCALE, currency).resolvedOptions().maximumFractionDigits ?? 2;
+}
+
+/** 1250, 2 → "12.50"; 5, 2 → "0.05"; 100, 0 → "100". */
+export function toMajorUnits(minor: number, digits: number): string {
+  const sign = minor < 0 ? '-' : '';
+  const text = String(Math.abs(minor)).padStart(digits + 1, '0');
+  if (digits === 0) return sign + text;
+  return `${sign}${text.slice(0, -digits)}.${text.slice(-digits)}`;
+}
+
+/**
+ * An amount in minor units as people read it, in the currency's own number of decimals and the
+ * locale's style: 1250 SEK in sv-SE → "12,50 kr". No floating point: Intl gets an exact decimal string.
+ */
+export function formatAmount(minor: number, currency: string, locale: string): string {
+  const f = formatter(locale, currency);
+  // Node 20's Intl formats decimal strings exactly (Intl.NumberFormat v3); the cast is for TypeScript's lib.
+  return f.format(toMajorUnits(minor, currencyDigits(currency)) as unknown as number);
 }

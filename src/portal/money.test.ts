@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { formatAmount, parseMajorUnits, toMajorUnits } from './money.js';
+import { formatAmount, toMajorUnits } from '../domain/money.js';
+import { parseMajorUnits } from './money.js';
 
 describe('portal money', () => {
   it('parses major units exactly into minor units, by the currency\'s digits', () => {

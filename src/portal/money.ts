@@ -1,47 +1,7 @@
-// Amounts as people read and type them: in the currency's major unit ("12.50"), while OpenOM
-// counts integer minor units (1250). No floating point touches an amount: formatting hands
-// Intl.NumberFormat an exact decimal string, and parsing works on the digits.
-import { MAX_AMOUNT } from '../domain/money.js';
-
-const FALLBACK_LOCALE = 'en-US';
-const formatters = new Map<string, Intl.NumberFormat>();
-const MAX_FORMATTERS = 1_000;
-
-function formatter(locale: string, currency: string): Intl.NumberFormat {
-  const key = `${locale}\u0000${currency}`;
-  let f = formatters.get(key);
-  if (!f) {
-    try {
-      f = new Intl.NumberFormat(locale, { style: 'currency', currency });
-    } catch {
-      // A locale or currency Intl does not know: still show the amount, in a locale it does.
-      f = new Intl.NumberFormat(FALLBACK_LOCALE, { style: 'currency', currency: /^[A-Z]{3}$/.test(currency) ? currency : 'XXX' });
-    }
-    if (formatters.size >= MAX_FORMATTERS) formatters.clear();
-    formatters.set(key, f);
-  }
-  return f;
-}
-
-/** How many minor-unit digits the currency has (ISO 4217 as Intl knows it: SEK 2, JPY 0, KWD 3). */
-export function currencyDigits(currency: string): number {
-  return formatter(FALLBACK_LOCALE, currency).resolvedOptions().maximumFractionDigits ?? 2;
-}
-
-/** 1250, 2 → "12.50"; 5, 2 → "0.05"; 100, 0 → "100". */
-export function toMajorUnits(minor: number, digits: number): string {
-  const sign = minor < 0 ? '-' : '';
-  const text = String(Math.abs(minor)).padStart(digits + 1, '0');
-  if (digits === 0) return sign + text;
-  return `${sign}${text.slice(0, -digits)}.${text.slice(-digits)}`;
-}
-
-/** An amount in minor units, formatted for the order's locale: 1250 SEK in sv-SE → "12,50 kr". */
-export function formatAmount(minor: number, currency: string, locale: string): string {
-  const f = formatter(locale, currency);
-  // Node 20's Intl formats decimal strings exactly (Intl.NumberFormat v3); the cast is for TypeScript's lib.
-  return f.format(toMajorUnits(minor, currencyDigits(currency)) as unknown as number);
-}
+// Amounts as people type them: in the currency's major unit ("12.50"), while OpenOM counts integer
+// minor units (1250). Parsing works on the digits, never through floating point; formatting is the
+// domain's (src/domain/money.ts).
+import { MAX_AMOUNT, currencyDigits, toMajorUnits } from '../domain/money.js';
 
 export type ParsedAmount = { ok: true; minor: number } | { ok: false; message: string };
 

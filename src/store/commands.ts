@@ -228,16 +228,16 @@ function sqliteQueuesOf(store: Store): OrderQueues<unknown> {
   return queues;
 }
 
-/**
- * The command as the store runs it: the key to claim, whether to lock the order, and the decision
- * between the two round trips. `decide` gets whether the key was claimed (false: replay the stored
- * response) and the locked order row; it returns the writes to send with the COMMIT and the response.
- */
 /** Set when a command queued outbox jobs, so the local worker is woken once they are committed. */
 interface JobsWritten {
   any: boolean;
 }
 
+/**
+ * The command as the store runs it: the key to claim, whether to lock the order, and the decision
+ * between the two round trips. `decide` gets whether the key was claimed (false: replay the stored
+ * response) and the locked order row; it returns the writes to send with the COMMIT and the response.
+ */
 function commandJob(store: Store, ctx: CommandContext, orderIdParam: string, command: OrderCommand, jobs: JobsWritten): CommandJob<LockedOrder, CommandResponse> {
   const orderId = orderIdParam.toLowerCase();
   const key = ctx.idempotencyKey;
