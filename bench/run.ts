@@ -169,10 +169,7 @@ async function runWiremockAnchor(): Promise<void> {
  */
 async function runPrismAnchor(): Promise<void> {
   const prism = ensurePrism(log);
-  if (!prism.cli) {
-    log(`anchor: Prism skipped (${prism.reason})`);
-    return;
-  }
+  if (!prism.cli) return skipped(`Prism ${PRISM_VERSION} mock: POST capture`, '-', prism.reason ?? 'unavailable');
   const dir = mkdtempSync(join(tmpdir(), 'openom-bench-prism-'));
   let server: Server | undefined;
   try {
