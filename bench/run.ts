@@ -300,9 +300,13 @@ async function runSqliteAnchors(): Promise<void> {
       return store.idsTagged(`bench-loop-${tag++}`);
     };
     for (const c of opts.concurrency) {
-      // A short probe sizes the pool: every capture needs a fresh order, and cloning is not free.
-      const probe = sqliteCaptureLoop(file, recorded, await freshIds(Math.min(100 * c, 3200)), c, 0.3);
-      const r = sqliteCaptureLoop(file, recorded, await freshIds(Math.ceil(probe.rate * opts.sqliteLoopSeconds * 1.3) + c), c, opts.sqliteLoopSeconds);
+      // Every capture needs a fresh order, and cloning is not free: a short probe sizes the pool, and
+      // a run that used it up early (the machine was faster than the probe) is repeated with more.
+      let r = sqliteCaptureLoop(file, recorded, await freshIds(Math.min(100 * c, 3200)), c, 0.3);
+      for (let attempt = 1; attempt <= 3; attempt++) {
+        r = sqliteCaptureLoop(file, recorded, await freshIds(Math.ceil(r.rate * opts.sqliteLoopSeconds * 2) + c), c, opts.sqliteLoopSeconds);
+        if (r.seconds >= 0.8 * opts.sqliteLoopSeconds) break;
+      }
       sqliteLoopByConcurrency.set(c, r);
       rows.push(loopRow(`raw better-sqlite3: OpenOM's capture SQL, ${c} per commit`, c, r, `${r.seconds.toFixed(1)} s; p50/p99 per commit`));
       log(`anchor: raw better-sqlite3, ${c} per commit: ${r.rate.toFixed(0)} captures/s`);
