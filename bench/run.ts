@@ -259,7 +259,7 @@ async function runOwnSqlPgAnchor(pgbench: string): Promise<void> {
         log(`anchor: pgbench on OpenOM's capture SQL -c ${c} -T ${seconds}`);
         const r = await anchor.run(c, seconds);
         ownSqlByConcurrency.set(c, r);
-        rows.push({ section: 'anchor', name: OWN_SQL_PGBENCH, store: 'postgres', concurrency: c, rps: round(r.tps, 0), p50: null, p99: null, errors: r.failed, note: `one round trip, -M prepared; latency avg ${r.latency_avg_ms} ms, ${seconds} s`, detail: { ...r, statements: recorded.transaction.map((t) => t.text) } });
+        rows.push({ section: 'anchor', name: OWN_SQL_PGBENCH, store: 'postgres', concurrency: c, rps: round(r.tps, 0), p50: null, p99: null, errors: r.failed, note: `one round trip, -M prepared; latency avg ${r.latency_avg_ms} ms, ${seconds} s`, detail: { ...r, script: anchor.script, defines: anchor.defines } });
       }
     } finally {
       anchor.close();

@@ -143,10 +143,8 @@ export function pgbenchScript(rec: RecordedCapture): PgbenchScript {
   return { script, defines };
 }
 
-export interface OwnSqlPgbench {
+export interface OwnSqlPgbench extends PgbenchScript {
   run(clients: number, seconds: number): Promise<PgbenchResult & { pool_orders: number }>;
-  /** The script file, kept for reading while the anchor lives. */
-  scriptFile: string;
   close(): void;
 }
 
@@ -177,7 +175,8 @@ export function ownSqlPgbench(pgbench: string, store: BenchStore, rec: RecordedC
     }
   };
   return {
-    scriptFile,
+    script,
+    defines,
     async run(clients, seconds) {
       let rate = Math.max(2000, lastTps * 2);
       for (let attempt = 1; ; attempt++) {
