@@ -68,9 +68,16 @@ export async function createOrder(url: string, c: Credentials, merchantId: strin
   return res.json.order_id as string;
 }
 
-export async function captureOrder(url: string, c: Credentials, orderId: string, body: Json): Promise<void> {
+/** The capture every capture workload sends (the load generator and the own-SQL anchors' recording). */
+export function benchCapture(amount = 10_000): Json {
+  return { captured_amount: amount, description: 'bench capture' };
+}
+
+/** Captures through the API; returns the new capture's id. */
+export async function captureOrder(url: string, c: Credentials, orderId: string, body: Json): Promise<string> {
   const res = await call(url, 'POST', `${ORDERS}/${orderId}/captures`, basicAuth(c), body);
   if (res.status !== 201) throw new Error(`capture ${orderId}: ${res.status} ${JSON.stringify(res.json)}`);
+  return res.headers.get('capture-id') ?? '';
 }
 
 export async function getOrderStatus(url: string, c: Credentials, orderId: string): Promise<{ status: number; bytes: number }> {

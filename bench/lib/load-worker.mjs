@@ -1,7 +1,9 @@
 // Load generator, run in its own process so it does not share an event loop with the orchestrator.
 // Usage: node bench/lib/load-worker.mjs <spec.json>; prints one JSON result line on stdout.
 //
-// spec: { url, connections, duration? (s), amount? (requests), auth, kind, path?, ids: { get, capture, refund } }
+// spec: { url, urls?, connections, duration? (s), amount? (requests), auth, kind, path?, captureBody, ids: { get, capture, refund } }
+// urls: several servers (instances of one deployment): the connections (and the amount) are spread
+// over them evenly, one autocannon instance each, and the result is their sum.
 // kind: 'path'    GET spec.path on every request (hello world, one order of a given shape)
 //       'post'    POST a capture body to spec.path on every request (the Prism mock anchor)
 //       'get'     GET /ordermanagement/v1/orders/{id}, round robin over ids.get
@@ -18,7 +20,7 @@ const ORDERS = '/ordermanagement/v1/orders';
 const ids = { get: spec.ids?.get ?? [], capture: spec.ids?.capture ?? [], refund: spec.ids?.refund ?? [] };
 const getHeaders = { authorization: spec.auth };
 const postHeaders = { authorization: spec.auth, 'content-type': 'application/json' };
-const captureBody = JSON.stringify({ captured_amount: spec.captureAmount ?? 10_000, description: 'bench capture' });
+const captureBody = spec.captureBody;
 const refundBody = JSON.stringify({ refunded_amount: 1, description: 'bench refund' });
 
 let nGet = 0;
@@ -35,7 +37,7 @@ function capture(req) {
   if (nCapture >= ids.capture.length && !exhausted) {
     // Out of fresh orders: stop rather than send captures that must be refused; the caller retries with more.
     exhausted = true;
-    setImmediate(() => instance.stop());
+    setImmediate(stopAll);
   }
   const id = ids.capture[Math.min(nCapture++, ids.capture.length - 1)];
   return { ...req, method: 'POST', path: `${ORDERS}/${id}/captures`, headers: postHeaders, body: captureBody };
@@ -60,19 +62,30 @@ const requests =
 const latencies = [];
 const statusCounts = {};
 const started = process.hrtime.bigint();
-const instance = autocannon({
-  url: spec.url,
-  connections: spec.connections,
-  pipelining: 1,
-  ...(spec.amount ? { amount: spec.amount } : { duration: spec.duration }),
-  timeout: 10,
-  requests,
-});
-instance.on('response', (_client, statusCode, _bytes, responseTime) => {
-  latencies.push(responseTime);
-  statusCounts[statusCode] = (statusCounts[statusCode] ?? 0) + 1;
-});
-instance.on('done', (result) => {
+const urls = spec.urls ?? [spec.url];
+/** n split into urls.length near-equal whole shares (the first ones get the remainder). */
+const share = (n, i) => Math.floor(n / urls.length) + (i < n % urls.length ? 1 : 0);
+const instances = urls
+  .map((url, i) => ({ url, connections: share(spec.connections, i), amount: spec.amount ? share(spec.amount, i) : undefined }))
+  .filter((s) => s.connections > 0)
+  .map((s) =>
+    autocannon({
+      url: s.url,
+      connections: s.connections,
+      pipelining: 1,
+      ...(s.amount ? { amount: s.amount } : { duration: spec.duration }),
+      timeout: 10,
+      requests,
+    }),
+  );
+const stopAll = () => instances.forEach((i) => i.stop());
+for (const instance of instances) {
+  instance.on('response', (_client, statusCode, _bytes, responseTime) => {
+    latencies.push(responseTime);
+    statusCounts[statusCode] = (statusCounts[statusCode] ?? 0) + 1;
+  });
+}
+Promise.all(instances.map((i) => new Promise((resolve) => i.on('done', resolve)))).then((results) => {
   const elapsedS = Number(process.hrtime.bigint() - started) / 1e9;
   const sorted = Float64Array.from(latencies).sort();
   const pct = (p) => (sorted.length === 0 ? null : sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]);
@@ -91,8 +104,8 @@ instance.on('done', (result) => {
     },
     status: statusCounts,
     non2xx,
-    errors: result.errors,
-    timeouts: result.timeouts,
+    errors: results.reduce((n, r) => n + r.errors, 0),
+    timeouts: results.reduce((n, r) => n + r.timeouts, 0),
     used: { get: nGet, capture: nCapture, refund: nRefund },
     exhausted,
   };

@@ -5,6 +5,7 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { benchCapture } from './api.js';
 
 export const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 const LIB = fileURLToPath(new URL('.', import.meta.url));
@@ -31,6 +32,17 @@ export function rssMb(pid: number | undefined): number | undefined {
     return match?.[1] ? Number(match[1]) / 1024 : undefined;
   } catch {
     return undefined;
+  }
+}
+
+/** CPU seconds (user + system) a process has used so far, from /proc (Linux); 0 when it is gone. */
+export function cpuSeconds(pid: number | undefined): number {
+  try {
+    // Fields after the command name (which may hold spaces): utime and stime are the 12th and 13th.
+    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+    return (Number(fields[11]) + Number(fields[12])) / 100;
+  } catch {
+    return 0;
   }
 }
 
@@ -87,12 +99,15 @@ function startFlags(): string[] {
   return start.slice(1).filter((arg) => arg.startsWith('--'));
 }
 
-/** Starts node dist/openom.mjs as npm start does and measures the time from spawn to the first 200 on /health/ready. */
-export async function startOpenOM(env: Record<string, string>, nodeArgs: string[] = []): Promise<Server> {
+/**
+ * Starts node dist/openom.mjs as npm start does and measures the time from spawn to the first 200 on
+ * /health/ready. `main` runs another entry point instead (with nodeArgs such as `--import tsx`).
+ */
+export async function startOpenOM(env: Record<string, string>, nodeArgs: string[] = [], main?: string): Promise<Server> {
   const port = await freePort();
   const started = performance.now();
   // BENCH_OPENOM_MAIN: another build to compare (A/B), e.g. a patched copy of dist/main.js.
-  const main = process.env.BENCH_OPENOM_MAIN ?? 'dist/openom.mjs';
+  main ??= process.env.BENCH_OPENOM_MAIN ?? 'dist/openom.mjs';
   const proc = spawn(process.execPath, [...startFlags(), ...nodeArgs, main], {
     cwd: ROOT,
     env: { ...process.env, ...env, HOST: '127.0.0.1', PORT: String(port) },
@@ -123,6 +138,31 @@ export async function startOpenOM(env: Record<string, string>, nodeArgs: string[
   return { proc, url, port, readyMs, stderr: () => stderr, stop: stopper(proc) };
 }
 
+/**
+ * A server process started at `started` (performance.now()), once any HTTP request to `probe`
+ * gets an answer; killed and thrown when it exits or does not answer within 60 s.
+ */
+export async function untilListening(name: string, proc: ChildProcess, port: number, started: number, probe: string): Promise<Server> {
+  let stderr = '';
+  proc.stderr?.on('data', (chunk: Buffer) => (stderr = (stderr + chunk.toString()).slice(-5000)));
+  const url = `http://127.0.0.1:${port}`;
+  for (;;) {
+    if (proc.exitCode !== null) throw new Error(`${name} exited with ${proc.exitCode}:\n${stderr}`);
+    try {
+      await (await fetch(`${url}${probe}`)).arrayBuffer();
+      break;
+    } catch {
+      // not listening yet
+    }
+    if (performance.now() - started > 60_000) {
+      proc.kill('SIGKILL');
+      throw new Error(`${name} did not start within 60 s:\n${stderr}`);
+    }
+    await sleep(100);
+  }
+  return { proc, url, port, readyMs: performance.now() - started, stderr: () => stderr, stop: stopper(proc) };
+}
+
 export async function startHello(): Promise<Server> {
   const port = await freePort();
   const started = performance.now();
@@ -136,6 +176,8 @@ export async function startHello(): Promise<Server> {
 
 export interface LoadSpec {
   url: string;
+  /** Several instances of one deployment: connections spread over them evenly (url is then ignored). */
+  urls?: string[];
   connections: number;
   duration?: number;
   amount?: number;
@@ -166,7 +208,7 @@ let specCount = 0;
 /** Runs autocannon in a child process against spec and returns its result. */
 export async function runLoad(spec: LoadSpec): Promise<LoadResult> {
   const file = join(specDir, `spec-${specCount++}.json`);
-  writeFileSync(file, JSON.stringify(spec));
+  writeFileSync(file, JSON.stringify({ ...spec, captureBody: JSON.stringify(benchCapture(spec.captureAmount)) }));
   const proc = spawn(process.execPath, [join(LIB, 'load-worker.mjs'), file], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
   let out = '';
   let err = '';

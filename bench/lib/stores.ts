@@ -14,8 +14,11 @@ export interface BenchStore {
   kind: StoreKind;
   /** DATABASE_URL for OpenOM. */
   url: string;
-  /** Inserts n copies of the template order, with new ids, tagged in merchant_reference1. */
-  cloneOrders(templateId: string, n: number, tag: string): Promise<void>;
+  /**
+   * Inserts n copies of the template order, with new ids, tagged in merchant_reference1. The ids are
+   * random UUIDs, or with `numbered` (PostgreSQL only) base + first, base + first + 1, … as text.
+   */
+  cloneOrders(templateId: string, n: number, tag: string, numbered?: { base: bigint; first: number }): Promise<void>;
   idsTagged(tag: string): Promise<string[]>;
   countOrders(): Promise<number>;
   drop(): Promise<void>;
@@ -96,16 +99,17 @@ export async function openPgStore(name: string): Promise<BenchStore> {
   return {
     kind: 'postgres',
     url,
-    async cloneOrders(templateId, n, tag) {
+    async cloneOrders(templateId, n, tag, numbered) {
       const cols = await columnsOfOrders(async (table) =>
         (await pool.query<{ column_name: string }>('select column_name from information_schema.columns where table_name = $1 order by ordinal_position', [table])).rows.map((r) => r.column_name),
       );
-      const exprs = cols.map((c) => (c === 'order_id' ? 'gen_random_uuid()::text' : c === 'merchant_reference1' ? '$3::text' : `t.${c}`));
+      const id = numbered ? '($4::bigint + g.i - 1)::text' : 'gen_random_uuid()::text';
+      const exprs = cols.map((c) => (c === 'order_id' ? id : c === 'merchant_reference1' ? '$3::text' : `t.${c}`));
       for (let done = 0; done < n; done += 100_000) {
         const batch = Math.min(100_000, n - done);
         await pool.query(
-          `insert into orders (${cols.join(', ')}) select ${exprs.join(', ')} from orders t cross join generate_series(1, $2::int) where t.order_id = $1`,
-          [templateId, batch, tag],
+          `insert into orders (${cols.join(', ')}) select ${exprs.join(', ')} from orders t cross join generate_series(1, $2::int) g(i) where t.order_id = $1`,
+          [templateId, batch, tag, ...(numbered ? [String(numbered.base + BigInt(numbered.first + done))] : [])],
         );
       }
       await pool.query('analyze orders');
@@ -143,7 +147,8 @@ export function openSqliteStore(): BenchStore {
   return {
     kind: 'sqlite',
     url: `sqlite:${file}`,
-    async cloneOrders(templateId, n, tag) {
+    async cloneOrders(templateId, n, tag, numbered) {
+      if (numbered) throw new Error('numbered order ids are for the PostgreSQL pgbench pool only');
       const d = conn();
       const cols = await columnsOfOrders(async (table) => (d.prepare(`pragma table_info(${table})`).all() as { name: string }[]).map((r) => r.name));
       const exprs = cols.map((c) => (c === 'order_id' ? SQLITE_UUID : c === 'merchant_reference1' ? '@tag' : `t.${c}`));
@@ -168,9 +173,10 @@ export function openSqliteStore(): BenchStore {
   };
 }
 
-export function findPgbench(): string | undefined {
-  const candidates = [...(process.env.PATH ?? '').split(':').map((d) => join(d, 'pgbench')), '/usr/lib/postgresql/17/bin/pgbench', '/usr/lib/postgresql/16/bin/pgbench', '/usr/lib/postgresql/15/bin/pgbench'];
-  return candidates.find((p) => p && existsSync(p));
+/** A PostgreSQL client program (pgbench, pg_test_fsync) on PATH or in /usr/lib/postgresql/<version>/bin. */
+export function findPgTool(name: string): string | undefined {
+  const dirs = [...(process.env.PATH ?? '').split(':').filter(Boolean), '/usr/lib/postgresql/17/bin', '/usr/lib/postgresql/16/bin', '/usr/lib/postgresql/15/bin'];
+  return dirs.map((d) => join(d, name)).find((p) => existsSync(p));
 }
 
 function run(cmd: string, args: string[]): Promise<string> {
@@ -196,8 +202,9 @@ export async function pgbenchInit(pgbench: string, url: string, scale: number): 
   await run(pgbench, ['-i', '-q', '-s', String(scale), url]);
 }
 
-export async function pgbenchRun(pgbench: string, url: string, clients: number, seconds: number): Promise<PgbenchResult> {
-  const out = await run(pgbench, ['-n', '-c', String(clients), '-j', String(Math.min(clients, 2)), '-T', String(seconds), url]);
+/** pgbench for `seconds` with `clients`: TPC-B, or what `args` say (e.g. `-f script -M prepared`). */
+export async function pgbenchRun(pgbench: string, url: string, clients: number, seconds: number, args: string[] = []): Promise<PgbenchResult> {
+  const out = await run(pgbench, ['-n', '-c', String(clients), '-j', String(Math.min(clients, 2)), '-T', String(seconds), ...args, url]);
   const num = (re: RegExp) => {
     const m = re.exec(out);
     return m?.[1] ? Number(m[1]) : null;
