@@ -22,6 +22,7 @@ import { sandboxRoutes } from './http/routes/sandbox/index.js';
 import { componentSchemas } from './http/schemas/components.js';
 import { adminWebhookRoutes } from './http/routes/webhooks.js';
 import { handleClientError } from './http/clientErrors.js';
+import { decoratePublicUrl } from './http/origin.js';
 import { createMetrics, metricsRoute, noMetrics, registerRequestMetrics } from './http/metrics.js';
 import { serverFactory, type TlsMaterial } from './http/server.js';
 import type { Store } from './store/dialect.js';
@@ -78,6 +79,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   registerPlumbing(app);
   const metrics = config.metrics ? createMetrics(store) : noMetrics;
   app.decorate('metrics', metrics);
+  decoratePublicUrl(app, config.publicUrl);
   if (config.metrics) registerRequestMetrics(app, metrics);
 
   await app.register(swagger, swaggerOptions);

@@ -40,13 +40,14 @@ describeOnBothStores('Checkout API v3', (ctx) => {
   });
 
   describe('create and read', () => {
-    it('a created checkout order is 201 with its Location, echoes the request and adds order_id, status, times and an html_snippet framing the hosted page', async () => {
+    it('a created checkout order is 201 with its absolute URL as Location, echoes the request and adds order_id, status, times and an html_snippet framing the hosted page', async () => {
       const t = ctx();
       const body = checkoutBody({ merchant_reference2: 'REF-2', merchant_data: '{"cart":7}', options: { color_button: '#FF9900', allow_separate_shipping_address: true } });
       const res = await call(t, { method: 'POST', url: CHECKOUT_ORDERS, auth: m, body });
       assert.equal(res.statusCode, 201, res.body);
       const order = res.json() as CheckoutOrder;
-      assert.equal(res.headers.location, `${CHECKOUT_ORDERS}/${order.order_id}`);
+      // app.inject sends Host: localhost:80; the Location is in URL's normal form.
+      assert.equal(res.headers.location, `http://localhost${CHECKOUT_ORDERS}/${order.order_id}`);
       assert.match(String(res.headers['content-type']), /^application\/json/);
       assert.match(order.order_id, /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/);
       assert.equal(order.status, 'checkout_incomplete');
