@@ -8,7 +8,7 @@ import { adminAuthenticator, merchantAuthenticator, merchantCredentialVerifier }
 import { handleFrameworkError, registerErrorHandling, unavailable } from './http/errors.js';
 import { faultInjector } from './http/faults.js';
 import { swaggerOptions, type SecurityKind } from './http/openapi.js';
-import { correlationIdOf, registerPlumbing, setStandardHeaders } from './http/plumbing.js';
+import { correlationIdOf, registerPlumbing, routedTarget, setStandardHeaders } from './http/plumbing.js';
 import { hostedCheckoutRoutes } from './checkout/routes.js';
 import { HOSTED_CHECKOUT_PATH } from './http/checkoutOrderJson.js';
 import { adminRoutes } from './http/routes/admin.js';
@@ -61,7 +61,8 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
       customOptions: { coerceTypes: false, removeAdditional: true, useDefaults: false, allErrors: false },
     },
     clientErrorHandler: handleClientError,
-    // Ids longer than the router's default 100 characters are simply unknown orders (404), not 414s.
+    rewriteUrl: (request) => routedTarget(request.url ?? '/'),
+    // Ids longer than the router's default 100 characters are malformed ids (400 BAD_VALUE naming them), not 414s.
     routerOptions: { maxParamLength: 4096 },
     // URLs the router rejects before any hook runs (a malformed %-escape) still get Klarna's body.
     frameworkErrors: (err, request, reply) => {

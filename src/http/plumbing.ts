@@ -60,6 +60,25 @@ declare module 'fastify' {
   }
 }
 
+/** "http://api.example.com" at the start of an absolute-form request target (RFC 9112 §3.2.2). */
+const ABSOLUTE_FORM_ORIGIN = /^https?:\/\/[^/?#]*/i;
+
+/**
+ * The request target as OpenOM routes it: the path of an absolute-form target, and every run of
+ * slashes in the path made one (CONTRACT §4): Klarna serves `//ordermanagement/v1/…` as
+ * `/ordermanagement/v1/…`, and clients such as Workarea's send it. Fastify's rewriteUrl (app.ts):
+ * the router, every hook and the logs see only this path, so a route's auth, the portal's checks,
+ * idempotency keys' bindings and route templates apply to it as to any other. The query is left as sent.
+ */
+export function routedTarget(url: string): string {
+  const absolute = ABSOLUTE_FORM_ORIGIN.exec(url);
+  const target = absolute ? `/${url.slice(absolute[0].length)}` : url;
+  const end = target.indexOf('?');
+  const path = end === -1 ? target : target.slice(0, end);
+  if (!path.startsWith('/') || !path.includes('//')) return target;
+  return path.replace(/\/{2,}/g, '/') + (end === -1 ? '' : target.slice(end));
+}
+
 /** Headers every response carries, also those Fastify's router answers itself (see app.ts). */
 export function setStandardHeaders(request: FastifyRequest, reply: FastifyReply): void {
   reply.header('klarna-correlation-id', request.id);

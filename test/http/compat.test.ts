@@ -272,6 +272,7 @@ describeOnBothStores('client compatibility', (ctx) => {
     assert.equal(refunds[0]!.refund_id, refundId);
     assert.equal(refunds[0]!.reference, 'REF-REF-1');
     assert.equal(refunds[0]!.refunded_amount, 1500);
+    assert.equal(refunds[0]!.credit_invoice, false);
     assert.equal(order.captured_amount, 6000);
     assert.equal(order.refunded_amount, 1500);
   });
