@@ -5,6 +5,7 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance, type FastifyPluginAsync } from 'fastify';
 import type { Config } from './config.js';
 import { adminAuthenticator, merchantAuthenticator, merchantCredentialVerifier } from './http/auth.js';
+import { refuseCrossSite } from './http/crossSite.js';
 import { handleFrameworkError, registerErrorHandling, unavailable } from './http/errors.js';
 import { faultInjector } from './http/faults.js';
 import { swaggerOptions, type SecurityKind } from './http/openapi.js';
@@ -119,6 +120,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
       async (api) => {
         api.addHook('onRequest', requireReady);
         if (security !== 'none') {
+          api.addHook('onRequest', refuseCrossSite);
           api.addHook('onRequest', security === 'merchant' ? authenticateMerchant : authenticateAdmin);
           api.addHook('onRoute', (route) => {
             route.schema = { ...route.schema, security: [{ [security]: [] }] } as typeof route.schema;
