@@ -5,10 +5,11 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance, type FastifyPluginAsync } from 'fastify';
 import type { Config } from './config.js';
 import { adminAuthenticator, merchantAuthenticator, merchantCredentialVerifier } from './http/auth.js';
+import { refuseCrossSite } from './http/crossSite.js';
 import { handleFrameworkError, registerErrorHandling, unavailable } from './http/errors.js';
 import { faultInjector } from './http/faults.js';
 import { swaggerOptions, type SecurityKind } from './http/openapi.js';
-import { correlationIdOf, registerPlumbing, setStandardHeaders } from './http/plumbing.js';
+import { correlationIdOf, registerPlumbing, routedTarget, setStandardHeaders } from './http/plumbing.js';
 import { hostedCheckoutRoutes } from './checkout/routes.js';
 import { HOSTED_CHECKOUT_PATH } from './http/checkoutOrderJson.js';
 import { adminRoutes } from './http/routes/admin.js';
@@ -22,6 +23,7 @@ import { sandboxRoutes } from './http/routes/sandbox/index.js';
 import { componentSchemas } from './http/schemas/components.js';
 import { adminWebhookRoutes } from './http/routes/webhooks.js';
 import { handleClientError } from './http/clientErrors.js';
+import { decoratePublicUrl } from './http/origin.js';
 import { createMetrics, metricsRoute, noMetrics, registerRequestMetrics } from './http/metrics.js';
 import { serverFactory, type TlsMaterial } from './http/server.js';
 import type { Store } from './store/dialect.js';
@@ -60,7 +62,8 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
       customOptions: { coerceTypes: false, removeAdditional: true, useDefaults: false, allErrors: false },
     },
     clientErrorHandler: handleClientError,
-    // Ids longer than the router's default 100 characters are simply unknown orders (404), not 414s.
+    rewriteUrl: (request) => routedTarget(request.url ?? '/'),
+    // Ids longer than the router's default 100 characters are malformed ids (400 BAD_VALUE naming them), not 414s.
     routerOptions: { maxParamLength: 4096 },
     // URLs the router rejects before any hook runs (a malformed %-escape) still get Klarna's body.
     frameworkErrors: (err, request, reply) => {
@@ -78,6 +81,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   registerPlumbing(app);
   const metrics = config.metrics ? createMetrics(store) : noMetrics;
   app.decorate('metrics', metrics);
+  decoratePublicUrl(app, config.publicUrl);
   if (config.metrics) registerRequestMetrics(app, metrics);
 
   await app.register(swagger, swaggerOptions);
@@ -116,6 +120,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
       async (api) => {
         api.addHook('onRequest', requireReady);
         if (security !== 'none') {
+          api.addHook('onRequest', refuseCrossSite);
           api.addHook('onRequest', security === 'merchant' ? authenticateMerchant : authenticateAdmin);
           api.addHook('onRoute', (route) => {
             route.schema = { ...route.schema, security: [{ [security]: [] }] } as typeof route.schema;

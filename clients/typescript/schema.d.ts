@@ -1179,7 +1179,8 @@ export interface components {
          *       "refunded_at": "2026-11-25T14:01:12Z",
          *       "description": "2 kg returned",
          *       "reference": "return-1",
-         *       "order_lines": []
+         *       "order_lines": [],
+         *       "credit_invoice": false
          *     }
          */
         Refund: {
@@ -1193,6 +1194,8 @@ export interface components {
             description?: string;
             reference?: string;
             order_lines: components["schemas"]["OrderLine"][];
+            /** @description As Klarna reports it: whether a B2B order paid by invoice got the refund as a credit invoice. OpenOM has no B2B invoices: always false */
+            credit_invoice: boolean;
         };
         /** @enum {string} */
         OrderStatus: "AUTHORIZED" | "PART_CAPTURED" | "CAPTURED" | "CANCELLED" | "EXPIRED" | "CLOSED";
@@ -1333,7 +1336,8 @@ export interface components {
          *           "refunded_at": "2026-11-25T14:01:12Z",
          *           "description": "2 kg returned",
          *           "reference": "return-1",
-         *           "order_lines": []
+         *           "order_lines": [],
+         *           "credit_invoice": false
          *         }
          *       ],
          *       "shipping_info": [],
@@ -1637,21 +1641,23 @@ export interface components {
         };
     };
     parameters: {
-        /** @description Order id (UUID) */
+        /** @description Order id */
         order_id: string;
         /** @description Reused as the response's Klarna-Correlation-Id when sane (letters, digits, . _ : -, at most 128) */
         "Klarna-Correlation-Id": string;
         /** @description The first completed response for this key is stored with the change and replayed for every later request with it */
         "Klarna-Idempotency-Key": string;
-        /** @description Capture id (UUID) */
+        /** @description Capture id */
         capture_id: string;
-        /** @description Merchant id (UUID) */
+        /** @description Merchant id */
         merchant_id: string;
+        /** @description Webhook endpoint id */
         webhook_id: string;
         /** @description At most this many (1–100, default 20) */
         limit: string;
         /** @description Only deliveries older than this delivery_id: the last one of the previous page */
         before: string;
+        /** @description Delivery id */
         delivery_id: string;
     };
     requestBodies: never;
@@ -1677,7 +1683,7 @@ export interface operations {
                 "Klarna-Correlation-Id"?: components["parameters"]["Klarna-Correlation-Id"];
             };
             path: {
-                /** @description Order id (UUID) */
+                /** @description Order id */
                 order_id: components["parameters"]["order_id"];
             };
             cookie?: never;
@@ -1712,7 +1718,7 @@ export interface operations {
                 "Klarna-Correlation-Id"?: components["parameters"]["Klarna-Correlation-Id"];
             };
             path: {
-                /** @description Order id (UUID) */
+                /** @description Order id */
                 order_id: components["parameters"]["order_id"];
             };
             cookie?: never;
@@ -1746,7 +1752,7 @@ export interface operations {
                 "Klarna-Correlation-Id"?: components["parameters"]["Klarna-Correlation-Id"];
             };
             path: {
-                /** @description Order id (UUID) */
+                /** @description Order id */
                 order_id: components["parameters"]["order_id"];
             };
             cookie?: never;
@@ -1790,7 +1796,7 @@ export interface operations {
                 "Klarna-Correlation-Id"?: components["parameters"]["Klarna-Correlation-Id"];
             };
             path: {
-                /** @description Order id (UUID) */
+                /** @description Order id */
                 order_id: components["parameters"]["order_id"];
             };
             cookie?: never;
@@ -1834,7 +1840,7 @@ export interface operations {
                 "Klarna-Correlation-Id"?: components["parameters"]["Klarna-Correlation-Id"];
             };
             path: {
-                /** @description Order id (UUID) */
+                /** @description Order id */
                 order_id: components["parameters"]["order_id"];
             };
             cookie?: never;
@@ -1878,7 +1884,7 @@ export interface operations {
                 "Klarna-Correlation-Id"?: components["parameters"]["Klarna-Correlation-Id"];
             };
             path: {
-                /** @description Order id (UUID) */
+                /** @description Order id */
                 order_id: components["parameters"]["order_id"];
             };
             cookie?: never;
@@ -1927,7 +1933,7 @@ export interface operations {
                 "Klarna-Correlation-Id"?: components["parameters"]["Klarna-Correlation-Id"];
             };
             path: {
-                /** @description Order id (UUID) */
+                /** @description Order id */
                 order_id: components["parameters"]["order_id"];
             };
             cookie?: never;
@@ -1976,7 +1982,7 @@ export interface operations {
                 "Klarna-Correlation-Id"?: components["parameters"]["Klarna-Correlation-Id"];
             };
             path: {
-                /** @description Order id (UUID) */
+                /** @description Order id */
                 order_id: components["parameters"]["order_id"];
             };
             cookie?: never;
@@ -2025,7 +2031,7 @@ export interface operations {
                 "Klarna-Correlation-Id"?: components["parameters"]["Klarna-Correlation-Id"];
             };
             path: {
-                /** @description Order id (UUID) */
+                /** @description Order id */
                 order_id: components["parameters"]["order_id"];
             };
             cookie?: never;
@@ -2072,7 +2078,7 @@ export interface operations {
                 "Klarna-Correlation-Id"?: components["parameters"]["Klarna-Correlation-Id"];
             };
             path: {
-                /** @description Order id (UUID) */
+                /** @description Order id */
                 order_id: components["parameters"]["order_id"];
             };
             cookie?: never;
@@ -2107,7 +2113,7 @@ export interface operations {
                 "Klarna-Correlation-Id"?: components["parameters"]["Klarna-Correlation-Id"];
             };
             path: {
-                /** @description Order id (UUID) */
+                /** @description Order id */
                 order_id: components["parameters"]["order_id"];
             };
             cookie?: never;
@@ -2122,7 +2128,7 @@ export interface operations {
             201: {
                 headers: {
                     "Klarna-Correlation-Id": components["headers"]["Klarna-Correlation-Id"];
-                    /** @description Absolute path of the new capture: /ordermanagement/v1/orders/{order_id}/captures/{capture_id} */
+                    /** @description Absolute URL of the new capture, as Klarna sends it: https://<host>/ordermanagement/v1/orders/{order_id}/captures/{capture_id} */
                     Location: string;
                     /** @description The new capture's id */
                     "Capture-Id": string;
@@ -2158,9 +2164,9 @@ export interface operations {
                 "Klarna-Correlation-Id"?: components["parameters"]["Klarna-Correlation-Id"];
             };
             path: {
-                /** @description Order id (UUID) */
+                /** @description Order id */
                 order_id: components["parameters"]["order_id"];
-                /** @description Capture id (UUID) */
+                /** @description Capture id */
                 capture_id: components["parameters"]["capture_id"];
             };
             cookie?: never;
@@ -2195,9 +2201,9 @@ export interface operations {
                 "Klarna-Correlation-Id"?: components["parameters"]["Klarna-Correlation-Id"];
             };
             path: {
-                /** @description Order id (UUID) */
+                /** @description Order id */
                 order_id: components["parameters"]["order_id"];
-                /** @description Capture id (UUID) */
+                /** @description Capture id */
                 capture_id: components["parameters"]["capture_id"];
             };
             cookie?: never;
@@ -2236,9 +2242,9 @@ export interface operations {
                 "Klarna-Correlation-Id"?: components["parameters"]["Klarna-Correlation-Id"];
             };
             path: {
-                /** @description Order id (UUID) */
+                /** @description Order id */
                 order_id: components["parameters"]["order_id"];
-                /** @description Capture id (UUID) */
+                /** @description Capture id */
                 capture_id: components["parameters"]["capture_id"];
             };
             cookie?: never;
@@ -2287,9 +2293,9 @@ export interface operations {
                 "Klarna-Correlation-Id"?: components["parameters"]["Klarna-Correlation-Id"];
             };
             path: {
-                /** @description Order id (UUID) */
+                /** @description Order id */
                 order_id: components["parameters"]["order_id"];
-                /** @description Capture id (UUID) */
+                /** @description Capture id */
                 capture_id: components["parameters"]["capture_id"];
             };
             cookie?: never;
@@ -2336,9 +2342,9 @@ export interface operations {
                 "Klarna-Correlation-Id"?: components["parameters"]["Klarna-Correlation-Id"];
             };
             path: {
-                /** @description Order id (UUID) */
+                /** @description Order id */
                 order_id: components["parameters"]["order_id"];
-                /** @description Capture id (UUID) */
+                /** @description Capture id */
                 capture_id: components["parameters"]["capture_id"];
             };
             cookie?: never;
@@ -2373,9 +2379,9 @@ export interface operations {
                 "Klarna-Correlation-Id"?: components["parameters"]["Klarna-Correlation-Id"];
             };
             path: {
-                /** @description Order id (UUID) */
+                /** @description Order id */
                 order_id: components["parameters"]["order_id"];
-                /** @description Capture id (UUID) */
+                /** @description Capture id */
                 capture_id: components["parameters"]["capture_id"];
             };
             cookie?: never;
@@ -2409,7 +2415,7 @@ export interface operations {
                 "Klarna-Correlation-Id"?: components["parameters"]["Klarna-Correlation-Id"];
             };
             path: {
-                /** @description Order id (UUID) */
+                /** @description Order id */
                 order_id: components["parameters"]["order_id"];
             };
             cookie?: never;
@@ -2424,7 +2430,7 @@ export interface operations {
             201: {
                 headers: {
                     "Klarna-Correlation-Id": components["headers"]["Klarna-Correlation-Id"];
-                    /** @description Absolute path of the new refund: /ordermanagement/v1/orders/{order_id}/refunds/{refund_id} */
+                    /** @description Absolute URL of the new refund, as Klarna sends it: https://<host>/ordermanagement/v1/orders/{order_id}/refunds/{refund_id} */
                     Location: string;
                     /** @description The new refund's id */
                     "Refund-Id": string;
@@ -2460,9 +2466,9 @@ export interface operations {
                 "Klarna-Correlation-Id"?: components["parameters"]["Klarna-Correlation-Id"];
             };
             path: {
-                /** @description Order id (UUID) */
+                /** @description Order id */
                 order_id: components["parameters"]["order_id"];
-                /** @description Refund id (UUID) */
+                /** @description Refund id */
                 refund_id: string;
             };
             cookie?: never;
@@ -2558,7 +2564,7 @@ export interface operations {
                 "Klarna-Correlation-Id"?: components["parameters"]["Klarna-Correlation-Id"];
             };
             path: {
-                /** @description Merchant id (UUID) */
+                /** @description Merchant id */
                 merchant_id: components["parameters"]["merchant_id"];
             };
             cookie?: never;
@@ -2597,7 +2603,7 @@ export interface operations {
                 "Klarna-Correlation-Id"?: components["parameters"]["Klarna-Correlation-Id"];
             };
             path: {
-                /** @description Merchant id (UUID) */
+                /** @description Merchant id */
                 merchant_id: components["parameters"]["merchant_id"];
             };
             cookie?: never;
@@ -2630,7 +2636,7 @@ export interface operations {
                 "Klarna-Correlation-Id"?: components["parameters"]["Klarna-Correlation-Id"];
             };
             path: {
-                /** @description Merchant id (UUID) */
+                /** @description Merchant id */
                 merchant_id: components["parameters"]["merchant_id"];
             };
             cookie?: never;
@@ -2669,8 +2675,9 @@ export interface operations {
                 "Klarna-Correlation-Id"?: components["parameters"]["Klarna-Correlation-Id"];
             };
             path: {
-                /** @description Merchant id (UUID) */
+                /** @description Merchant id */
                 merchant_id: components["parameters"]["merchant_id"];
+                /** @description Webhook endpoint id */
                 webhook_id: components["parameters"]["webhook_id"];
             };
             cookie?: never;
@@ -2706,8 +2713,9 @@ export interface operations {
                 "Klarna-Correlation-Id"?: components["parameters"]["Klarna-Correlation-Id"];
             };
             path: {
-                /** @description Merchant id (UUID) */
+                /** @description Merchant id */
                 merchant_id: components["parameters"]["merchant_id"];
+                /** @description Webhook endpoint id */
                 webhook_id: components["parameters"]["webhook_id"];
             };
             cookie?: never;
@@ -2740,9 +2748,11 @@ export interface operations {
                 "Klarna-Correlation-Id"?: components["parameters"]["Klarna-Correlation-Id"];
             };
             path: {
-                /** @description Merchant id (UUID) */
+                /** @description Merchant id */
                 merchant_id: components["parameters"]["merchant_id"];
+                /** @description Webhook endpoint id */
                 webhook_id: components["parameters"]["webhook_id"];
+                /** @description Delivery id */
                 delivery_id: components["parameters"]["delivery_id"];
             };
             cookie?: never;
@@ -2940,6 +2950,7 @@ export interface operations {
                 "Klarna-Correlation-Id"?: components["parameters"]["Klarna-Correlation-Id"];
             };
             path: {
+                /** @description Fault id */
                 fault_id: string;
             };
             cookie?: never;
@@ -2972,7 +2983,7 @@ export interface operations {
                 "Klarna-Correlation-Id"?: components["parameters"]["Klarna-Correlation-Id"];
             };
             path: {
-                /** @description Order id (UUID) */
+                /** @description Order id */
                 order_id: components["parameters"]["order_id"];
             };
             cookie?: never;
@@ -3082,6 +3093,7 @@ export interface operations {
                 "Klarna-Correlation-Id"?: components["parameters"]["Klarna-Correlation-Id"];
             };
             path: {
+                /** @description Webhook endpoint id */
                 webhook_id: components["parameters"]["webhook_id"];
             };
             cookie?: never;
@@ -3117,6 +3129,7 @@ export interface operations {
                 "Klarna-Correlation-Id"?: components["parameters"]["Klarna-Correlation-Id"];
             };
             path: {
+                /** @description Webhook endpoint id */
                 webhook_id: components["parameters"]["webhook_id"];
             };
             cookie?: never;
@@ -3149,7 +3162,9 @@ export interface operations {
                 "Klarna-Correlation-Id"?: components["parameters"]["Klarna-Correlation-Id"];
             };
             path: {
+                /** @description Webhook endpoint id */
                 webhook_id: components["parameters"]["webhook_id"];
+                /** @description Delivery id */
                 delivery_id: components["parameters"]["delivery_id"];
             };
             cookie?: never;
@@ -3183,7 +3198,7 @@ export interface operations {
                 "Klarna-Correlation-Id"?: components["parameters"]["Klarna-Correlation-Id"];
             };
             path: {
-                /** @description Order id (UUID) */
+                /** @description Order id */
                 order_id: components["parameters"]["order_id"];
             };
             cookie?: never;
@@ -3234,7 +3249,7 @@ export interface operations {
                 "Klarna-Correlation-Id"?: components["parameters"]["Klarna-Correlation-Id"];
             };
             path: {
-                /** @description Order id (UUID) */
+                /** @description Order id */
                 order_id: components["parameters"]["order_id"];
             };
             cookie?: never;
@@ -3290,7 +3305,7 @@ export interface operations {
             201: {
                 headers: {
                     "Klarna-Correlation-Id": components["headers"]["Klarna-Correlation-Id"];
-                    /** @description Path of the new checkout order: /checkout/v3/orders/{order_id} */
+                    /** @description Absolute URL of the new checkout order: https://<host>/checkout/v3/orders/{order_id} */
                     Location: string;
                     [name: string]: unknown;
                 };
@@ -3315,7 +3330,7 @@ export interface operations {
                 "Klarna-Correlation-Id"?: components["parameters"]["Klarna-Correlation-Id"];
             };
             path: {
-                /** @description Order id (UUID) */
+                /** @description Order id */
                 order_id: components["parameters"]["order_id"];
             };
             cookie?: never;
@@ -3350,7 +3365,7 @@ export interface operations {
                 "Klarna-Correlation-Id"?: components["parameters"]["Klarna-Correlation-Id"];
             };
             path: {
-                /** @description Order id (UUID) */
+                /** @description Order id */
                 order_id: components["parameters"]["order_id"];
             };
             cookie?: never;
@@ -3401,7 +3416,7 @@ export interface operations {
                 "Klarna-Correlation-Id"?: components["parameters"]["Klarna-Correlation-Id"];
             };
             path: {
-                /** @description Order id (UUID) */
+                /** @description Order id */
                 order_id: components["parameters"]["order_id"];
             };
             cookie?: never;

@@ -2,16 +2,19 @@
 // No credentials: as with Klarna's snippet, the unguessable order id is the shopper's access.
 // Sandbox mode only (app.ts).
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import { Type } from '@sinclair/typebox';
 import type { FastifyReply } from 'fastify';
 import type { CheckoutPhase } from '../domain/checkout.js';
 import { attemptPurchase } from '../http/checkoutCompletion.js';
 import { hostedCheckoutUrl } from '../http/checkoutOrderJson.js';
 import type { RoutesOptions } from '../http/routes/options.js';
 import { CompletionBody } from '../http/schemas/checkout.js';
-import { OrderIdParams } from '../http/schemas/common.js';
 import { checkoutFieldsOf, phaseOf, readCheckout } from '../store/checkoutOrders.js';
 import type { CheckoutOrdersTable } from '../store/schema.js';
 import { DECLINED, PAGE_CSP, checkoutPageHtml, merchantDeclined, missingCheckoutHtml, type Notice } from './page.js';
+
+/** A shopper's page, not the API: an id it cannot find, malformed or not, gets the page's own 404. */
+const PageParams = Type.Object({ order_id: Type.String() });
 
 function sendPage(reply: FastifyReply, status: number, html: string): FastifyReply {
   return reply.code(status).type('text/html; charset=utf-8').send(html);
@@ -38,7 +41,7 @@ export const hostedCheckoutRoutes: FastifyPluginAsyncTypebox<RoutesOptions> = as
       notice,
     });
 
-  app.get('/:order_id', { schema: { hide: true, params: OrderIdParams } }, async (request, reply) => {
+  app.get('/:order_id', { schema: { hide: true, params: PageParams } }, async (request, reply) => {
     const reading = await readCheckout(store, request.params.order_id);
     if (!reading) return sendPage(reply, 404, missingCheckoutHtml());
     return sendPage(reply, 200, page(reading.checkout, phaseOf(reading)));
@@ -46,7 +49,7 @@ export const hostedCheckoutRoutes: FastifyPluginAsyncTypebox<RoutesOptions> = as
 
   app.post(
     '/:order_id/complete',
-    { schema: { hide: true, params: OrderIdParams, body: CompletionBody }, config: { formBody: true } },
+    { schema: { hide: true, params: PageParams, body: CompletionBody }, config: { formBody: true } },
     async (request, reply) => {
       const attempt = await attemptPurchase({ store, config, log: request.log }, { orderId: request.params.order_id, ...request.body, correlationId: request.id });
       switch (attempt.kind) {

@@ -125,6 +125,10 @@ export function merchantCredentialVerifier(store: Store, options: AuthOptions): 
 
   return async function verifyMerchantCredentials(given, clientAddress) {
     const now = Date.now();
+    // An address over its limit is refused before the cache is looked at: a right password still
+    // cached would otherwise answer 200 among the 429s, a fast oracle for guessing (CONTRACT §2).
+    const locked = byAddress.lockedFor(clientAddress, now);
+    if (locked > 0) throw tooManyFailures(locked);
     // A username no store can hold names no merchant: a failed login like any other.
     const credentials = given && unstorableReason(given.username) === undefined ? given : undefined;
     const key = credentials ? sha256(`${credentials.username}\u0000${credentials.password}`).toString('base64') : undefined;
@@ -165,7 +169,11 @@ export function merchantCredentialVerifier(store: Store, options: AuthOptions): 
 
 export function merchantAuthenticator(verify: VerifyMerchantCredentials) {
   return async function authenticateMerchant(request: FastifyRequest, _reply: FastifyReply): Promise<void> {
-    request.merchantId = await verify(parseBasic(request.headers.authorization), request.ip);
+    const header = request.headers.authorization;
+    // No credentials at all is a question, not a failed login: .NET's HttpClient (so Klarna's .NET
+    // SDK) sends every request so first and repeats it with Basic after the challenge (CONTRACT §2).
+    if (header === undefined) throw unauthorized();
+    request.merchantId = await verify(parseBasic(header), request.ip);
   };
 }
 
@@ -175,9 +183,11 @@ export function adminAuthenticator(tokenDigest: () => Buffer, options: ThrottleO
     const now = Date.now();
     const wait = byAddress.retryAfter(request.ip, now);
     if (wait > 0) throw tooManyFailures(wait);
-    const match = /^Bearer\s+(\S{1,1024})\s*$/i.exec(request.headers.authorization ?? '');
+    const header = request.headers.authorization;
+    const match = /^Bearer\s+(\S{1,1024})\s*$/i.exec(header ?? '');
     if (!match?.[1] || !sameDigest(sha256(match[1]), tokenDigest())) {
-      byAddress.fail(request.ip, now);
+      // As for merchants: a request without credentials asks for the challenge; it guesses nothing.
+      if (header !== undefined) byAddress.fail(request.ip, now);
       // The admin API takes a bearer token: challenge for that, not for Basic (RFC 6750 §3).
       throw new ApiError('UNAUTHORIZED', ['Admin authentication failed: missing or invalid bearer token.'], {
         'www-authenticate': 'Bearer realm="OpenOM admin"',

@@ -5,17 +5,22 @@ import { runOrderCommand, type CommandResponse, type OrderCommand, type Outcome,
 import type { Store } from '../store/dialect.js';
 import { badValue, errorBody } from './errors.js';
 import { routeLabel } from './metrics.js';
+import { absoluteUrl } from './origin.js';
 
 export const ORDERS_PATH = '/ordermanagement/v1/orders';
 
-/** Renders an outcome exactly as it will be stored for idempotent replay. */
-export function renderOutcome(correlationId: string, outcome: Outcome): StoredResponse {
+/**
+ * Renders an outcome for the request exactly as it will be stored for idempotent replay. A replay
+ * repeats it byte for byte (CONTRACT §2), so its Location names the host the first request was sent to.
+ */
+export function renderOutcome(request: FastifyRequest, outcome: Outcome): StoredResponse {
+  const correlationId = request.id;
   switch (outcome.kind) {
     case 'created':
       return {
         status: 201,
         headers: {
-          location: `${ORDERS_PATH}/${outcome.orderId}/${outcome.resource}/${outcome.id}`,
+          location: absoluteUrl(request, `${ORDERS_PATH}/${outcome.orderId}/${outcome.resource}/${outcome.id}`),
           [outcome.resource === 'captures' ? 'capture-id' : 'refund-id']: outcome.id,
         },
         body: '',
@@ -86,18 +91,17 @@ export async function runCommandForRequest(
   target: { merchantId: string; orderId: string; idempotencyKey: string | undefined },
   command: OrderCommand,
 ): Promise<CommandResponse> {
-  const correlationId = request.id;
   let decided: Outcome | undefined;
   const response = await runOrderCommand(
     store,
     {
       merchantId: target.merchantId,
-      correlationId,
+      correlationId: request.id,
       idempotencyKey: target.idempotencyKey,
       request: keyBindingOf(request),
       render: (outcome) => {
         decided = outcome;
-        return renderOutcome(correlationId, outcome);
+        return renderOutcome(request, outcome);
       },
       deadline: deadlineOf(request),
     },

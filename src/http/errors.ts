@@ -74,6 +74,9 @@ function describe(e: AjvError): string {
       return `${fieldPath(e.instancePath)} (must have at least ${String(p.limit)} items)`;
     case 'anyOf':
       return `${fieldPath(e.instancePath)} (is not one of the allowed values)`;
+    case 'format':
+      if (p.format === 'uuid') return `${fieldPath(e.instancePath)} (must be a UUID)`;
+      return `${fieldPath(e.instancePath)} (${e.message ?? 'is invalid'})`;
     default:
       return `${fieldPath(e.instancePath) || 'body'} (${e.message ?? 'is invalid'})`;
   }
@@ -85,7 +88,8 @@ export function validationMessage(errors: AjvError[], context: string | undefine
   const error = errors.find((e) => e.keyword === 'anyOf') ?? errors[0];
   if (!error) return 'Bad value';
   const text = describe(error);
-  return context === 'body' || context === undefined ? `Bad value: ${text}` : `Bad value: ${context} ${text}`;
+  // A path parameter is named as it is in the documentation (order_id), as a body field is.
+  return context === 'body' || context === 'params' || context === undefined ? `Bad value: ${text}` : `Bad value: ${context} ${text}`;
 }
 
 function mapFastifyError(err: FastifyError): ApiError {
@@ -145,7 +149,8 @@ export function handleFrameworkError(err: FastifyError, request: FastifyRequest,
   const path = (request.url.split('?')[0] ?? '').slice(0, 200);
   const apiError =
     err.code === 'FST_ERR_MAX_PARAM_LENGTH'
-      ? new ApiError('NOT_FOUND', [`No resource at ${path}.`])
+      ? // Every path parameter is an id, and one this long is no UUID: malformed, as a shorter one is (CONTRACT §4).
+        badValue(`Bad value: an id in the path of ${path.slice(0, 60)}… (must be a UUID)`)
       : err.code === 'FST_ERR_BAD_URL'
         ? badValue('Bad value: the request URL is not validly encoded.')
         : mapFastifyError(err);

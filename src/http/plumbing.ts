@@ -5,6 +5,7 @@ import { randomUUID } from 'node:crypto';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { registerBodyDeadline } from './bodyDeadline.js';
 import { socketsWithRequests } from './clientErrors.js';
+import { sentByBrowser } from './crossSite.js';
 import { ApiError, badValue } from './errors.js';
 import { coerceScalarStrings } from './scalarStrings.js';
 import { unstorableInput } from './storableText.js';
@@ -51,6 +52,8 @@ function parseBody(text: string): unknown {
 }
 
 const JSON_TYPES = /^(application\/([\w.+-]*\+)?json|text\/plain)\s*(;|$)/i;
+/** JSON as a browser must label it: text/plain (or nothing) would let a page on another site post it without asking the server first (CORS). */
+const BROWSER_JSON_TYPES = /^application\/([\w.+-]*\+)?json\s*(;|$)/i;
 const FORM_TYPE = /^application\/x-www-form-urlencoded\s*(;|$)/i;
 
 declare module 'fastify' {
@@ -58,6 +61,25 @@ declare module 'fastify' {
     /** The route takes an HTML form (its plugin registers the parser), besides JSON. */
     formBody?: boolean;
   }
+}
+
+/** "http://api.example.com" at the start of an absolute-form request target (RFC 9112 §3.2.2). */
+const ABSOLUTE_FORM_ORIGIN = /^https?:\/\/[^/?#]*/i;
+
+/**
+ * The request target as OpenOM routes it: the path of an absolute-form target, and every run of
+ * slashes in the path made one (CONTRACT §4): Klarna serves `//ordermanagement/v1/…` as
+ * `/ordermanagement/v1/…`, and clients such as Workarea's send it. Fastify's rewriteUrl (app.ts):
+ * the router, every hook and the logs see only this path, so a route's auth, the portal's checks,
+ * idempotency keys' bindings and route templates apply to it as to any other. The query is left as sent.
+ */
+export function routedTarget(url: string): string {
+  const absolute = ABSOLUTE_FORM_ORIGIN.exec(url);
+  const target = absolute ? `/${url.slice(absolute[0].length)}` : url;
+  const end = target.indexOf('?');
+  const path = end === -1 ? target : target.slice(0, end);
+  if (!path.startsWith('/') || !path.includes('//')) return target;
+  return path.replace(/\/{2,}/g, '/') + (end === -1 ? '' : target.slice(end));
 }
 
 /** Headers every response carries, also those Fastify's router answers itself (see app.ts). */
@@ -125,8 +147,11 @@ function bodyProblem(request: FastifyRequest): ApiError | undefined {
   }
   const type = request.headers['content-type'];
   const acceptsForm = request.routeOptions.config.formBody === true && type !== undefined && FORM_TYPE.test(type);
-  if (type !== undefined && !JSON_TYPES.test(type) && !acceptsForm) {
-    return new ApiError('BAD_VALUE', [`Bad value: Content-Type "${type.slice(0, 100)}" is not supported; send application/json.`], {}, 415);
+  // Server-side clients may label JSON loosely or not at all (CONTRACT §4); browsers may not.
+  const acceptsJson = sentByBrowser(request) ? type !== undefined && BROWSER_JSON_TYPES.test(type) : type === undefined || JSON_TYPES.test(type);
+  if (!acceptsJson && !acceptsForm) {
+    const named = type === undefined ? 'no Content-Type' : `Content-Type "${type.slice(0, 100)}"`;
+    return new ApiError('BAD_VALUE', [`Bad value: ${named} is not supported; send application/json.`], {}, 415);
   }
   if (request.body instanceof UnparsedBody) return badValue(`Bad value: body (${request.body.reason})`);
   if (request.body === undefined) return badValue('Bad value: body (is required)');

@@ -34,6 +34,13 @@ export class AttemptThrottle {
     this.windowMs = options.failureWindowMs;
   }
 
+  /** Seconds until key's window ends when its failures alone reach the limit, else 0: attempts in flight do not count. */
+  lockedFor(key: string, now: number): number {
+    const w = this.windows.get(key);
+    if (!w || w.resetAt <= now || w.failures < this.limit) return 0;
+    return Math.max(1, Math.ceil((w.resetAt - now) / 1000));
+  }
+
   /** Seconds key must wait before its next attempt (its failures and attempts in flight reach the limit), else 0. */
   retryAfter(key: string, now: number): number {
     const w = this.windows.get(key);
@@ -41,7 +48,7 @@ export class AttemptThrottle {
     const failures = w.resetAt <= now ? 0 : w.failures;
     if (failures + w.inFlight < this.limit) return 0;
     // Over the limit by failures: until the window ends. By attempts still running: a moment.
-    return failures >= this.limit ? Math.max(1, Math.ceil((w.resetAt - now) / 1000)) : 1;
+    return this.lockedFor(key, now) || 1;
   }
 
   /** Begins an attempt when key is under its limit (returns 0; it counts until end()), else returns retryAfter. */

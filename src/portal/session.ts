@@ -4,6 +4,7 @@
 // cookies, the browser's own word (Sec-Fetch-Site, Origin), and a per-session token in every form.
 import { timingSafeEqual } from 'node:crypto';
 import type { FastifyReply, FastifyRequest } from 'fastify';
+import { hostOf } from '../http/origin.js';
 import { randomSecret, sha256 } from '../http/passwords.js';
 import { createPortalSession, deletePortalSession, findPortalSession, type PortalSession } from '../store/portalSessions.js';
 import type { Store } from '../store/dialect.js';
@@ -80,15 +81,6 @@ function sameSecret(a: string | undefined, b: string | undefined): boolean {
   const x = Buffer.from(a);
   const y = Buffer.from(b);
   return x.length === y.length && timingSafeEqual(x, y);
-}
-
-/** host[:port] of a URL, with the scheme's default port left out, as URL does; undefined for "null" or junk. */
-function hostOf(url: string): string | undefined {
-  try {
-    return new URL(url).host || undefined;
-  } catch {
-    return undefined;
-  }
 }
 
 /**

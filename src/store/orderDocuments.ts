@@ -75,6 +75,8 @@ export function refundJson(row: RefundsTable): string {
     .str('description', row.description)
     .str('reference', row.reference)
     .raw('order_lines', row.order_lines ?? '[]')
+    // Klarna's refund carries it (CONTRACT §4); OpenOM issues no invoices, so no credit invoice either.
+    .raw('credit_invoice', 'false')
     .toString();
 }
 

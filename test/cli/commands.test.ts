@@ -84,17 +84,17 @@ describe('openom commands against a running server', { concurrency: false }, () 
     }
   });
 
-  it('capture and refund print the ids and Location from the headers; the same idempotency key replays the capture; orders get shows the amounts', async () => {
+  it('capture and refund print the ids and the absolute Location from the headers; the same idempotency key replays the capture; orders get shows the amounts', async () => {
     const { order_id, order_amount } = orders.get('order-se.json')!;
     const captureArgs = ['capture', order_id, '--amount', '6000', '--description', 'Tomatoes shipped', '--reference', 'C-1', '--idempotency-key', `cli-${order_id}`];
     const captured = await cli.json<{ capture_id: string; location: string }>(captureArgs, merchant);
     assert.deepEqual(Object.keys(captured), ['capture_id', 'location']);
-    assert.equal(captured.location, `/ordermanagement/v1/orders/${order_id}/captures/${captured.capture_id}`);
+    assert.equal(captured.location, `${server.base}/ordermanagement/v1/orders/${order_id}/captures/${captured.capture_id}`);
     assert.deepEqual(await cli.json(captureArgs, merchant), captured, 'a retry with the same key must replay the first capture');
 
     const refunded = await cli.json<{ refund_id: string; location: string }>(['refund', order_id, '--amount', '1200', '--description', '2 kg returned'], merchant);
     assert.deepEqual(Object.keys(refunded), ['refund_id', 'location']);
-    assert.equal(refunded.location, `/ordermanagement/v1/orders/${order_id}/refunds/${refunded.refund_id}`);
+    assert.equal(refunded.location, `${server.base}/ordermanagement/v1/orders/${order_id}/refunds/${refunded.refund_id}`);
 
     const order = await orderOf('order-se.json');
     assert.equal(order.captured_amount, 6000);

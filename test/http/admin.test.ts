@@ -294,13 +294,14 @@ describeOnBothStores('admin API', (ctx) => {
     });
   }
 
-  it('an unknown merchant → 404 NOT_FOUND and nothing stored', async () => {
+  it('an unknown merchant → 404 NOT_FOUND, a merchant id that is no UUID → 400 BAD_VALUE naming it; nothing stored', async () => {
     const counts = await storedCounts(ctx());
-    for (const id of ['7d2c6a8e-1111-4222-8333-444455556666', 'no-such-merchant']) {
-      const res = await call(ctx(), { method: 'POST', url: intakeUrl({ merchant_id: id }), auth: 'admin', body: orderBody() });
-      assert.equal(res.statusCode, 404, res.body);
-      assert.equal(errorOf(res).error_code, 'NOT_FOUND');
-    }
+    const unknown = await call(ctx(), { method: 'POST', url: intakeUrl({ merchant_id: '7d2c6a8e-1111-4222-8333-444455556666' }), auth: 'admin', body: orderBody() });
+    assert.equal(unknown.statusCode, 404, unknown.body);
+    assert.equal(errorOf(unknown).error_code, 'NOT_FOUND');
+    const malformed = await call(ctx(), { method: 'POST', url: intakeUrl({ merchant_id: 'no-such-merchant' }), auth: 'admin', body: orderBody() });
+    assert.equal(malformed.statusCode, 400, malformed.body);
+    assert.deepEqual(errorOf(malformed).error_messages, ['Bad value: merchant_id (must be a UUID)']);
     assert.deepEqual(await storedCounts(ctx()), counts);
   });
 

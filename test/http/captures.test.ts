@@ -23,7 +23,7 @@ describeOnBothStores('captures', (ctx) => {
     m = await createMerchant(ctx(), 'Capture AB');
   });
 
-  it('a capture answers 201 with no body, a Location path and the Capture-Id', async () => {
+  it('a capture answers 201 with no body, the absolute URL of the capture as Location, and the Capture-Id', async () => {
     const t = ctx();
     const order = await createOrder(t, m);
     const res = await capture(t, m, order.order_id, { captured_amount: 4_000 });
@@ -31,7 +31,8 @@ describeOnBothStores('captures', (ctx) => {
     assert.equal(res.body, '');
     const captureId = String(res.headers['capture-id']);
     assert.match(captureId, UUID);
-    assert.equal(res.headers.location, `/ordermanagement/v1/orders/${order.order_id}/captures/${captureId}`);
+    // app.inject sends Host: localhost:80; the Location is in URL's normal form.
+    assert.equal(res.headers.location, `http://localhost/ordermanagement/v1/orders/${order.order_id}/captures/${captureId}`);
     const followed = await call(t, { method: 'GET', url: String(res.headers.location), auth: m });
     assert.equal(followed.statusCode, 200, followed.body);
     assert.equal((followed.json() as Json).capture_id, captureId);

@@ -40,13 +40,14 @@ describeOnBothStores('Checkout API v3', (ctx) => {
   });
 
   describe('create and read', () => {
-    it('a created checkout order is 201 with its Location, echoes the request and adds order_id, status, times and an html_snippet framing the hosted page', async () => {
+    it('a created checkout order is 201 with its absolute URL as Location, echoes the request and adds order_id, status, times and an html_snippet framing the hosted page', async () => {
       const t = ctx();
       const body = checkoutBody({ merchant_reference2: 'REF-2', merchant_data: '{"cart":7}', options: { color_button: '#FF9900', allow_separate_shipping_address: true } });
       const res = await call(t, { method: 'POST', url: CHECKOUT_ORDERS, auth: m, body });
       assert.equal(res.statusCode, 201, res.body);
       const order = res.json() as CheckoutOrder;
-      assert.equal(res.headers.location, `${CHECKOUT_ORDERS}/${order.order_id}`);
+      // app.inject sends Host: localhost:80; the Location is in URL's normal form.
+      assert.equal(res.headers.location, `http://localhost${CHECKOUT_ORDERS}/${order.order_id}`);
       assert.match(String(res.headers['content-type']), /^application\/json/);
       assert.match(order.order_id, /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/);
       assert.equal(order.status, 'checkout_incomplete');
@@ -58,14 +59,19 @@ describeOnBothStores('Checkout API v3', (ctx) => {
       assert.deepEqual(await readCheckoutOrder(t, m, order.order_id), order);
     });
 
-    it("another merchant's checkout order is 404 NO_SUCH_ORDER, as an unknown or malformed id", async () => {
+    it("another merchant's checkout order is 404 NO_SUCH_ORDER, as an unknown id; a malformed id is 400 BAD_VALUE naming order_id", async () => {
       const t = ctx();
       const order = await createCheckout(t, m);
-      for (const [who, id] of [[other, order.order_id], [m, '6b6f1a3e-0000-4000-8000-000000000000'], [m, 'not-an-id']] as const) {
-        assertRefused(await call(t, { method: 'GET', url: `${CHECKOUT_ORDERS}/${id}`, auth: who }), 404, 'NO_SUCH_ORDER');
-        assertRefused(await update(t, who, id, { merchant_reference1: 'x' }), 404, 'NO_SUCH_ORDER');
-        assertRefused(await abort(t, who, id), 404, 'NO_SUCH_ORDER');
-        assertRefused(await complete(t, who, id, 'accepted'), 404, 'NO_SUCH_ORDER');
+      const answers: [MerchantCredentials, string, number, string][] = [
+        [other, order.order_id, 404, 'NO_SUCH_ORDER'],
+        [m, '6b6f1a3e-0000-4000-8000-000000000000', 404, 'NO_SUCH_ORDER'],
+        [m, 'not-an-id', 400, 'BAD_VALUE'],
+      ];
+      for (const [who, id, status, code] of answers) {
+        assertRefused(await call(t, { method: 'GET', url: `${CHECKOUT_ORDERS}/${id}`, auth: who }), status, code);
+        assertRefused(await update(t, who, id, { merchant_reference1: 'x' }), status, code);
+        assertRefused(await abort(t, who, id), status, code);
+        assertRefused(await complete(t, who, id, 'accepted'), status, code, status === 400 ? /^Bad value: order_id \(must be a UUID\)$/ : undefined);
       }
       assert.equal((await readCheckoutOrder(t, m, order.order_id)).status, 'checkout_incomplete');
     });

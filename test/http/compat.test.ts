@@ -4,7 +4,7 @@
 import assert from 'node:assert/strict';
 import { request as httpRequest } from 'node:http';
 import { before, it } from 'node:test';
-import { createMerchant, createOrder, describeOnBothStores, ordersUrl, type Json, type MerchantCredentials } from '../support/harness.js';
+import { createMerchant, createOrder, describeOnBothStores, listenOnLocalPort, ordersUrl, type Json, type MerchantCredentials } from '../support/harness.js';
 import { basicAuth, exchange as exchangeRaw, RawConnection, requestHead, type RawResponse } from '../support/rawHttp.js';
 
 describeOnBothStores('client compatibility', (ctx) => {
@@ -12,9 +12,7 @@ describeOnBothStores('client compatibility', (ctx) => {
   let shop: MerchantCredentials;
 
   before(async () => {
-    await ctx().app.listen({ host: '127.0.0.1', port: 0 });
-    const address = ctx().app.server.address();
-    port = typeof address === 'object' && address ? address.port : 0;
+    port = await listenOnLocalPort(ctx());
     shop = await createMerchant(ctx(), 'Sloppy Client AB');
   });
 
@@ -86,7 +84,7 @@ describeOnBothStores('client compatibility', (ctx) => {
     });
     assert.equal(res.status, 201, res.body);
     const captureId = String(res.headers['capture-id']);
-    assert.equal(res.headers.location, `/ordermanagement/v1/orders/${orderId}/captures/${captureId}`);
+    assert.equal(res.headers.location, `http://127.0.0.1:${port}/ordermanagement/v1/orders/${orderId}/captures/${captureId}`);
     const order = await getOrderOverHttp(orderId);
     assert.equal(order.captured_amount, 2500);
   });
@@ -261,7 +259,7 @@ describeOnBothStores('client compatibility', (ctx) => {
     assert.equal(ref.status, 201, await ref.text());
     const refundId = ref.headers.get('refund-id');
     assert.ok(refundId);
-    assert.equal(ref.headers.get('location'), `/ordermanagement/v1/orders/${orderId}/refunds/${refundId}`);
+    assert.equal(ref.headers.get('location'), `http://127.0.0.1:${port}/ordermanagement/v1/orders/${orderId}/refunds/${refundId}`);
 
     const order = await getOrderOverHttp(orderId);
     const captures = order.captures as Json[];
@@ -274,6 +272,7 @@ describeOnBothStores('client compatibility', (ctx) => {
     assert.equal(refunds[0]!.refund_id, refundId);
     assert.equal(refunds[0]!.reference, 'REF-REF-1');
     assert.equal(refunds[0]!.refunded_amount, 1500);
+    assert.equal(refunds[0]!.credit_invoice, false);
     assert.equal(order.captured_amount, 6000);
     assert.equal(order.refunded_amount, 1500);
   });

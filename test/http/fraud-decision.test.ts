@@ -69,12 +69,12 @@ describeOnBothStores('sandbox fraud decision', (ctx) => {
     expectError(await refusedWithoutChange(t, m, neverPending.order_id, () => decide(t, neverPending.order_id, { decision: 'REJECTED' })), 403, 'NOT_ALLOWED');
   });
 
-  it("another merchant's order and an unknown order are 404 NO_SUCH_ORDER", async () => {
+  it("another merchant's order and an unknown order are 404 NO_SUCH_ORDER; an id that is no UUID is 400 BAD_VALUE", async () => {
     const t = ctx();
     const order = await pendingOrder(t);
     expectError(await refusedWithoutChange(t, m, order.order_id, () => decide(t, order.order_id, { decision: 'REJECTED' }, {}, other)), 404, 'NO_SUCH_ORDER');
     expectError(await decide(t, randomUUID(), { decision: 'ACCEPTED' }), 404, 'NO_SUCH_ORDER');
-    expectError(await decide(t, 'not-an-order-id', { decision: 'ACCEPTED' }), 404, 'NO_SUCH_ORDER');
+    expectError(await decide(t, 'not-an-order-id', { decision: 'ACCEPTED' }), 400, 'BAD_VALUE');
   });
 
   it('a bad body is 400 BAD_VALUE naming decision, and changes nothing', async () => {

@@ -26,7 +26,7 @@ describeOnBothStores('refunds', (ctx) => {
     m = await createMerchant(ctx(), 'Refund AB');
   });
 
-  it('a refund answers 201 with no body, a Location path and the Refund-Id, and GET refund returns it', async () => {
+  it('a refund answers 201 with no body, the absolute URL of the refund as Location and the Refund-Id, and GET refund returns it with credit_invoice false', async () => {
     const t = ctx();
     const order = await createOrder(t, m);
     assert.equal((await capture(t, m, order.order_id, { captured_amount: 5_000 })).statusCode, 201);
@@ -36,7 +36,8 @@ describeOnBothStores('refunds', (ctx) => {
     assert.equal(res.body, '');
     const refundId = String(res.headers['refund-id']);
     assert.match(refundId, UUID);
-    assert.equal(res.headers.location, `/ordermanagement/v1/orders/${order.order_id}/refunds/${refundId}`);
+    // app.inject sends Host: localhost:80; the Location is in URL's normal form.
+    assert.equal(res.headers.location, `http://localhost/ordermanagement/v1/orders/${order.order_id}/refunds/${refundId}`);
     const got = await call(t, { method: 'GET', url: String(res.headers.location), auth: m });
     assert.equal(got.statusCode, 200, got.body);
     const r = got.json() as Json;
@@ -46,6 +47,7 @@ describeOnBothStores('refunds', (ctx) => {
     assert.equal(r.description, 'Bruised');
     assert.equal(r.reference, 'ret-77');
     assert.deepEqual(r.order_lines, lines);
+    assert.equal(r.credit_invoice, false);
     const o = await getOrder(t, m, order.order_id);
     assert.deepEqual(o.refunds, [r]);
     assert.equal(o.refunded_amount, 1_500);

@@ -32,7 +32,7 @@ describeOnBothStores('the generated TypeScript client', (ctx) => {
     });
     assert.equal(captured.response.status, 201);
     const captureId = captured.response.headers.get('Capture-Id');
-    assert.equal(captured.response.headers.get('Location'), `/ordermanagement/v1/orders/${orderId}/captures/${captureId}`);
+    assert.equal(captured.response.headers.get('Location'), `${baseUrl}/ordermanagement/v1/orders/${orderId}/captures/${captureId}`);
 
     const { data: order, response } = await shop.GET('/ordermanagement/v1/orders/{order_id}', { params: { path: { order_id: orderId } } });
     assert.equal(response.status, 200);

@@ -114,20 +114,24 @@ describeOnBothStores(
       expectError(await send('POST', ordersUrl(captured.orderId, '/captures/%00/no-such-action')), 404, 'NOT_FOUND');
     });
 
-    it('capture and refund ids that are not UUIDs are simply not found: 404 NO_SUCH_CAPTURE / NO_SUCH_REFUND, nothing written', async () => {
+    it('capture and refund ids that are not UUIDs are 400 naming them, unknown UUIDs 404 NO_SUCH_CAPTURE / NO_SUCH_REFUND; nothing written', async () => {
       const { orderId } = captured;
       for (const id of [NOT_A_UUID, UNKNOWN_ID, `${captured.captureId}x`]) {
         const path = encodeURIComponent(id);
-        const requests: [string, () => Promise<LightMyRequestResponse>][] = [
-          ['NO_SUCH_CAPTURE', () => send('GET', ordersUrl(orderId, `/captures/${path}`))],
-          ['NO_SUCH_CAPTURE', () => send('POST', ordersUrl(orderId, `/captures/${path}/shipping-info`), { shipping_info: [{ tracking_number: '1' }] })],
-          ['NO_SUCH_REFUND', () => send('GET', ordersUrl(orderId, `/refunds/${path}`))],
+        const requests: [string, string, () => Promise<LightMyRequestResponse>][] = [
+          ['capture_id', 'NO_SUCH_CAPTURE', () => send('GET', ordersUrl(orderId, `/captures/${path}`))],
+          ['capture_id', 'NO_SUCH_CAPTURE', () => send('POST', ordersUrl(orderId, `/captures/${path}/shipping-info`), { shipping_info: [{ tracking_number: '1' }] })],
+          ['refund_id', 'NO_SUCH_REFUND', () => send('GET', ordersUrl(orderId, `/refunds/${path}`))],
         ];
-        for (const [code, request] of requests) expectError(await refusedWithoutChange(ctx(), m, orderId, request), 404, code);
+        for (const [field, code, request] of requests) {
+          const res = await refusedWithoutChange(ctx(), m, orderId, request);
+          if (id === UNKNOWN_ID) expectError(res, 404, code);
+          else expectBadValue(res, field);
+        }
       }
-      // The order is looked for first, as for every sub-resource.
-      expectError(await send('GET', ordersUrl(UNKNOWN_ORDER, `/captures/${NOT_A_UUID}`)), 404, 'NO_SUCH_ORDER');
-      expectError(await send('GET', ordersUrl(UNKNOWN_ORDER, `/refunds/${NOT_A_UUID}`)), 404, 'NO_SUCH_ORDER');
+      // The path is checked before anything is looked up; then the order is looked for first, as for every sub-resource.
+      expectBadValue(await send('GET', ordersUrl(UNKNOWN_ORDER, `/captures/${NOT_A_UUID}`)), 'capture_id');
+      expectError(await send('GET', ordersUrl(UNKNOWN_ORDER, `/refunds/${UNKNOWN_ID}`)), 404, 'NO_SUCH_ORDER');
       // And the real ids still answer, in either case.
       assert.equal((await send('GET', ordersUrl(orderId, `/captures/${captured.captureId.toUpperCase()}`))).statusCode, 200);
       assert.equal((await send('GET', ordersUrl(orderId, `/refunds/${captured.refundId}`))).statusCode, 200);
@@ -220,9 +224,10 @@ describeOnBothStores(
       () => call(ctx(), { method: 'POST', url: ordersUrl(orderId, `/captures/${captureId}/trigger-send-out`), auth: m }),
     ];
 
-    it('U+0000 in the capture id → 400 naming capture_id; an id that is not a UUID → 404 NO_SUCH_CAPTURE; nothing written', async () => {
+    it('U+0000 in the capture id or an id that is not a UUID → 400 naming capture_id; an unknown UUID → 404 NO_SUCH_CAPTURE; nothing written', async () => {
       for (const request of requests('a%00b')) expectBadValue(await refusedWithoutChange(ctx(), m, orderId, request), 'capture_id');
-      for (const request of requests(NOT_A_UUID)) expectError(await refusedWithoutChange(ctx(), m, orderId, request), 404, 'NO_SUCH_CAPTURE');
+      for (const request of requests(NOT_A_UUID)) expectBadValue(await refusedWithoutChange(ctx(), m, orderId, request), 'capture_id');
+      for (const request of requests(UNKNOWN_ID)) expectError(await refusedWithoutChange(ctx(), m, orderId, request), 404, 'NO_SUCH_CAPTURE');
     });
   },
   { OPENOM_PROFILE: 'klarna' },

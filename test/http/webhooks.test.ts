@@ -154,20 +154,26 @@ describeOnBothStores('webhooks API', (ctx) => {
     );
     const again = await call(t, { method: 'DELETE', url: sandbox(`/${hook.webhook_id}`), auth: fresh });
     assert.equal(again.statusCode, 404);
-    for (const id of ['nope', '00000000-0000-0000-0000-000000000000', 'x'.repeat(500)]) {
+    const unknown = await call(t, { method: 'GET', url: sandbox('/00000000-0000-0000-0000-000000000000/deliveries'), auth: fresh });
+    assert.equal(unknown.statusCode, 404, unknown.body);
+    assert.equal(errorOf(unknown).error_code, 'NOT_FOUND');
+    for (const id of ['nope', 'x'.repeat(500)]) {
       const res = await call(t, { method: 'GET', url: sandbox(`/${id}/deliveries`), auth: fresh });
-      assert.equal(res.statusCode, 404, res.body);
-      assert.equal(errorOf(res).error_code, 'NOT_FOUND');
+      assert.equal(res.statusCode, 400, res.body);
+      assert.deepEqual(errorOf(res).error_messages, ['Bad value: webhook_id (must be a UUID)']);
     }
   });
 
-  it('resending an unknown delivery of an own endpoint is 404 NOT_FOUND naming the delivery', async () => {
+  it('resending an unknown delivery of an own endpoint is 404 NOT_FOUND naming the delivery; a delivery id that is no positive integer is 400 BAD_VALUE', async () => {
     const t = ctx();
     const hook = await register(t, m);
-    for (const id of ['999999999', 'abc', '0', '1'.repeat(40)]) {
+    const unknown = await call(t, { method: 'POST', url: sandbox(`/${hook.webhook_id}/deliveries/999999999/resend`), auth: m });
+    assert.equal(unknown.statusCode, 404, unknown.body);
+    assert.match(errorOf(unknown).error_messages[0]!, /^Delivery /);
+    for (const id of ['abc', '0', '1'.repeat(40)]) {
       const res = await call(t, { method: 'POST', url: sandbox(`/${hook.webhook_id}/deliveries/${id}/resend`), auth: m });
-      assert.equal(res.statusCode, 404, res.body);
-      assert.match(errorOf(res).error_messages[0]!, /^Delivery /);
+      assert.equal(res.statusCode, 400, res.body);
+      assert.match(errorOf(res).error_messages[0]!, /^Bad value: delivery_id \(/);
     }
   });
 
@@ -201,9 +207,12 @@ describeOnBothStores('webhooks API', (ctx) => {
     // Another merchant's endpoint through this merchant's path is not found.
     const cross = await call(t, { method: 'DELETE', url: admin(other.merchant_id, `/${hook.webhook_id}`), auth: 'admin' });
     assert.equal(cross.statusCode, 404);
-    const unknown = await call(t, { method: 'GET', url: admin('no-such-merchant'), auth: 'admin' });
+    const unknown = await call(t, { method: 'GET', url: admin('7d2c6a8e-1111-4222-8333-444455556666'), auth: 'admin' });
     assert.equal(unknown.statusCode, 404);
     assert.equal(errorOf(unknown).error_code, 'NOT_FOUND');
+    const malformed = await call(t, { method: 'GET', url: admin('no-such-merchant'), auth: 'admin' });
+    assert.equal(malformed.statusCode, 400);
+    assert.deepEqual(errorOf(malformed).error_messages, ['Bad value: merchant_id (must be a UUID)']);
     const asMerchant = await call(t, { method: 'GET', url: admin(fresh.merchant_id), auth: fresh });
     assert.equal(asMerchant.statusCode, 401);
     const bad = await call(t, { method: 'POST', url: admin(fresh.merchant_id), auth: 'admin', body: { url: 'https://shop.example', events: ['nope'] } });

@@ -148,6 +148,13 @@ export function describeOnBothStores(name: string, suite: (ctx: () => TestApp) =
 
 // ---------- HTTP helpers ----------
 
+/** Makes the test app listen on a free port of 127.0.0.1, for tests over real sockets; returns the port. */
+export async function listenOnLocalPort(t: TestApp): Promise<number> {
+  await t.app.listen({ host: '127.0.0.1', port: 0 });
+  const address = t.app.server.address();
+  return typeof address === 'object' && address ? address.port : 0;
+}
+
 export type Json = Record<string, unknown>;
 
 export interface Call {

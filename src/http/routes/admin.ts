@@ -11,7 +11,7 @@ import { sendJson } from '../commandReply.js';
 import { problems } from '../../domain/errorCodes.js';
 import { ApiError } from '../errors.js';
 import { hashPassword, randomSecret } from '../passwords.js';
-import { Obj } from '../schemas/common.js';
+import { MerchantIdParams, Obj } from '../schemas/common.js';
 import { component } from '../schemas/components.js';
 import { OrderIntakeBody, OrderResponse } from '../schemas/orders.js';
 import type { RoutesOptions } from './options.js';
@@ -75,7 +75,7 @@ export const adminRoutes: FastifyPluginAsyncTypebox<RoutesOptions> = async (app,
         tags,
         operationId: 'createAuthorizedOrder',
         summary: 'Put an authorized order in for a merchant (what a checkout would have authorized)',
-        params: Type.Object({ merchant_id: Type.String({ description: 'Merchant id (UUID)' }) }),
+        params: MerchantIdParams,
         body: OrderIntakeBody,
         response: { 201: { ...OrderResponse, description: 'The order, exactly as GET /ordermanagement/v1/orders/{order_id} then returns it' } },
       },

@@ -10,6 +10,7 @@ import type { CommandResponse, StoredResponse } from '../../store/commands.js';
 import { CHECKOUT_ORDERS_PATH, checkoutOrderJson } from '../checkoutOrderJson.js';
 import { countCommand, idempotencyKeyOf, keyBindingOf, renderOutcome, sendJson, sendStored } from '../commandReply.js';
 import { ApiError } from '../errors.js';
+import { absoluteUrl } from '../origin.js';
 import { CheckoutOrderBody, CheckoutOrderResponse, CheckoutOrderUpdateBody } from '../schemas/checkout.js';
 import { IdempotencyHeaders, OrderIdParams } from '../schemas/common.js';
 import { refused } from '../schemas/responses.js';
@@ -19,10 +20,10 @@ const tags = ['Checkout'];
 const readOnly = (why: string) => refused('READ_ONLY_ORDER', why);
 
 /** Renders a checkout command's outcome exactly as it is stored for idempotent replay. */
-function renderCheckout(correlationId: string, publicUrl: string, outcome: CheckoutOutcome): StoredResponse {
-  if (outcome.kind === 'refused') return renderOutcome(correlationId, outcome);
+function renderCheckout(request: FastifyRequest, publicUrl: string, outcome: CheckoutOutcome): StoredResponse {
+  if (outcome.kind === 'refused') return renderOutcome(request, outcome);
   const headers: Record<string, string> = { 'content-type': 'application/json; charset=utf-8' };
-  if (outcome.created) headers.location = `${CHECKOUT_ORDERS_PATH}/${outcome.checkout.order_id}`;
+  if (outcome.created) headers.location = absoluteUrl(request, `${CHECKOUT_ORDERS_PATH}/${outcome.checkout.order_id}`);
   return { status: outcome.created ? 201 : 200, headers, body: checkoutOrderJson(outcome.checkout, publicUrl) };
 }
 
@@ -36,7 +37,7 @@ export const checkoutRoutes: FastifyPluginAsyncTypebox<RoutesOptions> = async (a
       request: keyBindingOf(request),
       render: (outcome) => {
         if (outcome.kind === 'refused') refusal = outcome.problem;
-        return renderCheckout(request.id, config.publicUrl, outcome);
+        return renderCheckout(request, config.publicUrl, outcome);
       },
     });
     countCommand(request, response, refusal);
@@ -56,7 +57,7 @@ export const checkoutRoutes: FastifyPluginAsyncTypebox<RoutesOptions> = async (a
           201: {
             ...CheckoutOrderResponse,
             description: 'The checkout order; Location names it',
-            headers: { Location: Type.String({ description: 'Path of the new checkout order: /checkout/v3/orders/{order_id}' }) },
+            headers: { Location: Type.String({ format: 'uri', description: 'Absolute URL of the new checkout order: https://<host>/checkout/v3/orders/{order_id}' }) },
           },
         },
       },

@@ -9,6 +9,7 @@ import { merchantExists } from '../../store/merchants.js';
 import { isUuid } from '../../store/orders.js';
 import { createWebhook, deleteWebhook, listDeliveries, listWebhooks, resendDelivery } from '../../store/webhooks.js';
 import { ApiError, badValue } from '../errors.js';
+import { MerchantIdParams, Uuid } from '../schemas/common.js';
 import { noBody } from '../schemas/responses.js';
 import { Delivery, DeliveryList, DeliveryListQuery, NewWebhook, WebhookBody, WebhookList, webhookUrlProblem } from '../schemas/webhooks.js';
 import type { RoutesOptions } from './options.js';
@@ -25,11 +26,8 @@ function checkWebhookUrl(url: string): void {
   if (problem) throw badValue(`Bad value: url (${problem})`);
 }
 
-/** Delivery ids are positive integers; anything else names no delivery. */
-function deliveryIdOf(param: string): number {
-  if (!/^[1-9][0-9]{0,14}$/.test(param)) throw deliveryNotFound(param);
-  return Number(param);
-}
+/** Delivery ids are positive integers (job ids); anything else in the path is 400 BAD_VALUE, as a malformed UUID is. */
+const DELIVERY_ID_PATTERN = '^[1-9][0-9]{0,14}$';
 
 /** How one mount of the webhook routes is listed in /openapi.json: its section, and the noun its operationIds use. */
 interface Listing {
@@ -43,8 +41,8 @@ interface Listing {
  * parameters of the mount point.
  */
 function webhookRoutes(merchantOf: MerchantOf, params: TProperties, { tags, noun }: Listing): FastifyPluginAsyncTypebox<RoutesOptions> {
-  const WebhookParams = Type.Object({ ...params, webhook_id: Type.String() });
-  const DeliveryParams = Type.Object({ ...params, webhook_id: Type.String(), delivery_id: Type.String() });
+  const WebhookParams = Type.Object({ ...params, webhook_id: Uuid('Webhook endpoint id') });
+  const DeliveryParams = Type.Object({ ...params, webhook_id: Uuid('Webhook endpoint id'), delivery_id: Type.String({ pattern: DELIVERY_ID_PATTERN, description: 'Delivery id' }) });
   return async (app, options) => {
     const { store } = options;
 
@@ -135,7 +133,7 @@ function webhookRoutes(merchantOf: MerchantOf, params: TProperties, { tags, noun
       async (request, reply) => {
         const { webhook_id, delivery_id } = request.params;
         const merchantId = await merchantOf(request, options);
-        const delivery = await resendDelivery(store, merchantId, webhook_id, deliveryIdOf(delivery_id));
+        const delivery = await resendDelivery(store, merchantId, webhook_id, Number(delivery_id));
         if ('missing' in delivery) throw delivery.missing === 'webhook' ? webhookNotFound(webhook_id) : deliveryNotFound(delivery_id);
         return reply.code(202).send(delivery);
       },
@@ -152,7 +150,7 @@ const adminRoutes = webhookRoutes(
     if (!isUuid(merchant_id) || !(await merchantExists(store, merchant_id))) throw ApiError.of(problems.notFound(`Merchant ${merchant_id}`));
     return merchant_id;
   },
-  { merchant_id: Type.String({ description: 'Merchant id (UUID)' }) },
+  MerchantIdParams.properties,
   { tags: ['Admin'], noun: 'MerchantWebhook' },
 );
 

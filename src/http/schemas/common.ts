@@ -190,10 +190,16 @@ export const ErrorBody = component(
   [{ correlation_id: '6b1d7b4e-8c0f-4a8e-9a51-0d4f2d3c9e21', error_code: 'CAPTURE_NOT_ALLOWED', error_messages: ['Capture not allowed: the order is cancelled.'] }],
 );
 
-const OrderId = Type.String({ description: 'Order id (UUID)' });
+/**
+ * An id OpenOM made, in a path: a UUID. Anything else names nothing and is answered 400 BAD_VALUE
+ * naming the parameter, as Klarna answers it; a well-formed unknown id is a 404 (CONTRACT §4).
+ */
+export const Uuid = (description: string) => Type.String({ format: 'uuid', description });
+const OrderId = Uuid('Order id');
 export const OrderIdParams = Type.Object({ order_id: OrderId });
-export const CaptureParams = Type.Object({ order_id: OrderId, capture_id: Type.String({ description: 'Capture id (UUID)' }) });
-export const RefundParams = Type.Object({ order_id: OrderId, refund_id: Type.String({ description: 'Refund id (UUID)' }) });
+export const CaptureParams = Type.Object({ order_id: OrderId, capture_id: Uuid('Capture id') });
+export const RefundParams = Type.Object({ order_id: OrderId, refund_id: Uuid('Refund id') });
+export const MerchantIdParams = Type.Object({ merchant_id: Uuid('Merchant id') });
 
 export const IdempotencyHeaders = Type.Object({
   'Klarna-Idempotency-Key': Type.Optional(

@@ -37,6 +37,7 @@ export const REFUND_EXAMPLE: RefundResponse = {
   description: '2 kg returned',
   reference: 'return-1',
   order_lines: [],
+  credit_invoice: false,
 };
 
 export const ORDER_EXAMPLE: OrderResponse = {

@@ -133,6 +133,9 @@ const refundSchema = Obj({
   description: Opt(Type.String()),
   reference: Opt(Type.String()),
   order_lines: Type.Array(OrderLine),
+  credit_invoice: Type.Boolean({
+    description: "As Klarna reports it: whether a B2B order paid by invoice got the refund as a credit invoice. OpenOM has no B2B invoices: always false",
+  }),
 });
 export type RefundResponse = Static<typeof refundSchema>;
 export const RefundResponse = component('Refund', refundSchema, [REFUND_EXAMPLE]);

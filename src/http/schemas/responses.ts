@@ -16,7 +16,10 @@ export const done = noBody('Done');
 export function createdNoBody(resource: 'capture' | 'refund') {
   const idHeader = resource === 'capture' ? 'Capture-Id' : 'Refund-Id';
   return noBody(`Created; the ${idHeader} and Location headers name the new ${resource}, which the order also lists`, {
-    Location: Type.String({ description: `Absolute path of the new ${resource}: /ordermanagement/v1/orders/{order_id}/${resource}s/{${resource}_id}` }),
+    Location: Type.String({
+      format: 'uri',
+      description: `Absolute URL of the new ${resource}, as Klarna sends it: https://<host>/ordermanagement/v1/orders/{order_id}/${resource}s/{${resource}_id}`,
+    }),
     [idHeader]: Type.String({ description: `The new ${resource}'s id` }),
   });
 }

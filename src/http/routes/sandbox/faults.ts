@@ -8,6 +8,7 @@ import { FAULT_LIMITS, decideFault } from '../../../domain/faults.js';
 import { toKlarnaTimestamp } from '../../../domain/time.js';
 import { createFault, deleteFault, listFaults, type Fault } from '../../../store/faults.js';
 import { ApiError } from '../../errors.js';
+import { Uuid } from '../../schemas/common.js';
 import { component } from '../../schemas/components.js';
 import { noBody, refused } from '../../schemas/responses.js';
 import type { RoutesOptions } from '../options.js';
@@ -104,7 +105,7 @@ export const faultRoutes: FastifyPluginAsyncTypebox<RoutesOptions> = async (app,
         tags,
         operationId: 'deleteFault',
         summary: 'Delete an active fault',
-        params: Type.Object({ fault_id: Type.String() }),
+        params: Type.Object({ fault_id: Uuid('Fault id') }),
         response: { 204: noBody('Deleted') },
       },
     },
