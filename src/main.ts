@@ -129,6 +129,12 @@ async function main(): Promise<void> {
       const applied = await migrate(store);
       const boot = await bootstrap(store, config);
       adminTokenDigest = boot.adminTokenDigest;
+      if (boot.sandboxCredentialsApplied.length > 0) {
+        log.info({ merchant_id: boot.sandboxMerchantId, applied: boot.sandboxCredentialsApplied }, 'sandbox merchant credentials set from the environment');
+      }
+      if (config.mode === 'production' && (config.sandboxUsername !== undefined || config.sandboxPassword !== undefined)) {
+        log.warn('OPENOM_SANDBOX_USERNAME / OPENOM_SANDBOX_PASSWORD are ignored in production mode: create merchants with the admin API or `openom merchants create`');
+      }
       readiness.migrated = true;
       if (config.workerConcurrency > 0 && !shuttingDown) worker = startWorker(store, { concurrency: config.workerConcurrency, log });
       const address = app.server.address();
@@ -137,6 +143,7 @@ async function main(): Promise<void> {
       process.stdout.write(banner({ host: config.host, port, store: config.store, tls, boot, usernameFromEnv: config.sandboxUsername !== undefined }));
       return;
     } catch (err) {
+      if (err instanceof ConfigError) exitWith(`configuration error: ${err.message}`, 2);
       if (isUnfixableConnectError(err)) {
         const code = (err as { code: string }).code;
         exitWith(`DATABASE_URL ${databaseUrlOf(config.store)} is refused: ${(err as Error).message} (${code}); retrying cannot fix this`, 2);
