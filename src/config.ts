@@ -90,15 +90,52 @@ export function parseStoreUrl(raw: string | undefined): StoreConfig {
   throw new ConfigError('DATABASE_URL must start with postgres://, postgresql:// or sqlite:');
 }
 
-/** "postgres://user:secret@host/db" → "postgres://user@host/db": fit for logs and error lines. */
-export function withoutPassword(url: string): string {
+/** Query parameters of a PostgreSQL URL that carry a secret (pg reads `password` there, and libpq `sslpassword`). */
+const SECRET_PARAM = /pass|secret|token/i;
+
+/**
+ * The one way a DATABASE_URL is shown (start-up errors, `openom ledger check`, logs): without the
+ * password in its user info and with the value of every secret query parameter masked.
+ * "postgres://user:pw@host/db?password=pw" → "postgres://user@host/db?password=***".
+ */
+export function redactDatabaseUrl(url: string): string {
+  let parsed: URL;
   try {
-    const parsed = new URL(url);
-    parsed.password = '';
-    return parsed.toString();
+    parsed = new URL(url);
   } catch {
     return '(unparseable URL)';
   }
+  parsed.password = '';
+  for (const name of [...parsed.searchParams.keys()]) if (SECRET_PARAM.test(name)) parsed.searchParams.set(name, '***');
+  return parsed.toString();
+}
+
+/** Text from a driver or the system (an error message) with every secret the URL carries masked, should it quote one. */
+export function redactDatabaseSecrets(text: string, store: StoreConfig): string {
+  if (store.kind !== 'postgres') return text;
+  let parsed: URL;
+  try {
+    parsed = new URL(store.url);
+  } catch {
+    return text;
+  }
+  const secrets = [parsed.password, ...[...parsed.searchParams].filter(([name]) => SECRET_PARAM.test(name)).map(([, value]) => value)]
+    .flatMap((secret) => [secret, safeDecode(secret)])
+    .filter((secret) => secret.length > 0);
+  return secrets.reduce((out, secret) => out.split(secret).join('***'), text.split(store.url).join(redactDatabaseUrl(store.url)));
+}
+
+function safeDecode(text: string): string {
+  try {
+    return decodeURIComponent(text);
+  } catch {
+    return text;
+  }
+}
+
+/** The store as the start-up errors and the ledger check name it. */
+export function storeForDisplay(store: StoreConfig): string {
+  return store.kind === 'postgres' ? redactDatabaseUrl(store.url) : `sqlite:${store.path}`;
 }
 
 export function parseTls(env: Env): TlsConfig {
