@@ -1,5 +1,6 @@
 // Environment → typed configuration, validated once at start (CONTRACT §1).
 // A bad value throws ConfigError whose message names the variable; main.ts prints it as one line.
+import { readFileSync } from 'node:fs';
 import type { ApiProfile } from './domain/operations.js';
 import { LAST_PUSH_SECONDS } from './domain/pushSchedule.js';
 
@@ -186,7 +187,32 @@ function oneOf<T extends string>(env: Env, name: string, allowed: readonly T[], 
   return raw as T;
 }
 
-export function loadConfig(env: Env = process.env): Config {
+/** Variables OpenOM reads; each may instead be given as the content of a file named by <NAME>_FILE. */
+const FILE_VARIABLE = /^((?:OPENOM|LOG)_[A-Z0-9_]+|DATABASE_URL|HOST|PORT)_FILE$/;
+
+/**
+ * The environment with every `<NAME>_FILE` (a Docker or Kubernetes secret, say) read into `<NAME>`,
+ * one trailing line break dropped, so that a secret need not sit in the environment or in
+ * compose.yaml. Setting both is a mistake, as is a file that cannot be read: either names the
+ * variable, never the content.
+ */
+export function withFileVariables(env: Env): Env {
+  const out: Env = { ...env };
+  for (const [fileVariable, path] of Object.entries(env)) {
+    const name = FILE_VARIABLE.exec(fileVariable)?.[1];
+    if (!name || path === undefined || path === '') continue;
+    if (env[name] !== undefined && env[name] !== '') throw new ConfigError(`${name} and ${fileVariable} are both set: set one of them`);
+    try {
+      out[name] = readFileSync(path, 'utf8').replace(/\r?\n$/, '');
+    } catch (err) {
+      throw new ConfigError(`${fileVariable}: cannot read ${path} (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`);
+    }
+  }
+  return out;
+}
+
+export function loadConfig(rawEnv: Env = process.env): Config {
+  const env = withFileVariables(rawEnv);
   const logLevel = env.LOG_LEVEL || 'info';
   if (!LOG_LEVELS.includes(logLevel)) throw new ConfigError(`LOG_LEVEL must be one of ${LOG_LEVELS.join(', ')}, got "${logLevel}"`);
   const sandboxUsername = optionalString(env, 'OPENOM_SANDBOX_USERNAME');

@@ -3,7 +3,7 @@
 // Exit 0 = consistent, 1 = violations (each in the report), 2 = the store cannot be read or the
 // configuration is wrong.
 import { existsSync } from 'node:fs';
-import { ConfigError, parseStoreUrl, redactDatabaseSecrets, storeForDisplay, type StoreConfig } from '../config.js';
+import { ConfigError, parseStoreUrl, redactDatabaseSecrets, storeForDisplay, withFileVariables, type StoreConfig } from '../config.js';
 import { openStore } from '../store/dialect.js';
 import { checkLedger } from '../store/ledger.js';
 import type { Env } from './api.js';
@@ -12,7 +12,7 @@ import { CliFailure, EXIT_FAILED, oneLine, printJson, usageError } from './outpu
 export async function checkLedgerCommand(env: Env): Promise<number> {
   let storeConfig: StoreConfig;
   try {
-    storeConfig = parseStoreUrl(env.DATABASE_URL);
+    storeConfig = parseStoreUrl(withFileVariables(env).DATABASE_URL);
   } catch (err) {
     if (err instanceof ConfigError) throw usageError(err.message);
     throw err;
