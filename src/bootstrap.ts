@@ -1,19 +1,25 @@
-// First-start duties against the store: the admin token and the sandbox merchant (CONTRACT §1).
-// Both are claimed through the settings table so that instances starting together do it once.
+// Start-up duties against the store: the admin token and, in sandbox mode, the sandbox merchant
+// (CONTRACT §1, §5). Both are claimed through the settings table so that instances starting
+// together make them once.
 import { randomUUID } from 'node:crypto';
-import type { Config } from './config.js';
+import { ConfigError, type Config } from './config.js';
 import { toKlarnaTimestamp } from './domain/time.js';
-import { hashPassword, randomSecret, sha256 } from './http/passwords.js';
+import { hashPassword, randomSecret, sha256, verifyPassword } from './http/passwords.js';
 import { newMerchantUsername } from './http/routes/admin.js';
 import { inWriteTransaction, type Store } from './store/dialect.js';
-import { getSetting } from './store/merchants.js';
+import { countMerchants, findMerchantById, findMerchantByUsername, getSetting, replaceMerchantCredentials } from './store/merchants.js';
 
 export interface BootstrapResult {
   adminTokenDigest: Buffer;
-  /** The merchant made on the first start against an empty store, if this store had one. */
+  /** The sandbox merchant (sandbox mode): made on the first start against an empty store. */
   sandboxMerchantId: string | undefined;
   /** Secrets generated on this start, to print once. */
   generated: { adminToken?: string; sandboxUsername?: string; sandboxPassword?: string };
+  /**
+   * The OPENOM_SANDBOX_* variables that changed the existing sandbox merchant's credentials on this
+   * start (main.ts logs their names, never their values).
+   */
+  sandboxCredentialsApplied: ('OPENOM_SANDBOX_USERNAME' | 'OPENOM_SANDBOX_PASSWORD')[];
 }
 
 const ADMIN_TOKEN_KEY = 'admin_token_sha256';
@@ -42,9 +48,11 @@ export async function bootstrap(store: Store, config: Config): Promise<Bootstrap
     if (await claimSetting(store, ADMIN_TOKEN_KEY, sha256(token).toString('hex'))) generated.adminToken = token;
     adminTokenDigest = Buffer.from((await getSetting(store, ADMIN_TOKEN_KEY))!, 'hex');
   }
+  // Production mode is a ledger: its merchants come from the admin API or the CLI (CONTRACT §5).
+  if (config.mode === 'production') return { adminTokenDigest, sandboxMerchantId: undefined, generated, sandboxCredentialsApplied: [] };
 
-  const merchantCount = await store.db.selectFrom('merchants').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow();
-  if (Number(merchantCount.n) === 0) {
+  let sandboxCredentialsApplied: BootstrapResult['sandboxCredentialsApplied'] = [];
+  if ((await countMerchants(store)) === 0) {
     const merchantId = randomUUID();
     const username = config.sandboxUsername ?? newMerchantUsername();
     const password = config.sandboxPassword ?? randomSecret(24);
@@ -59,6 +67,31 @@ export async function bootstrap(store: Store, config: Config): Promise<Bootstrap
       generated.sandboxUsername = username;
       if (!config.sandboxPassword) generated.sandboxPassword = password;
     }
+  } else {
+    sandboxCredentialsApplied = await applySandboxCredentials(store, config);
   }
-  return { adminTokenDigest, sandboxMerchantId: await getSetting(store, SANDBOX_KEY), generated };
+  return { adminTokenDigest, sandboxMerchantId: await getSetting(store, SANDBOX_KEY), generated, sandboxCredentialsApplied };
+}
+
+/**
+ * OPENOM_SANDBOX_USERNAME / _PASSWORD set on a store whose sandbox merchant exists already are
+ * applied to it (CONTRACT §5), not ignored: whoever sets them expects them to work.
+ */
+async function applySandboxCredentials(store: Store, config: Config): Promise<BootstrapResult['sandboxCredentialsApplied']> {
+  const merchantId = await getSetting(store, SANDBOX_KEY);
+  if (!merchantId || (config.sandboxUsername === undefined && config.sandboxPassword === undefined)) return [];
+  const merchant = await findMerchantById(store, merchantId);
+  if (!merchant) return [];
+  const applied: BootstrapResult['sandboxCredentialsApplied'] = [];
+  if (config.sandboxUsername !== undefined && config.sandboxUsername !== merchant.username) {
+    const holder = await findMerchantByUsername(store, config.sandboxUsername);
+    if (holder) throw new ConfigError(`OPENOM_SANDBOX_USERNAME "${config.sandboxUsername}" is the username of another merchant (${holder.merchant_id})`);
+    applied.push('OPENOM_SANDBOX_USERNAME');
+  }
+  if (config.sandboxPassword !== undefined && !(await verifyPassword(config.sandboxPassword, merchant.password_hash))) applied.push('OPENOM_SANDBOX_PASSWORD');
+  if (applied.length === 0) return [];
+  // The password hash is replaced either way: a changed username also ends the merchant's sessions.
+  const passwordHash = config.sandboxPassword !== undefined ? await hashPassword(config.sandboxPassword) : merchant.password_hash;
+  await replaceMerchantCredentials(store, merchantId, { passwordHash, ...(config.sandboxUsername !== undefined ? { username: config.sandboxUsername } : {}) });
+  return applied;
 }

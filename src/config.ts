@@ -1,5 +1,6 @@
 // Environment → typed configuration, validated once at start (CONTRACT §1).
 // A bad value throws ConfigError whose message names the variable; main.ts prints it as one line.
+import { readFileSync } from 'node:fs';
 import type { ApiProfile } from './domain/operations.js';
 import { LAST_PUSH_SECONDS } from './domain/pushSchedule.js';
 
@@ -90,15 +91,52 @@ export function parseStoreUrl(raw: string | undefined): StoreConfig {
   throw new ConfigError('DATABASE_URL must start with postgres://, postgresql:// or sqlite:');
 }
 
-/** "postgres://user:secret@host/db" → "postgres://user@host/db": fit for logs and error lines. */
-export function withoutPassword(url: string): string {
+/** Query parameters of a PostgreSQL URL that carry a secret (pg reads `password` there, and libpq `sslpassword`). */
+const SECRET_PARAM = /pass|secret|token/i;
+
+/**
+ * The one way a DATABASE_URL is shown (start-up errors, `openom ledger check`, logs): without the
+ * password in its user info and with the value of every secret query parameter masked.
+ * "postgres://user:pw@host/db?password=pw" → "postgres://user@host/db?password=***".
+ */
+export function redactDatabaseUrl(url: string): string {
+  let parsed: URL;
   try {
-    const parsed = new URL(url);
-    parsed.password = '';
-    return parsed.toString();
+    parsed = new URL(url);
   } catch {
     return '(unparseable URL)';
   }
+  parsed.password = '';
+  for (const name of [...parsed.searchParams.keys()]) if (SECRET_PARAM.test(name)) parsed.searchParams.set(name, '***');
+  return parsed.toString();
+}
+
+/** Text from a driver or the system (an error message) with every secret the URL carries masked, should it quote one. */
+export function redactDatabaseSecrets(text: string, store: StoreConfig): string {
+  if (store.kind !== 'postgres') return text;
+  let parsed: URL;
+  try {
+    parsed = new URL(store.url);
+  } catch {
+    return text;
+  }
+  const secrets = [parsed.password, ...[...parsed.searchParams].filter(([name]) => SECRET_PARAM.test(name)).map(([, value]) => value)]
+    .flatMap((secret) => [secret, safeDecode(secret)])
+    .filter((secret) => secret.length > 0);
+  return secrets.reduce((out, secret) => out.split(secret).join('***'), text.split(store.url).join(redactDatabaseUrl(store.url)));
+}
+
+function safeDecode(text: string): string {
+  try {
+    return decodeURIComponent(text);
+  } catch {
+    return text;
+  }
+}
+
+/** The store as the start-up errors and the ledger check name it. */
+export function storeForDisplay(store: StoreConfig): string {
+  return store.kind === 'postgres' ? redactDatabaseUrl(store.url) : `sqlite:${store.path}`;
 }
 
 export function parseTls(env: Env): TlsConfig {
@@ -149,7 +187,32 @@ function oneOf<T extends string>(env: Env, name: string, allowed: readonly T[], 
   return raw as T;
 }
 
-export function loadConfig(env: Env = process.env): Config {
+/** Variables OpenOM reads; each may instead be given as the content of a file named by <NAME>_FILE. */
+const FILE_VARIABLE = /^((?:OPENOM|LOG)_[A-Z0-9_]+|DATABASE_URL|HOST|PORT)_FILE$/;
+
+/**
+ * The environment with every `<NAME>_FILE` (a Docker or Kubernetes secret, say) read into `<NAME>`,
+ * one trailing line break dropped, so that a secret need not sit in the environment or in
+ * compose.yaml. Setting both is a mistake, as is a file that cannot be read: either names the
+ * variable, never the content.
+ */
+export function withFileVariables(env: Env): Env {
+  const out: Env = { ...env };
+  for (const [fileVariable, path] of Object.entries(env)) {
+    const name = FILE_VARIABLE.exec(fileVariable)?.[1];
+    if (!name || path === undefined || path === '') continue;
+    if (env[name] !== undefined && env[name] !== '') throw new ConfigError(`${name} and ${fileVariable} are both set: set one of them`);
+    try {
+      out[name] = readFileSync(path, 'utf8').replace(/\r?\n$/, '');
+    } catch (err) {
+      throw new ConfigError(`${fileVariable}: cannot read ${path} (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`);
+    }
+  }
+  return out;
+}
+
+export function loadConfig(rawEnv: Env = process.env): Config {
+  const env = withFileVariables(rawEnv);
   const logLevel = env.LOG_LEVEL || 'info';
   if (!LOG_LEVELS.includes(logLevel)) throw new ConfigError(`LOG_LEVEL must be one of ${LOG_LEVELS.join(', ')}, got "${logLevel}"`);
   const sandboxUsername = optionalString(env, 'OPENOM_SANDBOX_USERNAME');

@@ -4,7 +4,7 @@ import pino from 'pino';
 import { buildApp } from './app.js';
 import { banner } from './banner.js';
 import { bootstrap } from './bootstrap.js';
-import { ConfigError, loadConfig, withoutPassword, type Config, type StoreConfig } from './config.js';
+import { ConfigError, loadConfig, redactDatabaseSecrets, storeForDisplay, type Config } from './config.js';
 import { serveMetrics } from './http/metrics.js';
 import { isUnfixableConnectError, openStore, type Store, type StoreOptions } from './store/dialect.js';
 import { migrate } from './store/migrations.js';
@@ -27,14 +27,12 @@ async function configOrExit(): Promise<{ config: Config; tls: ServingTls | undef
   }
 }
 
-const databaseUrlOf = (store: StoreConfig) => (store.kind === 'postgres' ? withoutPassword(store.url) : `sqlite:${store.path}`);
-
 function storeOrExit(config: Config, options: StoreOptions): Store {
   try {
     return openStore(config.store, options);
   } catch (err) {
     // A SQLite file that cannot be created or opened (permissions, a directory in the way).
-    return exitWith(`cannot open DATABASE_URL ${databaseUrlOf(config.store)}: ${(err as Error).message}`, 2);
+    return exitWith(`cannot open DATABASE_URL ${storeForDisplay(config.store)}: ${redactDatabaseSecrets((err as Error).message, config.store)}`, 2);
   }
 }
 
@@ -56,7 +54,7 @@ async function main(): Promise<void> {
     pgPoolSize: config.pgPoolSize,
     pgStatementTimeoutMs: config.pgStatementTimeoutMs,
     orderQueueLimit: config.orderQueueLimit,
-    onPoolError: (err) => log.warn({ err: err.message }, 'database connection lost'),
+    onPoolError: (err) => log.warn({ err: redactDatabaseSecrets(err.message, config.store) }, 'database connection lost'),
   });
   const readiness = { migrated: false };
   let adminTokenDigest: Buffer | undefined;
@@ -129,6 +127,12 @@ async function main(): Promise<void> {
       const applied = await migrate(store);
       const boot = await bootstrap(store, config);
       adminTokenDigest = boot.adminTokenDigest;
+      if (boot.sandboxCredentialsApplied.length > 0) {
+        log.info({ merchant_id: boot.sandboxMerchantId, applied: boot.sandboxCredentialsApplied }, 'sandbox merchant credentials set from the environment');
+      }
+      if (config.mode === 'production' && (config.sandboxUsername !== undefined || config.sandboxPassword !== undefined)) {
+        log.warn('OPENOM_SANDBOX_USERNAME / OPENOM_SANDBOX_PASSWORD are ignored in production mode: create merchants with the admin API or `openom merchants create`');
+      }
       readiness.migrated = true;
       if (config.workerConcurrency > 0 && !shuttingDown) worker = startWorker(store, { concurrency: config.workerConcurrency, log });
       const address = app.server.address();
@@ -137,11 +141,12 @@ async function main(): Promise<void> {
       process.stdout.write(banner({ host: config.host, port, store: config.store, tls, boot, usernameFromEnv: config.sandboxUsername !== undefined }));
       return;
     } catch (err) {
+      if (err instanceof ConfigError) exitWith(`configuration error: ${err.message}`, 2);
       if (isUnfixableConnectError(err)) {
         const code = (err as { code: string }).code;
-        exitWith(`DATABASE_URL ${databaseUrlOf(config.store)} is refused: ${(err as Error).message} (${code}); retrying cannot fix this`, 2);
+        exitWith(`DATABASE_URL ${storeForDisplay(config.store)} is refused: ${redactDatabaseSecrets((err as Error).message, config.store)} (${code}); retrying cannot fix this`, 2);
       }
-      log.warn({ attempt, err: (err as Error).message }, 'store not ready; retrying');
+      log.warn({ attempt, err: redactDatabaseSecrets((err as Error).message, config.store) }, 'store not ready; retrying');
       await sleep(Math.min(5000, 250 * attempt));
     }
   }

@@ -1,11 +1,12 @@
 // The certificate OpenOM serves HTTPS with (CONTRACT §9): the operator's PEM files, or one it
 // makes once for local use (OPENOM_TLS=self-signed) and keeps beside the store.
 import { generateKeyPairSync, randomBytes, X509Certificate } from 'node:crypto';
-import { closeSync, existsSync, mkdirSync, openSync, readFileSync, renameSync, writeFileSync, writeSync } from 'node:fs';
+import { closeSync, existsSync, openSync, readFileSync, renameSync, writeFileSync, writeSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { createSecureContext } from 'node:tls';
 import { ConfigError, type StoreConfig, type TlsConfig } from './config.js';
 import type { TlsMaterial } from './http/server.js';
+import { makeOwnerOnlyFolder, OWNER_ONLY_FILE } from './store/files.js';
 
 export interface ServingTls {
   material: TlsMaterial;
@@ -67,17 +68,23 @@ function checkPair(material: TlsMaterial, what: string): void {
   }
 }
 
-function expiresSoon(cert: Buffer, now: number): boolean {
-  return new Date(new X509Certificate(cert).validTo).getTime() - now < RENEW_BEFORE_MS;
+/**
+ * A kept certificate is made anew when it is about to expire, or when it is a CA: OpenOM made its
+ * certificates as CAs before, and a CA's key could vouch for any host (CONTRACT §9). Clients that
+ * trusted the old one are told the path of the new one on every start.
+ */
+function needsRenewal(cert: Buffer, now: number): boolean {
+  const x509 = new X509Certificate(cert);
+  return x509.ca || new Date(x509.validTo).getTime() - now < RENEW_BEFORE_MS;
 }
 
 /** The kept pair, or a new one when there is none or it is about to expire. */
 async function selfSignedPair(certPath: string, keyPath: string): Promise<TlsMaterial> {
   try {
-    mkdirSync(dirname(certPath), { recursive: true });
+    makeOwnerOnlyFolder(dirname(certPath));
     if (existsSync(certPath) && existsSync(keyPath)) {
       const kept = { cert: readFileSync(certPath), key: readFileSync(keyPath) };
-      if (!expiresSoon(kept.cert, Date.now())) return kept;
+      if (!needsRenewal(kept.cert, Date.now())) return kept;
       // Moved aside, not deleted: another instance renewing at the same moment may have moved it first.
       try {
         renameSync(keyPath, `${keyPath}.expired`);
@@ -99,11 +106,11 @@ async function selfSignedPair(certPath: string, keyPath: string): Promise<TlsMat
 async function createOrWaitForPair(certPath: string, keyPath: string): Promise<TlsMaterial> {
   let keyFile: number;
   try {
-    keyFile = openSync(keyPath, 'wx', 0o600);
+    keyFile = openSync(keyPath, 'wx', OWNER_ONLY_FILE);
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
     for (const deadline = Date.now() + WAIT_FOR_OTHER_MS; Date.now() < deadline; ) {
-      if (existsSync(certPath) && !expiresSoon(readFileSync(certPath), Date.now())) return { cert: readFileSync(certPath), key: readFileSync(keyPath) };
+      if (existsSync(certPath) && !needsRenewal(readFileSync(certPath), Date.now())) return { cert: readFileSync(certPath), key: readFileSync(keyPath) };
       await new Promise((done) => setTimeout(done, 50));
     }
     throw new ConfigError(`OPENOM_TLS=self-signed: ${keyPath} exists without a valid ${certPath}; delete both to make a new pair`);
@@ -116,7 +123,7 @@ async function createOrWaitForPair(certPath: string, keyPath: string): Promise<T
   }
   // Written under another name and renamed, so a waiting instance never reads half a file.
   const partial = join(dirname(certPath), `.${randomBytes(6).toString('hex')}.partial`);
-  writeFileSync(partial, material.cert);
+  writeFileSync(partial, material.cert, { mode: OWNER_ONLY_FILE });
   renameSync(partial, certPath);
   return material;
 }
@@ -142,10 +149,11 @@ export async function makeSelfSigned(now: Date): Promise<TlsMaterial> {
   ];
   cert.setSubject(name);
   cert.setIssuer(name);
-  // As `openssl req -x509` makes them: a CA certificate that clients can be told to trust.
+  // A leaf, not a CA: trusted by a client (NODE_EXTRA_CA_CERTS and the like) as itself, its key
+  // can vouch for no other certificate, so a copy of it cannot impersonate other hosts.
   cert.setExtensions([
-    { name: 'basicConstraints', cA: true, critical: true },
-    { name: 'keyUsage', digitalSignature: true, keyEncipherment: true, keyCertSign: true, critical: true },
+    { name: 'basicConstraints', cA: false, critical: true },
+    { name: 'keyUsage', digitalSignature: true, keyEncipherment: true, critical: true },
     { name: 'extKeyUsage', serverAuth: true },
     { name: 'subjectAltName', altNames: [...SELF_SIGNED_NAMES.map((value) => ({ type: 2, value })), ...SELF_SIGNED_IPS.map((ip) => ({ type: 7, ip }))] },
     { name: 'subjectKeyIdentifier' },

@@ -105,6 +105,16 @@ export const COMMANDS: readonly Command[] = [
     example: 'openom merchants list',
   },
   {
+    name: 'merchants rotate-credentials',
+    access: 'admin',
+    summary: "Give a merchant a new password, shown only in this answer: the old one stops working at once and the merchant's portal sessions end",
+    method: 'POST',
+    path: '/admin/v1/merchants/{merchant}/credentials',
+    options: { merchant: { value: 'ID', help: 'merchant_id of the merchant', required: true } },
+    output: '{"merchant_id", "username", "password"}',
+    example: 'openom merchants rotate-credentials --merchant "$MERCHANT_ID"',
+  },
+  {
     name: 'orders create',
     access: 'admin',
     summary: 'Put in an order as a checkout would have authorized it (the admin intake)',

@@ -38,9 +38,10 @@ const SECTIONS: [string, (c: Command) => boolean][] = [
 /** `openom help`, or the help of a group of commands (`openom orders --help`). */
 export function overview(commands: readonly Command[] = COMMANDS): string {
   const lines = [`openom ${OPENOM_VERSION}: the OpenOM command line`, '', 'Usage: openom <command> [options]'];
+  const width = Math.max(...commands.map((c) => c.name.length));
   for (const [title, belongs] of SECTIONS) {
     const inSection = commands.filter(belongs);
-    if (inSection.length > 0) lines.push('', `${title}:`, ...inSection.map((c) => `  ${c.name.padEnd(18)} ${c.summary}`));
+    if (inSection.length > 0) lines.push('', `${title}:`, ...inSection.map((c) => `  ${c.name.padEnd(width)} ${c.summary}`));
   }
   lines.push(
     '',

@@ -3,7 +3,7 @@
 // Exit 0 = consistent, 1 = violations (each in the report), 2 = the store cannot be read or the
 // configuration is wrong.
 import { existsSync } from 'node:fs';
-import { ConfigError, parseStoreUrl, type StoreConfig } from '../config.js';
+import { ConfigError, parseStoreUrl, redactDatabaseSecrets, storeForDisplay, withFileVariables, type StoreConfig } from '../config.js';
 import { openStore } from '../store/dialect.js';
 import { checkLedger } from '../store/ledger.js';
 import type { Env } from './api.js';
@@ -12,12 +12,12 @@ import { CliFailure, EXIT_FAILED, oneLine, printJson, usageError } from './outpu
 export async function checkLedgerCommand(env: Env): Promise<number> {
   let storeConfig: StoreConfig;
   try {
-    storeConfig = parseStoreUrl(env.DATABASE_URL);
+    storeConfig = parseStoreUrl(withFileVariables(env).DATABASE_URL);
   } catch (err) {
     if (err instanceof ConfigError) throw usageError(err.message);
     throw err;
   }
-  const where = describeStore(storeConfig);
+  const where = storeForDisplay(storeConfig);
   // Opening a missing SQLite file would create an empty one: refuse instead.
   if (storeConfig.kind === 'sqlite' && storeConfig.path !== ':memory:' && !existsSync(storeConfig.path)) {
     throw usageError(`SQLite file ${storeConfig.path} does not exist (DATABASE_URL)`);
@@ -27,7 +27,7 @@ export async function checkLedgerCommand(env: Env): Promise<number> {
   try {
     report = await checkLedger(store);
   } catch (err) {
-    throw usageError(oneLine(`cannot read the store ${where}: ${(err as Error).message}`));
+    throw usageError(oneLine(`cannot read the store ${where}: ${redactDatabaseSecrets((err as Error).message, storeConfig)}`));
   } finally {
     await store.close().catch(() => undefined);
   }
@@ -36,13 +36,4 @@ export async function checkLedgerCommand(env: Env): Promise<number> {
     throw new CliFailure(EXIT_FAILED, `ledger check: ${report.violations.length} violation(s) in ${where}, listed on standard output`);
   }
   return 0;
-}
-
-/** Names the store without its credentials. */
-function describeStore(config: StoreConfig): string {
-  if (config.kind === 'sqlite') return `sqlite:${config.path}`;
-  const url = new URL(config.url);
-  url.username = '';
-  url.password = '';
-  return url.href;
 }

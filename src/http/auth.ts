@@ -1,11 +1,13 @@
 // HTTP Basic for merchants, Bearer for the admin. The two never stand in for each other.
-// Verified merchant credentials are cached briefly so scrypt runs once, not on every request.
+// Verified merchant credentials are cached briefly so scrypt runs once, not on every request; each
+// use of a cached one still reads the merchant's stored credentials, so a rotation on any instance
+// refuses the old password at once everywhere.
 // Failed attempts are throttled per client address (the APIs and the portal's login) and per
 // username; scrypt work is bounded and shared out fairly, so an attacker can neither burn the CPU
 // nor starve other merchants' logins.
 import { availableParallelism } from 'node:os';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { findMerchantByUsername } from '../store/merchants.js';
+import { credentialStamp, findMerchantByUsername, merchantCredentialStamp } from '../store/merchants.js';
 import type { Store } from '../store/dialect.js';
 import { ApiError } from './errors.js';
 import { FairGate } from './fairGate.js';
@@ -34,32 +36,43 @@ const SCRYPT_CONCURRENCY = Math.min(4, availableParallelism());
 const SCRYPT_WAITING_PER_KEY = 32;
 const SCRYPT_WAITING = 128;
 
+/** A merchant the credentials log in as, and its stored credentials as they were when checked. */
+interface Verified {
+  merchantId: string;
+  /** merchantCredentialStamp(): changes with every new password or username. */
+  stamp: string;
+}
+
 /** LRU-ish cache: Map keeps insertion order; the oldest entry goes first when full. */
 class CredentialCache {
-  private readonly entries = new Map<string, { merchantId: string; expiresAt: number }>();
+  private readonly entries = new Map<string, Verified & { expiresAt: number }>();
   constructor(
     private readonly ttlMs: number,
     private readonly maxEntries: number,
   ) {}
 
-  get(key: string, now: number): string | undefined {
+  get(key: string, now: number): Verified | undefined {
     const e = this.entries.get(key);
     if (!e) return undefined;
     if (e.expiresAt <= now) {
       this.entries.delete(key);
       return undefined;
     }
-    return e.merchantId;
+    return e;
   }
 
-  set(key: string, merchantId: string, now: number): void {
+  set(key: string, verified: Verified, now: number): void {
     if (this.ttlMs === 0 || this.maxEntries === 0) return;
     this.entries.delete(key);
     if (this.entries.size >= this.maxEntries) {
       const oldest = this.entries.keys().next().value;
       if (oldest !== undefined) this.entries.delete(oldest);
     }
-    this.entries.set(key, { merchantId, expiresAt: now + this.ttlMs });
+    this.entries.set(key, { ...verified, expiresAt: now + this.ttlMs });
+  }
+
+  delete(key: string): void {
+    this.entries.delete(key);
   }
 }
 
@@ -105,19 +118,26 @@ export function merchantCredentialVerifier(store: Store, options: AuthOptions): 
   // Checks running now, by credentials: the same credentials sent concurrently are one attempt,
   // checked once (scrypt works in 16 MB of native memory per call, and parallel ones for one client
   // opening many connections left the process that much larger for good).
-  const checking = new Map<string, Promise<string | undefined>>();
+  const checking = new Map<string, Promise<Verified | undefined>>();
 
   /** The merchant the credentials log in as, or undefined. */
-  async function check(credentials: MerchantCredentials): Promise<string | undefined> {
+  async function check(credentials: MerchantCredentials): Promise<Verified | undefined> {
     const merchant = await findMerchantByUsername(store, credentials.username);
     // Unknown user: verify against a decoy so the answer takes as long as a wrong password.
     const hash = merchant?.password_hash ?? (await decoyPasswordHash());
     const verified = scrypt.tryRun(merchant?.merchant_id ?? '', () => verifyPassword(credentials.password, hash));
     if (!verified) throw scryptBusy();
-    return (await verified) && merchant ? merchant.merchant_id : undefined;
+    return (await verified) && merchant ? { merchantId: merchant.merchant_id, stamp: credentialStamp(merchant) } : undefined;
   }
 
-  function checkOnce(key: string, credentials: MerchantCredentials): Promise<string | undefined> {
+  /** The cached merchant, if its stored credentials are still those it was verified against. */
+  async function stillCurrent(key: string, cached: Verified): Promise<string | undefined> {
+    if ((await merchantCredentialStamp(store, cached.merchantId)) === cached.stamp) return cached.merchantId;
+    cache.delete(key);
+    return undefined;
+  }
+
+  function checkOnce(key: string, credentials: MerchantCredentials): Promise<Verified | undefined> {
     const checked = check(credentials).finally(() => checking.delete(key));
     checking.set(key, checked);
     return checked;
@@ -133,14 +153,15 @@ export function merchantCredentialVerifier(store: Store, options: AuthOptions): 
     const credentials = given && unstorableReason(given.username) === undefined ? given : undefined;
     const key = credentials ? sha256(`${credentials.username}\u0000${credentials.password}`).toString('base64') : undefined;
     const cached = key ? cache.get(key, now) : undefined;
-    if (cached) return cached;
+    const current = key && cached ? await stillCurrent(key, cached) : undefined;
+    if (current) return current;
     const running = key ? checking.get(key) : undefined;
     if (running) {
       const wait = byAddress.retryAfter(clientAddress, now);
       if (wait > 0) throw tooManyFailures(wait);
-      const merchantId = await running;
-      if (!merchantId) throw unauthorized();
-      return merchantId;
+      const verified = await running;
+      if (!verified) throw unauthorized();
+      return verified.merchantId;
     }
     const wait = byAddress.begin(clientAddress, now);
     if (wait > 0) throw tooManyFailures(wait);
@@ -148,10 +169,10 @@ export function merchantCredentialVerifier(store: Store, options: AuthOptions): 
     let failed = false;
     try {
       if (credentials && key) {
-        const merchantId = await checkOnce(key, credentials);
-        if (merchantId) {
-          cache.set(key, merchantId, Date.now());
-          return merchantId;
+        const verified = await checkOnce(key, credentials);
+        if (verified) {
+          cache.set(key, verified, Date.now());
+          return verified.merchantId;
         }
       }
       failed = true;

@@ -2,32 +2,41 @@
 // error format. CONTRACT §4: bytes a sloppy client writes after a GET (a body with neither
 // Content-Length nor Transfer-Encoding) must not spoil the answer to that GET.
 import { randomUUID } from 'node:crypto';
-import type { ServerResponse } from 'node:http';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
 import { errorBody } from './errors.js';
 
-/** Sockets that have carried at least one request (marked by the onRequest hook in plumbing.ts). */
-export const socketsWithRequests = new WeakSet<Socket>();
+/**
+ * The newest response of each socket that has carried a request (noted as each request is emitted,
+ * server.ts). Not the socket's `_httpMessage`: that is the response being written, and Node queues
+ * the next request's response behind it until it emits 'finish', which over TLS comes only once
+ * the encrypted bytes are written out, often after the client has already sent its next request.
+ */
+const newestResponses = new WeakMap<Socket, ServerResponse>();
+
+export function noteResponse(request: IncomingMessage, response: ServerResponse): void {
+  newestResponses.set(request.socket, response);
+}
 
 export function handleClientError(err: Error & { code?: string }, socket: Socket): void {
   if (err.code === 'ECONNRESET' || socket.destroyed) return;
-  const inFlight = (socket as Socket & { _httpMessage?: ServerResponse | null })._httpMessage;
-  if (inFlight && !inFlight.writableEnded) {
-    // A request is being answered on this socket: let it finish, then close the connection,
-    // so the stray bytes are neither answered nor read as the next request. (A body that is
-    // late, Node's request timeout, is answered 408 by bodyDeadline.ts.)
-    if (!inFlight.headersSent) inFlight.shouldKeepAlive = false;
-    else inFlight.once('finish', () => socket.destroy());
+  const newest = newestResponses.get(socket);
+  if (newest && !newest.writableFinished) {
+    // A request is being answered on this socket (or its answer is still on its way out): let it
+    // finish, then close the connection, so the stray bytes are neither answered nor read as the
+    // next request. (A body that is late, Node's request timeout, is answered 408 by bodyDeadline.ts.)
+    if (!newest.headersSent) newest.shouldKeepAlive = false;
+    else newest.once('finish', () => socket.destroy());
     return;
   }
   if (!socket.writable) {
     socket.destroy();
     return;
   }
-  if (err.code !== 'HPE_HEADER_OVERFLOW' && err.code !== 'ERR_HTTP_REQUEST_TIMEOUT' && socketsWithRequests.has(socket)) {
-    // Unparseable bytes on a kept-alive connection whose last request was already answered: the
-    // body a sloppy client wrote after a body-less request, arriving late. An error response now
-    // would be read as the answer to the client's next request, so close the connection quietly.
+  if (err.code !== 'HPE_HEADER_OVERFLOW' && err.code !== 'ERR_HTTP_REQUEST_TIMEOUT' && newest) {
+    // Unparseable bytes on a kept-alive connection whose last request was answered and written
+    // out: the body a sloppy client wrote after a body-less request, arriving late. An error
+    // response now would be read as the answer to the client's next request, so close quietly.
     socket.destroy();
     return;
   }

@@ -4,7 +4,6 @@
 import { randomUUID } from 'node:crypto';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { registerBodyDeadline } from './bodyDeadline.js';
-import { socketsWithRequests } from './clientErrors.js';
 import { sentByBrowser } from './crossSite.js';
 import { ApiError, badValue } from './errors.js';
 import { coerceScalarStrings } from './scalarStrings.js';
@@ -95,7 +94,6 @@ export function setStandardHeaders(request: FastifyRequest, reply: FastifyReply)
 export function registerPlumbing(app: FastifyInstance): void {
   // Callback-style hooks: these run on every request, and an async hook costs a promise each time.
   app.addHook('onRequest', (request, reply, done) => {
-    socketsWithRequests.add(request.raw.socket);
     // A content type but neither Content-Length nor Transfer-Encoding: a sloppy client that may
     // write a body after the head (CONTRACT §4). Those bytes cannot be told from the next request,
     // so this connection ends with the response.

@@ -2,6 +2,7 @@
 // certificate (CONTRACT §9), whose responses carry header names in canonical case (CONTRACT §4).
 import { createServer as createHttpServer, ServerResponse, type IncomingMessage, type OutgoingHttpHeader, type OutgoingHttpHeaders, type RequestListener, type Server } from 'node:http';
 import { createServer as createHttpsServer } from 'node:https';
+import { noteResponse } from './clientErrors.js';
 
 /** Names whose canonical spelling is not "each dash-separated word capitalized". */
 const IRREGULAR_NAMES: Record<string, string> = { 'www-authenticate': 'WWW-Authenticate', etag: 'ETag' };
@@ -74,6 +75,8 @@ export function serverFactory(tls: TlsMaterial | undefined) {
       ? // An https.Server serves requests exactly as an http.Server does; Fastify's types know only one kind per instance.
         (createHttpsServer({ ServerResponse: CanonicalResponse, cert: tls.cert, key: tls.key }, handler) as unknown as Server)
       : createHttpServer({ ServerResponse: CanonicalResponse }, handler);
+    // Each request is emitted before Node reads any further bytes: stray ones then find its response (clientErrors.ts).
+    server.prependListener('request', noteResponse);
     if (fastifyOptions.keepAliveTimeout) server.keepAliveTimeout = fastifyOptions.keepAliveTimeout;
     if (fastifyOptions.requestTimeout) server.requestTimeout = fastifyOptions.requestTimeout;
     if (fastifyOptions.connectionTimeout) server.setTimeout(fastifyOptions.connectionTimeout);

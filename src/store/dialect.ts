@@ -1,7 +1,5 @@
 // Everything that differs between SQLite and PostgreSQL lives here: connecting, column types,
 // transactions and row locks, and which driver errors mean "the database is unavailable".
-import { mkdirSync } from 'node:fs';
-import { dirname } from 'node:path';
 import SQLite from 'better-sqlite3';
 import { Kysely, PostgresDialect, SqliteDialect, sql, type SelectQueryBuilder, type Transaction } from 'kysely';
 import pg from 'pg';
@@ -10,6 +8,7 @@ import { withPreparedStatements } from './pgStatements.js';
 import type { Database } from './schema.js';
 import { withStatementCache } from './sqliteStatements.js';
 import { SqliteWriteQueue } from './sqliteWrites.js';
+import { prepareSqliteFile } from './files.js';
 
 export type DialectName = 'sqlite' | 'postgres';
 
@@ -118,7 +117,7 @@ export function openStore(config: StoreConfig, options: StoreOptions = {}): Stor
       }),
     };
   }
-  if (config.path !== ':memory:') mkdirSync(dirname(config.path), { recursive: true });
+  if (config.path !== ':memory:') prepareSqliteFile(config.path);
   const sqlite = new SQLite(config.path);
   sqlite.pragma('journal_mode = WAL');
   sqlite.pragma('foreign_keys = ON');

@@ -1,5 +1,5 @@
 // Merchants, their credentials, and the store-kept settings (the generated admin token).
-import type { Store } from './dialect.js';
+import { inWriteTransaction, type Store } from './dialect.js';
 
 export interface MerchantRecord {
   merchant_id: string;
@@ -22,8 +22,41 @@ export async function listMerchants(store: Store): Promise<Omit<MerchantRecord, 
     .execute();
 }
 
+export async function findMerchantById(store: Store, merchantId: string): Promise<MerchantRecord | undefined> {
+  return store.db.selectFrom('merchants').select(['merchant_id', 'name', 'username', 'password_hash', 'created_at']).where('merchant_id', '=', merchantId).executeTakeFirst();
+}
+
 export async function findMerchantByUsername(store: Store, username: string): Promise<MerchantRecord | undefined> {
   return store.db.selectFrom('merchants').selectAll().where('username', '=', username).executeTakeFirst();
+}
+
+/**
+ * What a cached credential is checked against on every use: a new password means a new hash (a
+ * new salt, even for the same password), a new username a new username.
+ */
+export const credentialStamp = (merchant: Pick<MerchantRecord, 'username' | 'password_hash'>) => `${merchant.username}\u0000${merchant.password_hash}`;
+
+export async function merchantCredentialStamp(store: Store, merchantId: string): Promise<string | undefined> {
+  const row = await store.reader.selectFrom('merchants').select(['username', 'password_hash']).where('merchant_id', '=', merchantId).executeTakeFirst();
+  return row ? credentialStamp(row) : undefined;
+}
+
+/**
+ * A merchant's new credentials (CONTRACT §3): its password hash, and username if given, replaced
+ * and its portal sessions ended, in one transaction. Its username; undefined when there is no such merchant.
+ */
+export async function replaceMerchantCredentials(store: Store, merchantId: string, change: { passwordHash: string; username?: string }): Promise<string | undefined> {
+  return inWriteTransaction(store, async (trx) => {
+    const updated = await trx
+      .updateTable('merchants')
+      .set({ password_hash: change.passwordHash, ...(change.username !== undefined ? { username: change.username } : {}) })
+      .where('merchant_id', '=', merchantId)
+      .returning('username')
+      .executeTakeFirst();
+    if (!updated) return undefined;
+    await trx.deleteFrom('portal_sessions').where('merchant_id', '=', merchantId).execute();
+    return updated.username;
+  });
 }
 
 export async function countMerchants(store: Store): Promise<number> {

@@ -63,6 +63,24 @@ describe('openom commands against a running server', { concurrency: false }, () 
     assert.deepEqual(listed, { merchant_id: created.merchant_id, name: 'CLI Shop AB', username: created.username, created_at: listed?.created_at });
   });
 
+  it('merchants rotate-credentials prints a new password that works; the old one is refused at once', async () => {
+    const created = await cli.json<{ merchant_id: string; username: string; password: string }>(['merchants', 'create', '--name', 'Rotating AB'], admin);
+    const before = { OPENOM_URL: server.base, OPENOM_USERNAME: created.username, OPENOM_PASSWORD: created.password };
+    assert.equal((await cli.run(['clock'], before)).code, 0);
+    const rotated = await cli.json<Record<string, string>>(['merchants', 'rotate-credentials', '--merchant', created.merchant_id], admin);
+    assert.deepEqual(Object.keys(rotated).sort(), ['merchant_id', 'password', 'username']);
+    assert.equal(rotated.merchant_id, created.merchant_id);
+    assert.equal(rotated.username, created.username);
+    assert.notEqual(rotated.password, created.password);
+    const old = await cli.run(['clock'], before);
+    assert.equal(old.code, 1);
+    assert.match(failureLine(old), /^openom: 401 UNAUTHORIZED: /);
+    assert.equal((await cli.run(['clock'], { ...before, OPENOM_PASSWORD: rotated.password! })).code, 0);
+    const unknown = await cli.run(['merchants', 'rotate-credentials', '--merchant', '00000000-0000-4000-8000-000000000000'], admin);
+    assert.equal(unknown.code, 1);
+    assert.match(failureLine(unknown), /^openom: 404 NOT_FOUND: /);
+  });
+
   it('orders create takes every example order in examples/ (one through --file -), as orders get then shows it', async () => {
     const files = readdirSync(EXAMPLES).filter((f) => f.endsWith('.json')).sort();
     assert.deepEqual(files, ['order-de-pending.json', 'order-se.json', 'order-us.json']);

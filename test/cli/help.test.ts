@@ -15,6 +15,7 @@ const COMMANDS: Record<string, { flags: string[]; talksToServer: boolean }> = {
   start: { flags: [], talksToServer: false },
   'merchants create': { flags: ['--name'], talksToServer: true },
   'merchants list': { flags: [], talksToServer: true },
+  'merchants rotate-credentials': { flags: ['--merchant'], talksToServer: true },
   'orders create': { flags: ['--merchant', '--file'], talksToServer: true },
   'orders get': { flags: [], talksToServer: true },
   capture: { flags: AMOUNTS, talksToServer: true },

@@ -73,7 +73,7 @@ describe('openom ledger check', () => {
     }
   });
 
-  it('PostgreSQL: exits 0 on a consistent store and names it without credentials; 2 when it cannot be reached', async (t) => {
+  it('PostgreSQL: exits 0 on a consistent store and names it without its password (user info or ?password=); 2 when it cannot be reached', async (t) => {
     if (!(await postgresReachable())) {
       if (process.env.CI) throw new Error(`PostgreSQL at ${PG_BASE_URL} is unreachable and CI is set: refusing to skip`);
       t.skip(`PostgreSQL at ${PG_BASE_URL} is unreachable`);
@@ -88,13 +88,21 @@ describe('openom ledger check', () => {
       const ok = await cli.run(['ledger', 'check'], { DATABASE_URL: withPassword.href });
       assert.equal(ok.code, 0, ok.stderr);
       const report = JSON.parse(ok.stdout) as Report;
-      assert.equal(report.store, `postgres://${withPassword.host}${withPassword.pathname}`);
+      assert.equal(report.store, `postgres://${withPassword.username}@${withPassword.host}${withPassword.pathname}`);
       assert.deepEqual([report.orders, report.captures, report.refunds, report.events, report.violations.length], [1, 1, 1, 3, 0]);
       assert.doesNotMatch(ok.stdout, /secret-password/);
 
-      const down = await cli.run(['ledger', 'check'], { DATABASE_URL: 'postgres://postgres@127.0.0.1:1/openom' });
+      const inQuery = new URL(db.url);
+      inQuery.searchParams.set('password', 'query-secret-password');
+      const viaQuery = await cli.run(['ledger', 'check'], { DATABASE_URL: inQuery.href });
+      assert.equal(viaQuery.code, 0, viaQuery.stderr);
+      assert.equal((JSON.parse(viaQuery.stdout) as Report).store, `postgres://${inQuery.username}@${inQuery.host}${inQuery.pathname}?password=***`);
+      assert.doesNotMatch(viaQuery.stdout + viaQuery.stderr, /query-secret-password/);
+
+      const down = await cli.run(['ledger', 'check'], { DATABASE_URL: 'postgres://postgres:user-info-secret@127.0.0.1:1/openom?password=query-secret-password' });
       assert.equal(down.code, 2);
-      assert.match(failureLine(down), /^openom: cannot read the store postgres:\/\/127\.0\.0\.1:1\/openom: /);
+      assert.match(failureLine(down), /^openom: cannot read the store postgres:\/\/postgres@127\.0\.0\.1:1\/openom\?password=\*\*\*: /);
+      assert.doesNotMatch(down.stdout + down.stderr, /secret/);
     } finally {
       await db.drop();
     }

@@ -3,9 +3,10 @@
 // for real against a real OpenOM process.
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { describe, it } from 'node:test';
+import { after, describe, it } from 'node:test';
 import { parse } from 'yaml';
 import { loadConfig } from '../../src/config.js';
 import { cleanEnv, freePort, REPO_ROOT, spawnOpenOM, waitForStatus } from '../support/process.js';
@@ -20,13 +21,19 @@ interface Service {
   healthcheck?: { test: string[] };
   ports?: string[];
   volumes?: string[];
+  secrets?: string[];
+  mem_limit?: string;
 }
-const compose = parse(read('compose.yaml'), { merge: true }) as { services: Record<string, Service> };
+const compose = parse(read('compose.yaml'), { merge: true }) as { services: Record<string, Service>; secrets: Record<string, { file: string }> };
 const services = compose.services;
 const openomServices = Object.keys(services).filter((name) => services[name]!.image === 'openom:local');
+/** compose.tls.yaml's `!override` is Compose's own tag: read as the plain list it marks. */
+const tlsOverride = parse(read('compose.tls.yaml'), { logLevel: 'error' }) as { services: Record<string, Service> };
 
-/** compose's ${VAR:?message} and ${VAR:-default}, with a value for every variable. */
-const interpolate = (value: string) => value.replace(/\$\{(\w+)(:[?-][^}]*)?\}/g, (_m, name: string) => `test-value-for-${name.toLowerCase()}`);
+/** Where Docker mounts a service's secret. */
+const SECRETS_DIR = '/run/secrets/';
+const secretsHere = mkdtempSync(join(tmpdir(), 'openom-compose-secrets-'));
+after(() => rmSync(secretsHere, { recursive: true, force: true }));
 
 describe('compose.yaml', () => {
   it('runs PostgreSQL, two OpenOM instances, a proxy and Prometheus', () => {
@@ -41,22 +48,73 @@ describe('compose.yaml', () => {
     for (const name of openomServices) assert.equal(proxyDeps[name]?.condition, 'service_healthy');
   });
 
-  it('gives each instance a configuration OpenOM accepts, on the compose PostgreSQL database', () => {
+  it('gives each instance a configuration OpenOM accepts, on the compose PostgreSQL database, its secrets read from Docker secrets', () => {
     const pg = services.postgres!.environment!;
+    // The secret files as the README's recipe writes them.
+    const contents: Record<string, string> = {
+      postgres_password: 'pg-password-from-a-file\n',
+      database_url: `postgres://${pg.POSTGRES_USER}:pg-password-from-a-file@postgres:5432/${pg.POSTGRES_DB}\n`,
+      openom_admin_token: 'admin-token-from-a-file-0123\n',
+    };
+    assert.deepEqual(Object.keys(compose.secrets).sort(), Object.keys(contents).sort());
+    for (const [secret, content] of Object.entries(contents)) {
+      assert.match(compose.secrets[secret]!.file, /^\.\/secrets\//, `${secret} comes from a file in ./secrets`);
+      writeFileSync(join(secretsHere, secret), content);
+    }
     for (const name of openomServices) {
-      const env = Object.fromEntries(Object.entries(services[name]!.environment!).map(([k, v]) => [k, interpolate(String(v))]));
+      const service = services[name]!;
+      const env = Object.fromEntries(Object.entries(service.environment!).map(([k, v]) => [k, String(v)]));
+      for (const [variable, value] of Object.entries(env)) {
+        if (!variable.endsWith('_FILE')) continue;
+        assert.ok(value.startsWith(SECRETS_DIR) && service.secrets!.includes(value.slice(SECRETS_DIR.length)), `${name}: ${variable} names a secret it is given`);
+        env[variable] = join(secretsHere, value.slice(SECRETS_DIR.length));
+      }
       const config = loadConfig(env);
       assert.equal(config.store.kind, 'postgres');
       const url = new URL(config.store.kind === 'postgres' ? config.store.url : '');
       assert.equal(url.hostname, 'postgres');
       assert.equal(url.pathname, `/${pg.POSTGRES_DB}`);
       assert.equal(url.username, pg.POSTGRES_USER);
-      assert.equal(url.password, interpolate(pg.POSTGRES_PASSWORD!));
+      assert.equal(url.password, 'pg-password-from-a-file');
       assert.equal(env.OPENOM_METRICS_PORT, '9464');
       assert.equal(config.metricsPort, 9464);
       assert.equal(config.mode, 'production');
-      assert.ok(config.adminToken, 'the admin token must be set, not generated per instance');
+      assert.equal(config.adminToken, 'admin-token-from-a-file-0123', 'the admin token must be set, not generated per instance');
     }
+    assert.equal(pg.POSTGRES_PASSWORD_FILE, `${SECRETS_DIR}postgres_password`);
+    assert.deepEqual(services.postgres!.secrets, ['postgres_password']);
+  });
+
+  it('puts no secret in an environment: no password, token or database URL, nor a ${VARIABLE} that would carry one', () => {
+    for (const [name, service] of Object.entries(services)) {
+      for (const [variable, value] of Object.entries(service.environment ?? {})) {
+        assert.doesNotMatch(variable, /^(DATABASE_URL|OPENOM_ADMIN_TOKEN|POSTGRES_PASSWORD|OPENOM_SANDBOX_PASSWORD)$/, `${name} sets ${variable} in its environment`);
+        assert.doesNotMatch(String(value), /\$\{/, `${name}: ${variable} is interpolated from the caller's environment`);
+      }
+    }
+  });
+
+  it('publishes the API, and Prometheus on this host only; every service has a memory limit', () => {
+    const published = Object.fromEntries(Object.entries(services).filter(([, s]) => s.ports).map(([name, s]) => [name, s.ports]));
+    assert.deepEqual(published, { proxy: ['8080:8080'], prometheus: ['127.0.0.1:9090:9090'] });
+    for (const [name, service] of Object.entries(services)) assert.match(service.mem_limit ?? '', /^\d+[mg]$/, `${name} has no memory limit`);
+  });
+
+  it('has a TLS variant: nginx serves HTTPS on 443 with the operator\'s certificate, plain HTTP on this host only', () => {
+    const proxy = tlsOverride.services.proxy!;
+    assert.deepEqual(Object.keys(tlsOverride.services), ['proxy']);
+    assert.deepEqual(proxy.ports, ['443:8443', '127.0.0.1:8080:8080']);
+    assert.ok(read('compose.tls.yaml').includes('ports: !override'), 'the base port must be replaced, not added to');
+    assert.ok(proxy.volumes!.includes('./deploy/nginx-tls.conf:/etc/nginx/conf.d/tls.conf:ro'));
+    const certDir = proxy.volumes!.find((v) => v.startsWith('./deploy/tls:'))!.split(':')[1];
+    const tls = read('deploy/nginx-tls.conf');
+    assert.match(tls, /^\s*listen 8443 ssl;/m);
+    assert.match(tls, new RegExp(`^\\s*ssl_certificate ${certDir}/fullchain\\.pem;`, 'm'));
+    assert.match(tls, new RegExp(`^\\s*ssl_certificate_key ${certDir}/privkey\\.pem;`, 'm'));
+    // Both servers proxy the same way: one file of proxy settings, mounted by compose.yaml.
+    for (const conf of ['deploy/nginx.conf', 'deploy/nginx-tls.conf']) assert.match(read(conf), /include \/etc\/nginx\/openom-proxy\.conf;/, conf);
+    assert.ok(services.proxy!.volumes!.includes('./deploy/openom-proxy.conf:/etc/nginx/openom-proxy.conf:ro'));
+    assert.match(read('deploy/openom-proxy.conf'), /proxy_set_header X-Forwarded-Proto \$scheme;/);
   });
 
   it('has Prometheus scrape every instance on its metrics port, and nginx balance over every instance', () => {
@@ -80,6 +138,16 @@ describe('Dockerfile', () => {
     assert.match(dockerfile, /^COPY --from=build \/app\/node_modules /m);
     assert.match(dockerfile, /^USER node$/m);
     assert.match(dockerfile, /HOST=0\.0\.0\.0/);
+  });
+
+  it('runs on the Node LTS that CI runs the whole suite on (.ci/lts-node), which package.json engines admits besides Node 20', () => {
+    const lts = /^LTS_VERSION=(\d+)\.(\d+)\.(\d+)$/m.exec(read('.ci/lts-node'));
+    assert.ok(lts, 'no LTS_VERSION in .ci/lts-node');
+    const images = [...dockerfile.matchAll(/^FROM node:(\d+)-/gm)].map((m) => m[1]);
+    assert.deepEqual(images, [lts[1], lts[1]]);
+    const engines = (JSON.parse(read('package.json')) as { engines: { node: string } }).engines.node.split('||').map((range) => range.trim());
+    assert.ok(engines.includes(`^${lts[1]}.0.0`), `engines ${engines.join(' || ')} do not admit Node ${lts[1]}`);
+    assert.ok(engines.some((range) => range.startsWith('^20.')), 'Node 20 must keep working');
   });
 
   it('keeps the SQLite store in the volume it declares', () => {

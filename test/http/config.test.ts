@@ -1,9 +1,22 @@
 // Configuration from the environment (CONTRACT §1): defaults, DATABASE_URL forms, and bad values
 // that stop the process with one line naming the variable.
 import assert from 'node:assert/strict';
-import { describe, it } from 'node:test';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, describe, it } from 'node:test';
 import { ConfigError, loadConfig } from '../../src/config.js';
-import { assertStopsWithOneLine } from '../support/process.js';
+import { assertStopsWithOneLine, freePort, spawnOpenOM, waitForStatus } from '../support/process.js';
+
+const secretsDir = mkdtempSync(join(tmpdir(), 'openom-config-secrets-'));
+after(() => rmSync(secretsDir, { recursive: true, force: true }));
+
+/** A secret file as Docker writes one (/run/secrets/<name>), usually with a final line break. */
+function secretFile(name: string, content: string): string {
+  const path = join(secretsDir, name);
+  writeFileSync(path, content, { mode: 0o600 });
+  return path;
+}
 
 function configErrorOf(env: Record<string, string>): ConfigError {
   try {
@@ -115,6 +128,51 @@ describe('config: loadConfig', () => {
       assert.doesNotMatch(err.message, /\n/);
     });
   }
+});
+
+describe('config: <NAME>_FILE', () => {
+  it('reads OPENOM_ADMIN_TOKEN_FILE and DATABASE_URL_FILE, without the final line break', () => {
+    const c = loadConfig({
+      OPENOM_ADMIN_TOKEN_FILE: secretFile('admin-token', 'token-from-a-file-0123456\n'),
+      DATABASE_URL_FILE: secretFile('database-url', 'postgres://openom:pw@postgres:5432/openom\r\n'),
+    });
+    assert.equal(c.adminToken, 'token-from-a-file-0123456');
+    assert.deepEqual(c.store, { kind: 'postgres', url: 'postgres://openom:pw@postgres:5432/openom' });
+  });
+
+  it('works for any variable OpenOM reads, and the content is validated as the variable itself is', () => {
+    assert.equal(loadConfig({ OPENOM_SANDBOX_PASSWORD_FILE: secretFile('sandbox', 'sandbox-secret\n') }).sandboxPassword, 'sandbox-secret');
+    assert.equal(loadConfig({ PORT_FILE: secretFile('port', '9090') }).port, 9090);
+    assert.match(configErrorOf({ OPENOM_ADMIN_TOKEN_FILE: secretFile('short-token', 'short\n') }).message, /OPENOM_ADMIN_TOKEN must be at least 16/);
+  });
+
+  it('both <NAME> and <NAME>_FILE, or a file that cannot be read: a ConfigError naming the variable, never the content', () => {
+    const both = configErrorOf({ OPENOM_ADMIN_TOKEN: 'token-in-the-environment', OPENOM_ADMIN_TOKEN_FILE: secretFile('token2', 'token-in-a-file-0123456') });
+    assert.match(both.message, /OPENOM_ADMIN_TOKEN and OPENOM_ADMIN_TOKEN_FILE are both set/);
+    assert.doesNotMatch(both.message, /token-in/);
+    const missing = configErrorOf({ DATABASE_URL_FILE: join(secretsDir, 'no-such-file') });
+    assert.match(missing.message, /^DATABASE_URL_FILE: cannot read .*no-such-file \(ENOENT\)$/);
+  });
+
+  it('a process started with OPENOM_ADMIN_TOKEN_FILE and DATABASE_URL_FILE serves with them', async () => {
+    const port = await freePort();
+    const token = 'admin-token-from-a-secret-file';
+    const server = spawnOpenOM({
+      PORT: String(port),
+      LOG_LEVEL: 'warn',
+      OPENOM_ADMIN_TOKEN_FILE: secretFile('process-admin-token', `${token}\n`),
+      DATABASE_URL_FILE: secretFile('process-database-url', `sqlite:${join(secretsDir, 'store', 'openom.sqlite')}\n`),
+    });
+    try {
+      await waitForStatus(`http://127.0.0.1:${port}/health/ready`, 200, 30_000, server);
+      const res = await fetch(`http://127.0.0.1:${port}/admin/v1/merchants`, { headers: { authorization: `Bearer ${token}` } });
+      assert.equal(res.status, 200);
+      assert.ok(server.stdout().includes(`SQLite file ${join(secretsDir, 'store', 'openom.sqlite')}`), server.stdout());
+      assert.doesNotMatch(server.stdout(), /admin token:/, 'a token from a file is not generated');
+    } finally {
+      await server.stop();
+    }
+  });
 });
 
 describe('config: the process', () => {

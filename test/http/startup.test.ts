@@ -43,10 +43,10 @@ function withPassword(url: string): string {
 }
 const DB_PASSWORD = 'db-password-never-shown';
 
-async function startAndWaitReady(databaseUrl: string): Promise<{ server: RunningServer; base: string; readyMs: number }> {
+async function startAndWaitReady(databaseUrl: string, env: Record<string, string> = {}): Promise<{ server: RunningServer; base: string; readyMs: number }> {
   const port = await freePort();
   const startedAt = performance.now();
-  const server = spawnOpenOM({ PORT: String(port), DATABASE_URL: databaseUrl.startsWith('postgres') ? withPassword(databaseUrl) : databaseUrl, LOG_LEVEL: 'warn' });
+  const server = spawnOpenOM({ PORT: String(port), DATABASE_URL: databaseUrl.startsWith('postgres') ? withPassword(databaseUrl) : databaseUrl, LOG_LEVEL: 'warn', ...env });
   const base = `http://127.0.0.1:${port}`;
   try {
     await waitForStatus(`${base}/health/ready`, 200, 30_000, server);
@@ -143,18 +143,57 @@ for (const backend of ['sqlite', 'postgres'] as const) {
       }
     });
 
-    it('OPENOM_ADMIN_TOKEN and sandbox variables set: nothing is printed and the configured values work', async () => {
-      let url = databaseUrl;
-      let drop = async () => {};
-      if (backend === 'sqlite') {
-        const dir = mkdtempSync(join(tmpdir(), 'openom-startup-env-'));
-        url = `sqlite:${join(dir, 'openom.sqlite')}`;
-        drop = async () => rmSync(dir, { recursive: true, force: true });
-      } else {
-        const db = await createTempPostgresDatabase();
-        url = db.url;
-        drop = db.drop;
+    it('sandbox variables set on a store whose sandbox merchant exists: applied at start and logged without the secret; the old password is refused', async () => {
+      assert.ok(first.sandboxPassword, 'first start did not run');
+      const next = { username: 'renamed_sandbox_shop', password: 'new-sandbox-secret-42' };
+      const { server, base } = await startAndWaitReady(databaseUrl, { LOG_LEVEL: 'info', OPENOM_SANDBOX_USERNAME: next.username, OPENOM_SANDBOX_PASSWORD: next.password });
+      try {
+        const unknownOrder = `${base}/ordermanagement/v1/orders/00000000-0000-4000-8000-000000000000`;
+        assert.equal((await fetch(unknownOrder, { headers: { authorization: basic(next.username, next.password) } })).status, 404, 'the new credentials log in');
+        assert.equal((await fetch(unknownOrder, { headers: { authorization: basic(first.sandboxUsername!, first.sandboxPassword!) } })).status, 401);
+        const output = server.stdout() + server.stderr();
+        const line = output.split('\n').find((l) => l.includes('sandbox merchant credentials set from the environment'));
+        assert.ok(line, `not logged:\n${output}`);
+        assert.deepEqual((JSON.parse(line) as { applied: string[] }).applied, ['OPENOM_SANDBOX_USERNAME', 'OPENOM_SANDBOX_PASSWORD']);
+        assert.ok(!output.includes(next.password), 'the password was printed');
+        assertFirstScreen(server.stdout(), base, databaseUrl, sandboxMerchantId);
+      } finally {
+        assert.equal((await server.stop()).code, 0);
       }
+      // The same values again: nothing to apply, nothing logged.
+      const again = await startAndWaitReady(databaseUrl, { LOG_LEVEL: 'info', OPENOM_SANDBOX_USERNAME: next.username, OPENOM_SANDBOX_PASSWORD: next.password });
+      try {
+        assert.ok(!(again.server.stdout() + again.server.stderr()).includes('sandbox merchant credentials set'), again.server.stdout());
+      } finally {
+        await again.server.stop();
+      }
+    });
+
+    it('OPENOM_MODE=production on an empty store: no merchant is made and no merchant credential printed; the admin token is, once', async () => {
+      const { url, drop } = await emptyStore();
+      const { server, base } = await startAndWaitReady(url, { OPENOM_MODE: 'production', LOG_LEVEL: 'info' });
+      try {
+        const output = server.stdout() + server.stderr();
+        assert.doesNotMatch(output, /sandbox (merchant|username|password)/i, output);
+        const adminToken = secretsIn(server.stdout()).adminToken;
+        assert.ok(adminToken, `no admin token printed:\n${server.stdout()}`);
+        const merchants = await fetch(`${base}/admin/v1/merchants`, { headers: { authorization: `Bearer ${adminToken}` } });
+        assert.deepEqual(await merchants.json(), { merchants: [] });
+      } finally {
+        assert.equal((await server.stop()).code, 0);
+        await drop();
+      }
+    });
+
+    /** A store of its own for one test. */
+    async function emptyStore(): Promise<{ url: string; drop: () => Promise<void> }> {
+      if (backend === 'postgres') return createTempPostgresDatabase();
+      const dir = mkdtempSync(join(tmpdir(), 'openom-startup-env-'));
+      return { url: `sqlite:${join(dir, 'openom.sqlite')}`, drop: async () => rmSync(dir, { recursive: true, force: true }) };
+    }
+
+    it('OPENOM_ADMIN_TOKEN and sandbox variables set: nothing is printed and the configured values work', async () => {
+      const { url, drop } = await emptyStore();
       const port = await freePort();
       const server = spawnOpenOM({
         PORT: String(port),

@@ -12,10 +12,12 @@ import { PG_BASE_URL, postgresOrSkip } from '../support/harness.js';
 import { assertStopsWithOneLine, freePort, spawnOpenOM, waitForStatus } from '../support/process.js';
 
 const PASSWORD = 'secret-db-password';
+const QUERY_PASSWORD = 'query-secret-db-password';
 
-function pgUrl(changes: { user?: string; database?: string; port?: number }): string {
+function pgUrl(changes: { user?: string; database?: string; port?: number; queryPassword?: boolean }): string {
   const url = new URL(PG_BASE_URL);
   url.password = PASSWORD;
+  if (changes.queryPassword) url.searchParams.set('password', QUERY_PASSWORD);
   if (changes.user) url.username = changes.user;
   if (changes.database) url.pathname = `/${changes.database}`;
   if (changes.port) url.port = String(changes.port);
@@ -32,7 +34,8 @@ function passwordRefusal(): Buffer {
 }
 
 describe('start-up against a store that refuses', () => {
-  it('a wrong password (28P01) stops the process with one line naming DATABASE_URL, without the password', async () => {
+  for (const where of ['user info', 'user info and ?password='] as const) {
+  it(`a wrong password (28P01) in the ${where} stops the process with one line naming DATABASE_URL, without the password`, async () => {
     // Local PostgreSQL trusts every password: a stand-in server answers the start-up message as a real one does.
     const sockets = new Set<Socket>();
     const server = createServer((socket) => {
@@ -44,15 +47,18 @@ describe('start-up against a store that refuses', () => {
     const address = server.address();
     const port = typeof address === 'object' && address ? address.port : 0;
     try {
-      const line = await assertStopsWithOneLine({ DATABASE_URL: pgUrl({ port }), LOG_LEVEL: 'warn' }, 'DATABASE_URL');
+      const line = await assertStopsWithOneLine({ DATABASE_URL: pgUrl({ port, queryPassword: where !== 'user info' }), LOG_LEVEL: 'warn' }, 'DATABASE_URL');
       assert.match(line, /28P01/);
       assert.match(line, /password authentication failed/);
       assert.ok(!line.includes(PASSWORD), line);
+      assert.ok(!line.includes(QUERY_PASSWORD), line);
+      if (where !== 'user info') assert.match(line, /\?password=\*\*\*/);
     } finally {
       for (const s of sockets) s.destroy();
       server.close();
     }
   });
+  }
 
   it('a SQLite file that cannot be created stops the process with one line naming DATABASE_URL', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'openom-refused-'));
@@ -67,13 +73,15 @@ describe('start-up against a store that refuses', () => {
 
   it('a PostgreSQL that is not up yet is waited for: live, not ready, still running', async () => {
     const port = await freePort();
-    const server = spawnOpenOM({ PORT: String(port), DATABASE_URL: pgUrl({ port: await freePort() }), LOG_LEVEL: 'warn' });
+    const server = spawnOpenOM({ PORT: String(port), DATABASE_URL: pgUrl({ port: await freePort(), queryPassword: true }), LOG_LEVEL: 'warn' });
     try {
       await waitForStatus(`http://127.0.0.1:${port}/health/live`, 200, 30_000, server);
       await new Promise((resolve) => setTimeout(resolve, 1500));
       assert.equal(server.child.exitCode, null, server.stderr());
       assert.equal((await fetch(`http://127.0.0.1:${port}/health/ready`)).status, 503);
-      assert.match(server.stderr() + server.stdout(), /store not ready; retrying/);
+      const output = server.stderr() + server.stdout();
+      assert.match(output, /store not ready; retrying/);
+      assert.ok(!output.includes(PASSWORD) && !output.includes(QUERY_PASSWORD), output);
     } finally {
       assert.equal((await server.stop()).code, 0);
     }

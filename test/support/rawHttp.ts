@@ -1,6 +1,7 @@
 // Raw HTTP/1.1 over a TCP socket, for wire-level compatibility tests where fetch and node:http
 // would tidy up what sloppy clients really send.
 import { connect, type Socket } from 'node:net';
+import { connect as connectTls } from 'node:tls';
 
 export interface RawResponse {
   status: number;
@@ -40,6 +41,16 @@ export class RawConnection {
     const socket = connect({ host: '127.0.0.1', port });
     await new Promise<void>((resolve, reject) => {
       socket.once('connect', resolve);
+      socket.once('error', reject);
+    });
+    return new RawConnection(socket);
+  }
+
+  /** The same over TLS, trusting only `ca`: each write() goes out as its own TLS record(s). */
+  static async openTls(port: number, ca: Buffer): Promise<RawConnection> {
+    const socket = connectTls({ host: '127.0.0.1', port, ca });
+    await new Promise<void>((resolve, reject) => {
+      socket.once('secureConnect', resolve);
       socket.once('error', reject);
     });
     return new RawConnection(socket);

@@ -4,7 +4,7 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
 import { checkOrderIntake } from '../../domain/intake.js';
 import { toKlarnaTimestamp } from '../../domain/time.js';
-import { insertMerchant, listMerchants, merchantExists } from '../../store/merchants.js';
+import { insertMerchant, listMerchants, merchantExists, replaceMerchantCredentials } from '../../store/merchants.js';
 import { readOrderJson } from '../../store/orderDocuments.js';
 import { createOrder } from '../../store/orders.js';
 import { sendJson } from '../commandReply.js';
@@ -28,6 +28,14 @@ const Merchant = component('Merchant', Type.Object(merchantFields));
 const NewMerchant = component(
   'NewMerchant',
   Type.Object({ ...merchantFields, password: Type.String({ description: 'The API password: shown only in this response' }) }),
+);
+const MerchantCredentials = component(
+  'MerchantCredentials',
+  Type.Object({
+    merchant_id: Type.String(),
+    username: merchantFields.username,
+    password: Type.String({ description: 'The new API password: shown only in this response; the old one no longer works' }),
+  }),
 );
 const MerchantList = component('MerchantList', Type.Object({ merchants: Type.Array(Merchant) }));
 const MerchantCreate = component('MerchantCreate', Obj({ name: Type.String({ minLength: 1, maxLength: 255 }) }));
@@ -66,6 +74,27 @@ export const adminRoutes: FastifyPluginAsyncTypebox<RoutesOptions> = async (app,
     '/merchants',
     { schema: { tags, operationId: 'listMerchants', summary: 'List merchants', response: { 200: { ...MerchantList, description: 'Every merchant, without passwords' } } } },
     async () => ({ merchants: await listMerchants(store) }),
+  );
+
+  app.post(
+    '/merchants/:merchant_id/credentials',
+    {
+      schema: {
+        tags,
+        operationId: 'rotateMerchantCredentials',
+        summary: "Give a merchant a new password (shown only in this response): the old one is refused at once and the merchant's portal sessions end",
+        params: MerchantIdParams,
+        response: { 200: { ...MerchantCredentials, description: 'The merchant with its new API password' } },
+      },
+    },
+    async (request) => {
+      const { merchant_id } = request.params;
+      const password = randomSecret(24);
+      const username = await replaceMerchantCredentials(store, merchant_id, { passwordHash: await hashPassword(password) });
+      if (username === undefined) throw ApiError.of(problems.notFound(`Merchant ${merchant_id}`));
+      request.log.info({ merchant_id }, 'merchant credentials rotated');
+      return { merchant_id, username, password };
+    },
   );
 
   app.post(
