@@ -1,7 +1,9 @@
 // Runs a store command for a merchant request and sends its (possibly replayed) response.
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { statusOfErrorCode, type Problem } from '../domain/errorCodes.js';
-import { runOrderCommand, type CommandResponse, type OrderCommand, type Outcome, type StoredResponse } from '../store/commands.js';
+import { runOrderCommand } from '../store/commandRunner.js';
+import type { OrderCommand } from '../store/orderTx.js';
+import type { CommandResponse, Outcome, StoredResponse } from '../store/outcome.js';
 import type { Store } from '../store/dialect.js';
 import { badValue, errorBody } from './errors.js';
 import { routeLabel } from './metrics.js';

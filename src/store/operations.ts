@@ -21,7 +21,8 @@ import { problems } from '../domain/errorCodes.js';
 import { fraudNotificationEventType, merchantUrlFor } from '../domain/merchantCalls.js';
 import type { OrderLineAmounts } from '../domain/orderLines.js';
 import { toKlarnaTimestamp } from '../domain/time.js';
-import { refused, updateOrderState, type OrderCommand, type OrderTx, type Outcome } from './commands.js';
+import { updateOrderState, type OrderCommand, type OrderTx } from './orderTx.js';
+import { refused, type Outcome } from './outcome.js';
 import { isUuid, merchantUrlOf } from './orders.js';
 import type { CapturesTable } from './schema.js';
 

@@ -2,7 +2,8 @@
 // purchase and run again on its schedule by the worker (src/worker/pushHandler.ts;
 // src/domain/pushSchedule.ts says when), and the sandbox's "push now" as a one-off.
 import { checkManualPush, firstPushAt, pushesStopped } from '../domain/pushSchedule.js';
-import { refused, type OrderCommand } from './commands.js';
+import type { OrderCommand } from './orderTx.js';
+import { refused } from './outcome.js';
 import type { Store } from './dialect.js';
 import type { ScheduledJob } from './jobs.js';
 import { merchantUrlOf } from './orders.js';

@@ -3,7 +3,9 @@
 // follows the same rules and writes the same events as a merchant's request would.
 import { randomUUID } from 'node:crypto';
 import { statusOfErrorCode } from '../domain/errorCodes.js';
-import { runOrderCommand, type OrderCommand, type Render } from '../store/commands.js';
+import { runOrderCommand } from '../store/commandRunner.js';
+import type { OrderCommand } from '../store/orderTx.js';
+import type { Render } from '../store/outcome.js';
 import type { AttemptContext, AttemptResult, LeasedJob } from './job.js';
 
 /** Outcomes as statuses for the attempt log: nothing is stored for replay (no idempotency key). */

@@ -6,7 +6,7 @@ import { Type } from '@sinclair/typebox';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { problems, type Problem } from '../../domain/errorCodes.js';
 import { abortCheckout, createCheckout, readCheckout, updateCheckout, type CheckoutContext, type CheckoutOutcome } from '../../store/checkoutOrders.js';
-import type { CommandResponse, StoredResponse } from '../../store/commands.js';
+import type { CommandResponse, StoredResponse } from '../../store/outcome.js';
 import { CHECKOUT_ORDERS_PATH, checkoutOrderJson } from '../checkoutOrderJson.js';
 import { countCommand, idempotencyKeyOf, keyBindingOf, renderOutcome, sendJson, sendStored } from '../commandReply.js';
 import { ApiError } from '../errors.js';

@@ -11,7 +11,7 @@ import {
   updateCustomerDetails,
   updateMerchantReferences,
 } from '../../store/operations.js';
-import type { OrderCommand } from '../../store/commands.js';
+import type { OrderCommand } from '../../store/orderTx.js';
 import { problems } from '../../domain/errorCodes.js';
 import { ApiError } from '../errors.js';
 import { replyWithCommand, sendJson } from '../commandReply.js';

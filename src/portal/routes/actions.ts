@@ -7,7 +7,7 @@ import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
 import { decideExtendAuthorization } from '../../domain/operations.js';
 import { refundableAmount, remainingAuthorizedAmount } from '../../domain/order.js';
 import { runCommandForRequest } from '../../http/commandReply.js';
-import type { OrderCommand } from '../../store/commands.js';
+import type { OrderCommand } from '../../store/orderTx.js';
 import { cancelOrder, createCapture, createRefund, extendAuthorizationTime, releaseRemainingAuthorization } from '../../store/operations.js';
 import { readOrderRecord, type OrderRecord } from '../../store/orderRecord.js';
 import { isOrderId, orderStateOf } from '../../store/orders.js';
