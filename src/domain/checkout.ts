@@ -4,7 +4,7 @@
 import { accept, refuse, type Decision, type Refusal } from './decision.js';
 import { checkOrderIntake, type IntakeFacts } from './intake.js';
 import { merchantUrlFor } from './merchantCalls.js';
-import type { FraudDecision } from './operations.js';
+import type { FraudDecision } from './decisions.js';
 import { checkLinesSum, type OrderLineAmounts } from './orderLines.js';
 
 export const REQUIRED_MERCHANT_URLS = ['terms', 'checkout', 'confirmation', 'push'] as const;

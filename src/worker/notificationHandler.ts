@@ -1,5 +1,5 @@
 // 'notification' jobs: the fraud notification of a decided pending order (CONTRACT §7), POSTed to
-// merchant_urls.notification and retried as webhooks are. decideFraud (src/store/operations.ts)
+// merchant_urls.notification and retried as webhooks are. applyFraudDecision (src/store/orderCommands.ts)
 // writes the job with the URL already resolved.
 import { callMerchant } from '../outgoing/callMerchant.js';
 import type { JobHandler } from './job.js';

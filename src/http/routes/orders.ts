@@ -10,7 +10,7 @@ import {
   updateAuthorization,
   updateCustomerDetails,
   updateMerchantReferences,
-} from '../../store/operations.js';
+} from '../../store/orderCommands.js';
 import type { OrderCommand } from '../../store/orderTx.js';
 import { problems } from '../../domain/errorCodes.js';
 import { ApiError } from '../errors.js';

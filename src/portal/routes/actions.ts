@@ -1,14 +1,14 @@
 // The order actions: GET /portal/orders/{order_id}/{action} shows the confirmation step, POST runs
 // the action through the same command path as the API (runOrderCommand with the operations of
-// src/store/operations.ts: same rules, same events), idempotent under the key the confirmation
+// src/store/orderCommands.ts: same rules, same events), idempotent under the key the confirmation
 // form carries, so a double submit captures once.
 import { randomUUID } from 'node:crypto';
 import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
-import { decideExtendAuthorization } from '../../domain/operations.js';
+import { decideExtendAuthorization } from '../../domain/decisions.js';
 import { refundableAmount, remainingAuthorizedAmount } from '../../domain/order.js';
 import { runCommandForRequest } from '../../http/commandReply.js';
 import type { OrderCommand } from '../../store/orderTx.js';
-import { cancelOrder, createCapture, createRefund, extendAuthorizationTime, releaseRemainingAuthorization } from '../../store/operations.js';
+import { cancelOrder, createCapture, createRefund, extendAuthorizationTime, releaseRemainingAuthorization } from '../../store/orderCommands.js';
 import { readOrderRecord, type OrderRecord } from '../../store/orderRecord.js';
 import { isOrderId, orderStateOf } from '../../store/orders.js';
 import { currencyDigits, formatAmount, toMajorUnits } from '../../domain/money.js';

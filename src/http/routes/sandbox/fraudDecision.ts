@@ -2,7 +2,7 @@
 // (CONTRACT §5). Runs through the command path, so idempotency keys work as on the OM API.
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
-import { decideFraud } from '../../../store/operations.js';
+import { applyFraudDecision } from '../../../store/orderCommands.js';
 import { replyWithCommand } from '../../commandReply.js';
 import { IdempotencyHeaders, OrderIdParams } from '../../schemas/common.js';
 import { component } from '../../schemas/components.js';
@@ -35,6 +35,6 @@ export const fraudDecisionRoutes: FastifyPluginAsyncTypebox<RoutesOptions> = asy
         response: { 204: noBody('Decided'), 403: refused('NOT_ALLOWED', "the order's fraud_status is not PENDING") },
       },
     },
-    (request, reply) => replyWithCommand(store, request, reply, decideFraud(request.body.decision)),
+    (request, reply) => replyWithCommand(store, request, reply, applyFraudDecision(request.body.decision)),
   );
 };

@@ -16,7 +16,7 @@ import {
   decideUpdateAuthorization,
   type ApiProfile,
   type FraudDecision,
-} from '../domain/operations.js';
+} from '../domain/decisions.js';
 import { problems } from '../domain/errorCodes.js';
 import { fraudNotificationEventType, merchantUrlFor } from '../domain/merchantCalls.js';
 import type { OrderLineAmounts } from '../domain/orderLines.js';
@@ -255,7 +255,7 @@ export function triggerSendOut(captureId: string): OrderCommand {
 }
 
 /** The end of a pending fraud review (sandbox, or the automatic decision of a pending checkout). */
-export function decideFraud(decision: FraudDecision): OrderCommand {
+export function applyFraudDecision(decision: FraudDecision): OrderCommand {
   return async (tx) => {
     const d = decideFraudDecision(tx.state, decision);
     if (!d.ok) return refusalOutcome(d);

@@ -11,7 +11,7 @@ import {
   decideRelease,
   decideUpdateAuthorization,
   dueDateExtensionOptions,
-} from './operations.js';
+} from './decisions.js';
 import { remainingAuthorizedAmount, type OrderState } from './order.js';
 import { DAY_MS } from './time.js';
 
