@@ -21,7 +21,7 @@ import { problems, type Problem } from '../domain/errorCodes.js';
 import { toKlarnaTimestamp } from '../domain/time.js';
 import { clockOffsetMs, clockTime } from './clock.js';
 import { inKeyedTransaction, type KeyedRequest } from './idempotency.js';
-import { refused, type CommandResponse, type Refused, type StoredResponse } from './outcome.js';
+import { refused, type CommandResult, type Refused } from './outcome.js';
 import { inWriteTransaction, lockedRows, type Store } from './dialect.js';
 import { jobInsert, signalJobsDue } from './jobs.js';
 import { isOrderId, newOrderWrites, type OrderIntake } from './orders.js';
@@ -31,7 +31,7 @@ import type { CheckoutOrdersTable, Database } from './schema.js';
 /** What a checkout command did, before it is rendered as an HTTP response. */
 export type CheckoutOutcome = { kind: 'checkout'; created: boolean; checkout: CheckoutOrdersTable } | Refused;
 
-export type CheckoutContext = KeyedRequest & { render(outcome: CheckoutOutcome): StoredResponse };
+export type CheckoutContext = KeyedRequest<CheckoutOutcome>;
 
 export function checkoutStateOf(row: CheckoutOrdersTable): CheckoutState {
   return {
@@ -57,12 +57,12 @@ export function checkoutFieldsOf(row: CheckoutOrdersTable): CheckoutOrderFields 
   return JSON.parse(row.document) as CheckoutOrderFields;
 }
 
-export function createCheckout(store: Store, ctx: CheckoutContext, fields: CheckoutOrderFields): Promise<CommandResponse> {
-  return inKeyedTransaction(store, ctx, async (db) => {
+export function createCheckout(store: Store, ctx: CheckoutContext, fields: CheckoutOrderFields): Promise<CommandResult<CheckoutOutcome>> {
+  return inKeyedTransaction(store, ctx, async (db): Promise<{ outcome: CheckoutOutcome; writes: Compilable<unknown>[] }> => {
     const merchant = await db.selectFrom('merchants').select('clock_offset_seconds').where('merchant_id', '=', ctx.merchantId).executeTakeFirst();
     if (!merchant) throw new Error('authenticated merchant not found');
     const invalid = checkCheckoutOrder(fields);
-    if (invalid) return { response: ctx.render(refused(invalid)), writes: [] };
+    if (invalid) return { outcome: refused(invalid), writes: [] };
     const now = toKlarnaTimestamp(clockTime(store, Number(merchant.clock_offset_seconds)));
     const checkout: CheckoutOrdersTable = {
       order_id: randomUUID(),
@@ -74,7 +74,7 @@ export function createCheckout(store: Store, ctx: CheckoutContext, fields: Check
       last_modified_at: now,
       completed_at: null,
     };
-    return { response: ctx.render({ kind: 'checkout', created: true, checkout }), writes: [db.insertInto('checkout_orders').values(checkout)] };
+    return { outcome: { kind: 'checkout', created: true, checkout }, writes: [db.insertInto('checkout_orders').values(checkout)] };
   });
 }
 
@@ -97,28 +97,28 @@ function lockCheckoutQuery(db: Kysely<Database>, store: Store, orderId: string, 
 type CheckoutDecision = (state: CheckoutState, fields: CheckoutOrderFields, now: Date) => Decision<{ next: CheckoutState; fields?: CheckoutOrderFields }>;
 
 /** An update or abort: the locked checkout, the domain's decision, and the row as decided. */
-function runCheckoutCommand(store: Store, ctx: CheckoutContext, orderIdParam: string, decide: CheckoutDecision): Promise<CommandResponse> {
+function runCheckoutCommand(store: Store, ctx: CheckoutContext, orderIdParam: string, decide: CheckoutDecision): Promise<CommandResult<CheckoutOutcome>> {
   const orderId = orderIdParam.toLowerCase();
-  return inKeyedTransaction(store, ctx, async (db) => {
+  return inKeyedTransaction(store, ctx, async (db): Promise<{ outcome: CheckoutOutcome; writes: Compilable<unknown>[] }> => {
     const locked = isOrderId(orderId) ? await lockCheckoutQuery(db, store, orderId, ctx.merchantId).executeTakeFirst() : undefined;
-    if (!locked) return { response: ctx.render(refused(problems.noSuchOrder(orderIdParam))), writes: [] };
+    if (!locked) return { outcome: refused(problems.noSuchOrder(orderIdParam)), writes: [] };
     const { clock_offset_seconds, ...checkout } = locked;
     const d = decide(checkoutStateOf(checkout), checkoutFieldsOf(checkout), clockTime(store, Number(clock_offset_seconds)));
-    if (!d.ok) return { response: ctx.render(refused(d)), writes: [] };
+    if (!d.ok) return { outcome: refused(d), writes: [] };
     const changes = { ...stateColumns(d.value.next), ...(d.value.fields ? { document: JSON.stringify(d.value.fields) } : {}) };
     const writes: Compilable<unknown>[] = [db.updateTable('checkout_orders').set(changes).where('order_id', '=', checkout.order_id)];
-    return { response: ctx.render({ kind: 'checkout', created: false, checkout: { ...checkout, ...changes } }), writes };
+    return { outcome: { kind: 'checkout', created: false, checkout: { ...checkout, ...changes } }, writes };
   });
 }
 
-export function updateCheckout(store: Store, ctx: CheckoutContext, orderId: string, update: Partial<CheckoutOrderFields>): Promise<CommandResponse> {
+export function updateCheckout(store: Store, ctx: CheckoutContext, orderId: string, update: Partial<CheckoutOrderFields>): Promise<CommandResult<CheckoutOutcome>> {
   return runCheckoutCommand(store, ctx, orderId, (state, fields, now) => {
     const d = decideCheckoutUpdate(state, fields, update, now);
     return d.ok ? accept({ next: d.value.next, fields: d.value.order }) : d;
   });
 }
 
-export function abortCheckout(store: Store, ctx: CheckoutContext, orderId: string): Promise<CommandResponse> {
+export function abortCheckout(store: Store, ctx: CheckoutContext, orderId: string): Promise<CommandResult<CheckoutOutcome>> {
   return runCheckoutCommand(store, ctx, orderId, (state, _fields, now) => decideCheckoutAbort(state, now));
 }
 

@@ -15,7 +15,7 @@ import { signalJobsDue } from './jobs.js';
 import { OrderQueues } from './orderQueues.js';
 import { isOrderId } from './orders.js';
 import { orderTx, type CommandContext, type JobsWritten, type LockedOrder, type OrderCommand } from './orderTx.js';
-import { refused, type CommandResponse } from './outcome.js';
+import { refused, type CommandResult, type Decided, type Outcome } from './outcome.js';
 import { PgCommandQueue, type CommandJob } from './pgCommands.js';
 import type { Database } from './schema.js';
 
@@ -46,14 +46,22 @@ function lockOrdersQuery(db: Kysely<Database>, orderIds: readonly string[]) {
 /** How long a command may wait for its turn and a connection when the caller set no deadline. */
 const DEFAULT_WAIT_MS = 30_000;
 
-export async function runOrderCommand(store: Store, ctx: CommandContext, orderIdParam: string, command: OrderCommand): Promise<CommandResponse> {
+type Result = CommandResult<Outcome>;
+
+/**
+ * Runs an order command in its order's transaction and answers what it decided (with the response
+ * stored under the key, if any) or, for a key used before, the response stored then.
+ */
+export async function runOrderCommand(store: Store, ctx: CommandContext & { idempotency?: undefined }, orderIdParam: string, command: OrderCommand): Promise<Decided<Outcome>>;
+export async function runOrderCommand(store: Store, ctx: CommandContext, orderIdParam: string, command: OrderCommand): Promise<Result>;
+export async function runOrderCommand(store: Store, ctx: CommandContext, orderIdParam: string, command: OrderCommand): Promise<Result> {
   const jobs: JobsWritten = { any: false };
-  const response = await runCommandJob(store, commandJob(store, ctx, orderIdParam, command, jobs));
+  const result = await runCommandJob(store, commandJob(store, ctx, orderIdParam, command, jobs));
   if (jobs.any) signalJobsDue(store);
-  return response;
+  return result;
 }
 
-async function runCommandJob(store: Store, job: CommandJob<LockedOrder, CommandResponse>): Promise<CommandResponse> {
+async function runCommandJob(store: Store, job: CommandJob<LockedOrder, Result>): Promise<Result> {
   if (store.dialect === 'postgres') return pgCommandsOf(store).run(job);
   // SQLite: the one writer runs commands one after another; the order's queue only bounds how many wait.
   const queues = sqliteQueuesOf(store);
@@ -71,10 +79,10 @@ async function runCommandJob(store: Store, job: CommandJob<LockedOrder, CommandR
   }
 }
 
-const pgCommands = new WeakMap<Store, PgCommandQueue<LockedOrder, CommandResponse>>();
+const pgCommands = new WeakMap<Store, PgCommandQueue<LockedOrder, Result>>();
 const sqliteQueues = new WeakMap<Store, OrderQueues<unknown>>();
 
-function pgCommandsOf(store: Extract<Store, { dialect: 'postgres' }>): PgCommandQueue<LockedOrder, CommandResponse> {
+function pgCommandsOf(store: Extract<Store, { dialect: 'postgres' }>): PgCommandQueue<LockedOrder, Result> {
   let queue = pgCommands.get(store);
   if (!queue) {
     queue = new PgCommandQueue(store.writer, store.db, { slots: store.writeSlots, orderQueueLimit: store.orderQueueLimit, lockOrders: lockOrdersQuery });
@@ -95,26 +103,26 @@ function sqliteQueuesOf(store: Store): OrderQueues<unknown> {
 /**
  * The command as the store runs it: the key to claim, whether to lock the order, and the decision
  * between the two round trips. `decide` gets whether the key was claimed (false: replay the stored
- * response) and the locked order row; it returns the writes to send with the COMMIT and the response.
+ * response) and the locked order row; it returns the writes to send with the COMMIT and the result.
  */
-function commandJob(store: Store, ctx: CommandContext, orderIdParam: string, command: OrderCommand, jobs: JobsWritten): CommandJob<LockedOrder, CommandResponse> {
+function commandJob(store: Store, ctx: CommandContext, orderIdParam: string, command: OrderCommand, jobs: JobsWritten): CommandJob<LockedOrder, Result> {
   const orderId = orderIdParam.toLowerCase();
-  const key = ctx.idempotencyKey;
+  const binding = ctx.idempotency;
   return {
     orderId,
     lock: isOrderId(orderId),
-    claim: key === undefined ? undefined : claimQuery(store.db, ctx, key),
-    claimKey: key === undefined ? undefined : `${ctx.merchantId}\u0000${key}`,
+    claim: binding && claimQuery(store.db, ctx.merchantId, binding),
+    claimKey: binding && `${ctx.merchantId}\u0000${binding.key}`,
     deadline: ctx.deadline ?? Date.now() + DEFAULT_WAIT_MS,
     decide: async (db, claimed, row) => {
-      if (!claimed && key !== undefined) return { writes: [], result: await replayOf(db, ctx, key) };
+      if (!claimed && binding) return { writes: [], result: await replayOf(db, ctx.merchantId, binding) };
       const writes: Compilable<unknown>[] = [];
       // Another merchant's order answers exactly as an unknown one.
       const locked = row && row.merchant_id === ctx.merchantId ? row : undefined;
       const outcome = locked ? await command(orderTx(store, ctx, db, locked, writes, jobs)) : refused(problems.noSuchOrder(orderIdParam));
-      const response = ctx.render(outcome);
-      if (key !== undefined) writes.push(saveResponseQuery(db, ctx, key, response));
-      return { writes, result: response };
+      const response = binding?.render(outcome);
+      if (binding && response) writes.push(saveResponseQuery(db, ctx.merchantId, binding.key, response));
+      return { writes, result: { replayed: false, outcome, response } };
     },
   };
 }

@@ -11,12 +11,12 @@ import { eventInsert } from './events.js';
 import type { KeyedRequest } from './idempotency.js';
 import { jobInsert, webhookFanOut, type ScheduledJob } from './jobs.js';
 import { orderStateOf } from './orders.js';
-import type { Outcome, Render } from './outcome.js';
+import type { Outcome } from './outcome.js';
 import type { Database, OrdersTable } from './schema.js';
 
-export interface CommandContext extends Omit<KeyedRequest, 'render'> {
+/** Who runs an order command, under which key, and until when it may wait. */
+export interface CommandContext extends KeyedRequest<Outcome> {
   correlationId: string;
-  render: Render;
   /**
    * Epoch ms until which the command may wait for its turn on the order and for a connection
    * (the request's own deadline); past it, it is answered as not applied (503). Default: 30 s.
@@ -73,7 +73,7 @@ export function orderTx(store: Store, ctx: CommandContext, db: Kysely<Database>,
           type,
           occurred_at: now,
           correlation_id: ctx.correlationId,
-          idempotency_key: ctx.idempotencyKey ?? null,
+          idempotency_key: ctx.idempotency?.key ?? null,
           before: state,
           after,
           data,

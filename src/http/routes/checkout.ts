@@ -4,11 +4,11 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { problems, type Problem } from '../../domain/errorCodes.js';
+import { problems } from '../../domain/errorCodes.js';
 import { abortCheckout, createCheckout, readCheckout, updateCheckout, type CheckoutContext, type CheckoutOutcome } from '../../store/checkoutOrders.js';
-import type { CommandResponse, StoredResponse } from '../../store/outcome.js';
+import type { CommandResult, StoredResponse } from '../../store/outcome.js';
 import { CHECKOUT_ORDERS_PATH, checkoutOrderJson } from '../checkoutOrderJson.js';
-import { countCommand, idempotencyKeyOf, keyBindingOf, renderOutcome, sendJson, sendStored } from '../commandReply.js';
+import { countCommand, idempotencyKeyOf, keyBindingOf, renderOutcome, sendJson, sendResult } from '../commandReply.js';
 import { ApiError } from '../errors.js';
 import { CheckoutOrderBody, CheckoutOrderResponse, CheckoutOrderUpdateBody } from '../schemas/checkout.js';
 import { IdempotencyHeaders, OrderIdParams } from '../schemas/common.js';
@@ -28,19 +28,15 @@ function renderCheckout(correlationId: string, publicUrl: string, outcome: Check
 
 export const checkoutRoutes: FastifyPluginAsyncTypebox<RoutesOptions> = async (app, { store, config }) => {
   /** Runs a checkout command for the merchant's request, counts it in the metrics and sends its (possibly replayed) response. */
-  async function reply(request: FastifyRequest, to: FastifyReply, command: (ctx: CheckoutContext) => Promise<CommandResponse>): Promise<FastifyReply> {
-    let refusal: Problem | undefined;
-    const response = await command({
-      merchantId: request.merchantId,
-      idempotencyKey: idempotencyKeyOf(request),
-      request: keyBindingOf(request),
-      render: (outcome) => {
-        if (outcome.kind === 'refused') refusal = outcome.problem;
-        return renderCheckout(request.id, config.publicUrl, outcome);
-      },
-    });
-    countCommand(request, response, refusal);
-    return sendStored(to, response);
+  async function reply(
+    request: FastifyRequest,
+    to: FastifyReply,
+    command: (ctx: CheckoutContext) => Promise<CommandResult<CheckoutOutcome>>,
+  ): Promise<FastifyReply> {
+    const render = (outcome: CheckoutOutcome) => renderCheckout(request.id, config.publicUrl, outcome);
+    const result = await command({ merchantId: request.merchantId, idempotency: keyBindingOf(request, idempotencyKeyOf(request), render) });
+    countCommand(request, result);
+    return sendResult(to, result, render);
   }
 
   app.post(

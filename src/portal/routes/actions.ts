@@ -6,7 +6,7 @@ import { randomUUID } from 'node:crypto';
 import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
 import { decideExtendAuthorization } from '../../domain/decisions.js';
 import { refundableAmount, remainingAuthorizedAmount } from '../../domain/order.js';
-import { runCommandForRequest } from '../../http/commandReply.js';
+import { refusalOf, runCommandForRequest } from '../../http/commandReply.js';
 import type { OrderCommand } from '../../store/orderTx.js';
 import { cancelOrder, createCapture, createRefund, extendAuthorizationTime, releaseRemainingAuthorization } from '../../store/orderCommands.js';
 import { readOrderRecord, type OrderRecord } from '../../store/orderRecord.js';
@@ -71,17 +71,6 @@ function actionSpecs(options: PortalOptions): Record<string, ActionSpec> {
 
 type ActionRequest = FastifyRequest<{ Params: { order_id: string } }>;
 
-/** The message of a refusal the command rendered as Klarna's error body. */
-function refusalMessage(body: string): string {
-  try {
-    const parsed = JSON.parse(body) as { error_messages?: unknown };
-    if (Array.isArray(parsed.error_messages)) return parsed.error_messages.join(' ');
-  } catch {
-    // fall through to the generic message
-  }
-  return 'The action was refused.';
-}
-
 export const actionRoutes: FastifyPluginAsync<PortalOptions> = async (app, options) => {
   for (const [action, spec] of Object.entries(actionSpecs(options))) {
     /** The amount the form carries, or undefined once an error page has been sent. */
@@ -135,10 +124,12 @@ export const actionRoutes: FastifyPluginAsync<PortalOptions> = async (app, optio
         if (!parsed) return reply;
         amount = parsed.minor;
       }
-      const response = await runCommandForRequest(options.store, request, { merchantId: viewer.merchantId, orderId, idempotencyKey: key }, spec.command(amount));
-      if (response.status < 300) return reply.redirect(`/portal/orders/${orderId}?done=${action}`, 303);
-      if (response.status === 404) return notFoundPage(request, reply, options);
-      return sendOrderPage(request, reply, options, orderId, response.status, { error: refusalMessage(response.body) });
+      const result = await runCommandForRequest(options.store, request, { merchantId: viewer.merchantId, orderId, idempotencyKey: key }, spec.command(amount));
+      // A double submit replays the first submit's result.
+      const refusal = refusalOf(result);
+      if (!refusal) return reply.redirect(`/portal/orders/${orderId}?done=${action}`, 303);
+      if (refusal.code === 'NO_SUCH_ORDER') return notFoundPage(request, reply, options);
+      return sendOrderPage(request, reply, options, orderId, refusal.status, { error: refusal.message });
     });
   }
 };
