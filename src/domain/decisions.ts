@@ -215,7 +215,9 @@ export function decideExtendDueDate(
   return accept({ number_of_days: numberOfDays });
 }
 
-export type FraudDecision = 'ACCEPTED' | 'REJECTED' | 'STOPPED';
+/** How a pending fraud review can end (CONTRACT §5). */
+export const FRAUD_DECISIONS = ['ACCEPTED', 'REJECTED', 'STOPPED'] as const;
+export type FraudDecision = (typeof FRAUD_DECISIONS)[number];
 
 /**
  * The end of a pending fraud review (CONTRACT §5): ACCEPTED lets the merchant capture; REJECTED and

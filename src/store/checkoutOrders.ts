@@ -22,8 +22,8 @@ import { toKlarnaTimestamp } from '../domain/time.js';
 import { clockOffsetMs, clockTime } from './clock.js';
 import { inKeyedTransaction, type KeyedRequest } from './idempotency.js';
 import { refused, type CommandResult, type Refused } from './outcome.js';
-import { inWriteTransaction, lockedRows, type Store } from './dialect.js';
-import { jobInsert, signalJobsDue } from './jobs.js';
+import { lockedRows, type Store } from './dialect.js';
+import { inJobsTransaction, jobInsert, type ScheduledJob } from './jobs.js';
 import { isOrderId, newOrderWrites, type OrderIntake } from './orders.js';
 import { firstPushJob } from './push.js';
 import type { CheckoutOrdersTable, Database } from './schema.js';
@@ -164,7 +164,7 @@ export type PurchaseResult = { ok: true; checkout: CheckoutOrdersTable } | { ok:
  */
 export async function completeCheckout(store: Store, p: Purchase): Promise<PurchaseResult> {
   const orderId = p.orderId.toLowerCase();
-  const result = await inWriteTransaction(store, async (db): Promise<PurchaseResult> => {
+  return inJobsTransaction(store, async (db): Promise<PurchaseResult> => {
     const locked = isOrderId(orderId) ? await lockCheckoutQuery(db, store, orderId, p.merchantId).executeTakeFirst() : undefined;
     if (!locked) return { ok: false, problem: problems.noSuchOrder(p.orderId) };
     const { clock_offset_seconds, ...checkout } = locked;
@@ -183,7 +183,7 @@ export async function completeCheckout(store: Store, p: Purchase): Promise<Purch
       orderId,
       merchantUrls: purchased.merchant_urls,
     });
-    const jobs = [firstPushJob(orderId, now, p.pushDelaySeconds)];
+    const jobs: ScheduledJob[] = [firstPushJob(orderId, now, p.pushDelaySeconds)];
     const review = d.value.review;
     if (review) jobs.push({ kind: 'fraud_decision', orderId, payload: { decision: review.decision }, dueAt: review.due_at });
     const writes = [
@@ -194,8 +194,6 @@ export async function completeCheckout(store: Store, p: Purchase): Promise<Purch
     for (const write of writes) await db.executeQuery(write.compile());
     return { ok: true, checkout: { ...checkout, ...changes } };
   });
-  if (result.ok) signalJobsDue(store); // order.created webhooks are due now
-  return result;
 }
 
 function orderIntakeOf(fields: CheckoutOrderFields, fraudStatus: 'ACCEPTED' | 'PENDING'): OrderIntake {

@@ -3,8 +3,8 @@
 // time. The offset lives in the store, so every instance sees the same time; commands read it with
 // the order they lock, in the same statement, so the clock costs no extra round trip.
 import { sql } from 'kysely';
-import { inWriteTransaction, type Store } from './dialect.js';
-import { signalJobsDue } from './jobs.js';
+import type { Store } from './dialect.js';
+import { inJobsTransaction } from './jobs.js';
 
 /** The merchant-clock time for an offset read from the store. */
 export function clockTime(store: Store, offsetSeconds: number, realNowMs = Date.now()): Date {
@@ -42,7 +42,7 @@ export async function readClock(store: Store, merchantId: string): Promise<Clock
  */
 export async function advanceClock(store: Store, merchantId: string, seconds: number): Promise<ClockReading> {
   if (!Number.isSafeInteger(seconds) || seconds < 1) throw new RangeError('clock advance must be a positive whole number of seconds');
-  const offset = await inWriteTransaction(store, async (trx) => {
+  const offset = await inJobsTransaction(store, async (trx) => {
     await trx
       .updateTable('merchants')
       .set({ clock_offset_seconds: sql`clock_offset_seconds + ${seconds}` })
@@ -57,6 +57,5 @@ export async function advanceClock(store: Store, merchantId: string, seconds: nu
     const row = await trx.selectFrom('merchants').select('clock_offset_seconds').where('merchant_id', '=', merchantId).executeTakeFirstOrThrow();
     return Number(row.clock_offset_seconds);
   });
-  signalJobsDue(store);
   return { now: clockTime(store, offset), offset_seconds: offset };
 }

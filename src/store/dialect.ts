@@ -198,6 +198,15 @@ export async function inWriteTransaction<T>(store: Store, fn: (trx: Kysely<Datab
   return store.writes.run(fn);
 }
 
+/**
+ * Runs a short write that needs no transaction around it: on PostgreSQL its statements autocommit
+ * each (a job lease is one UPDATE whose SKIP LOCKED subquery makes it safe on its own); on SQLite
+ * it goes through the write queue, as every write does.
+ */
+export async function inShortWrite<T>(store: Store, fn: (db: Kysely<Database>) => Promise<T>): Promise<T> {
+  return store.dialect === 'postgres' ? fn(store.db) : store.writes.run(fn);
+}
+
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /** How long a SQLite writer keeps asking for the write lock (on top of busy_timeout) before giving up with 503. */

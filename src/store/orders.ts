@@ -4,9 +4,9 @@ import type { Compilable, Kysely } from 'kysely';
 import type { FraudStatus, OrderState } from '../domain/order.js';
 import { DAY_MS, toKlarnaTimestamp } from '../domain/time.js';
 import { clockOffsetMs, clockTime } from './clock.js';
-import { inWriteTransaction, type Store } from './dialect.js';
+import type { Store } from './dialect.js';
 import { eventInsert } from './events.js';
-import { jobInsert, signalJobsDue, webhookFanOut } from './jobs.js';
+import { inJobsTransaction, jobInsert, webhookFanOut } from './jobs.js';
 import type { Database, OrdersTable } from './schema.js';
 
 type Json = Record<string, unknown>;
@@ -26,7 +26,7 @@ export interface OrderIntake {
   merchant_data?: string;
   initial_payment_method?: Json;
   selected_shipping_option?: Json;
-  fraud_status?: string;
+  fraud_status?: FraudStatus;
   expires_at?: string;
 }
 
@@ -69,7 +69,7 @@ export function orderStateOf(row: Pick<OrdersTable, StateColumns>): OrderState {
     expires_at: expiresAt,
     initial_expires_at: row.initial_expires_at ? new Date(row.initial_expires_at) : expiresAt,
     created_at: new Date(row.created_at),
-    fraud_status: row.fraud_status as FraudStatus,
+    fraud_status: row.fraud_status,
   };
 }
 
@@ -169,15 +169,13 @@ export function newOrderRow(merchantId: string, intake: OrderIntake, c: NewOrder
 
 /** Admin intake: a new order on the merchant's clock. Returns its id and the time it was created. */
 export async function createOrder(store: Store, merchantId: string, intake: OrderIntake, correlationId: string): Promise<{ orderId: string; now: Date }> {
-  const created = await inWriteTransaction(store, async (trx) => {
+  return inJobsTransaction(store, async (trx) => {
     const merchant = await trx.selectFrom('merchants').select('clock_offset_seconds').where('merchant_id', '=', merchantId).executeTakeFirstOrThrow();
     const offset = Number(merchant.clock_offset_seconds);
     const now = clockTime(store, offset);
     const row = await insertOrder(trx, merchantId, intake, { now, offsetMs: clockOffsetMs(store, offset), correlationId });
     return { orderId: row.order_id, now };
   });
-  signalJobsDue(store); // order.created webhooks are due now
-  return created;
 }
 
 /** One of a checkout order's merchant_urls as the merchant sent it; undefined for admin intake orders. */

@@ -5,13 +5,10 @@ import { checkManualPush, firstPushAt, pushesStopped } from '../domain/pushSched
 import type { OrderCommand } from './orderTx.js';
 import { refused } from './outcome.js';
 import type { Store } from './dialect.js';
-import type { ScheduledJob } from './jobs.js';
+import type { PushPayload, ScheduledJob } from './jobs.js';
 import { merchantUrlOf } from './orders.js';
 
-/** A scheduled push carries what its schedule is counted from; a one-off is not followed by another. */
-export type PushPayload = { first_delay_seconds: number } | { manual: true };
-
-export function firstPushJob(orderId: string, purchasedAt: Date, firstDelaySeconds: number): ScheduledJob {
+export function firstPushJob(orderId: string, purchasedAt: Date, firstDelaySeconds: number): ScheduledJob<'push'> {
   const payload: PushPayload = { first_delay_seconds: firstDelaySeconds };
   return { kind: 'push', orderId, payload, dueAt: firstPushAt(purchasedAt, firstDelaySeconds) };
 }

@@ -6,7 +6,7 @@ import { toKlarnaTimestamp } from '../domain/time.js';
 import { WEBHOOK_EVENT_TYPES, type WebhookEventType } from '../domain/webhookEvents.js';
 import { clockOffsetMs, merchantNow } from './clock.js';
 import { inWriteTransaction, type Store } from './dialect.js';
-import { signalJobsDue } from './jobs.js';
+import { inJobsTransaction, payloadOf } from './jobs.js';
 import { isUuid } from './orders.js';
 import type { JobAttemptsTable, JobState, JobsTable } from './schema.js';
 
@@ -39,7 +39,7 @@ export interface DeliveryAttempt {
 export interface Delivery {
   delivery_id: string;
   event_id: string;
-  event_type: string;
+  event_type: WebhookEventType;
   order_id: string | null;
   status: DeliveryStatus;
   attempt_count: number;
@@ -127,7 +127,7 @@ type JobRow = Pick<JobsTable, 'state' | 'attempts' | 'run_at' | 'payload' | 'ord
 type AttemptRow = Pick<JobAttemptsTable, 'job_id' | 'attempt' | 'status' | 'error' | 'duration_ms' | 'attempted_at'>;
 
 function deliveryOf(job: JobRow, attempts: AttemptRow[], offsetMs: number): Delivery {
-  const event = JSON.parse(job.payload) as { id: string; type: string };
+  const event = payloadOf({ kind: 'webhook', payload: job.payload });
   return {
     delivery_id: String(job.id),
     event_id: event.id,
@@ -199,7 +199,7 @@ export async function resendDelivery(store: Store, merchantId: string, webhookId
   if (!owned) return { missing: 'webhook' };
   const realNow = Date.now();
   const updatedAt = new Date(realNow + owned.offsetMs).toISOString();
-  const job = await inWriteTransaction(store, async (trx) => {
+  const job = await inJobsTransaction(store, async (trx) => {
     await trx
       .updateTable('jobs')
       .set({ state: 'pending', run_at: realNow, updated_at: updatedAt })
@@ -211,6 +211,5 @@ export async function resendDelivery(store: Store, merchantId: string, webhookId
     return trx.selectFrom('jobs').select(DELIVERY_COLUMNS).where('id', '=', deliveryId).where('webhook_id', '=', webhookId).where('kind', '=', 'webhook').executeTakeFirst();
   });
   if (!job) return { missing: 'delivery' };
-  signalJobsDue(store);
   return (await withAttempts(store, [{ ...job, id: Number(job.id) }], owned.offsetMs))[0]!;
 }

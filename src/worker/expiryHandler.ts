@@ -4,4 +4,4 @@ import { recordExpiry } from '../store/orderCommands.js';
 import type { JobHandler } from './job.js';
 import { runOrderCommandJob } from './orderCommandJob.js';
 
-export const runExpiry: JobHandler = (job, ctx) => runOrderCommandJob(job, ctx, recordExpiry);
+export const runExpiry: JobHandler<'expiry'> = (job, ctx) => runOrderCommandJob(job, ctx, recordExpiry);

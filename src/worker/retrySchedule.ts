@@ -2,7 +2,8 @@
 // failed one follows it by 1 min, 5 min, 30 min, 2 h, 6 h, 12 h, then 24 h, until 3 days after the
 // event, all on the merchant's clock. A retry that would fall later than that is not made.
 import { isDelivered, type MerchantAnswer } from '../outgoing/callMerchant.js';
-import type { AttemptContext, AttemptResult, JobNext, LeasedJob } from './job.js';
+import type { AttemptResult, JobKind, JobNext, LeasedJob } from '../store/jobs.js';
+import type { AttemptContext } from './job.js';
 
 const MINUTE_MS = 60_000;
 const HOUR_MS = 60 * MINUTE_MS;
@@ -19,7 +20,7 @@ export function retryAfterFailure(attempt: number, attemptedAt: Date, eventAt: D
 }
 
 /** A webhook or notification call's attempt: delivered on a 2xx, otherwise retried on the schedule above. */
-export function retriedAsWebhooks(answer: MerchantAnswer, url: string, job: LeasedJob, ctx: AttemptContext): AttemptResult {
+export function retriedAsWebhooks(answer: MerchantAnswer, url: string, job: LeasedJob<JobKind>, ctx: AttemptContext): AttemptResult {
   return {
     status: answer.status,
     error: answer.error ?? null,

@@ -6,10 +6,9 @@
 import type { Logger } from 'pino';
 import { clockTime } from '../store/clock.js';
 import type { Store } from '../store/dialect.js';
-import { onJobsDue } from '../store/jobs.js';
-import { JOB_HANDLERS, type JobHandlers } from './handlers.js';
-import type { AttemptResult, LeasedJob } from './job.js';
-import { LEASE_MS, leaseDueJobs, recordAttempt, renewLeases } from './leasing.js';
+import { LEASE_MS, leaseDueJobs, recordAttempt, renewLeases } from '../store/jobLeases.js';
+import { onJobsDue, type AttemptResult, type JobKind, type LeasedJob } from '../store/jobs.js';
+import { JOB_HANDLERS, runHandler, type JobHandlers } from './handlers.js';
 import { Wakeup } from './wakeup.js';
 
 export interface WorkerOptions {
@@ -34,7 +33,7 @@ const RETRY_AFTER_ERROR_MS = 60_000;
 export function startWorker(store: Store, options: WorkerOptions): Worker {
   const { concurrency, log } = options;
   const handlers = options.handlers ?? JOB_HANDLERS;
-  const kinds = Object.keys(handlers);
+  const kinds = Object.keys(handlers) as JobKind[];
   const pollMs = options.pollMs ?? 500;
   const inFlight = new Map<number, { job: LeasedJob; done: Promise<void> }>();
   const wakeup = new Wakeup();
@@ -50,12 +49,11 @@ export function startWorker(store: Store, options: WorkerOptions): Worker {
   renewals.unref();
 
   async function attempt(job: LeasedJob): Promise<void> {
-    const handler = handlers[job.kind]!;
     const startedMs = Date.now();
     const attemptedAt = clockTime(store, job.clock_offset_seconds, startedMs);
     let result: AttemptResult;
     try {
-      result = await handler(job, { store, log, attempt: job.attempts + 1, attemptedAt });
+      result = await runHandler(handlers, job, { store, log, attempt: job.attempts + 1, attemptedAt });
     } catch (err) {
       log.error({ err, job_id: job.id, kind: job.kind }, 'worker: job handler failed');
       result = { status: 0, error: (err as Error).message, next: { state: 'pending', dueAt: new Date(attemptedAt.getTime() + RETRY_AFTER_ERROR_MS) } };
