@@ -11,7 +11,7 @@ import { sql } from 'kysely';
 import { buildApp } from '../src/app.js';
 import { loadConfig, type StoreConfig } from '../src/config.js';
 import { DAY_MS, toKlarnaTimestamp } from '../src/domain/time.js';
-import { hashPassword } from '../src/http/passwords.js';
+import { hashPassword } from '../src/secrets.js';
 import { openStore, type Store } from '../src/store/dialect.js';
 import { insertMerchant } from '../src/store/merchants.js';
 import { migrate } from '../src/store/migrations.js';

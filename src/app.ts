@@ -9,18 +9,23 @@ import { handleFrameworkError, registerErrorHandling, unavailable } from './http
 import { faultInjector } from './http/faults.js';
 import { swaggerOptions, type SecurityKind } from './http/openapi.js';
 import { correlationIdOf, registerPlumbing, setStandardHeaders } from './http/plumbing.js';
-import { hostedCheckoutRoutes } from './checkout/routes.js';
-import { HOSTED_CHECKOUT_PATH } from './http/checkoutOrderJson.js';
+import { checkoutRoutes } from './checkout/apiRoutes.js';
+import { HOSTED_CHECKOUT_PATH } from './checkout/document.js';
+import { hostedCheckoutRoutes } from './checkout/pageRoutes.js';
+import { checkoutCompletionRoutes } from './checkout/sandboxRoutes.js';
 import { adminRoutes } from './http/routes/admin.js';
-import { checkoutRoutes } from './http/routes/checkout.js';
 import { captureRoutes } from './http/routes/captures.js';
 import { healthRoutes, type Readiness } from './http/routes/health.js';
 import { orderRoutes } from './http/routes/orders.js';
 import type { RoutesOptions } from './http/routes/options.js';
 import { refundRoutes } from './http/routes/refunds.js';
-import { sandboxRoutes } from './http/routes/sandbox/index.js';
+// Schema components are listed in /openapi.json in the order their modules load: webhooks' before the sandbox's.
+import { adminWebhookRoutes, merchantWebhookRoutes } from './http/routes/webhooks.js';
+import { clockRoutes } from './http/routes/sandbox/clock.js';
+import { faultRoutes } from './http/routes/sandbox/faults.js';
+import { fraudDecisionRoutes } from './http/routes/sandbox/fraudDecision.js';
+import { pushRoutes } from './http/routes/sandbox/push.js';
 import { componentSchemas } from './http/schemas/components.js';
-import { adminWebhookRoutes } from './http/routes/webhooks.js';
 import { handleClientError } from './http/clientErrors.js';
 import { createMetrics, metricsRoute, noMetrics, registerRequestMetrics } from './http/metrics.js';
 import { serverFactory, type TlsMaterial } from './http/server.js';
@@ -134,6 +139,9 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   // Test helpers exist only in sandbox mode: in production every /sandbox/ path is 404 NOT_FOUND
   // (CONTRACT §5), and so is the checkout, since OpenOM takes no real payments (§6).
   if (config.mode === 'sandbox') {
+    // /sandbox/v1: the test helpers a merchant developer drives a sandbox with (CONTRACT §5), one
+    // plugin per resource; the checkout's purchase helper is the checkout's own (src/checkout/).
+    const sandboxRoutes = [clockRoutes, faultRoutes, fraudDecisionRoutes, merchantWebhookRoutes, checkoutCompletionRoutes, pushRoutes];
     await scope('/sandbox/v1', 'merchant', sandboxRoutes);
     await scope('/checkout/v3', 'merchant', [checkoutRoutes]);
     await scope(HOSTED_CHECKOUT_PATH, 'none', [hostedCheckoutRoutes]);

@@ -3,10 +3,9 @@
 import { randomUUID } from 'node:crypto';
 import type { Config } from './config.js';
 import { toKlarnaTimestamp } from './domain/time.js';
-import { hashPassword, randomSecret, sha256 } from './http/passwords.js';
-import { newMerchantUsername } from './http/routes/admin.js';
+import { hashPassword, randomSecret, sha256 } from './secrets.js';
 import { inWriteTransaction, type Store } from './store/dialect.js';
-import { getSetting } from './store/merchants.js';
+import { getSetting, newMerchantUsername } from './store/merchants.js';
 
 export interface BootstrapResult {
   adminTokenDigest: Buffer;

@@ -9,7 +9,7 @@ import { findMerchantByUsername } from '../store/merchants.js';
 import type { Store } from '../store/dialect.js';
 import { ApiError } from './errors.js';
 import { FairGate } from './fairGate.js';
-import { decoyPasswordHash, sameDigest, sha256, verifyPassword } from './passwords.js';
+import { decoyPasswordHash, sameDigest, sha256, verifyPassword } from '../secrets.js';
 import { unstorableReason } from './storableText.js';
 import { AttemptThrottle, tooManyFailures, type ThrottleOptions } from './throttle.js';
 

@@ -3,6 +3,7 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { Config } from '../config.js';
 import type { VerifyMerchantCredentials } from '../http/auth.js';
+import { sendPage } from '../html.js';
 import { clockTime } from '../store/clock.js';
 import type { Store } from '../store/dialect.js';
 import type { Section, Viewer } from './views/layout.js';
@@ -14,10 +15,6 @@ export interface PortalOptions {
   verifyMerchantCredentials: VerifyMerchantCredentials;
   /** The portal's sections in this instance. */
   sections: readonly Section[];
-}
-
-export function sendPage(reply: FastifyReply, status: number, text: string): FastifyReply {
-  return reply.code(status).type('text/html; charset=utf-8').send(text);
 }
 
 /** The merchant behind the request's session (routes that need one are behind requireSession). */

@@ -4,7 +4,7 @@
 // cookies, the browser's own word (Sec-Fetch-Site, Origin), and a per-session token in every form.
 import { timingSafeEqual } from 'node:crypto';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { randomSecret, sha256 } from '../http/passwords.js';
+import { randomSecret, sha256 } from '../secrets.js';
 import { createPortalSession, deletePortalSession, findPortalSession, type PortalSession } from '../store/portalSessions.js';
 import type { Store } from '../store/dialect.js';
 

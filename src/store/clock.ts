@@ -36,12 +36,17 @@ export async function readClock(store: Store, merchantId: string): Promise<Clock
   return { now: clockTime(store, offset), offset_seconds: offset };
 }
 
+/** The most one advance may move a clock: a year (CONTRACT §5). */
+export const MAX_ADVANCE_SECONDS = 31_536_000;
+
 /**
  * Moves the merchant's clock forward. Work already scheduled on that clock falls due earlier in
  * real time by the same amount, in the same transaction, so nothing is skipped or run twice.
  */
 export async function advanceClock(store: Store, merchantId: string, seconds: number): Promise<ClockReading> {
-  if (!Number.isSafeInteger(seconds) || seconds < 1) throw new RangeError('clock advance must be a positive whole number of seconds');
+  if (!Number.isSafeInteger(seconds) || seconds < 1 || seconds > MAX_ADVANCE_SECONDS) {
+    throw new RangeError(`clock advance must be a whole number of seconds from 1 to ${MAX_ADVANCE_SECONDS}`);
+  }
   const offset = await inJobsTransaction(store, async (trx) => {
     await trx
       .updateTable('merchants')

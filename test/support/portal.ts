@@ -2,7 +2,7 @@
 // the CSRF token, and the idempotency key of the last confirmation page.
 import assert from 'node:assert/strict';
 import type { LightMyRequestResponse } from 'fastify';
-import { sha256 } from '../../src/http/passwords.js';
+import { sha256 } from '../../src/secrets.js';
 import { newOrderRow } from '../../src/store/orders.js';
 import type { OrdersTable } from '../../src/store/schema.js';
 import type { Store } from '../../src/store/dialect.js';

@@ -10,7 +10,8 @@ import { isUuid } from '../../store/orders.js';
 import { createWebhook, deleteWebhook, listDeliveries, listWebhooks, resendDelivery } from '../../store/webhooks.js';
 import { ApiError, badValue } from '../errors.js';
 import { noBody } from '../schemas/responses.js';
-import { Delivery, DeliveryList, DeliveryListQuery, NewWebhook, WebhookBody, WebhookList, webhookUrlProblem } from '../schemas/webhooks.js';
+import { webhookUrlProblem } from '../../domain/webhookEvents.js';
+import { Delivery, DeliveryList, DeliveryListQuery, NewWebhook, WebhookBody, WebhookList } from '../schemas/webhooks.js';
 import type { RoutesOptions } from './options.js';
 
 const DEFAULT_PAGE_SIZE = 20;

@@ -2,7 +2,8 @@
 // logins here and failed Basic auth on the API count against the same throttle.
 import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
 import { ApiError } from '../../http/errors.js';
-import { formField, sendPage, type PortalOptions } from '../respond.js';
+import { sendPage } from '../../html.js';
+import { formField, type PortalOptions } from '../respond.js';
 import { LOGIN_COOKIE, cookieOf, crossSiteProblem, endSession, issueLoginToken, startSession } from '../session.js';
 import { loginPage } from '../views/login.js';
 

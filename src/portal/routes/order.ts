@@ -1,7 +1,8 @@
 // GET /portal/orders/{order_id}: one order. Another merchant's or an unknown order is a 404 page.
 import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
 import { readOrderRecord } from '../../store/orderRecord.js';
-import { notFoundPage, queryField, sendPage, signedIn, type PortalOptions } from '../respond.js';
+import { sendPage } from '../../html.js';
+import { notFoundPage, queryField, signedIn, type PortalOptions } from '../respond.js';
 import { orderPage, type OrderView } from '../views/order.js';
 
 /** What a successful action says when the order page shows again (the redirect names the action). */

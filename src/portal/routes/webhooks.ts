@@ -3,10 +3,10 @@
 // portal and the API cannot disagree on what a resend or a delete does.
 import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
 import { problems } from '../../domain/errorCodes.js';
-import { WEBHOOK_EVENT_TYPES, type WebhookEventType } from '../../domain/webhookEvents.js';
-import { MAX_WEBHOOK_URL_LENGTH, webhookUrlProblem } from '../../http/schemas/webhooks.js';
+import { MAX_WEBHOOK_URL_LENGTH, WEBHOOK_EVENT_TYPES, webhookUrlProblem, type WebhookEventType } from '../../domain/webhookEvents.js';
 import { createWebhook, deleteWebhook, listDeliveries, listWebhooks, resendDelivery, type WebhookEndpoint } from '../../store/webhooks.js';
-import { formField, formValues, notFoundPage, queryField, safeReturn, sendMessage, sendPage, signedIn, type PortalOptions } from '../respond.js';
+import { sendPage } from '../../html.js';
+import { formField, formValues, notFoundPage, queryField, safeReturn, sendMessage, signedIn, type PortalOptions } from '../respond.js';
 import { confirmPage } from '../views/confirm.js';
 import { webhooksPage, type EndpointDeliveries, type WebhooksView } from '../views/webhooks.js';
 

@@ -1,7 +1,7 @@
 // One webhook endpoint's deliveries as a table: the event, its order, status, the attempts made
 // (HTTP status or why there was no answer, on the merchant's clock) and a "Resend" button.
 import type { Delivery, DeliveryAttempt } from '../../store/webhooks.js';
-import { html, type SafeHtml } from '../html.js';
+import { html, type SafeHtml } from '../../html.js';
 import { time } from './formats.js';
 import { csrfField, type Viewer } from './layout.js';
 

@@ -1,6 +1,6 @@
 // The frame of every portal page: landmarks (header, nav, main), a skip link, the merchant and
 // "Log out", and in sandbox mode the merchant's clock with its "Advance clock" control.
-import { html, type HtmlValue, type SafeHtml } from '../html.js';
+import { html, type HtmlValue, type SafeHtml } from '../../html.js';
 import { STYLESHEET_PATH } from '../styles.js';
 import { duration, time } from './formats.js';
 

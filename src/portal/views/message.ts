@@ -1,5 +1,5 @@
 // A page that only says something: not found, refused, too many attempts, unavailable.
-import { html } from '../html.js';
+import { html } from '../../html.js';
 import { page, type Section, type Viewer } from './layout.js';
 
 export function messagePage(title: string, message: string, viewer?: Viewer, sections?: readonly Section[]): string {

@@ -2,7 +2,7 @@
 import { refundableAmount, remainingAuthorizedAmount, statusOf } from '../../domain/order.js';
 import type { OrderRecord } from '../../store/orderRecord.js';
 import { orderStateOf } from '../../store/orders.js';
-import { html, type SafeHtml } from '../html.js';
+import { html, type SafeHtml } from '../../html.js';
 import { currencyDigits, formatAmount, toMajorUnits } from '../../domain/money.js';
 import { time } from './formats.js';
 import { page, type Section, type Viewer } from './layout.js';

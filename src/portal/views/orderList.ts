@@ -2,7 +2,7 @@
 import { statusOf } from '../../domain/order.js';
 import { LISTED_STATUSES, NOT_ACKNOWLEDGED, type OrderCursor, type OrderListFilter, type OrderListPage } from '../../store/orderList.js';
 import { orderStateOf } from '../../store/orders.js';
-import { html, type SafeHtml } from '../html.js';
+import { html, type SafeHtml } from '../../html.js';
 import { formatAmount } from '../../domain/money.js';
 import { time } from './formats.js';
 import { page, type Section, type Viewer } from './layout.js';

@@ -3,7 +3,7 @@
 import type { Selectable } from 'kysely';
 import type { AmountsSnapshot } from '../../store/events.js';
 import type { OrderEventsTable } from '../../store/schema.js';
-import { html, type SafeHtml } from '../html.js';
+import { html, type SafeHtml } from '../../html.js';
 import { time, timeText } from './formats.js';
 import { STATUS_NAMES } from './status.js';
 import type { OrderStatus } from '../../domain/order.js';

@@ -1,10 +1,9 @@
 // /portal/webhooks (sandbox mode): the merchant's endpoints, each with its newest deliveries and
 // "Resend", a form to add one (its signing secret shown once), and "Delete". /portal/webhooks/{id}
 // is one endpoint with its deliveries a page at a time.
-import { WEBHOOK_EVENT_TYPES } from '../../domain/webhookEvents.js';
-import { MAX_WEBHOOK_URL_LENGTH } from '../../http/schemas/webhooks.js';
+import { MAX_WEBHOOK_URL_LENGTH, WEBHOOK_EVENT_TYPES } from '../../domain/webhookEvents.js';
 import type { Delivery, NewWebhookEndpoint, WebhookEndpoint } from '../../store/webhooks.js';
-import { html, type SafeHtml } from '../html.js';
+import { html, type SafeHtml } from '../../html.js';
 import { deliveryTable } from './deliveries.js';
 import { time } from './formats.js';
 import { csrfField, page, type Section, type Viewer } from './layout.js';

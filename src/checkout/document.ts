@@ -4,7 +4,7 @@
 import type { CheckoutOrderFields } from '../domain/checkout.js';
 import type { CheckoutOrdersTable } from '../store/schema.js';
 import { checkoutFieldsOf } from '../store/checkoutOrders.js';
-import { escapeHtml } from './html.js';
+import { escapeHtml } from '../html.js';
 
 export const CHECKOUT_ORDERS_PATH = '/checkout/v3/orders';
 export const HOSTED_CHECKOUT_PATH = '/sandbox/checkout';

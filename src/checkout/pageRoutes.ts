@@ -2,20 +2,16 @@
 // No credentials: as with Klarna's snippet, the unguessable order id is the shopper's access.
 // Sandbox mode only (app.ts).
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
-import type { FastifyReply } from 'fastify';
 import type { CheckoutPhase } from '../domain/checkout.js';
-import { attemptPurchase } from '../http/checkoutCompletion.js';
-import { hostedCheckoutUrl } from '../http/checkoutOrderJson.js';
+import { sendPage } from '../html.js';
 import type { RoutesOptions } from '../http/routes/options.js';
 import { CompletionBody } from '../http/schemas/checkout.js';
 import { OrderIdParams } from '../http/schemas/common.js';
 import { checkoutFieldsOf, phaseOf, readCheckout } from '../store/checkoutOrders.js';
 import type { CheckoutOrdersTable } from '../store/schema.js';
+import { hostedCheckoutUrl } from './document.js';
 import { DECLINED, PAGE_CSP, checkoutPageHtml, merchantDeclined, missingCheckoutHtml, type Notice } from './page.js';
-
-function sendPage(reply: FastifyReply, status: number, html: string): FastifyReply {
-  return reply.code(status).type('text/html; charset=utf-8').send(html);
-}
+import { attemptPurchase } from './purchase.js';
 
 export const hostedCheckoutRoutes: FastifyPluginAsyncTypebox<RoutesOptions> = async (app, { store, config }) => {
   // The outcome form posts application/x-www-form-urlencoded; an empty field is an absent one.

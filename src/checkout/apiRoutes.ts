@@ -1,19 +1,19 @@
 // /checkout/v3/orders: Klarna's Checkout API v3 (CONTRACT §6), sandbox mode only. The merchant
 // creates the checkout order, embeds its html_snippet, updates or aborts it while the shopper
-// decides; the purchase itself happens on the hosted test checkout (src/checkout/).
+// decides; the purchase itself happens on the hosted test checkout (pageRoutes.ts).
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { problems } from '../../domain/errorCodes.js';
-import { abortCheckout, createCheckout, readCheckout, updateCheckout, type CheckoutContext, type CheckoutOutcome } from '../../store/checkoutOrders.js';
-import type { CommandResult, StoredResponse } from '../../store/outcome.js';
-import { CHECKOUT_ORDERS_PATH, checkoutOrderJson } from '../checkoutOrderJson.js';
-import { countCommand, idempotencyKeyOf, keyBindingOf, renderOutcome, sendJson, sendResult } from '../commandReply.js';
-import { ApiError } from '../errors.js';
-import { CheckoutOrderBody, CheckoutOrderResponse, CheckoutOrderUpdateBody } from '../schemas/checkout.js';
-import { IdempotencyHeaders, OrderIdParams } from '../schemas/common.js';
-import { refused } from '../schemas/responses.js';
-import type { RoutesOptions } from './options.js';
+import { problems } from '../domain/errorCodes.js';
+import { countCommand, idempotencyKeyOf, keyBindingOf, renderOutcome, sendJson, sendResult } from '../http/commandReply.js';
+import { ApiError } from '../http/errors.js';
+import type { RoutesOptions } from '../http/routes/options.js';
+import { CheckoutOrderBody, CheckoutOrderResponse, CheckoutOrderUpdateBody } from '../http/schemas/checkout.js';
+import { IdempotencyHeaders, OrderIdParams } from '../http/schemas/common.js';
+import { refused } from '../http/schemas/responses.js';
+import { abortCheckout, createCheckout, readCheckout, updateCheckout, type CheckoutContext, type CheckoutOutcome } from '../store/checkoutOrders.js';
+import type { CommandResult, StoredResponse } from '../store/outcome.js';
+import { CHECKOUT_ORDERS_PATH, checkoutOrderJson } from './document.js';
 
 const tags = ['Checkout'];
 const readOnly = (why: string) => refused('READ_ONLY_ORDER', why);
