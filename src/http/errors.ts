@@ -39,7 +39,7 @@ export const badValue = (message: string) => new ApiError('BAD_VALUE', [message]
 export const unavailable = (message = 'The service is temporarily unavailable. Please retry.', retryAfterSeconds = 1) =>
   new ApiError('SERVICE_UNAVAILABLE', [message], { 'retry-after': String(retryAfterSeconds) });
 
-export function errorBody(correlationId: string, errorCode: string, messages: string[]): string {
+export function errorBody(correlationId: string, errorCode: ErrorCode, messages: string[]): string {
   return JSON.stringify({ correlation_id: correlationId, error_code: errorCode, error_messages: messages });
 }
 
