@@ -7,6 +7,7 @@ import {
   PENDING_REVIEW_MS,
   checkCheckoutOrder,
   checkoutPhase,
+  checkoutStateViolations,
   decideCheckoutAbort,
   decideCheckoutCompletion,
   decideCheckoutUpdate,
@@ -77,6 +78,25 @@ describe('checkout order rules', () => {
 
   it('{checkout.order.id} is replaced wherever it appears', () => {
     assert.equal(merchantUrlFor('https://s.example/{checkout.order.id}/x?id={checkout.order.id}', 'abc'), 'https://s.example/abc/x?id=abc');
+  });
+});
+
+describe('checkout state invariants', () => {
+  it('an open, an aborted and a completed checkout are valid; aborted-and-complete and a completion time that disagrees with the status are not', () => {
+    assert.deepEqual(checkoutStateViolations(state()), []);
+    assert.deepEqual(checkoutStateViolations(state({ aborted: true })), []);
+    assert.deepEqual(checkoutStateViolations(state({ status: 'checkout_complete', completed_at: later(1) })), []);
+    assert.deepEqual(checkoutStateViolations(state({ status: 'checkout_complete', completed_at: later(1), aborted: true })), ['aborted and complete']);
+    assert.equal(checkoutStateViolations(state({ status: 'checkout_complete' })).length, 1);
+    assert.equal(checkoutStateViolations(state({ completed_at: later(1) })).length, 1);
+  });
+
+  it('every decision leaves a valid state', () => {
+    const completed = decideCheckoutCompletion(state(), 'pending_accepted', later(1));
+    const aborted = decideCheckoutAbort(state(), later(1));
+    assert.ok(completed.ok && aborted.ok);
+    assert.deepEqual(checkoutStateViolations(completed.value.next), []);
+    assert.deepEqual(checkoutStateViolations(aborted.value.next), []);
   });
 });
 

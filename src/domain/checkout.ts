@@ -87,6 +87,19 @@ export interface CheckoutState {
   completed_at: Date | null;
 }
 
+/**
+ * The invariants of a checkout's state (the store asserts them before every write; the CHECKs of
+ * migration 006 are the other half): an aborted checkout was never completed, and a completed one
+ * has its completion time, an incomplete one none.
+ */
+export function checkoutStateViolations(state: CheckoutState): string[] {
+  const v: string[] = [];
+  if (state.status !== 'checkout_incomplete' && state.status !== 'checkout_complete') v.push(`status ${String(state.status)}`);
+  if (state.aborted && state.status === 'checkout_complete') v.push('aborted and complete');
+  if ((state.status === 'checkout_complete') !== (state.completed_at !== null)) v.push(`${state.status} with completed_at ${String(state.completed_at)}`);
+  return v;
+}
+
 /** Klarna: a checkout order is valid for 48 hours after the merchant's last update. */
 export const CHECKOUT_LIFETIME_MS = 48 * 3_600_000;
 

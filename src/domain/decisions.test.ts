@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import {
-  checkExpiry,
   decideCancel,
+  decideExpiry,
   decideCapture,
   decideExtendAuthorization,
   decideFraudDecision,
@@ -31,6 +31,8 @@ function order(overrides: Partial<OrderState> = {}): OrderState {
     expires_at: EXPIRES,
     initial_expires_at: EXPIRES,
     fraud_status: 'ACCEPTED',
+    acknowledged: false,
+    expiry_recorded: false,
     ...overrides,
   };
 }
@@ -187,18 +189,18 @@ describe('decideFraudDecision', () => {
   });
 });
 
-describe('checkExpiry', () => {
+describe('decideExpiry', () => {
   it('records an expiry from expires_at on, once, while authorization is unused', () => {
-    assert.deepEqual(checkExpiry(order(), new Date(EXPIRES.getTime() - 1000), false), { action: 'wait', until: EXPIRES });
-    assert.deepEqual(checkExpiry(order(), EXPIRES, false), { action: 'record' });
-    assert.deepEqual(checkExpiry(order({ captured_amount: 4_000 }), EXPIRES, false), { action: 'record' });
-    assert.deepEqual(checkExpiry(order(), EXPIRES, true), { action: 'none' });
+    assert.deepEqual(decideExpiry(order(), new Date(EXPIRES.getTime() - 1000)), { action: 'wait', until: EXPIRES });
+    assert.deepEqual(decideExpiry(order(), EXPIRES), { action: 'record', next: order({ expiry_recorded: true }) });
+    assert.deepEqual(decideExpiry(order({ captured_amount: 4_000 }), EXPIRES), { action: 'record', next: order({ captured_amount: 4_000, expiry_recorded: true }) });
+    assert.deepEqual(decideExpiry(order({ expiry_recorded: true }), EXPIRES), { action: 'none' });
   });
 
   it('records nothing for cancelled, released or fully captured orders', () => {
-    assert.deepEqual(checkExpiry(order({ cancelled: true }), EXPIRES, false), { action: 'none' });
-    assert.deepEqual(checkExpiry(order({ captured_amount: 1, released: true }), EXPIRES, false), { action: 'none' });
-    assert.deepEqual(checkExpiry(order({ captured_amount: 10_000 }), EXPIRES, false), { action: 'none' });
+    assert.deepEqual(decideExpiry(order({ cancelled: true }), EXPIRES), { action: 'none' });
+    assert.deepEqual(decideExpiry(order({ captured_amount: 1, released: true }), EXPIRES), { action: 'none' });
+    assert.deepEqual(decideExpiry(order({ captured_amount: 10_000 }), EXPIRES), { action: 'none' });
   });
 });
 

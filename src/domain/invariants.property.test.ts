@@ -76,6 +76,8 @@ function newModel(init: { order_amount: number; expiresInMs: number }): Model {
       expires_at: new Date(CREATED.getTime() + init.expiresInMs),
       initial_expires_at: new Date(CREATED.getTime() + init.expiresInMs),
       fraud_status: 'ACCEPTED',
+      acknowledged: false,
+      expiry_recorded: false,
     },
     captures: [],
     refunds: [],

@@ -20,6 +20,8 @@ function order(overrides: Partial<OrderState> = {}): OrderState {
     expires_at: EXPIRES,
     initial_expires_at: EXPIRES,
     fraud_status: 'ACCEPTED',
+    acknowledged: false,
+    expiry_recorded: false,
     ...overrides,
   };
 }

@@ -7,6 +7,7 @@ import type { Compilable, Kysely } from 'kysely';
 import {
   checkCheckoutOrder,
   checkoutPhase,
+  checkoutStateViolations,
   decideCheckoutAbort,
   decideCheckoutCompletion,
   decideCheckoutUpdate,
@@ -43,7 +44,10 @@ export function checkoutStateOf(row: CheckoutOrdersTable): CheckoutState {
   };
 }
 
+/** The columns of a checkout state, checked against the domain's invariants first (pair assertion). */
 function stateColumns(state: CheckoutState) {
+  const violations = checkoutStateViolations(state);
+  if (violations.length > 0) throw new Error(`refusing to write an invalid checkout state: ${violations.join(', ')}`);
   return {
     status: state.status,
     aborted: state.aborted ? 1 : 0,
@@ -74,6 +78,7 @@ export function createCheckout(store: Store, ctx: CheckoutContext, fields: Check
       last_modified_at: now,
       completed_at: null,
     };
+    stateColumns(checkoutStateOf(checkout)); // the pair assertion, as for every checkout write
     return { outcome: { kind: 'checkout', created: true, checkout }, writes: [db.insertInto('checkout_orders').values(checkout)] };
   });
 }

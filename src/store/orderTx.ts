@@ -2,7 +2,7 @@
 // statement, and the writes it queues to be sent with the COMMIT: the order's new state (checked
 // against the domain's invariants first), the event with the webhooks it fires, and the jobs it causes.
 import type { Compilable, Kysely } from 'kysely';
-import { orderStateViolations, type OrderState } from '../domain/order.js';
+import type { OrderState } from '../domain/order.js';
 import { toKlarnaTimestamp } from '../domain/time.js';
 import { WEBHOOK_EVENT_OF, type OrderEventType } from '../domain/webhookEvents.js';
 import { clockOffsetMs, clockTime } from './clock.js';
@@ -10,7 +10,7 @@ import type { Store } from './dialect.js';
 import { eventInsert } from './events.js';
 import type { KeyedRequest } from './idempotency.js';
 import { jobInsert, webhookFanOut, type ScheduledJob } from './jobs.js';
-import { orderStateOf } from './orders.js';
+import { assertWritable, orderStateOf } from './orders.js';
 import type { Outcome } from './outcome.js';
 import type { Database, OrdersTable } from './schema.js';
 
@@ -101,13 +101,7 @@ function pickIds(data: Record<string, unknown> | undefined): { capture_id?: stri
   return ids;
 }
 
-/** Pair assertion: the store refuses to write an order state the domain's invariants reject. */
-function assertWritable(next: OrderState): void {
-  const violations = orderStateViolations(next);
-  if (violations.length > 0) throw new Error(`refusing to write an invalid order state: ${violations.map((v) => `${v.rule} (${v.detail})`).join(', ')}`);
-}
-
-/** Writes the order's amount columns and flags from a new state, and bumps updated_at. */
+/** Writes the order's amount columns and flags from a new state (extra: columns outside it), and bumps updated_at. */
 export function updateOrderState(tx: OrderTx, next: OrderState, extra: Partial<OrdersTable> = {}): void {
   assertWritable(next);
   tx.write(
@@ -120,6 +114,8 @@ export function updateOrderState(tx: OrderTx, next: OrderState, extra: Partial<O
         cancelled: next.cancelled ? 1 : 0,
         released: next.released ? 1 : 0,
         fraud_status: next.fraud_status,
+        acknowledged: next.acknowledged ? 1 : 0,
+        expiry_recorded: next.expiry_recorded ? 1 : 0,
         expires_at: toKlarnaTimestamp(next.expires_at),
         updated_at: tx.now.toISOString(),
         ...extra,

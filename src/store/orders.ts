@@ -1,7 +1,7 @@
 // Orders: intake, and the mapping from a stored row to the domain's OrderState. Reads: orderDocuments.ts.
 import { randomInt, randomUUID } from 'node:crypto';
 import type { Compilable, Kysely } from 'kysely';
-import type { FraudStatus, OrderState } from '../domain/order.js';
+import { orderStateViolations, type FraudStatus, type OrderState } from '../domain/order.js';
 import { DAY_MS, toKlarnaTimestamp } from '../domain/time.js';
 import { clockOffsetMs, clockTime } from './clock.js';
 import type { Store } from './dialect.js';
@@ -54,6 +54,8 @@ export const STATE_COLUMNS = [
   'initial_expires_at',
   'created_at',
   'fraud_status',
+  'acknowledged',
+  'expiry_recorded',
 ] as const;
 type StateColumns = (typeof STATE_COLUMNS)[number];
 
@@ -70,7 +72,15 @@ export function orderStateOf(row: Pick<OrdersTable, StateColumns>): OrderState {
     initial_expires_at: row.initial_expires_at ? new Date(row.initial_expires_at) : expiresAt,
     created_at: new Date(row.created_at),
     fraud_status: row.fraud_status,
+    acknowledged: row.acknowledged === 1,
+    expiry_recorded: row.expiry_recorded === 1,
   };
+}
+
+/** Pair assertion: the store refuses to write an order state the domain's invariants reject (the CHECKs are the other half). */
+export function assertWritable(next: OrderState): void {
+  const violations = orderStateViolations(next);
+  if (violations.length > 0) throw new Error(`refusing to write an invalid order state: ${violations.map((v) => `${v.rule} (${v.detail})`).join(', ')}`);
 }
 
 export interface NewOrderContext {
@@ -91,6 +101,8 @@ export interface NewOrderContext {
  */
 export function newOrderWrites(db: Kysely<Database>, merchantId: string, intake: OrderIntake, c: NewOrderContext): { row: OrdersTable; writes: Compilable<unknown>[] } {
   const row = newOrderRow(merchantId, intake, c);
+  const state = orderStateOf(row);
+  assertWritable(state);
   const writes: Compilable<unknown>[] = [
     db.insertInto('orders').values(row),
     eventInsert(db, {
@@ -101,7 +113,7 @@ export function newOrderWrites(db: Kysely<Database>, merchantId: string, intake:
       correlation_id: c.correlationId,
       idempotency_key: null,
       before: null,
-      after: orderStateOf(row),
+      after: state,
       data: { order_amount: intake.order_amount },
     }),
     webhookFanOut(db, {
