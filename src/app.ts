@@ -31,7 +31,8 @@ import { createMetrics, metricsRoute, noMetrics, registerRequestMetrics } from '
 import { serverFactory, type TlsMaterial } from './http/server.js';
 import type { Store } from './store/dialect.js';
 import { isFaultablePath } from './domain/faults.js';
-import { PORTAL_PREFIX, portal } from './portal/index.js';
+import { portal } from './portal/index.js';
+import { PORTAL_PREFIX } from './portal/paths.js';
 
 export interface AppDeps {
   config: Config;

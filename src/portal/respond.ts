@@ -8,6 +8,7 @@ import { clockTime } from '../store/clock.js';
 import type { Store } from '../store/dialect.js';
 import type { Section, Viewer } from './views/layout.js';
 import { messagePage } from './views/message.js';
+import { portalPaths } from './paths.js';
 
 export interface PortalOptions {
   store: Store;
@@ -61,7 +62,7 @@ export function sendMessage(request: FastifyRequest, reply: FastifyReply, option
 }
 
 /** A portal page a form says to come back to; anything else (another site, junk) is the fallback. */
-export function safeReturn(path: string | undefined, fallback = '/portal/orders'): string {
+export function safeReturn(path: string | undefined, fallback = portalPaths.orders): string {
   return path && /^\/portal\/[^/\\]/.test(path) ? path : fallback;
 }
 

@@ -19,6 +19,7 @@ import { confirmPage } from '../views/confirm.js';
 import { timeText } from '../views/formats.js';
 import type { AmountAction } from '../views/order.js';
 import { sendOrderPage } from './order.js';
+import { ORDER_ACTIONS, portalPaths, type OrderAction } from '../paths.js';
 
 interface ActionSpec {
   title: string;
@@ -29,7 +30,7 @@ interface ActionSpec {
   command(amount: number): OrderCommand;
 }
 
-function actionSpecs(options: PortalOptions): Record<string, ActionSpec> {
+function actionSpecs(options: PortalOptions): Record<OrderAction, ActionSpec> {
   return {
     capture: {
       title: 'Confirm capture',
@@ -73,7 +74,9 @@ function actionSpecs(options: PortalOptions): Record<string, ActionSpec> {
 type ActionRequest = FastifyRequest<{ Params: { order_id: string } }>;
 
 export const actionRoutes: FastifyPluginAsync<PortalOptions> = async (app, options) => {
-  for (const [action, spec] of Object.entries(actionSpecs(options))) {
+  const specs = actionSpecs(options);
+  for (const action of ORDER_ACTIONS) {
+    const spec = specs[action];
     /** The amount the form carries, or undefined once an error page has been sent. */
     const amountOf = async (request: ActionRequest, reply: FastifyReply, text: string | undefined, record: OrderRecord) => {
       if (!spec.amount) return { minor: 0, text: undefined };
@@ -102,9 +105,9 @@ export const actionRoutes: FastifyPluginAsync<PortalOptions> = async (app, optio
           title: spec.title,
           question: spec.question(money(amount.minor), record),
           detail: spec.detail?.(record, money),
-          action: `/portal/orders/${record.order.order_id}/${action}`,
+          action: portalPaths.orderAction(record.order.order_id, action),
           fields: { idempotency_key: `portal-${randomUUID()}`, amount: amount.text },
-          back: { href: `/portal/orders/${record.order.order_id}`, text: `Back to order ${record.order.klarna_reference}` },
+          back: { href: portalPaths.order(record.order.order_id), text: `Back to order ${record.order.klarna_reference}` },
         }),
       );
     });
@@ -128,7 +131,7 @@ export const actionRoutes: FastifyPluginAsync<PortalOptions> = async (app, optio
       const result = await runCommandForRequest(options.store, request, { merchantId: viewer.merchantId, orderId, idempotencyKey: key }, spec.command(amount));
       // A double submit replays the first submit's result.
       const refusal = refusalOf(result);
-      if (!refusal) return reply.redirect(`/portal/orders/${orderId}?done=${action}`, 303);
+      if (!refusal) return reply.redirect(portalPaths.orderDone(orderId, action), 303);
       if (refusal.code === 'NO_SUCH_ORDER') return notFoundPage(request, reply, options);
       return sendOrderPage(request, reply, options, orderId, refusal.status, { error: refusal.message });
     });

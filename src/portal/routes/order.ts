@@ -4,15 +4,16 @@ import { readOrderRecord } from '../../store/orderRecord.js';
 import { sendPage } from '../../html.js';
 import { notFoundPage, queryField, signedIn, type PortalOptions } from '../respond.js';
 import { orderPage, type OrderView } from '../views/order.js';
+import type { OrderAction } from '../paths.js';
 
 /** What a successful action says when the order page shows again (the redirect names the action). */
-export const DONE_MESSAGES: Record<string, string> = {
+const DONE_MESSAGES: Record<string, string> = {
   capture: 'Capture created.',
   refund: 'Refund created.',
   cancel: 'Order cancelled.',
   release: 'Remaining authorization released.',
   extend: 'Authorization extended.',
-};
+} satisfies Record<OrderAction, string>;
 
 export async function sendOrderPage(
   request: FastifyRequest,
