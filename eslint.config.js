@@ -23,6 +23,11 @@ export default tseslint.config(
       'no-console': 'off',
     },
   },
+  // Small functions (STYLE), as a ratchet: a function over 80 lines is a warning in every lint run.
+  // Migrations are DDL, written once and never changed, so they are left out. Offenders today (to
+  // split when next touched): captureRoutes in src/http/routes/captures.ts (117 lines, a route
+  // table) and main in src/main.ts (104, start-up and shutdown).
+  { files: ['src/**/*.ts'], ignores: ['**/*.test.ts', 'src/store/migrations.ts'], rules: { 'max-lines-per-function': ['warn', { max: 80 }] } },
   layer(
     ['src/domain/**/*.ts'],
     ['**/store/**', '**/http/**', '**/worker/**', '**/portal/**', '**/checkout/**', '**/outgoing/**', 'node:*', 'kysely', 'fastify', 'pg', 'better-sqlite3'],

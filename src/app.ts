@@ -45,9 +45,10 @@ export interface AppDeps {
   tls?: TlsMaterial;
 }
 
-export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
-  const { config, store, readiness } = deps;
-  const app = Fastify({
+/** The Fastify instance with the server, logging, limits and parsing OpenOM runs with. */
+function newFastify(deps: AppDeps) {
+  const { config } = deps;
+  return Fastify({
     serverFactory: serverFactory(deps.tls),
     ...(deps.logger ? { loggerInstance: deps.logger } : { logger: false }),
     // One line per request is written by our onResponse hook, with the fields operators need.
@@ -74,6 +75,32 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
       return handleFrameworkError(err, request, reply);
     },
   }).withTypeProvider<TypeBoxTypeProvider>();
+}
+
+/**
+ * One credential check per credential kind, so failed-login throttles and the credential cache are
+ * shared by every route that takes those credentials (the portal's login form included).
+ */
+function credentialChecks({ store, config, adminTokenDigest }: AppDeps) {
+  const verifyMerchantCredentials = merchantCredentialVerifier(store, {
+    cacheTtlMs: config.authCacheTtlMs,
+    cacheMaxEntries: config.authCacheMaxEntries,
+    failureLimit: config.authFailureLimit,
+    failureWindowMs: config.authFailureWindowMs,
+  });
+  return {
+    verifyMerchantCredentials,
+    authenticateMerchant: merchantAuthenticator(verifyMerchantCredentials),
+    authenticateAdmin: adminAuthenticator(() => adminTokenDigest() ?? Buffer.alloc(32), {
+      failureLimit: config.authFailureLimit,
+      failureWindowMs: config.authFailureWindowMs,
+    }),
+  };
+}
+
+export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
+  const { config, store, readiness } = deps;
+  const app = newFastify(deps);
 
   // Order documents are rendered from stored JSON (src/store/orderDocuments.ts) and the few other
   // bodies are built field by field, so response schemas document the API (/openapi.json) but need
@@ -97,19 +124,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   const requireReady = (_request: unknown, _reply: unknown, done: (err?: Error) => void) =>
     done(readiness.migrated ? undefined : unavailable('The store is not ready yet.'));
 
-  // One credential check per credential kind, so failed-login throttles and the credential cache are
-  // shared by every route that takes those credentials (the portal's login form included).
-  const verifyMerchantCredentials = merchantCredentialVerifier(store, {
-    cacheTtlMs: config.authCacheTtlMs,
-    cacheMaxEntries: config.authCacheMaxEntries,
-    failureLimit: config.authFailureLimit,
-    failureWindowMs: config.authFailureWindowMs,
-  });
-  const authenticateMerchant = merchantAuthenticator(verifyMerchantCredentials);
-  const authenticateAdmin = adminAuthenticator(() => deps.adminTokenDigest() ?? Buffer.alloc(32), {
-    failureLimit: config.authFailureLimit,
-    failureWindowMs: config.authFailureWindowMs,
-  });
+  const { verifyMerchantCredentials, authenticateMerchant, authenticateAdmin } = credentialChecks(deps);
   // Sandbox faults (CONTRACT §5): one store read per merchant request in sandbox mode, none in production.
   const injectFaults = config.mode === 'sandbox' ? faultInjector(store) : undefined;
 

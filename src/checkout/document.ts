@@ -14,7 +14,7 @@ export function hostedCheckoutUrl(publicUrl: string, orderId: string): string {
 }
 
 /** Like Klarna's, a fragment the merchant puts into its checkout page as it is. */
-export function htmlSnippet(publicUrl: string, orderId: string): string {
+function htmlSnippet(publicUrl: string, orderId: string): string {
   return (
     '<div id="openom-checkout-container" style="overflow-x: hidden;">' +
     `<iframe id="openom-checkout-iframe" name="openom-checkout-iframe" title="OpenOM test checkout" src="${escapeHtml(hostedCheckoutUrl(publicUrl, orderId))}"` +

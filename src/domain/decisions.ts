@@ -215,7 +215,7 @@ export function decideUpdateAuthorization(
 }
 
 /** Sandbox due-date extension offers: days, and the fee the merchant pays (minor units). */
-export const DUE_DATE_EXTENSION_OPTIONS: readonly { number_of_days: number; amount: number }[] = [
+const DUE_DATE_EXTENSION_OPTIONS: readonly { number_of_days: number; amount: number }[] = [
   { number_of_days: 7, amount: 0 },
   { number_of_days: 14, amount: 100 },
   { number_of_days: 30, amount: 250 },

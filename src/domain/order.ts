@@ -27,7 +27,7 @@ export interface OrderState {
   expiry_recorded: boolean;
 }
 
-export function isAuthorizationExpired(order: OrderState, now: Date): boolean {
+function isAuthorizationExpired(order: OrderState, now: Date): boolean {
   return now.getTime() >= order.expires_at.getTime();
 }
 

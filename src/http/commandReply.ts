@@ -9,7 +9,7 @@ import type { Store } from '../store/dialect.js';
 import { badValue, errorBody } from './errors.js';
 import { routeLabel } from './metrics.js';
 
-export const ORDERS_PATH = '/ordermanagement/v1/orders';
+const ORDERS_PATH = '/ordermanagement/v1/orders';
 
 /** Renders an outcome exactly as it will be stored for idempotent replay. */
 export function renderOutcome(correlationId: string, outcome: Outcome): StoredResponse {

@@ -80,7 +80,7 @@ function describe(e: AjvError): string {
 }
 
 /** Ajv's first complaint, as Klarna words it: "Bad value: order_lines[2].total_amount (...)". */
-export function validationMessage(errors: AjvError[], context: string | undefined): string {
+function validationMessage(errors: AjvError[], context: string | undefined): string {
   // For union types Ajv reports every branch; the anyOf entry is the one that names the field.
   const error = errors.find((e) => e.keyword === 'anyOf') ?? errors[0];
   if (!error) return 'Bad value';

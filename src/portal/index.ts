@@ -16,7 +16,7 @@ import { STYLESHEET, STYLESHEET_PATH } from './styles.js';
 import { PORTAL_PREFIX, portalPaths } from './paths.js';
 
 /** Only what the portal uses, from its own origin: one stylesheet, forms posting back to itself. */
-export const PORTAL_CSP = "default-src 'none'; style-src 'self'; img-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'";
+const PORTAL_CSP = "default-src 'none'; style-src 'self'; img-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'";
 
 const FORM_BODY_LIMIT = 64 * 1024;
 

@@ -19,7 +19,7 @@ export interface PortalOptions {
 }
 
 /** The merchant behind the request's session (routes that need one are behind requireSession). */
-export function viewerOf(request: FastifyRequest, options: PortalOptions): Viewer | undefined {
+function viewerOf(request: FastifyRequest, options: PortalOptions): Viewer | undefined {
   const session = request.portalSession;
   if (!session) return undefined;
   return {

@@ -9,10 +9,10 @@ import { createPortalSession, deletePortalSession, findPortalSession, type Porta
 import type { Store } from '../store/dialect.js';
 import { portalPaths } from './paths.js';
 
-export const SESSION_COOKIE = 'openom_portal';
+const SESSION_COOKIE = 'openom_portal';
 /** The login form's own token (double-submit): there is no session to keep it in yet. */
 export const LOGIN_COOKIE = 'openom_portal_login';
-export const SESSION_SECONDS = 8 * 60 * 60;
+const SESSION_SECONDS = 8 * 60 * 60;
 const LOGIN_FORM_SECONDS = 60 * 60;
 
 export interface ActiveSession extends PortalSession {

@@ -13,7 +13,7 @@ export interface AmountsSnapshot {
   expires_at: string;
 }
 
-export function snapshotOf(state: OrderState, now: Date): AmountsSnapshot {
+function snapshotOf(state: OrderState, now: Date): AmountsSnapshot {
   return {
     status: statusOf(state, now),
     order_amount: state.order_amount,

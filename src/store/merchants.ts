@@ -33,20 +33,9 @@ export async function findMerchantByUsername(store: Store, username: string): Pr
   return store.db.selectFrom('merchants').selectAll().where('username', '=', username).executeTakeFirst();
 }
 
-export async function countMerchants(store: Store): Promise<number> {
-  const row = await store.db.selectFrom('merchants').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow();
-  return Number(row.n);
-}
-
 export async function getSetting(store: Store, key: string): Promise<string | undefined> {
   const row = await store.db.selectFrom('settings').select('value').where('key', '=', key).executeTakeFirst();
   return row?.value;
-}
-
-/** Sets key only if it has no value yet; returns the value that is stored afterwards. */
-export async function setSettingOnce(store: Store, key: string, value: string): Promise<string> {
-  await store.db.insertInto('settings').values({ key, value }).onConflict((oc) => oc.column('key').doNothing()).execute();
-  return (await getSetting(store, key))!;
 }
 
 export async function merchantExists(store: Store, merchantId: string): Promise<boolean> {

@@ -51,7 +51,7 @@ function shippingByCapture(rows: readonly ShippingRow[]): Map<string | null, str
   return byCapture;
 }
 
-export function captureJson(row: CapturesTable, shippingInfo: readonly string[]): string {
+function captureJson(row: CapturesTable, shippingInfo: readonly string[]): string {
   return new JsonObject()
     .str('capture_id', row.capture_id)
     .str('klarna_reference', row.klarna_reference)
@@ -67,7 +67,7 @@ export function captureJson(row: CapturesTable, shippingInfo: readonly string[])
     .toString();
 }
 
-export function refundJson(row: RefundsTable): string {
+function refundJson(row: RefundsTable): string {
   return new JsonObject()
     .str('refund_id', row.refund_id)
     .num('refunded_amount', row.refunded_amount)

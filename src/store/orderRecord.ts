@@ -8,7 +8,7 @@ import type { Selectable } from 'kysely';
 import type { CapturesTable, OrderEventsTable, OrdersTable, RefundsTable } from './schema.js';
 
 /** Enough for any order a person reads; the API has the rest. */
-export const TIMELINE_LIMIT = 500;
+const TIMELINE_LIMIT = 500;
 
 export interface OrderRecord {
   order: OrdersTable;

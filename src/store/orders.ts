@@ -2,6 +2,7 @@
 import { randomInt, randomUUID } from 'node:crypto';
 import type { Compilable, Kysely } from 'kysely';
 import { orderStateViolations, type FraudStatus, type OrderState } from '../domain/order.js';
+import { AUTHORIZATION_PERIOD_DAYS } from '../domain/decisions.js';
 import { DAY_MS, toKlarnaTimestamp } from '../domain/time.js';
 import { clockOffsetMs, clockTime } from './clock.js';
 import type { Store } from './dialect.js';
@@ -30,11 +31,10 @@ export interface OrderIntake {
   expires_at?: string;
 }
 
-export const DEFAULT_AUTHORIZATION_DAYS = 28;
 const REFERENCE_ALPHABET = 'ABCDEFGHJKLMNPQRSTUVWXYZ23456789';
 
 /** A customer-friendly reference like Klarna's: 7 upper-case letters and digits. */
-export function newKlarnaReference(): string {
+function newKlarnaReference(): string {
   let ref = '';
   for (let i = 0; i < 7; i++) ref += REFERENCE_ALPHABET[randomInt(REFERENCE_ALPHABET.length)];
   return ref;
@@ -141,7 +141,7 @@ export function newOrderRow(merchantId: string, intake: OrderIntake, c: NewOrder
   const createdAt = toKlarnaTimestamp(c.now);
   const expiresAt = intake.expires_at
     ? toKlarnaTimestamp(new Date(intake.expires_at))
-    : toKlarnaTimestamp(new Date(c.now.getTime() + DEFAULT_AUTHORIZATION_DAYS * DAY_MS));
+    : toKlarnaTimestamp(new Date(c.now.getTime() + AUTHORIZATION_PERIOD_DAYS * DAY_MS));
   return {
     order_id: c.orderId ?? randomUUID(),
     merchant_id: merchantId,

@@ -50,7 +50,7 @@ export interface Delivery {
   attempts: DeliveryAttempt[];
 }
 
-export function newSigningSecret(): string {
+function newSigningSecret(): string {
   return `whsec_${randomBytes(24).toString('base64url')}`;
 }
 

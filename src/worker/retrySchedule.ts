@@ -9,7 +9,7 @@ const MINUTE_MS = 60_000;
 const HOUR_MS = 60 * MINUTE_MS;
 const RETRY_DELAYS_MS = [MINUTE_MS, 5 * MINUTE_MS, 30 * MINUTE_MS, 2 * HOUR_MS, 6 * HOUR_MS, 12 * HOUR_MS];
 const LATER_RETRY_DELAY_MS = 24 * HOUR_MS;
-export const RETRY_WINDOW_MS = 72 * HOUR_MS;
+const RETRY_WINDOW_MS = 72 * HOUR_MS;
 
 /** What follows failed attempt number `attempt` (1 = the first), made at attemptedAt, of an event that happened at eventAt. */
 export function retryAfterFailure(attempt: number, attemptedAt: Date, eventAt: Date): JobNext {

@@ -17,7 +17,7 @@ export interface OrderListView {
   search?: string;
 }
 
-export const encodeCursor = (c: OrderCursor) => `${c.created_at}_${c.order_id}`;
+const encodeCursor = (c: OrderCursor) => `${c.created_at}_${c.order_id}`;
 
 function listUrl(view: OrderListView, page: { after?: OrderCursor; before?: OrderCursor }): string {
   const params = new URLSearchParams();
