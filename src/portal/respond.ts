@@ -4,7 +4,7 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { Config } from '../config.js';
 import type { VerifyMerchantCredentials } from '../http/auth.js';
 import { sendPage } from '../html.js';
-import { clockTime } from '../store/clock.js';
+import { merchantClock } from '../store/clock.js';
 import type { Store } from '../store/dialect.js';
 import type { Section, Viewer } from './views/layout.js';
 import { messagePage } from './views/message.js';
@@ -28,7 +28,7 @@ function viewerOf(request: FastifyRequest, options: PortalOptions): Viewer | und
     csrfToken: session.csrf_token,
     clock:
       options.config.mode === 'sandbox'
-        ? { now: clockTime(options.store, session.clock_offset_seconds), offsetSeconds: session.clock_offset_seconds }
+        ? { now: merchantClock(options.store, session.clock_offset_seconds).now, offsetSeconds: session.clock_offset_seconds }
         : undefined,
     path: request.url,
   };
@@ -39,7 +39,7 @@ export function signedIn(request: FastifyRequest, options: PortalOptions): Viewe
   const viewer = viewerOf(request, options);
   const session = request.portalSession;
   if (!viewer || !session) throw new Error('portal route without a session');
-  return { ...viewer, merchantId: session.merchant_id, now: clockTime(options.store, session.clock_offset_seconds) };
+  return { ...viewer, merchantId: session.merchant_id, now: merchantClock(options.store, session.clock_offset_seconds).now };
 }
 
 /** A form field's value (the first, if repeated), or undefined. */

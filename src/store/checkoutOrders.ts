@@ -20,7 +20,7 @@ import {
 import { accept, type Decision } from '../domain/decision.js';
 import { problems, type Problem } from '../domain/errorCodes.js';
 import { toKlarnaTimestamp } from '../domain/time.js';
-import { clockOffsetMs, clockTime } from './clock.js';
+import { merchantClock } from './clock.js';
 import { inKeyedTransaction, type KeyedRequest } from './idempotency.js';
 import { refused, type CommandResult, type Refused } from './outcome.js';
 import { lockedRows, type Store } from './dialect.js';
@@ -67,7 +67,7 @@ export function createCheckout(store: Store, ctx: CheckoutContext, fields: Check
     if (!merchant) throw new Error('authenticated merchant not found');
     const invalid = checkCheckoutOrder(fields);
     if (invalid) return { outcome: refused(invalid), writes: [] };
-    const now = toKlarnaTimestamp(clockTime(store, Number(merchant.clock_offset_seconds)));
+    const now = toKlarnaTimestamp(merchantClock(store, merchant.clock_offset_seconds).now);
     const checkout: CheckoutOrdersTable = {
       order_id: randomUUID(),
       merchant_id: ctx.merchantId,
@@ -108,7 +108,7 @@ function runCheckoutCommand(store: Store, ctx: CheckoutContext, orderIdParam: st
     const locked = isOrderId(orderId) ? await lockCheckoutQuery(db, store, orderId, ctx.merchantId).executeTakeFirst() : undefined;
     if (!locked) return { outcome: refused(problems.noSuchOrder(orderIdParam)), writes: [] };
     const { clock_offset_seconds, ...checkout } = locked;
-    const d = decide(checkoutStateOf(checkout), checkoutFieldsOf(checkout), clockTime(store, Number(clock_offset_seconds)));
+    const d = decide(checkoutStateOf(checkout), checkoutFieldsOf(checkout), merchantClock(store, clock_offset_seconds).now);
     if (!d.ok) return { outcome: refused(d), writes: [] };
     const changes = { ...stateColumns(d.value.next), ...(d.value.fields ? { document: JSON.stringify(d.value.fields) } : {}) };
     const writes: Compilable<unknown>[] = [db.updateTable('checkout_orders').set(changes).where('order_id', '=', checkout.order_id)];
@@ -145,7 +145,7 @@ export async function readCheckout(store: Store, orderIdParam: string, merchantI
   const row = await checkoutQuery(store.reader, orderId, merchantId).executeTakeFirst();
   if (!row) return undefined;
   const { clock_offset_seconds, ...checkout } = row;
-  return { checkout, now: clockTime(store, Number(clock_offset_seconds)) };
+  return { checkout, now: merchantClock(store, clock_offset_seconds).now };
 }
 
 export interface Purchase {
@@ -173,8 +173,8 @@ export async function completeCheckout(store: Store, p: Purchase): Promise<Purch
     const locked = isOrderId(orderId) ? await lockCheckoutQuery(db, store, orderId, p.merchantId).executeTakeFirst() : undefined;
     if (!locked) return { ok: false, problem: problems.noSuchOrder(p.orderId) };
     const { clock_offset_seconds, ...checkout } = locked;
-    const offsetMs = clockOffsetMs(store, Number(clock_offset_seconds));
-    const now = clockTime(store, Number(clock_offset_seconds));
+    const clock = merchantClock(store, clock_offset_seconds);
+    const now = clock.now;
     const d = decideCheckoutCompletion(checkoutStateOf(checkout), p.outcome, now);
     if (!d.ok) return { ok: false, problem: d };
     const fields = checkoutFieldsOf(checkout);
@@ -182,8 +182,7 @@ export async function completeCheckout(store: Store, p: Purchase): Promise<Purch
     const changes = { ...stateColumns(d.value.next), document: JSON.stringify(purchased) };
     const merchantId = checkout.merchant_id;
     const order = newOrderWrites(db, merchantId, orderIntakeOf(purchased, d.value.fraud_status), {
-      now,
-      offsetMs,
+      clock,
       correlationId: p.correlationId,
       orderId,
       merchantUrls: purchased.merchant_urls,
@@ -194,7 +193,7 @@ export async function completeCheckout(store: Store, p: Purchase): Promise<Purch
     const writes = [
       db.updateTable('checkout_orders').set(changes).where('order_id', '=', orderId),
       ...order.writes,
-      ...jobs.map((job) => jobInsert(db, merchantId, offsetMs, now, job)),
+      ...jobs.map((job) => jobInsert(db, merchantId, clock, job)),
     ];
     for (const write of writes) await db.executeQuery(write.compile());
     return { ok: true, checkout: { ...checkout, ...changes } };

@@ -6,14 +6,30 @@ import { sql } from 'kysely';
 import type { Store } from './dialect.js';
 import { inJobsTransaction } from './jobs.js';
 
-/** The merchant-clock time for an offset read from the store. */
-export function clockTime(store: Store, offsetSeconds: number, realNowMs = Date.now()): Date {
-  return new Date(realNowMs + (store.merchantClocks ? offsetSeconds * 1000 : 0));
+/**
+ * A merchant's clock as read with a row: its now, and the conversions between its time and real
+ * time, in which jobs fall due (run_at). In production mode it is the real clock.
+ */
+export interface MerchantClock {
+  /** Now on the merchant's clock, as of the reading. */
+  readonly now: Date;
+  /** How far the merchant's clock runs ahead of real time. */
+  readonly offsetMs: number;
+  /** The real epoch ms of a time on the merchant's clock. */
+  toRealMs(at: Date): number;
+  /** The time on the merchant's clock of a real epoch ms. */
+  fromRealMs(realMs: number): Date;
 }
 
-/** Milliseconds to add to a real time to get the merchant's time (0 in production mode). */
-export function clockOffsetMs(store: Store, offsetSeconds: number): number {
-  return store.merchantClocks ? offsetSeconds * 1000 : 0;
+/** The clock of a merchant whose stored offset (clock_offset_seconds, as read) is offsetSeconds, read at realNowMs. */
+export function merchantClock(store: Store, offsetSeconds: number, realNowMs = Date.now()): MerchantClock {
+  const offsetMs = store.merchantClocks ? Number(offsetSeconds) * 1000 : 0;
+  return {
+    now: new Date(realNowMs + offsetMs),
+    offsetMs,
+    toRealMs: (at) => at.getTime() - offsetMs,
+    fromRealMs: (realMs) => new Date(realMs + offsetMs),
+  };
 }
 
 async function offsetOf(store: Store, merchantId: string): Promise<number | undefined> {
@@ -23,7 +39,7 @@ async function offsetOf(store: Store, merchantId: string): Promise<number | unde
 
 /** Now for this merchant; the real time for an unknown merchant. */
 export async function merchantNow(store: Store, merchantId: string): Promise<Date> {
-  return clockTime(store, (await offsetOf(store, merchantId)) ?? 0);
+  return merchantClock(store, (await offsetOf(store, merchantId)) ?? 0).now;
 }
 
 export interface ClockReading {
@@ -33,7 +49,7 @@ export interface ClockReading {
 
 export async function readClock(store: Store, merchantId: string): Promise<ClockReading> {
   const offset = (await offsetOf(store, merchantId)) ?? 0;
-  return { now: clockTime(store, offset), offset_seconds: offset };
+  return { now: merchantClock(store, offset).now, offset_seconds: offset };
 }
 
 /** The most one advance may move a clock: a year (CONTRACT §5). */
@@ -62,5 +78,5 @@ export async function advanceClock(store: Store, merchantId: string, seconds: nu
     const row = await trx.selectFrom('merchants').select('clock_offset_seconds').where('merchant_id', '=', merchantId).executeTakeFirstOrThrow();
     return Number(row.clock_offset_seconds);
   });
-  return { now: clockTime(store, offset), offset_seconds: offset };
+  return { now: merchantClock(store, offset).now, offset_seconds: offset };
 }

@@ -5,7 +5,7 @@
 // (and the unique index on job_attempts(job_id, attempt) would refuse it if they tried).
 import { randomUUID } from 'node:crypto';
 import { sql } from 'kysely';
-import { clockOffsetMs } from './clock.js';
+import { merchantClock } from './clock.js';
 import { inShortWrite, inWriteTransaction, skipLockedRows, type Store } from './dialect.js';
 import type { AttemptResult, JobKind, LeasedJob } from './jobs.js';
 
@@ -98,7 +98,7 @@ export async function renewLeases(store: Store, held: readonly { id: number; lea
 export async function recordAttempt(store: Store, job: LeasedJob, result: AttemptResult, attemptedAt: Date, durationMs: number): Promise<boolean> {
   const next = result.next;
   // run_at as of the lease = merchant time then − offset then; due = the retry's merchant time.
-  const shift = next.state === 'pending' ? next.dueAt.getTime() - clockOffsetMs(store, job.clock_offset_seconds) - job.run_at : 0;
+  const shift = next.state === 'pending' ? merchantClock(store, job.clock_offset_seconds).toRealMs(next.dueAt) - job.run_at : 0;
   const at = attemptedAt.toISOString();
   return inWriteTransaction(store, async (db) => {
     const recorded = await db

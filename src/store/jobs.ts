@@ -9,6 +9,7 @@ import type { FraudDecision } from '../domain/decisions.js';
 import type { FraudNotificationType } from '../domain/merchantCalls.js';
 import type { WebhookEventType } from '../domain/webhookEvents.js';
 import { toKlarnaTimestamp } from '../domain/time.js';
+import type { MerchantClock } from './clock.js';
 import { inWriteTransaction, type Store } from './dialect.js';
 import type { Database, JobState } from './schema.js';
 
@@ -94,9 +95,9 @@ export interface AttemptResult {
   next: JobNext;
 }
 
-/** The insert of one job for a merchant whose clock runs offsetMs ahead of real time. */
-export function jobInsert(db: Kysely<Database>, merchantId: string, offsetMs: number, now: Date, job: ScheduledJob) {
-  const at = now.toISOString();
+/** The insert of one job of a merchant, written now on its clock and due at job.dueAt on it. */
+export function jobInsert(db: Kysely<Database>, merchantId: string, clock: MerchantClock, job: ScheduledJob) {
+  const at = clock.now.toISOString();
   return db.insertInto('jobs').values({
     kind: job.kind,
     merchant_id: merchantId,
@@ -105,7 +106,7 @@ export function jobInsert(db: Kysely<Database>, merchantId: string, offsetMs: nu
     sequence_key: job.sequenceKey ?? null,
     payload: JSON.stringify(job.payload),
     state: 'pending',
-    run_at: job.dueAt.getTime() - offsetMs,
+    run_at: clock.toRealMs(job.dueAt),
     attempts: 0,
     lease_token: null,
     lease_until: null,

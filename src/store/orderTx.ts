@@ -5,7 +5,7 @@ import type { Compilable, Kysely } from 'kysely';
 import type { OrderState } from '../domain/order.js';
 import { toKlarnaTimestamp } from '../domain/time.js';
 import { WEBHOOK_EVENT_OF, type OrderEventType } from '../domain/webhookEvents.js';
-import { clockOffsetMs, clockTime } from './clock.js';
+import { merchantClock } from './clock.js';
 import type { Store } from './dialect.js';
 import { eventInsert } from './events.js';
 import type { KeyedRequest } from './idempotency.js';
@@ -55,8 +55,8 @@ export interface JobsWritten {
 /** What a command sees of its locked order; its writes are queued in `writes`. */
 export function orderTx(store: Store, ctx: CommandContext, db: Kysely<Database>, locked: LockedOrder, writes: Compilable<unknown>[], jobs: JobsWritten): OrderTx {
   const { clock_offset_seconds, ...order } = locked;
-  const offsetMs = clockOffsetMs(store, Number(clock_offset_seconds));
-  const now = clockTime(store, Number(clock_offset_seconds));
+  const clock = merchantClock(store, clock_offset_seconds);
+  const now = clock.now;
   const state = orderStateOf(order);
   return {
     db,
@@ -83,12 +83,12 @@ export function orderTx(store: Store, ctx: CommandContext, db: Kysely<Database>,
       if (webhook) {
         jobs.any = true;
         const ids = { order_id: order.order_id, ...pickIds(data) };
-        writes.push(webhookFanOut(db, { merchantId: ctx.merchantId, orderId: order.order_id, type: webhook, data: ids, occurredAt: now, runAt: now.getTime() - offsetMs }));
+        writes.push(webhookFanOut(db, { merchantId: ctx.merchantId, orderId: order.order_id, type: webhook, data: ids, occurredAt: now, runAt: clock.toRealMs(now) }));
       }
     },
     schedule: (job) => {
       jobs.any = true;
-      writes.push(jobInsert(db, ctx.merchantId, offsetMs, now, job));
+      writes.push(jobInsert(db, ctx.merchantId, clock, job));
     },
   };
 }

@@ -4,7 +4,7 @@ import type { Compilable, Kysely } from 'kysely';
 import { orderStateViolations, type FraudStatus, type OrderState } from '../domain/order.js';
 import { AUTHORIZATION_PERIOD_DAYS } from '../domain/decisions.js';
 import { DAY_MS, toKlarnaTimestamp } from '../domain/time.js';
-import { clockOffsetMs, clockTime } from './clock.js';
+import { merchantClock, type MerchantClock } from './clock.js';
 import type { Store } from './dialect.js';
 import { eventInsert } from './events.js';
 import { inJobsTransaction, jobInsert, webhookFanOut } from './jobs.js';
@@ -83,15 +83,18 @@ export function assertWritable(next: OrderState): void {
   if (violations.length > 0) throw new Error(`refusing to write an invalid order state: ${violations.map((v) => `${v.rule} (${v.detail})`).join(', ')}`);
 }
 
-export interface NewOrderContext {
-  /** Now on the merchant's clock. */
+/** What a new order's row takes besides the intake: when it is made, on the merchant's clock. */
+export interface NewOrderRowContext {
   now: Date;
-  /** How far the merchant's clock runs ahead of real time. */
-  offsetMs: number;
-  correlationId: string;
   /** A checkout order keeps its id in Order Management. */
   orderId?: string;
   merchantUrls?: Json | null;
+}
+
+export interface NewOrderContext extends Omit<NewOrderRowContext, 'now'> {
+  /** The merchant's clock, read in the transaction that writes the order. */
+  clock: MerchantClock;
+  correlationId: string;
 }
 
 /**
@@ -100,7 +103,8 @@ export interface NewOrderContext {
  * merchant's clock.
  */
 export function newOrderWrites(db: Kysely<Database>, merchantId: string, intake: OrderIntake, c: NewOrderContext): { row: OrdersTable; writes: Compilable<unknown>[] } {
-  const row = newOrderRow(merchantId, intake, c);
+  const { clock } = c;
+  const row = newOrderRow(merchantId, intake, { ...c, now: clock.now });
   const state = orderStateOf(row);
   assertWritable(state);
   const writes: Compilable<unknown>[] = [
@@ -109,7 +113,7 @@ export function newOrderWrites(db: Kysely<Database>, merchantId: string, intake:
       order_id: row.order_id,
       merchant_id: merchantId,
       type: 'ORDER_CREATED',
-      occurred_at: c.now,
+      occurred_at: clock.now,
       correlation_id: c.correlationId,
       idempotency_key: null,
       before: null,
@@ -121,10 +125,10 @@ export function newOrderWrites(db: Kysely<Database>, merchantId: string, intake:
       orderId: row.order_id,
       type: 'order.created',
       data: { order_id: row.order_id },
-      occurredAt: c.now,
-      runAt: c.now.getTime() - c.offsetMs,
+      occurredAt: clock.now,
+      runAt: clock.toRealMs(clock.now),
     }),
-    jobInsert(db, merchantId, c.offsetMs, c.now, { kind: 'expiry', orderId: row.order_id, payload: {}, dueAt: new Date(row.expires_at) }),
+    jobInsert(db, merchantId, clock, { kind: 'expiry', orderId: row.order_id, payload: {}, dueAt: new Date(row.expires_at) }),
   ];
   return { row, writes };
 }
@@ -137,7 +141,7 @@ export async function insertOrder(trx: Kysely<Database>, merchantId: string, int
 }
 
 /** The row intake writes for a new order (also what tests and the bench insert directly). */
-export function newOrderRow(merchantId: string, intake: OrderIntake, c: NewOrderContext): OrdersTable {
+export function newOrderRow(merchantId: string, intake: OrderIntake, c: NewOrderRowContext): OrdersTable {
   const createdAt = toKlarnaTimestamp(c.now);
   const expiresAt = intake.expires_at
     ? toKlarnaTimestamp(new Date(intake.expires_at))
@@ -183,10 +187,9 @@ export function newOrderRow(merchantId: string, intake: OrderIntake, c: NewOrder
 export async function createOrder(store: Store, merchantId: string, intake: OrderIntake, correlationId: string): Promise<{ orderId: string; now: Date }> {
   return inJobsTransaction(store, async (trx) => {
     const merchant = await trx.selectFrom('merchants').select('clock_offset_seconds').where('merchant_id', '=', merchantId).executeTakeFirstOrThrow();
-    const offset = Number(merchant.clock_offset_seconds);
-    const now = clockTime(store, offset);
-    const row = await insertOrder(trx, merchantId, intake, { now, offsetMs: clockOffsetMs(store, offset), correlationId });
-    return { orderId: row.order_id, now };
+    const clock = merchantClock(store, merchant.clock_offset_seconds);
+    const row = await insertOrder(trx, merchantId, intake, { clock, correlationId });
+    return { orderId: row.order_id, now: clock.now };
   });
 }
 

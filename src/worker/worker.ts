@@ -4,7 +4,7 @@
 // dies loses nothing. It looks for due work when this process writes jobs or advances a clock
 // (an in-process signal) and otherwise every poll interval, so work runs within 2 s of falling due.
 import type { Logger } from 'pino';
-import { clockTime } from '../store/clock.js';
+import { merchantClock } from '../store/clock.js';
 import type { Store } from '../store/dialect.js';
 import { LEASE_MS, leaseDueJobs, recordAttempt, renewLeases } from '../store/jobLeases.js';
 import { onJobsDue, type AttemptResult, type JobKind, type LeasedJob } from '../store/jobs.js';
@@ -102,7 +102,7 @@ export function startWorker(store: Store, options: WorkerOptions): Worker {
 /** One attempt of a leased job: its handler runs, and the result is recorded (if the lease still holds) and logged. */
 async function attempt(store: Store, handlers: JobHandlers, log: Logger, job: LeasedJob): Promise<void> {
   const startedMs = Date.now();
-  const attemptedAt = clockTime(store, job.clock_offset_seconds, startedMs);
+  const attemptedAt = merchantClock(store, job.clock_offset_seconds, startedMs).now;
   let result: AttemptResult;
   try {
     result = await runHandler(handlers, job, { store, log, attempt: job.attempts + 1, attemptedAt });

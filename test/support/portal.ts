@@ -99,7 +99,7 @@ export async function insertOrderRow(store: Store, merchantId: string, overrides
         order_amount: 10_000,
         order_lines: [{ type: 'physical', reference: 'SKU-1', name: 'Tomatoes', quantity: 1, unit_price: 10_000, tax_rate: 0, total_amount: 10_000, total_tax_amount: 0 }],
       },
-      { now: new Date(), offsetMs: 0, correlationId: 'test' },
+      { now: new Date() },
     ),
     ...overrides,
   };
