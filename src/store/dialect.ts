@@ -1,5 +1,7 @@
-// Everything that differs between SQLite and PostgreSQL lives here: connecting, column types,
-// transactions and row locks, and which driver errors mean "the database is unavailable".
+// What differs between SQLite and PostgreSQL: connecting, column types, transactions, row locks and
+// short writes, and which driver errors mean "the database is unavailable". The one difference
+// elsewhere is how order commands share a transaction: commandRunner.ts hands them to group commit
+// on PostgreSQL (pgCommands.ts) or to the writer's batch on SQLite (sqliteWrites.ts).
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import SQLite from 'better-sqlite3';

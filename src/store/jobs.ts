@@ -1,5 +1,7 @@
-// The outbox: every outgoing call and every piece of time-driven work is a row in `jobs`, written in
-// the same transaction as the change that caused it, and run later by a worker in any instance.
+// The outbox: every outgoing call made after a change (webhooks, notifications, pushes) and every
+// piece of time-driven work is a row in `jobs`, written in the same transaction as the change that
+// caused it, and run later by a worker in any instance. (The checkout's validation callback is the
+// one call made before its change, while the shopper waits: src/checkout/purchase.ts.)
 // Jobs fall due at a time on the merchant's clock; the row keeps the real time that corresponds to
 // it (run_at, epoch ms), and a clock advance moves run_at earlier (clock.ts), so the worker's
 // "what is due" question is one index range on real time.
