@@ -20,28 +20,13 @@ import { remainingAuthorizedAmount, type OrderState } from './order.js';
 import type { OrderLineAmounts } from './orderLines.js';
 import { DAY_MS } from './time.js';
 import { assertPrecedence } from '../../test/support/precedence.js';
+import { orderState } from '../../test/support/orderState.js';
 
 const CREATED = new Date('2025-01-01T00:00:00Z');
 const EXPIRES = new Date(CREATED.getTime() + 28 * DAY_MS);
 const day = (n: number) => new Date(CREATED.getTime() + n * DAY_MS);
 
-function order(overrides: Partial<OrderState> = {}): OrderState {
-  return {
-    order_amount: 10_000,
-    original_order_amount: 10_000,
-    captured_amount: 0,
-    refunded_amount: 0,
-    cancelled: false,
-    released: false,
-    created_at: CREATED,
-    expires_at: EXPIRES,
-    initial_expires_at: EXPIRES,
-    fraud_status: 'ACCEPTED',
-    acknowledged: false,
-    expiry_recorded: false,
-    ...overrides,
-  };
-}
+const order = (overrides: Partial<OrderState> = {}) => orderState(CREATED, overrides);
 
 const codeOf = (d: { ok: boolean; code?: string }) => (d.ok ? 'OK' : d.code);
 
