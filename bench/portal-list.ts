@@ -11,7 +11,7 @@ import { sql } from 'kysely';
 import { buildApp } from '../src/app.js';
 import { loadConfig, type StoreConfig } from '../src/config.js';
 import { DAY_MS, toKlarnaTimestamp } from '../src/domain/time.js';
-import { hashPassword } from '../src/http/passwords.js';
+import { hashPassword } from '../src/secrets.js';
 import { openStore, type Store } from '../src/store/dialect.js';
 import { insertMerchant } from '../src/store/merchants.js';
 import { migrate } from '../src/store/migrations.js';
@@ -40,7 +40,7 @@ function orderRow(merchantId: string, i: number, now: number): OrdersTable {
       merchant_reference2: i % 3 === 0 ? `cart-${i}` : undefined,
       order_lines: [{ type: 'physical', reference: 'SKU-1', name: 'Tomatoes', quantity: 1, unit_price: 10_000 + (i % 50) * 100, tax_rate: 0, total_amount: 10_000 + (i % 50) * 100, total_tax_amount: 0 }],
     },
-    { now: created, offsetMs: 0, correlationId: 'bench', merchantUrls: i % 10 === 9 ? { push: 'https://shop.example/push' } : null },
+    { now: created, merchantUrls: i % 10 === 9 ? { push: 'https://shop.example/push' } : null },
   );
   const kind = i % 10;
   if (kind <= 5) row.captured_amount = row.order_amount;

@@ -10,25 +10,31 @@ import { handleFrameworkError, registerErrorHandling, unavailable } from './http
 import { faultInjector } from './http/faults.js';
 import { swaggerOptions, type SecurityKind } from './http/openapi.js';
 import { correlationIdOf, registerPlumbing, routedTarget, setStandardHeaders } from './http/plumbing.js';
-import { hostedCheckoutRoutes } from './checkout/routes.js';
-import { HOSTED_CHECKOUT_PATH } from './http/checkoutOrderJson.js';
+import { checkoutRoutes } from './checkout/apiRoutes.js';
+import { HOSTED_CHECKOUT_PATH } from './checkout/document.js';
+import { hostedCheckoutRoutes } from './checkout/pageRoutes.js';
+import { checkoutCompletionRoutes } from './checkout/sandboxRoutes.js';
 import { adminRoutes } from './http/routes/admin.js';
-import { checkoutRoutes } from './http/routes/checkout.js';
 import { captureRoutes } from './http/routes/captures.js';
 import { healthRoutes, type Readiness } from './http/routes/health.js';
 import { orderRoutes } from './http/routes/orders.js';
 import type { RoutesOptions } from './http/routes/options.js';
 import { refundRoutes } from './http/routes/refunds.js';
-import { sandboxRoutes } from './http/routes/sandbox/index.js';
+// Schema components are listed in /openapi.json in the order their modules load: webhooks' before the sandbox's.
+import { adminWebhookRoutes, merchantWebhookRoutes } from './http/routes/webhooks.js';
+import { clockRoutes } from './http/routes/sandbox/clock.js';
+import { faultRoutes } from './http/routes/sandbox/faults.js';
+import { fraudDecisionRoutes } from './http/routes/sandbox/fraudDecision.js';
+import { pushRoutes } from './http/routes/sandbox/push.js';
 import { componentSchemas } from './http/schemas/components.js';
-import { adminWebhookRoutes } from './http/routes/webhooks.js';
 import { handleClientError } from './http/clientErrors.js';
 import { decoratePublicUrl } from './http/origin.js';
 import { createMetrics, metricsRoute, noMetrics, registerRequestMetrics } from './http/metrics.js';
 import { serverFactory, type TlsMaterial } from './http/server.js';
 import type { Store } from './store/dialect.js';
 import { isFaultablePath } from './domain/faults.js';
-import { PORTAL_PREFIX, portal } from './portal/index.js';
+import { portal } from './portal/index.js';
+import { PORTAL_PREFIX } from './portal/paths.js';
 
 export interface AppDeps {
   config: Config;
@@ -41,9 +47,10 @@ export interface AppDeps {
   tls?: TlsMaterial;
 }
 
-export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
-  const { config, store, readiness } = deps;
-  const app = Fastify({
+/** The Fastify instance with the server, logging, limits and parsing OpenOM runs with. */
+function newFastify(deps: AppDeps) {
+  const { config } = deps;
+  return Fastify({
     serverFactory: serverFactory(deps.tls),
     ...(deps.logger ? { loggerInstance: deps.logger } : { logger: false }),
     // One line per request is written by our onResponse hook, with the fields operators need.
@@ -71,6 +78,32 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
       return handleFrameworkError(err, request, reply);
     },
   }).withTypeProvider<TypeBoxTypeProvider>();
+}
+
+/**
+ * One credential check per credential kind, so failed-login throttles and the credential cache are
+ * shared by every route that takes those credentials (the portal's login form included).
+ */
+function credentialChecks({ store, config, adminTokenDigest }: AppDeps) {
+  const verifyMerchantCredentials = merchantCredentialVerifier(store, {
+    cacheTtlMs: config.authCacheTtlMs,
+    cacheMaxEntries: config.authCacheMaxEntries,
+    failureLimit: config.authFailureLimit,
+    failureWindowMs: config.authFailureWindowMs,
+  });
+  return {
+    verifyMerchantCredentials,
+    authenticateMerchant: merchantAuthenticator(verifyMerchantCredentials),
+    authenticateAdmin: adminAuthenticator(() => adminTokenDigest() ?? Buffer.alloc(32), {
+      failureLimit: config.authFailureLimit,
+      failureWindowMs: config.authFailureWindowMs,
+    }),
+  };
+}
+
+export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
+  const { config, store, readiness } = deps;
+  const app = newFastify(deps);
 
   // Order documents are rendered from stored JSON (src/store/orderDocuments.ts) and the few other
   // bodies are built field by field, so response schemas document the API (/openapi.json) but need
@@ -95,19 +128,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   const requireReady = (_request: unknown, _reply: unknown, done: (err?: Error) => void) =>
     done(readiness.migrated ? undefined : unavailable('The store is not ready yet.'));
 
-  // One credential check per credential kind, so failed-login throttles and the credential cache are
-  // shared by every route that takes those credentials (the portal's login form included).
-  const verifyMerchantCredentials = merchantCredentialVerifier(store, {
-    cacheTtlMs: config.authCacheTtlMs,
-    cacheMaxEntries: config.authCacheMaxEntries,
-    failureLimit: config.authFailureLimit,
-    failureWindowMs: config.authFailureWindowMs,
-  });
-  const authenticateMerchant = merchantAuthenticator(verifyMerchantCredentials);
-  const authenticateAdmin = adminAuthenticator(() => deps.adminTokenDigest() ?? Buffer.alloc(32), {
-    failureLimit: config.authFailureLimit,
-    failureWindowMs: config.authFailureWindowMs,
-  });
+  const { verifyMerchantCredentials, authenticateMerchant, authenticateAdmin } = credentialChecks(deps);
   // Sandbox faults (CONTRACT §5): one store read per merchant request in sandbox mode, none in production.
   const injectFaults = config.mode === 'sandbox' ? faultInjector(store) : undefined;
 
@@ -139,6 +160,9 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   // Test helpers exist only in sandbox mode: in production every /sandbox/ path is 404 NOT_FOUND
   // (CONTRACT §5), and so is the checkout, since OpenOM takes no real payments (§6).
   if (config.mode === 'sandbox') {
+    // /sandbox/v1: the test helpers a merchant developer drives a sandbox with (CONTRACT §5), one
+    // plugin per resource; the checkout's purchase helper is the checkout's own (src/checkout/).
+    const sandboxRoutes = [clockRoutes, faultRoutes, fraudDecisionRoutes, merchantWebhookRoutes, checkoutCompletionRoutes, pushRoutes];
     await scope('/sandbox/v1', 'merchant', sandboxRoutes);
     await scope('/checkout/v3', 'merchant', [checkoutRoutes]);
     await scope(HOSTED_CHECKOUT_PATH, 'none', [hostedCheckoutRoutes]);

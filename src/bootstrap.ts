@@ -4,10 +4,9 @@
 import { randomUUID } from 'node:crypto';
 import { ConfigError, type Config } from './config.js';
 import { toKlarnaTimestamp } from './domain/time.js';
-import { hashPassword, randomSecret, sha256, verifyPassword } from './http/passwords.js';
-import { newMerchantUsername } from './http/routes/admin.js';
+import { hashPassword, randomSecret, sha256, verifyPassword } from './secrets.js';
 import { inWriteTransaction, type Store } from './store/dialect.js';
-import { countMerchants, findMerchantById, findMerchantByUsername, getSetting, replaceMerchantCredentials } from './store/merchants.js';
+import { countMerchants, findMerchantById, findMerchantByUsername, getSetting, newMerchantUsername, replaceMerchantCredentials } from './store/merchants.js';
 
 export interface BootstrapResult {
   adminTokenDigest: Buffer;

@@ -1,7 +1,7 @@
 // Environment → typed configuration, validated once at start (CONTRACT §1).
 // A bad value throws ConfigError whose message names the variable; main.ts prints it as one line.
 import { readFileSync } from 'node:fs';
-import type { ApiProfile } from './domain/operations.js';
+import type { ApiProfile } from './domain/decisions.js';
 import { LAST_PUSH_SECONDS } from './domain/pushSchedule.js';
 
 export type StoreConfig =

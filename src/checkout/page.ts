@@ -1,12 +1,12 @@
 // The hosted test checkout's HTML (CONTRACT §6): the order lines and total in the order's currency
 // and locale, and the four outcomes as buttons of one plain form. Self-contained: inline CSS
-// allowed by its hash, no script, nothing loaded from anywhere. Every merchant- or
-// shopper-supplied string is escaped.
+// allowed by its hash, no script, nothing loaded from anywhere. Built with the portal's escaping
+// templates (src/html.ts), so every merchant- or shopper-supplied string is escaped.
 import { createHash } from 'node:crypto';
 import type { CheckoutOrderFields, CheckoutPhase } from '../domain/checkout.js';
 import { merchantUrlFor } from '../domain/merchantCalls.js';
 import { formatAmount } from '../domain/money.js';
-import { escapeHtml } from '../http/html.js';
+import { html, trustedHtml, type SafeHtml } from '../html.js';
 
 const CSS = `
 body { font: 16px/1.5 system-ui, -apple-system, "Segoe UI", Roboto, sans-serif; color: #1a1a1a; background: #fff; margin: 0; }
@@ -53,33 +53,26 @@ export function merchantDeclined(errorText: string | undefined): Notice {
   return { tone: 'error', text: errorText === undefined ? 'The shop declined your purchase.' : `The shop could not accept your purchase: ${errorText}` };
 }
 
-function layout(body: string): string {
-  return (
-    '<!doctype html>\n<html lang="en"><head><meta charset="utf-8">' +
-    '<meta name="viewport" content="width=device-width, initial-scale=1">' +
-    `<title>OpenOM test checkout</title><style>${CSS}</style></head>` +
-    `<body><main><h1>Test checkout</h1><p class="sandbox">OpenOM sandbox: no real payment is made.</p>${body}</main></body></html>\n`
-  );
+/** The page's own stylesheet: a constant of this file, inlined as it is (its hash is in PAGE_CSP). */
+const STYLE = trustedHtml(CSS);
+
+function layout(body: SafeHtml): string {
+  return html`<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1"><title>OpenOM test checkout</title><style>${STYLE}</style></head><body><main><h1>Test checkout</h1><p class="sandbox">OpenOM sandbox: no real payment is made.</p>${body}</main></body></html>
+`.text;
 }
 
-function noticeHtml(notice: Notice): string {
-  return `<p class="notice ${notice.tone}" role="${notice.tone === 'error' ? 'alert' : 'status'}">${escapeHtml(notice.text)}</p>`;
+function noticeHtml(notice: Notice): SafeHtml {
+  return html`<p class="notice ${notice.tone}" role="${notice.tone === 'error' ? 'alert' : 'status'}">${notice.text}</p>`;
 }
 
-function linesTable(order: CheckoutOrderFields): string {
-  const money = (amount: number) => escapeHtml(formatAmount(amount, order.purchase_currency.toUpperCase(), order.locale));
-  const rows = order.order_lines
-    .map((line) => {
-      const unit = typeof line.quantity_unit === 'string' && line.quantity_unit !== '' ? ` ${line.quantity_unit}` : '';
-      return `<tr><td>${escapeHtml(String(line.name))}</td><td class="n">${escapeHtml(`${line.quantity}${unit}`)}</td><td class="n">${money(line.total_amount)}</td></tr>`;
-    })
-    .join('');
-  return (
-    '<table><caption>Your order</caption>' +
-    '<thead><tr><th scope="col">Item</th><th scope="col" class="n">Quantity</th><th scope="col" class="n">Amount</th></tr></thead>' +
-    `<tbody>${rows}</tbody>` +
-    `<tfoot><tr><th scope="row" colspan="2">Total</th><td class="n">${money(order.order_amount)}</td></tr></tfoot></table>`
-  );
+function linesTable(order: CheckoutOrderFields): SafeHtml {
+  const money = (amount: number) => formatAmount(amount, order.purchase_currency.toUpperCase(), order.locale);
+  const rows = order.order_lines.map((line) => {
+    const unit = typeof line.quantity_unit === 'string' && line.quantity_unit !== '' ? ` ${line.quantity_unit}` : '';
+    return html`<tr><td>${String(line.name)}</td><td class="n">${`${line.quantity}${unit}`}</td><td class="n">${money(line.total_amount)}</td></tr>`;
+  });
+  return html`<table><caption>Your order</caption><thead><tr><th scope="col">Item</th><th scope="col" class="n">Quantity</th><th scope="col" class="n">Amount</th></tr></thead><tbody>${rows}</tbody><tfoot><tr><th scope="row" colspan="2">Total</th><td class="n">${money(order.order_amount)}</td></tr></tfoot></table>`;
 }
 
 /**
@@ -88,23 +81,12 @@ function linesTable(order: CheckoutOrderFields): string {
  * window can show, and navigating it from a form the shopper clicked needs no script. Deny stays
  * in the frame, where the page then says so.
  */
-function outcomeForm(action: string): string {
-  return (
-    `<form method="post" action="${escapeHtml(action)}">` +
-    '<label for="email">E-mail (optional)</label>' +
-    '<input id="email" name="email" type="email" autocomplete="email" maxlength="100">' +
-    '<fieldset><legend>How should this test purchase go?</legend>' +
-    '<button name="outcome" value="accepted" formtarget="_top">Approve</button>' +
-    '<button name="outcome" value="pending_accepted" formtarget="_top" class="secondary">Pending, then accept</button>' +
-    '<button name="outcome" value="pending_rejected" formtarget="_top" class="secondary">Pending, then reject</button>' +
-    '<button name="outcome" value="denied" class="deny">Deny</button>' +
-    '</fieldset></form>'
-  );
+function outcomeForm(action: string): SafeHtml {
+  return html`<form method="post" action="${action}"><label for="email">E-mail (optional)</label><input id="email" name="email" type="email" autocomplete="email" maxlength="100"><fieldset><legend>How should this test purchase go?</legend><button name="outcome" value="accepted" formtarget="_top">Approve</button><button name="outcome" value="pending_accepted" formtarget="_top" class="secondary">Pending, then accept</button><button name="outcome" value="pending_rejected" formtarget="_top" class="secondary">Pending, then reject</button><button name="outcome" value="denied" class="deny">Deny</button></fieldset></form>`;
 }
 
-function link(url: string, text: string, target: '_top' | '_blank'): string {
-  const rel = target === '_blank' ? ' rel="noopener noreferrer"' : '';
-  return `<a href="${escapeHtml(url)}" target="${target}"${rel}>${escapeHtml(text)}</a>`;
+function link(url: string, text: string, target: '_top' | '_blank'): SafeHtml {
+  return html`<a href="${url}" target="${target}"${target === '_blank' ? html` rel="noopener noreferrer"` : ''}>${text}</a>`;
 }
 
 export interface PageView {
@@ -120,17 +102,11 @@ export interface PageView {
 export function checkoutPageHtml(view: PageView): string {
   const { orderId, order, phase } = view;
   const urls = order.merchant_urls;
-  const parts: string[] = [];
-  if (view.notice) parts.push(noticeHtml(view.notice));
-  if (phase !== 'open') parts.push(noticeHtml(PHASE_NOTICES[phase]));
-  parts.push(linesTable(order));
-  if (phase === 'open') {
-    parts.push(outcomeForm(view.completeUrl));
-    parts.push(`<p class="terms">By completing the purchase you accept the shop's ${link(merchantUrlFor(urls.terms, orderId), 'terms and conditions', '_blank')}.</p>`);
-  } else if (phase === 'expired' || phase === 'aborted') {
-    parts.push(`<p>${link(merchantUrlFor(urls.checkout, orderId), 'Back to the shop', '_top')}</p>`);
-  }
-  return layout(parts.join(''));
+  return layout(html`${view.notice && noticeHtml(view.notice)}${phase !== 'open' && noticeHtml(PHASE_NOTICES[phase])}${linesTable(order)}${
+    phase === 'open'
+      ? html`${outcomeForm(view.completeUrl)}<p class="terms">By completing the purchase you accept the shop's ${link(merchantUrlFor(urls.terms, orderId), 'terms and conditions', '_blank')}.</p>`
+      : (phase === 'expired' || phase === 'aborted') && html`<p>${link(merchantUrlFor(urls.checkout, orderId), 'Back to the shop', '_top')}</p>`
+  }`);
 }
 
 export function missingCheckoutHtml(): string {

@@ -7,6 +7,7 @@ import {
   PENDING_REVIEW_MS,
   checkCheckoutOrder,
   checkoutPhase,
+  checkoutStateViolations,
   decideCheckoutAbort,
   decideCheckoutCompletion,
   decideCheckoutUpdate,
@@ -16,6 +17,7 @@ import {
   type CheckoutState,
 } from './checkout.js';
 import { merchantUrlFor } from './merchantCalls.js';
+import { assertPrecedence } from '../../test/support/precedence.js';
 
 const started = new Date('2025-03-01T10:00:00Z');
 const later = (ms: number) => new Date(started.getTime() + ms);
@@ -77,6 +79,25 @@ describe('checkout order rules', () => {
 
   it('{checkout.order.id} is replaced wherever it appears', () => {
     assert.equal(merchantUrlFor('https://s.example/{checkout.order.id}/x?id={checkout.order.id}', 'abc'), 'https://s.example/abc/x?id=abc');
+  });
+});
+
+describe('checkout state invariants', () => {
+  it('an open, an aborted and a completed checkout are valid; aborted-and-complete and a completion time that disagrees with the status are not', () => {
+    assert.deepEqual(checkoutStateViolations(state()), []);
+    assert.deepEqual(checkoutStateViolations(state({ aborted: true })), []);
+    assert.deepEqual(checkoutStateViolations(state({ status: 'checkout_complete', completed_at: later(1) })), []);
+    assert.deepEqual(checkoutStateViolations(state({ status: 'checkout_complete', completed_at: later(1), aborted: true })), ['aborted and complete']);
+    assert.equal(checkoutStateViolations(state({ status: 'checkout_complete' })).length, 1);
+    assert.equal(checkoutStateViolations(state({ completed_at: later(1) })).length, 1);
+  });
+
+  it('every decision leaves a valid state', () => {
+    const completed = decideCheckoutCompletion(state(), 'pending_accepted', later(1));
+    const aborted = decideCheckoutAbort(state(), later(1));
+    assert.ok(completed.ok && aborted.ok);
+    assert.deepEqual(checkoutStateViolations(completed.value.next), []);
+    assert.deepEqual(checkoutStateViolations(aborted.value.next), []);
   });
 });
 
@@ -181,5 +202,37 @@ describe('validation callback answers', () => {
       assert.deepEqual(validationVerdict(answer(status), url, false), { approved: true }, String(status));
       assert.deepEqual(validationVerdict(answer(status), url, true), { approved: false }, String(status));
     }
+  });
+});
+
+describe('refusal precedence of the checkout decisions (each row: the refusal that comes first while the breaches below it remain)', () => {
+  type Case = { state: CheckoutState; update: Partial<CheckoutOrderFields>; now: Date };
+  const set = (o: Partial<CheckoutState>) => (c: Case): Case => ({ ...c, state: { ...c.state, ...o } });
+  const completedAborted = state({ status: 'checkout_complete', completed_at: later(1), aborted: true });
+  const AFTER_LIFETIME = later(CHECKOUT_LIFETIME_MS + 1);
+  /** Completed, aborted and expired at once: complete shows first, then aborted, then expired (checkoutPhase). */
+  const closedRows = (last: (c: Case) => Case): [string, string, (c: Case) => Case][] => [
+    ['READ_ONLY_ORDER', 'it is completed', set({ status: 'checkout_incomplete', completed_at: null })],
+    ['READ_ONLY_ORDER', 'it was aborted', set({ aborted: false })],
+    ['READ_ONLY_ORDER', 'it expired 48 hours after its last update', last],
+  ];
+  const open = (c: Case): Case => ({ ...c, now: later(1) });
+
+  it('decideCheckoutUpdate: completed, aborted, expired, then the merged order’s own rules', () => {
+    const start: Case = { state: completedAborted, update: { order_amount: 1 }, now: AFTER_LIFETIME };
+    assertPrecedence((c: Case) => decideCheckoutUpdate(c.state, order(), c.update, c.now), start, [
+      ...closedRows(open),
+      ['BAD_VALUE', 'order_amount (must equal the sum of order_lines[].total_amount = 12500)', (c) => ({ ...c, update: { merchant_reference1: 'R1' } })],
+    ]);
+  });
+
+  it('decideCheckoutAbort: completed only (aborting again is allowed)', () => {
+    const start: Case = { state: completedAborted, update: {}, now: AFTER_LIFETIME };
+    assertPrecedence((c: Case) => decideCheckoutAbort(c.state, c.now), start, [['READ_ONLY_ORDER', 'it is completed', set({ status: 'checkout_incomplete', completed_at: null })]]);
+  });
+
+  it('decideCheckoutCompletion: completed, aborted, expired', () => {
+    const start: Case = { state: completedAborted, update: {}, now: AFTER_LIFETIME };
+    assertPrecedence((c: Case) => decideCheckoutCompletion(c.state, 'accepted', c.now), start, closedRows(open));
   });
 });

@@ -4,11 +4,11 @@
 import { accept, refuse, type Decision, type Refusal } from './decision.js';
 import { checkOrderIntake, type IntakeFacts } from './intake.js';
 import { merchantUrlFor } from './merchantCalls.js';
-import type { FraudDecision } from './operations.js';
+import type { FraudDecision } from './decisions.js';
 import { checkLinesSum, type OrderLineAmounts } from './orderLines.js';
 
-export const REQUIRED_MERCHANT_URLS = ['terms', 'checkout', 'confirmation', 'push'] as const;
-export const OPTIONAL_MERCHANT_URLS = ['validation', 'notification'] as const;
+const REQUIRED_MERCHANT_URLS = ['terms', 'checkout', 'confirmation', 'push'] as const;
+const OPTIONAL_MERCHANT_URLS = ['validation', 'notification'] as const;
 export const MAX_MERCHANT_URL_LENGTH = 2000;
 
 type RequiredUrl = (typeof REQUIRED_MERCHANT_URLS)[number];
@@ -41,7 +41,7 @@ export interface CheckoutOrderFields extends CheckoutFacts {
 
 const SAMPLE_ORDER_ID = '00000000-0000-4000-8000-000000000000';
 
-export function isWebUrl(raw: string): boolean {
+function isWebUrl(raw: string): boolean {
   try {
     const url = new URL(raw);
     return (url.protocol === 'http:' || url.protocol === 'https:') && url.hostname !== '';
@@ -87,13 +87,26 @@ export interface CheckoutState {
   completed_at: Date | null;
 }
 
+/**
+ * The invariants of a checkout's state (the store asserts them before every write; the CHECKs of
+ * migration 006 are the other half): an aborted checkout was never completed, and a completed one
+ * has its completion time, an incomplete one none.
+ */
+export function checkoutStateViolations(state: CheckoutState): string[] {
+  const v: string[] = [];
+  if (state.status !== 'checkout_incomplete' && state.status !== 'checkout_complete') v.push(`status ${String(state.status)}`);
+  if (state.aborted && state.status === 'checkout_complete') v.push('aborted and complete');
+  if ((state.status === 'checkout_complete') !== (state.completed_at !== null)) v.push(`${state.status} with completed_at ${String(state.completed_at)}`);
+  return v;
+}
+
 /** Klarna: a checkout order is valid for 48 hours after the merchant's last update. */
 export const CHECKOUT_LIFETIME_MS = 48 * 3_600_000;
 
 /** Where a checkout stands for the shopper. Aborted and expired orders keep status checkout_incomplete. */
 export type CheckoutPhase = 'open' | 'complete' | 'aborted' | 'expired';
 
-export function checkoutExpiresAt(state: CheckoutState): Date {
+function checkoutExpiresAt(state: CheckoutState): Date {
   return new Date(state.last_modified_at.getTime() + CHECKOUT_LIFETIME_MS);
 }
 

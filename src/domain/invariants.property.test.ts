@@ -1,5 +1,5 @@
 // Property tests: random sequences of Order Management operations, decided by src/domain and applied
-// to an in-memory order exactly as src/store/operations.ts writes them, never break an invariant.
+// to an in-memory order exactly as src/store/orderCommands.ts writes them, never break an invariant.
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import fc from 'fast-check';
@@ -13,7 +13,7 @@ import {
   decideUpdateAuthorization,
   extensionCap,
   type ApiProfile,
-} from './operations.js';
+} from './decisions.js';
 import { checkInvariants, remainingAuthorizedAmount, statusOf, type InvariantViolation, type OrderState, type OrderStatus } from './order.js';
 import { DAY_MS } from './time.js';
 
@@ -76,6 +76,8 @@ function newModel(init: { order_amount: number; expiresInMs: number }): Model {
       expires_at: new Date(CREATED.getTime() + init.expiresInMs),
       initial_expires_at: new Date(CREATED.getTime() + init.expiresInMs),
       fraud_status: 'ACCEPTED',
+      acknowledged: false,
+      expiry_recorded: false,
     },
     captures: [],
     refunds: [],
@@ -85,7 +87,7 @@ function newModel(init: { order_amount: number; expiresInMs: number }): Model {
 
 const line = (total: number) => ({ quantity: 1, unit_price: total, total_amount: total });
 
-/** Applies one operation the way src/store/operations.ts does (it writes the decided next state); returns whether it was accepted. */
+/** Applies one operation the way src/store/orderCommands.ts does (it writes the decided next state); returns whether it was accepted. */
 function apply(m: Model, o: Op): boolean {
   const s = m.state;
   switch (o.kind) {

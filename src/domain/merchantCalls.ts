@@ -1,4 +1,5 @@
 // What OpenOM sends to a merchant's own URLs (merchant_urls, CONTRACT §6 and §7).
+import type { FraudDecision } from './decisions.js';
 
 const ORDER_ID_PLACEHOLDER = '{checkout.order.id}';
 
@@ -8,6 +9,8 @@ export function merchantUrlFor(template: string, orderId: string): string {
 }
 
 /** The event_type of the fraud notification sent when a pending order is decided (CONTRACT §7). */
-export function fraudNotificationEventType(decision: 'ACCEPTED' | 'REJECTED' | 'STOPPED'): string {
+export type FraudNotificationType = `FRAUD_RISK_${FraudDecision}`;
+
+export function fraudNotificationEventType(decision: FraudDecision): FraudNotificationType {
   return `FRAUD_RISK_${decision}`;
 }

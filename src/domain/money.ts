@@ -3,7 +3,7 @@
 /** Upper bound Klarna documents for an order amount (order_amount, total_discount_amount). */
 export const MAX_AMOUNT = 200_000_000;
 
-export function isMinorUnits(value: unknown): value is number {
+function isMinorUnits(value: unknown): value is number {
   return typeof value === 'number' && Number.isSafeInteger(value);
 }
 

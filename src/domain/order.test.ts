@@ -2,27 +2,14 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { checkInvariants, refundableAmount, remainingAuthorizedAmount, statusOf, type OrderState } from './order.js';
 import { DAY_MS } from './time.js';
+import { orderState } from '../../test/support/orderState.js';
 
 const CREATED = new Date('2025-03-01T12:00:00Z');
 const EXPIRES = new Date(CREATED.getTime() + 28 * DAY_MS);
 const BEFORE_EXPIRY = new Date(EXPIRES.getTime() - 1);
 const AT_EXPIRY = EXPIRES;
 
-function order(overrides: Partial<OrderState> = {}): OrderState {
-  return {
-    order_amount: 10_000,
-    original_order_amount: 10_000,
-    captured_amount: 0,
-    refunded_amount: 0,
-    cancelled: false,
-    released: false,
-    created_at: CREATED,
-    expires_at: EXPIRES,
-    initial_expires_at: EXPIRES,
-    fraud_status: 'ACCEPTED',
-    ...overrides,
-  };
-}
+const order = (overrides: Partial<OrderState> = {}) => orderState(CREATED, overrides);
 
 describe('statusOf', () => {
   it('is AUTHORIZED with nothing captured before expires_at', () => {

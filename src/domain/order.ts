@@ -21,9 +21,13 @@ export interface OrderState {
   initial_expires_at: Date;
   created_at: Date;
   fraud_status: FraudStatus;
+  /** The merchant has acknowledged the order (it stops the checkout's pushes). */
+  acknowledged: boolean;
+  /** ORDER_EXPIRED is recorded: it is written once. */
+  expiry_recorded: boolean;
 }
 
-export function isAuthorizationExpired(order: OrderState, now: Date): boolean {
+function isAuthorizationExpired(order: OrderState, now: Date): boolean {
   return now.getTime() >= order.expires_at.getTime();
 }
 

@@ -1,5 +1,5 @@
-// The order event log's types, and which of them merchants can subscribe to as webhooks
-// (CONTRACT §7: Kustom's event names, plus OpenOM's own under openom.*).
+// The order event log's types, which of them merchants can subscribe to as webhooks (CONTRACT §7:
+// Kustom's event names, plus OpenOM's own under openom.*), and what an endpoint's URL must be.
 
 export type OrderEventType =
   | 'ORDER_CREATED'
@@ -41,3 +41,22 @@ export const WEBHOOK_EVENT_OF: Partial<Record<OrderEventType, WebhookEventType>>
   FRAUD_STATUS_CHANGED: 'openom.order.fraud_status_changed',
   REMAINING_AUTHORIZATION_RELEASED: 'openom.order.released',
 };
+
+export const MAX_WEBHOOK_URL_LENGTH = 2_000;
+
+/** Control characters and lone surrogates: no URL has them, and PostgreSQL text cannot hold U+0000. */
+// eslint-disable-next-line no-control-regex -- control characters are exactly what it looks for
+const UNSENDABLE = /[\u0000-\u001f\u007f]|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
+
+/** Why a webhook endpoint URL cannot be used ("must be …"), or undefined: shared by the API and the portal's form. */
+export function webhookUrlProblem(url: string): string | undefined {
+  if (url.length > MAX_WEBHOOK_URL_LENGTH) return `must be at most ${MAX_WEBHOOK_URL_LENGTH} characters long`;
+  if (UNSENDABLE.test(url)) return 'must not contain control characters or unpaired surrogates';
+  let protocol: string;
+  try {
+    protocol = new URL(url).protocol;
+  } catch {
+    return 'must be an absolute http or https URL';
+  }
+  return protocol === 'http:' || protocol === 'https:' ? undefined : 'must be an http or https URL';
+}

@@ -11,7 +11,7 @@ import { credentialStamp, findMerchantByUsername, merchantCredentialStamp } from
 import type { Store } from '../store/dialect.js';
 import { ApiError } from './errors.js';
 import { FairGate } from './fairGate.js';
-import { decoyPasswordHash, sameDigest, sha256, verifyPassword } from './passwords.js';
+import { decoyPasswordHash, sameDigest, sha256, verifyPassword } from '../secrets.js';
 import { unstorableReason } from './storableText.js';
 import { AttemptThrottle, tooManyFailures, type ThrottleOptions } from './throttle.js';
 

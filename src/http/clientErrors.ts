@@ -40,12 +40,13 @@ export function handleClientError(err: Error & { code?: string }, socket: Socket
     socket.destroy();
     return;
   }
-  const [status, label, code, message] =
+  const code = 'BAD_VALUE';
+  const [status, label, message] =
     err.code === 'HPE_HEADER_OVERFLOW'
-      ? [431, 'Request Header Fields Too Large', 'BAD_VALUE', 'Request headers are too large.']
+      ? [431, 'Request Header Fields Too Large', 'Request headers are too large.']
       : err.code === 'ERR_HTTP_REQUEST_TIMEOUT'
-        ? [408, 'Request Timeout', 'BAD_VALUE', 'The request took too long to arrive.']
-        : [400, 'Bad Request', 'BAD_VALUE', 'The request is not valid HTTP.'];
+        ? [408, 'Request Timeout', 'The request took too long to arrive.']
+        : [400, 'Bad Request', 'The request is not valid HTTP.'];
   const correlationId = randomUUID();
   const body = errorBody(correlationId, code, [message]);
   socket.end(

@@ -1,13 +1,16 @@
 // Runs a store command for a merchant request and sends its (possibly replayed) response.
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { statusOfErrorCode, type Problem } from '../domain/errorCodes.js';
-import { runOrderCommand, type CommandResponse, type OrderCommand, type Outcome, type StoredResponse } from '../store/commands.js';
+import { statusOfErrorCode } from '../domain/errorCodes.js';
+import { runOrderCommand } from '../store/commandRunner.js';
+import type { OrderCommand } from '../store/orderTx.js';
+import type { KeyBinding } from '../store/idempotency.js';
+import { isRefused, type CommandResult, type Outcome, type StoredResponse } from '../store/outcome.js';
 import type { Store } from '../store/dialect.js';
 import { badValue, errorBody } from './errors.js';
 import { routeLabel } from './metrics.js';
 import { absoluteUrl } from './origin.js';
 
-export const ORDERS_PATH = '/ordermanagement/v1/orders';
+const ORDERS_PATH = '/ordermanagement/v1/orders';
 
 /**
  * Renders an outcome for the request exactly as it will be stored for idempotent replay. A replay
@@ -43,9 +46,26 @@ export function sendJson(reply: FastifyReply, json: string, status = 200): Fasti
   return reply.code(status).type('application/json; charset=utf-8').send(json);
 }
 
-export function sendStored(reply: FastifyReply, response: StoredResponse): FastifyReply {
-  // A refusal, fresh or replayed: its code is in the Klarna error body.
-  if (response.status >= 400) reply.request.errorCode = (JSON.parse(response.body) as { error_code?: string }).error_code ?? '';
+/**
+ * A refusal as the runner answered it, for the request log and the portal: decided now, or read
+ * back from the Klarna error body an earlier request with the key stored (renderOutcome wrote it).
+ */
+export function refusalOf(result: CommandResult<{ kind: string }>): { code: string; message: string; status: number } | undefined {
+  if (!result.replayed) {
+    const { outcome } = result;
+    return isRefused(outcome) ? { ...outcome.problem, status: statusOfErrorCode(outcome.problem.code) } : undefined;
+  }
+  const { status, body } = result.response;
+  if (status < 400) return undefined;
+  const stored = JSON.parse(body) as { error_code?: string; error_messages?: string[] };
+  return { code: stored.error_code ?? '', message: (stored.error_messages ?? []).join(' '), status };
+}
+
+/** Sends a command's response: as stored under its key, or the outcome rendered (as it would have been stored). */
+export function sendResult<O extends { kind: string }>(reply: FastifyReply, result: CommandResult<O>, render: (outcome: O) => StoredResponse): FastifyReply {
+  const response = result.replayed ? result.response : (result.response ?? render(result.outcome));
+  const refusal = refusalOf(result);
+  if (refusal) reply.request.errorCode = refusal.code;
   reply.code(response.status).headers(response.headers);
   return response.body === '' ? reply.send() : reply.send(response.body);
 }
@@ -59,16 +79,16 @@ export function idempotencyKeyOf(request: FastifyRequest): string | undefined {
   return key;
 }
 
-/** The request an idempotency key is bound to (CONTRACT §2): its method and path. */
-export function keyBindingOf(request: FastifyRequest): { method: string; path: string } {
-  return { method: request.method, path: request.url.split('?')[0] ?? request.url };
+/** An idempotency key bound to the request it came with (CONTRACT §2: its method and path); none without a key. */
+export function keyBindingOf<O>(request: FastifyRequest, key: string | undefined, render: (outcome: O) => StoredResponse): KeyBinding<O> | undefined {
+  return key === undefined ? undefined : { key, request: { method: request.method, path: request.url.split('?')[0] ?? request.url }, render };
 }
 
 /** Counts a command in the metrics under its route: replayed, refused (with the code) or applied. */
-export function countCommand(request: FastifyRequest, response: CommandResponse, refusal: Problem | undefined): void {
+export function countCommand(request: FastifyRequest, result: CommandResult<{ kind: string }>): void {
   const operation = `${request.method} ${routeLabel(request)}`;
-  if (response.replayed) request.server.metrics.command(operation, 'replayed');
-  else if (refusal) request.server.metrics.command(operation, 'refused', refusal.code);
+  if (result.replayed) request.server.metrics.command(operation, 'replayed');
+  else if (isRefused(result.outcome)) request.server.metrics.command(operation, 'refused', result.outcome.problem.code);
   else request.server.metrics.command(operation, 'applied');
 }
 
@@ -90,26 +110,21 @@ export async function runCommandForRequest(
   request: FastifyRequest,
   target: { merchantId: string; orderId: string; idempotencyKey: string | undefined },
   command: OrderCommand,
-): Promise<CommandResponse> {
-  let decided: Outcome | undefined;
-  const response = await runOrderCommand(
+): Promise<CommandResult<Outcome>> {
+  const correlationId = request.id;
+  const result = await runOrderCommand(
     store,
     {
       merchantId: target.merchantId,
-      correlationId: request.id,
-      idempotencyKey: target.idempotencyKey,
-      request: keyBindingOf(request),
-      render: (outcome) => {
-        decided = outcome;
-        return renderOutcome(request, outcome);
-      },
+      correlationId,
+      idempotency: keyBindingOf(request, target.idempotencyKey, (outcome: Outcome) => renderOutcome(request, outcome)),
       deadline: deadlineOf(request),
     },
     target.orderId,
     command,
   );
-  countCommand(request, response, decided?.kind === 'refused' ? decided.problem : undefined);
-  return response;
+  countCommand(request, result);
+  return result;
 }
 
 export async function replyWithCommand(
@@ -119,5 +134,5 @@ export async function replyWithCommand(
   command: OrderCommand,
 ): Promise<FastifyReply> {
   const target = { merchantId: request.merchantId, orderId: request.params.order_id, idempotencyKey: idempotencyKeyOf(request) };
-  return sendStored(reply, await runCommandForRequest(store, request, target, command));
+  return sendResult(reply, await runCommandForRequest(store, request, target, command), (outcome) => renderOutcome(request, outcome));
 }

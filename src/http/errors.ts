@@ -39,7 +39,7 @@ export const badValue = (message: string) => new ApiError('BAD_VALUE', [message]
 export const unavailable = (message = 'The service is temporarily unavailable. Please retry.', retryAfterSeconds = 1) =>
   new ApiError('SERVICE_UNAVAILABLE', [message], { 'retry-after': String(retryAfterSeconds) });
 
-export function errorBody(correlationId: string, errorCode: string, messages: string[]): string {
+export function errorBody(correlationId: string, errorCode: ErrorCode, messages: string[]): string {
   return JSON.stringify({ correlation_id: correlationId, error_code: errorCode, error_messages: messages });
 }
 
@@ -83,7 +83,7 @@ function describe(e: AjvError): string {
 }
 
 /** Ajv's first complaint, as Klarna words it: "Bad value: order_lines[2].total_amount (...)". */
-export function validationMessage(errors: AjvError[], context: string | undefined): string {
+function validationMessage(errors: AjvError[], context: string | undefined): string {
   // For union types Ajv reports every branch; the anyOf entry is the one that names the field.
   const error = errors.find((e) => e.keyword === 'anyOf') ?? errors[0];
   if (!error) return 'Bad value';

@@ -13,11 +13,10 @@ import { orderListRoutes } from './routes/orders.js';
 import { webhookRoutes } from './routes/webhooks.js';
 import { crossSiteProblem, loadSession } from './session.js';
 import { STYLESHEET, STYLESHEET_PATH } from './styles.js';
-
-export const PORTAL_PREFIX = '/portal';
+import { PORTAL_PREFIX, portalPaths } from './paths.js';
 
 /** Only what the portal uses, from its own origin: one stylesheet, forms posting back to itself. */
-export const PORTAL_CSP = "default-src 'none'; style-src 'self'; img-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'";
+const PORTAL_CSP = "default-src 'none'; style-src 'self'; img-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'";
 
 const FORM_BODY_LIMIT = 64 * 1024;
 
@@ -66,7 +65,7 @@ export const portal: FastifyPluginAsync<PortalPluginOptions> = async (app, { req
     reply.header('cache-control', 'public, max-age=31536000, immutable');
     return reply.type('text/css; charset=utf-8').send(STYLESHEET);
   });
-  app.get('/', (_request, reply) => reply.redirect('/portal/orders', 303));
+  app.get('/', (_request, reply) => reply.redirect(portalPaths.orders, 303));
 
   await app.register(async (withSessions) => {
     withSessions.addHook('preHandler', async (request) => {
@@ -78,7 +77,7 @@ export const portal: FastifyPluginAsync<PortalPluginOptions> = async (app, { req
     await withSessions.register(async (signedIn) => {
       signedIn.addHook('preHandler', async (request, reply) => {
         const session = request.portalSession;
-        if (!session) return reply.redirect('/portal/login', 303);
+        if (!session) return reply.redirect(portalPaths.login, 303);
         if (request.method !== 'POST') return;
         const problem = crossSiteProblem(request, formField(request, 'csrf_token'), session.csrf_token);
         if (problem) return sendMessage(request, reply, options, 403, 'Refused', `${problem} Reload the page and try again.`);

@@ -3,10 +3,12 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { Config } from '../config.js';
 import type { VerifyMerchantCredentials } from '../http/auth.js';
-import { clockTime } from '../store/clock.js';
+import { sendPage } from '../html.js';
+import { merchantClock } from '../store/clock.js';
 import type { Store } from '../store/dialect.js';
 import type { Section, Viewer } from './views/layout.js';
 import { messagePage } from './views/message.js';
+import { portalPaths } from './paths.js';
 
 export interface PortalOptions {
   store: Store;
@@ -16,12 +18,8 @@ export interface PortalOptions {
   sections: readonly Section[];
 }
 
-export function sendPage(reply: FastifyReply, status: number, text: string): FastifyReply {
-  return reply.code(status).type('text/html; charset=utf-8').send(text);
-}
-
 /** The merchant behind the request's session (routes that need one are behind requireSession). */
-export function viewerOf(request: FastifyRequest, options: PortalOptions): Viewer | undefined {
+function viewerOf(request: FastifyRequest, options: PortalOptions): Viewer | undefined {
   const session = request.portalSession;
   if (!session) return undefined;
   return {
@@ -30,7 +28,7 @@ export function viewerOf(request: FastifyRequest, options: PortalOptions): Viewe
     csrfToken: session.csrf_token,
     clock:
       options.config.mode === 'sandbox'
-        ? { now: clockTime(options.store, session.clock_offset_seconds), offsetSeconds: session.clock_offset_seconds }
+        ? { now: merchantClock(options.store, session.clock_offset_seconds).now, offsetSeconds: session.clock_offset_seconds }
         : undefined,
     path: request.url,
   };
@@ -41,7 +39,7 @@ export function signedIn(request: FastifyRequest, options: PortalOptions): Viewe
   const viewer = viewerOf(request, options);
   const session = request.portalSession;
   if (!viewer || !session) throw new Error('portal route without a session');
-  return { ...viewer, merchantId: session.merchant_id, now: clockTime(options.store, session.clock_offset_seconds) };
+  return { ...viewer, merchantId: session.merchant_id, now: merchantClock(options.store, session.clock_offset_seconds).now };
 }
 
 /** A form field's value (the first, if repeated), or undefined. */
@@ -64,7 +62,7 @@ export function sendMessage(request: FastifyRequest, reply: FastifyReply, option
 }
 
 /** A portal page a form says to come back to; anything else (another site, junk) is the fallback. */
-export function safeReturn(path: string | undefined, fallback = '/portal/orders'): string {
+export function safeReturn(path: string | undefined, fallback = portalPaths.orders): string {
   return path && /^\/portal\/[^/\\]/.test(path) ? path : fallback;
 }
 

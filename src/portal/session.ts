@@ -5,14 +5,15 @@
 import { timingSafeEqual } from 'node:crypto';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { hostOf } from '../http/origin.js';
-import { randomSecret, sha256 } from '../http/passwords.js';
+import { randomSecret, sha256 } from '../secrets.js';
 import { createPortalSession, deletePortalSession, findPortalSession, type PortalSession } from '../store/portalSessions.js';
 import type { Store } from '../store/dialect.js';
+import { portalPaths } from './paths.js';
 
-export const SESSION_COOKIE = 'openom_portal';
+const SESSION_COOKIE = 'openom_portal';
 /** The login form's own token (double-submit): there is no session to keep it in yet. */
 export const LOGIN_COOKIE = 'openom_portal_login';
-export const SESSION_SECONDS = 8 * 60 * 60;
+const SESSION_SECONDS = 8 * 60 * 60;
 const LOGIN_FORM_SECONDS = 60 * 60;
 
 export interface ActiveSession extends PortalSession {
@@ -35,7 +36,7 @@ export function cookieOf(request: FastifyRequest, name: string): string | undefi
   return undefined;
 }
 
-function setCookie(request: FastifyRequest, reply: FastifyReply, name: string, value: string, maxAgeSeconds: number, path = '/portal'): void {
+function setCookie(request: FastifyRequest, reply: FastifyReply, name: string, value: string, maxAgeSeconds: number, path = portalPaths.home): void {
   // Secure whenever the request came over HTTPS; plain-HTTP sandboxes on localhost still work.
   const secure = request.protocol === 'https' ? '; Secure' : '';
   reply.header('set-cookie', `${name}=${value}; Path=${path}; Max-Age=${maxAgeSeconds}; HttpOnly; SameSite=Strict${secure}`);
@@ -61,7 +62,7 @@ export async function startSession(store: Store, request: FastifyRequest, reply:
     expiresAt: Date.now() + SESSION_SECONDS * 1000,
   });
   setCookie(request, reply, SESSION_COOKIE, token, SESSION_SECONDS);
-  setCookie(request, reply, LOGIN_COOKIE, '', 0, '/portal/login');
+  setCookie(request, reply, LOGIN_COOKIE, '', 0, portalPaths.login);
 }
 
 export async function endSession(store: Store, request: FastifyRequest, reply: FastifyReply, session: ActiveSession): Promise<void> {
@@ -72,7 +73,7 @@ export async function endSession(store: Store, request: FastifyRequest, reply: F
 /** A fresh token for the login form, also set as a cookie the form's post must bring back. */
 export function issueLoginToken(request: FastifyRequest, reply: FastifyReply): string {
   const token = randomSecret(24);
-  setCookie(request, reply, LOGIN_COOKIE, token, LOGIN_FORM_SECONDS, '/portal/login');
+  setCookie(request, reply, LOGIN_COOKIE, token, LOGIN_FORM_SECONDS, portalPaths.login);
   return token;
 }
 

@@ -2,6 +2,7 @@
 // it forever. System fonts only: nothing is fetched from anywhere else. Colours keep a contrast of
 // at least 4.5:1 against their backgrounds (WCAG AA), and every focusable element shows its focus.
 import { createHash } from 'node:crypto';
+import { PORTAL_PREFIX } from './paths.js';
 
 export const STYLESHEET = `
 :root { --ink: #1b1f24; --muted: #4b5563; --line: #d0d5dd; --page: #f4f5f7; --card: #ffffff;
@@ -102,4 +103,4 @@ code.secret { font-size: 1rem; overflow-wrap: anywhere; user-select: all; }
 `;
 
 /** Changes whenever the stylesheet does, so the URL can be cached for good. */
-export const STYLESHEET_PATH = `/portal/assets/portal-${createHash('sha256').update(STYLESHEET).digest('hex').slice(0, 12)}.css`;
+export const STYLESHEET_PATH = `${PORTAL_PREFIX}/assets/portal-${createHash('sha256').update(STYLESHEET).digest('hex').slice(0, 12)}.css`;

@@ -7,6 +7,7 @@ import type { Compilable, Kysely } from 'kysely';
 import {
   checkCheckoutOrder,
   checkoutPhase,
+  checkoutStateViolations,
   decideCheckoutAbort,
   decideCheckoutCompletion,
   decideCheckoutUpdate,
@@ -19,10 +20,11 @@ import {
 import { accept, type Decision } from '../domain/decision.js';
 import { problems, type Problem } from '../domain/errorCodes.js';
 import { toKlarnaTimestamp } from '../domain/time.js';
-import { clockOffsetMs, clockTime } from './clock.js';
-import { inKeyedTransaction, refused, type CommandResponse, type KeyedRequest, type Refused, type StoredResponse } from './commands.js';
-import { inWriteTransaction, lockedRows, type Store } from './dialect.js';
-import { jobInsert, signalJobsDue } from './jobs.js';
+import { merchantClock } from './clock.js';
+import { inKeyedTransaction, type KeyedRequest } from './idempotency.js';
+import { refused, type CommandResult, type Refused } from './outcome.js';
+import { lockedRows, type Store } from './dialect.js';
+import { inJobsTransaction, jobInsert, type ScheduledJob } from './jobs.js';
 import { isOrderId, newOrderWrites, type OrderIntake } from './orders.js';
 import { firstPushJob } from './push.js';
 import type { CheckoutOrdersTable, Database } from './schema.js';
@@ -30,7 +32,7 @@ import type { CheckoutOrdersTable, Database } from './schema.js';
 /** What a checkout command did, before it is rendered as an HTTP response. */
 export type CheckoutOutcome = { kind: 'checkout'; created: boolean; checkout: CheckoutOrdersTable } | Refused;
 
-export type CheckoutContext = KeyedRequest & { render(outcome: CheckoutOutcome): StoredResponse };
+export type CheckoutContext = KeyedRequest<CheckoutOutcome>;
 
 export function checkoutStateOf(row: CheckoutOrdersTable): CheckoutState {
   return {
@@ -42,7 +44,10 @@ export function checkoutStateOf(row: CheckoutOrdersTable): CheckoutState {
   };
 }
 
+/** The columns of a checkout state, checked against the domain's invariants first (pair assertion). */
 function stateColumns(state: CheckoutState) {
+  const violations = checkoutStateViolations(state);
+  if (violations.length > 0) throw new Error(`refusing to write an invalid checkout state: ${violations.join(', ')}`);
   return {
     status: state.status,
     aborted: state.aborted ? 1 : 0,
@@ -56,13 +61,13 @@ export function checkoutFieldsOf(row: CheckoutOrdersTable): CheckoutOrderFields 
   return JSON.parse(row.document) as CheckoutOrderFields;
 }
 
-export function createCheckout(store: Store, ctx: CheckoutContext, fields: CheckoutOrderFields): Promise<CommandResponse> {
-  return inKeyedTransaction(store, ctx, async (db) => {
+export function createCheckout(store: Store, ctx: CheckoutContext, fields: CheckoutOrderFields): Promise<CommandResult<CheckoutOutcome>> {
+  return inKeyedTransaction(store, ctx, async (db): Promise<{ outcome: CheckoutOutcome; writes: Compilable<unknown>[] }> => {
     const merchant = await db.selectFrom('merchants').select('clock_offset_seconds').where('merchant_id', '=', ctx.merchantId).executeTakeFirst();
     if (!merchant) throw new Error('authenticated merchant not found');
     const invalid = checkCheckoutOrder(fields);
-    if (invalid) return { response: ctx.render(refused(invalid)), writes: [] };
-    const now = toKlarnaTimestamp(clockTime(store, Number(merchant.clock_offset_seconds)));
+    if (invalid) return { outcome: refused(invalid), writes: [] };
+    const now = toKlarnaTimestamp(merchantClock(store, merchant.clock_offset_seconds).now);
     const checkout: CheckoutOrdersTable = {
       order_id: randomUUID(),
       merchant_id: ctx.merchantId,
@@ -73,7 +78,8 @@ export function createCheckout(store: Store, ctx: CheckoutContext, fields: Check
       last_modified_at: now,
       completed_at: null,
     };
-    return { response: ctx.render({ kind: 'checkout', created: true, checkout }), writes: [db.insertInto('checkout_orders').values(checkout)] };
+    stateColumns(checkoutStateOf(checkout)); // the pair assertion, as for every checkout write
+    return { outcome: { kind: 'checkout', created: true, checkout }, writes: [db.insertInto('checkout_orders').values(checkout)] };
   });
 }
 
@@ -96,28 +102,28 @@ function lockCheckoutQuery(db: Kysely<Database>, store: Store, orderId: string, 
 type CheckoutDecision = (state: CheckoutState, fields: CheckoutOrderFields, now: Date) => Decision<{ next: CheckoutState; fields?: CheckoutOrderFields }>;
 
 /** An update or abort: the locked checkout, the domain's decision, and the row as decided. */
-function runCheckoutCommand(store: Store, ctx: CheckoutContext, orderIdParam: string, decide: CheckoutDecision): Promise<CommandResponse> {
+function runCheckoutCommand(store: Store, ctx: CheckoutContext, orderIdParam: string, decide: CheckoutDecision): Promise<CommandResult<CheckoutOutcome>> {
   const orderId = orderIdParam.toLowerCase();
-  return inKeyedTransaction(store, ctx, async (db) => {
+  return inKeyedTransaction(store, ctx, async (db): Promise<{ outcome: CheckoutOutcome; writes: Compilable<unknown>[] }> => {
     const locked = isOrderId(orderId) ? await lockCheckoutQuery(db, store, orderId, ctx.merchantId).executeTakeFirst() : undefined;
-    if (!locked) return { response: ctx.render(refused(problems.noSuchOrder(orderIdParam))), writes: [] };
+    if (!locked) return { outcome: refused(problems.noSuchOrder(orderIdParam)), writes: [] };
     const { clock_offset_seconds, ...checkout } = locked;
-    const d = decide(checkoutStateOf(checkout), checkoutFieldsOf(checkout), clockTime(store, Number(clock_offset_seconds)));
-    if (!d.ok) return { response: ctx.render(refused(d)), writes: [] };
+    const d = decide(checkoutStateOf(checkout), checkoutFieldsOf(checkout), merchantClock(store, clock_offset_seconds).now);
+    if (!d.ok) return { outcome: refused(d), writes: [] };
     const changes = { ...stateColumns(d.value.next), ...(d.value.fields ? { document: JSON.stringify(d.value.fields) } : {}) };
     const writes: Compilable<unknown>[] = [db.updateTable('checkout_orders').set(changes).where('order_id', '=', checkout.order_id)];
-    return { response: ctx.render({ kind: 'checkout', created: false, checkout: { ...checkout, ...changes } }), writes };
+    return { outcome: { kind: 'checkout', created: false, checkout: { ...checkout, ...changes } }, writes };
   });
 }
 
-export function updateCheckout(store: Store, ctx: CheckoutContext, orderId: string, update: Partial<CheckoutOrderFields>): Promise<CommandResponse> {
+export function updateCheckout(store: Store, ctx: CheckoutContext, orderId: string, update: Partial<CheckoutOrderFields>): Promise<CommandResult<CheckoutOutcome>> {
   return runCheckoutCommand(store, ctx, orderId, (state, fields, now) => {
     const d = decideCheckoutUpdate(state, fields, update, now);
     return d.ok ? accept({ next: d.value.next, fields: d.value.order }) : d;
   });
 }
 
-export function abortCheckout(store: Store, ctx: CheckoutContext, orderId: string): Promise<CommandResponse> {
+export function abortCheckout(store: Store, ctx: CheckoutContext, orderId: string): Promise<CommandResult<CheckoutOutcome>> {
   return runCheckoutCommand(store, ctx, orderId, (state, _fields, now) => decideCheckoutAbort(state, now));
 }
 
@@ -139,7 +145,7 @@ export async function readCheckout(store: Store, orderIdParam: string, merchantI
   const row = await checkoutQuery(store.reader, orderId, merchantId).executeTakeFirst();
   if (!row) return undefined;
   const { clock_offset_seconds, ...checkout } = row;
-  return { checkout, now: clockTime(store, Number(clock_offset_seconds)) };
+  return { checkout, now: merchantClock(store, clock_offset_seconds).now };
 }
 
 export interface Purchase {
@@ -163,12 +169,12 @@ export type PurchaseResult = { ok: true; checkout: CheckoutOrdersTable } | { ok:
  */
 export async function completeCheckout(store: Store, p: Purchase): Promise<PurchaseResult> {
   const orderId = p.orderId.toLowerCase();
-  const result = await inWriteTransaction(store, async (db): Promise<PurchaseResult> => {
+  return inJobsTransaction(store, async (db): Promise<PurchaseResult> => {
     const locked = isOrderId(orderId) ? await lockCheckoutQuery(db, store, orderId, p.merchantId).executeTakeFirst() : undefined;
     if (!locked) return { ok: false, problem: problems.noSuchOrder(p.orderId) };
     const { clock_offset_seconds, ...checkout } = locked;
-    const offsetMs = clockOffsetMs(store, Number(clock_offset_seconds));
-    const now = clockTime(store, Number(clock_offset_seconds));
+    const clock = merchantClock(store, clock_offset_seconds);
+    const now = clock.now;
     const d = decideCheckoutCompletion(checkoutStateOf(checkout), p.outcome, now);
     if (!d.ok) return { ok: false, problem: d };
     const fields = checkoutFieldsOf(checkout);
@@ -176,25 +182,22 @@ export async function completeCheckout(store: Store, p: Purchase): Promise<Purch
     const changes = { ...stateColumns(d.value.next), document: JSON.stringify(purchased) };
     const merchantId = checkout.merchant_id;
     const order = newOrderWrites(db, merchantId, orderIntakeOf(purchased, d.value.fraud_status), {
-      now,
-      offsetMs,
+      clock,
       correlationId: p.correlationId,
       orderId,
       merchantUrls: purchased.merchant_urls,
     });
-    const jobs = [firstPushJob(orderId, now, p.pushDelaySeconds)];
+    const jobs: ScheduledJob[] = [firstPushJob(orderId, now, p.pushDelaySeconds)];
     const review = d.value.review;
     if (review) jobs.push({ kind: 'fraud_decision', orderId, payload: { decision: review.decision }, dueAt: review.due_at });
     const writes = [
       db.updateTable('checkout_orders').set(changes).where('order_id', '=', orderId),
       ...order.writes,
-      ...jobs.map((job) => jobInsert(db, merchantId, offsetMs, now, job)),
+      ...jobs.map((job) => jobInsert(db, merchantId, clock, job)),
     ];
     for (const write of writes) await db.executeQuery(write.compile());
     return { ok: true, checkout: { ...checkout, ...changes } };
   });
-  if (result.ok) signalJobsDue(store); // order.created webhooks are due now
-  return result;
 }
 
 function orderIntakeOf(fields: CheckoutOrderFields, fraudStatus: 'ACCEPTED' | 'PENDING'): OrderIntake {

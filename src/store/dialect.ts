@@ -1,5 +1,7 @@
-// Everything that differs between SQLite and PostgreSQL lives here: connecting, column types,
-// transactions and row locks, and which driver errors mean "the database is unavailable".
+// What differs between SQLite and PostgreSQL: connecting, column types, transactions, row locks and
+// short writes, and which driver errors mean "the database is unavailable". The one difference
+// elsewhere is how order commands share a transaction: commandRunner.ts hands them to group commit
+// on PostgreSQL (pgCommands.ts) or to the writer's batch on SQLite (sqliteWrites.ts).
 import SQLite from 'better-sqlite3';
 import { Kysely, PostgresDialect, SqliteDialect, sql, type SelectQueryBuilder, type Transaction } from 'kysely';
 import pg from 'pg';
@@ -195,6 +197,15 @@ export async function inWriteTransaction<T>(store: Store, fn: (trx: Kysely<Datab
     );
   }
   return store.writes.run(fn);
+}
+
+/**
+ * Runs a short write that needs no transaction around it: on PostgreSQL its statements autocommit
+ * each (a job lease is one UPDATE whose SKIP LOCKED subquery makes it safe on its own); on SQLite
+ * it goes through the write queue, as every write does.
+ */
+export async function inShortWrite<T>(store: Store, fn: (db: Kysely<Database>) => Promise<T>): Promise<T> {
+  return store.dialect === 'postgres' ? fn(store.db) : store.writes.run(fn);
 }
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));

@@ -1,5 +1,6 @@
 // The append-only order event log: every change to an order, with its amounts before and after.
 import type { Kysely } from 'kysely';
+import type { OrderEventType } from '../domain/webhookEvents.js';
 import { remainingAuthorizedAmount, statusOf, type OrderState } from '../domain/order.js';
 import type { Database } from './schema.js';
 
@@ -12,7 +13,7 @@ export interface AmountsSnapshot {
   expires_at: string;
 }
 
-export function snapshotOf(state: OrderState, now: Date): AmountsSnapshot {
+function snapshotOf(state: OrderState, now: Date): AmountsSnapshot {
   return {
     status: statusOf(state, now),
     order_amount: state.order_amount,
@@ -26,7 +27,7 @@ export function snapshotOf(state: OrderState, now: Date): AmountsSnapshot {
 export interface OrderEvent {
   order_id: string;
   merchant_id: string;
-  type: string;
+  type: OrderEventType;
   occurred_at: Date;
   correlation_id: string;
   idempotency_key: string | null;

@@ -4,7 +4,7 @@ import { randomUUID } from 'node:crypto';
 import { sql } from 'kysely';
 import { accept, refuse, type Decision } from '../domain/decision.js';
 import { FAULT_LIMITS, faultPathMatches, type FaultSpec } from '../domain/faults.js';
-import { clockTime } from './clock.js';
+import { merchantClock } from './clock.js';
 import { compiledOnce } from './compiledOnce.js';
 import { inWriteTransaction, type Store } from './dialect.js';
 import type { FaultsTable } from './schema.js';
@@ -32,7 +32,7 @@ export async function createFault(store: Store, merchantId: string, spec: FaultS
       delay_ms: spec.delay_ms,
       times_left: spec.times,
       // Millisecond precision: when several faults match a request, the oldest applies.
-      created_at: clockTime(store, Number(merchant.clock_offset_seconds)).toISOString(),
+      created_at: merchantClock(store, merchant.clock_offset_seconds).now.toISOString(),
     };
     await trx.insertInto('faults').values({ ...fault, merchant_id: merchantId }).execute();
     return accept(fault);

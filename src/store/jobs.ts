@@ -1,32 +1,105 @@
-// The outbox: every outgoing call and every piece of time-driven work is a row in `jobs`, written in
-// the same transaction as the change that caused it, and run later by a worker in any instance.
+// The outbox: every outgoing call made after a change (webhooks, notifications, pushes) and every
+// piece of time-driven work is a row in `jobs`, written in the same transaction as the change that
+// caused it, and run later by a worker in any instance. (The checkout's validation callback is the
+// one call made before its change, while the shopper waits: src/checkout/purchase.ts.)
 // Jobs fall due at a time on the merchant's clock; the row keeps the real time that corresponds to
 // it (run_at, epoch ms), and a clock advance moves run_at earlier (clock.ts), so the worker's
 // "what is due" question is one index range on real time.
 import { randomBytes } from 'node:crypto';
 import { sql, type Kysely } from 'kysely';
+import type { FraudDecision } from '../domain/decisions.js';
+import type { FraudNotificationType } from '../domain/merchantCalls.js';
 import type { WebhookEventType } from '../domain/webhookEvents.js';
 import { toKlarnaTimestamp } from '../domain/time.js';
-import type { Store } from './dialect.js';
+import type { MerchantClock } from './clock.js';
+import { inWriteTransaction, type Store } from './dialect.js';
 import type { Database, JobState } from './schema.js';
 
-/** What runs a job: outgoing calls (webhook, notification, push) and time-driven order work. */
-export type JobKind = 'webhook' | 'notification' | 'push' | 'expiry' | 'fraud_decision';
-
-export interface ScheduledJob {
-  kind: JobKind;
-  orderId?: string | null;
-  webhookId?: string | null;
-  /** Jobs sharing a sequence key make their first attempts in the order they were written. */
-  sequenceKey?: string | null;
-  payload: unknown;
-  /** When it falls due, on the merchant's clock. */
-  dueAt: Date;
+/** The body every endpoint receives for an event (CONTRACT §7); a webhook job's payload, sent as it was written. */
+export interface WebhookEventBody {
+  id: string;
+  merchant_id: string;
+  timestamp: string;
+  type: WebhookEventType;
+  data: { order_id: string; capture_id?: string; refund_id?: string };
 }
 
-/** The insert of one job for a merchant whose clock runs offsetMs ahead of real time. */
-export function jobInsert(db: Kysely<Database>, merchantId: string, offsetMs: number, now: Date, job: ScheduledJob) {
-  const at = now.toISOString();
+/** A scheduled push carries what its schedule is counted from; a one-off is not followed by another. */
+export type PushPayload = { first_delay_seconds: number } | { manual: true };
+
+/**
+ * What runs a job, and the payload each kind carries (as graphile-worker's task map): producers
+ * and handlers are typed from this one list. Outgoing calls (webhook, notification, push) and
+ * time-driven order work (expiry, fraud_decision).
+ */
+export interface JobPayloads {
+  webhook: WebhookEventBody;
+  /** The fraud notification of a decided pending order, its URL already resolved. */
+  notification: { url: string; order_id: string; event_type: FraudNotificationType };
+  push: PushPayload;
+  expiry: Record<string, never>;
+  fraud_decision: { decision: FraudDecision };
+}
+
+export type JobKind = keyof JobPayloads;
+
+/** A job to write: its kind and that kind's payload. */
+export type ScheduledJob<K extends JobKind = JobKind> = {
+  [P in K]: {
+    kind: P;
+    orderId?: string | null;
+    webhookId?: string | null;
+    /** Jobs sharing a sequence key make their first attempts in the order they were written. */
+    sequenceKey?: string | null;
+    payload: JobPayloads[P];
+    /** When it falls due, on the merchant's clock. */
+    dueAt: Date;
+  };
+}[K];
+
+/** A job this instance holds the lease of, as the lease statement returned it. */
+export interface LeasedJob<K extends JobKind = JobKind> {
+  id: number;
+  kind: K;
+  merchant_id: string;
+  order_id: string | null;
+  webhook_id: string | null;
+  /** The payload as it was written (a webhook sends these very bytes); payloadOf reads it. */
+  payload: string;
+  /** Attempts made before this one. */
+  attempts: number;
+  /** Real epoch ms it was due at when leased. */
+  run_at: number;
+  /** Merchant-clock ISO time the job was written (the event's time, for webhooks). */
+  created_at: string;
+  lease_token: string;
+  clock_offset_seconds: number;
+}
+
+/**
+ * A job's payload, read back. Every job row is written from a ScheduledJob of its kind (or, for
+ * webhooks, from webhookBody), so the text is that kind's payload: the one place it is read as such.
+ */
+export function payloadOf<K extends JobKind>(job: { kind: K; payload: string }): JobPayloads[K] {
+  return JSON.parse(job.payload) as JobPayloads[K];
+}
+
+/** What becomes of the job after an attempt. */
+export type JobNext = { state: 'done' | 'dead' | 'cancelled' } | { state: 'pending'; dueAt: Date /* merchant clock */ };
+
+/** What an attempt did and what becomes of the job, as the store records it. */
+export interface AttemptResult {
+  /** HTTP status answered (or the command's status); 0 when there was no answer. */
+  status: number;
+  error?: string | null;
+  /** The URL called, if any. */
+  url?: string | null;
+  next: JobNext;
+}
+
+/** The insert of one job of a merchant, written now on its clock and due at job.dueAt on it. */
+export function jobInsert(db: Kysely<Database>, merchantId: string, clock: MerchantClock, job: ScheduledJob) {
+  const at = clock.now.toISOString();
   return db.insertInto('jobs').values({
     kind: job.kind,
     merchant_id: merchantId,
@@ -35,7 +108,7 @@ export function jobInsert(db: Kysely<Database>, merchantId: string, offsetMs: nu
     sequence_key: job.sequenceKey ?? null,
     payload: JSON.stringify(job.payload),
     state: 'pending',
-    run_at: job.dueAt.getTime() - offsetMs,
+    run_at: clock.toRealMs(job.dueAt),
     attempts: 0,
     lease_token: null,
     lease_until: null,
@@ -47,7 +120,7 @@ export function jobInsert(db: Kysely<Database>, merchantId: string, offsetMs: nu
 }
 
 /** Kustom's event ids: `kevt_` and 24 random hex digits. The same id on every attempt. */
-export function newEventId(): string {
+function newEventId(): string {
   return `kevt_${randomBytes(12).toString('hex')}`;
 }
 
@@ -55,16 +128,16 @@ export interface WebhookEvent {
   merchantId: string;
   orderId: string;
   type: WebhookEventType;
-  data: { order_id: string; capture_id?: string; refund_id?: string };
+  data: WebhookEventBody['data'];
   /** Merchant-clock time of the event. */
   occurredAt: Date;
   /** Real epoch ms at which the first attempt is due. */
   runAt: number;
 }
 
-/** The body every endpoint receives for an event (CONTRACT §7). */
-export function webhookBody(e: WebhookEvent, id: string): string {
-  return JSON.stringify({ id, merchant_id: e.merchantId, timestamp: toKlarnaTimestamp(e.occurredAt), type: e.type, data: e.data });
+function webhookBody(e: WebhookEvent, id: string): string {
+  const body: WebhookEventBody = { id, merchant_id: e.merchantId, timestamp: toKlarnaTimestamp(e.occurredAt), type: e.type, data: e.data };
+  return JSON.stringify(body);
 }
 
 /**
@@ -85,13 +158,13 @@ export function webhookFanOut(db: Kysely<Database>, e: WebhookEvent) {
       db
         .selectFrom('webhooks')
         .select([
-          sql<string>`cast(${'webhook'} as text)`.as('kind'),
+          sql<JobKind>`cast(${'webhook'} as text)`.as('kind'),
           'merchant_id',
           sql<string>`cast(${e.orderId} as text)`.as('order_id'),
           'webhook_id',
           sql<string>`cast(${`order:${e.orderId}:`} as text) || webhook_id`.as('sequence_key'),
           sql<string>`cast(${body} as text)`.as('payload'),
-          sql<string>`cast(${'pending'} as text)`.as('state'),
+          sql<JobState>`cast(${'pending'} as text)`.as('state'),
           sql<number>`cast(${e.runAt} as bigint)`.as('run_at'),
           sql<number>`cast(${0} as integer)`.as('attempts'),
           sql<string>`cast(${at} as text)`.as('created_at'),
@@ -103,7 +176,7 @@ export function webhookFanOut(db: Kysely<Database>, e: WebhookEvent) {
 }
 
 /** Pending and dead jobs by kind, for /metrics (the jobs_due index covers the state filter). */
-export async function jobCounts(store: Store): Promise<{ kind: string; state: JobState; count: number }[]> {
+export async function jobCounts(store: Store): Promise<{ kind: JobKind; state: JobState; count: number }[]> {
   const rows = await store.db
     .selectFrom('jobs')
     .select(['kind', 'state', (eb) => eb.fn.countAll<number>().as('count')])
@@ -129,4 +202,15 @@ export function onJobsDue(store: Store, listener: () => void): () => void {
 /** Called after a commit that wrote jobs which may be due now (or made them due). */
 export function signalJobsDue(store: Store): void {
   for (const listener of dueListeners.get(store) ?? []) listener();
+}
+
+/**
+ * A write transaction that writes jobs or makes them due (an order, a purchase, a clock advance,
+ * a resend): once it has committed, this process's worker looks for due work at once. Order
+ * commands get the same from the runner. Waking it when nothing fell due costs one look.
+ */
+export async function inJobsTransaction<T>(store: Store, fn: (trx: Kysely<Database>) => Promise<T>): Promise<T> {
+  const result = await inWriteTransaction(store, fn);
+  signalJobsDue(store);
+  return result;
 }

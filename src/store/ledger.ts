@@ -53,8 +53,10 @@ function groupBy<T extends { order_id: string }>(rows: T[]): Map<string, T[]> {
   return map;
 }
 
+type Fail = (rule: string, detail: string) => void;
+
 /** Checks one order and everything hanging off it; pure, for reuse and for tests. */
-export function checkOrderLedger(
+function checkOrderLedger(
   order: OrdersTable,
   captures: CapturesTable[],
   refunds: RefundsTable[],
@@ -62,19 +64,27 @@ export function checkOrderLedger(
   now: Date,
 ): InvariantViolation[] {
   const v: InvariantViolation[] = [];
-  const fail = (rule: string, detail: string) => v.push({ rule, detail });
-  const state = orderStateOf(order);
-  v.push(...checkInvariants(state, captures, refunds, now));
+  const fail: Fail = (rule, detail) => v.push({ rule, detail });
+  v.push(...checkInvariants(orderStateOf(order), captures, refunds, now));
+  checkCounters(order, captures, refunds, fail);
+  checkAllocations(captures, refunds, fail);
+  checkCreationEvents(captures, refunds, events, fail);
+  checkEventChain(order, events, fail);
+  return v;
+}
 
-  // Counters and sequence numbers: the n-th capture is seq n, and capture_count is n.
+/** Counters and sequence numbers: the n-th capture is seq n, and capture_count is n. */
+function checkCounters(order: OrdersTable, captures: CapturesTable[], refunds: RefundsTable[], fail: Fail): void {
   if (order.capture_count !== captures.length) fail('capture_count', `capture_count ${order.capture_count} but ${captures.length} captures`);
   if (order.refund_count !== refunds.length) fail('refund_count', `refund_count ${order.refund_count} but ${refunds.length} refunds`);
   const captureSeqs = captures.map((c) => c.seq).sort((a, b) => a - b);
   if (captureSeqs.some((s, i) => s !== i + 1)) fail('capture_seq', `capture seqs ${captureSeqs.join(',')}`);
   const refundSeqs = refunds.map((r) => r.seq).sort((a, b) => a - b);
   if (refundSeqs.some((s, i) => s !== i + 1)) fail('refund_seq', `refund seqs ${refundSeqs.join(',')}`);
+}
 
-  // Refund allocations: each refund's allocations add up to it, and per capture to its refunded_amount.
+/** Refund allocations: each refund's allocations add up to it, and per capture to its refunded_amount. */
+function checkAllocations(captures: CapturesTable[], refunds: RefundsTable[], fail: Fail): void {
   const captureById = new Map(captures.map((c) => [c.capture_id, c]));
   const allocatedPerCapture = new Map<string, number>();
   for (const r of refunds) {
@@ -98,9 +108,14 @@ export function checkOrderLedger(
     const allocated = allocatedPerCapture.get(c.capture_id) ?? 0;
     if (allocated !== c.refunded_amount) fail('capture_refunded_allocations', `capture ${c.capture_id}: refunds allocated ${allocated} != refunded_amount ${c.refunded_amount}`);
   }
+}
 
-  // Events: every capture/refund has exactly one creation event with the same amount, and no event
-  // names a capture/refund that is not there (nothing half-written either way).
+/**
+ * Events: every capture/refund has exactly one creation event with the same amount, and no event
+ * names a capture/refund that is not there (nothing half-written either way).
+ */
+function checkCreationEvents(captures: CapturesTable[], refunds: RefundsTable[], events: EventRow[], fail: Fail): void {
+  const captureById = new Map(captures.map((c) => [c.capture_id, c]));
   const captureEvents = new Map<string, number>();
   const refundEvents = new Map<string, number>();
   for (const e of events) {
@@ -128,9 +143,13 @@ export function checkOrderLedger(
     const n = refundEvents.get(r.refund_id) ?? 0;
     if (n !== 1) fail('refund_event', `refund ${r.refund_id} has ${n} REFUND_CREATED events`);
   }
+}
 
-  // The event chain: starts with ORDER_CREATED, each event's "before" is the previous "after",
-  // and the last "after" is the order row as stored.
+/**
+ * The event chain: starts with ORDER_CREATED, each event's "before" is the previous "after", and
+ * the last "after" is the order row as stored.
+ */
+function checkEventChain(order: OrdersTable, events: EventRow[], fail: Fail): void {
   const sorted = [...events].sort((a, b) => a.id - b.id);
   if (sorted.length === 0 || sorted[0]!.type !== 'ORDER_CREATED') fail('event_chain_start', `first event is ${sorted[0]?.type ?? 'missing'}`);
   let previous: AmountsJson | undefined;
@@ -159,7 +178,6 @@ export function checkOrderLedger(
       fail('event_last_expires_at', `last event expires_at ${previous.expires_at} != order ${order.expires_at}`);
     }
   }
-  return v;
 }
 
 /** Verifies every order in the store on one consistent snapshot. */

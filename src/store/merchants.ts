@@ -1,4 +1,6 @@
 // Merchants, their credentials, and the store-kept settings (the generated admin token).
+import { randomInt } from 'node:crypto';
+import { randomSecret } from '../secrets.js';
 import { inWriteTransaction, type Store } from './dialect.js';
 
 export interface MerchantRecord {
@@ -7,6 +9,11 @@ export interface MerchantRecord {
   username: string;
   password_hash: string;
   created_at: string;
+}
+
+/** Klarna-style API username: PK + digits + _ + hex, e.g. PK04211_3f9a1c2b7d6e. */
+export function newMerchantUsername(): string {
+  return `PK${String(randomInt(100_000)).padStart(5, '0')}_${randomSecret(9).replace(/[^A-Za-z0-9]/g, '').slice(0, 10).toLowerCase()}`;
 }
 
 export async function insertMerchant(store: Store, merchant: MerchantRecord): Promise<void> {
@@ -67,12 +74,6 @@ export async function countMerchants(store: Store): Promise<number> {
 export async function getSetting(store: Store, key: string): Promise<string | undefined> {
   const row = await store.db.selectFrom('settings').select('value').where('key', '=', key).executeTakeFirst();
   return row?.value;
-}
-
-/** Sets key only if it has no value yet; returns the value that is stored afterwards. */
-export async function setSettingOnce(store: Store, key: string, value: string): Promise<string> {
-  await store.db.insertInto('settings').values({ key, value }).onConflict((oc) => oc.column('key').doNothing()).execute();
-  return (await getSetting(store, key))!;
 }
 
 export async function merchantExists(store: Store, merchantId: string): Promise<boolean> {

@@ -1,7 +1,7 @@
 // One migration set for both dialects. All pending migrations run in one write transaction;
 // on PostgreSQL a transaction-scoped advisory lock makes instances starting together take turns,
 // on SQLite BEGIN IMMEDIATE does the same.
-import { sql, type Kysely } from 'kysely';
+import { sql, type CreateTableBuilder, type Kysely, type RawBuilder } from 'kysely';
 import { inWriteTransaction, serialType, takeTurns, type DialectName, type Store } from './dialect.js';
 
 type Migration = (db: Kysely<unknown>, dialect: DialectName) => Promise<void>;
@@ -271,9 +271,103 @@ const migrations: [string, Migration][] = [
       await db.schema.createIndex('job_attempts_job_attempt').on('job_attempts').columns(['job_id', 'attempt']).unique().execute();
     },
   ],
+  [
+    '006_state_checks',
+    // The database's half of the pairs for the outbox and the checkout (the code's half: the typed
+    // writes of jobs.ts and checkoutOrders.ts): a job's state, and a checkout's status, aborted flag
+    // and completion time, can only be what the code means. A job's kind is held by the typed
+    // payload map alone: every new feature adds kinds, and a constraint on them would make each one
+    // rebuild the jobs table on SQLite. SQLite cannot add a constraint to a table, so there both
+    // tables are made again with them (rows, ids and indexes kept).
+    async (db, dialect) => {
+      const checks: Record<'jobs' | 'checkout_orders', [string, RawBuilder<unknown>][]> = {
+        jobs: [
+          ['jobs_state', sql`state in ('pending', 'done', 'dead', 'cancelled')`],
+        ],
+        checkout_orders: [
+          ['checkout_orders_status', sql`status in ('checkout_incomplete', 'checkout_complete')`],
+          ['checkout_orders_aborted', sql`aborted in (0, 1) and (aborted = 0 or status = 'checkout_incomplete')`],
+          ['checkout_orders_completed_at', sql`(status = 'checkout_complete') = (completed_at is not null)`],
+        ],
+      };
+      if (dialect === 'postgres') {
+        for (const [table, constraints] of Object.entries(checks)) {
+          for (const [name, check] of constraints) await db.schema.alterTable(table).addCheckConstraint(name, check).execute();
+        }
+        return;
+      }
+      await rebuildSqliteTable(db, 'jobs', (t) =>
+        t
+          .addColumn('id', 'integer', (c) => c.primaryKey())
+          .addColumn('kind', 'text', (c) => c.notNull())
+          .addColumn('merchant_id', 'text', (c) => c.notNull())
+          .addColumn('order_id', 'text')
+          .addColumn('webhook_id', 'text')
+          .addColumn('sequence_key', 'text')
+          .addColumn('payload', 'text', (c) => c.notNull())
+          .addColumn('state', 'text', (c) => c.notNull())
+          .addColumn('run_at', 'bigint', (c) => c.notNull())
+          .addColumn('attempts', 'integer', (c) => c.notNull().defaultTo(0))
+          .addColumn('lease_token', 'text')
+          .addColumn('lease_until', 'bigint')
+          .addColumn('last_status', 'integer')
+          .addColumn('last_error', 'text')
+          .addColumn('created_at', 'text', (c) => c.notNull())
+          .addColumn('updated_at', 'text', (c) => c.notNull()),
+        checks.jobs,
+      );
+      for (const [name, columns] of [
+        ['jobs_due', ['state', 'run_at']],
+        ['jobs_sequence', ['sequence_key', 'id']],
+        ['jobs_merchant', ['merchant_id', 'state']],
+        ['jobs_order', ['order_id', 'kind']],
+        ['jobs_webhook', ['webhook_id', 'id']],
+      ] as const) {
+        await db.schema.createIndex(name).on('jobs').columns([...columns]).execute();
+      }
+      await rebuildSqliteTable(db, 'checkout_orders', (t) =>
+        t
+          .addColumn('order_id', 'text', (c) => c.primaryKey())
+          .addColumn('merchant_id', 'text', (c) => c.notNull().references('merchants.merchant_id'))
+          .addColumn('status', 'text', (c) => c.notNull())
+          .addColumn('aborted', 'integer', (c) => c.notNull().defaultTo(0))
+          .addColumn('document', 'text', (c) => c.notNull())
+          .addColumn('started_at', 'text', (c) => c.notNull())
+          .addColumn('last_modified_at', 'text', (c) => c.notNull())
+          .addColumn('completed_at', 'text'),
+        checks.checkout_orders,
+      );
+      await db.schema.createIndex('checkout_orders_merchant').on('checkout_orders').columns(['merchant_id', 'started_at']).execute();
+    },
+  ],
 ];
 
-export async function migrate(store: Store): Promise<string[]> {
+/**
+ * SQLite: the table made again under its name with the given columns (the same as before) and
+ * constraints, its rows copied over as they are, column by column. Its indexes go with the old table: the caller
+ * makes them again. Nothing references these tables, so dropping the old one is safe.
+ */
+async function rebuildSqliteTable(
+  db: Kysely<unknown>,
+  table: string,
+  columns: (t: CreateTableBuilder<string, never>) => CreateTableBuilder<string, string>,
+  checks: [string, RawBuilder<unknown>][],
+): Promise<void> {
+  const rebuilt = `${table}_rebuilt`;
+  let create = columns(db.schema.createTable(rebuilt));
+  for (const [name, check] of checks) create = create.addCheckConstraint(name, check);
+  await create.execute();
+  const names = (await sql<{ name: string }>`select name from pragma_table_info(${table})`.execute(db)).rows.map((c) => sql.ref(c.name));
+  await sql`insert into ${sql.table(rebuilt)} (${sql.join(names)}) select ${sql.join(names)} from ${sql.table(table)}`.execute(db);
+  await db.schema.dropTable(table).execute();
+  await db.schema.alterTable(rebuilt).renameTo(table).execute();
+}
+
+/**
+ * Applies the pending migrations in order and returns their names. `through` stops after the
+ * named one: a store as an older version left it, for the tests of upgrades.
+ */
+export async function migrate(store: Store, options: { through?: string } = {}): Promise<string[]> {
   return inWriteTransaction(store, async (trx) => {
     const db = trx as unknown as Kysely<unknown>;
     await takeTurns(store, db, MIGRATION_LOCK_KEY);
@@ -288,10 +382,12 @@ export async function migrate(store: Store): Promise<string[]> {
     );
     const applied: string[] = [];
     for (const [name, up] of migrations) {
-      if (done.has(name)) continue;
-      await up(db, store.dialect);
-      await sql`insert into schema_migrations (name, applied_at) values (${name}, ${new Date().toISOString()})`.execute(db);
-      applied.push(name);
+      if (!done.has(name)) {
+        await up(db, store.dialect);
+        await sql`insert into schema_migrations (name, applied_at) values (${name}, ${new Date().toISOString()})`.execute(db);
+        applied.push(name);
+      }
+      if (name === options.through) break;
     }
     return applied;
   });

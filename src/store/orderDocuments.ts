@@ -5,7 +5,7 @@
 // checks every rendered document against them); absent optional values are omitted.
 import type { Kysely } from 'kysely';
 import { remainingAuthorizedAmount, statusOf } from '../domain/order.js';
-import { clockTime } from './clock.js';
+import { merchantClock } from './clock.js';
 import { compiledOnce } from './compiledOnce.js';
 import { inReadSnapshot, type Store } from './dialect.js';
 import { isOrderId, isUuid, orderStateOf } from './orders.js';
@@ -51,7 +51,7 @@ function shippingByCapture(rows: readonly ShippingRow[]): Map<string | null, str
   return byCapture;
 }
 
-export function captureJson(row: CapturesTable, shippingInfo: readonly string[]): string {
+function captureJson(row: CapturesTable, shippingInfo: readonly string[]): string {
   return new JsonObject()
     .str('capture_id', row.capture_id)
     .str('klarna_reference', row.klarna_reference)
@@ -67,7 +67,7 @@ export function captureJson(row: CapturesTable, shippingInfo: readonly string[])
     .toString();
 }
 
-export function refundJson(row: RefundsTable): string {
+function refundJson(row: RefundsTable): string {
   return new JsonObject()
     .str('refund_id', row.refund_id)
     .num('refunded_amount', row.refunded_amount)
@@ -149,12 +149,12 @@ export async function readOrderJson(store: Store, merchantId: string, orderId: s
   const [row] = (await store.reader.executeQuery(ownedOrderQuery(store, { merchant_id: merchantId, order_id: orderId.toLowerCase() }))).rows;
   if (!row) return undefined;
   if (row.capture_count === 0 && row.refund_count === 0 && row.shipping_info_count === 0) {
-    return orderJson(row, [], [], [], clockTime(store, Number(row.clock_offset_seconds)));
+    return orderJson(row, [], [], [], merchantClock(store, row.clock_offset_seconds).now);
   }
   // Otherwise read the row again with its children on one snapshot, so amounts and lists agree.
   return inReadSnapshot(store, async (db) => {
     const order = await selectOwnedOrderWithClock(db, merchantId, orderId).executeTakeFirstOrThrow();
-    const now = clockTime(store, Number(order.clock_offset_seconds));
+    const now = merchantClock(store, order.clock_offset_seconds).now;
     const children = await readChildren(db, order.order_id, {
       captures: order.capture_count > 0,
       refunds: order.refund_count > 0,

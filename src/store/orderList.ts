@@ -23,7 +23,7 @@ type OrdersExpressions = ExpressionBuilder<Database, 'orders'>;
  * (toKlarnaTimestamp), so comparing them with now truncated to the second is the same test as
  * statusOf's `now >= expires_at`.
  */
-export function statusCondition(eb: OrdersExpressions, status: ListedStatus, now: Date): Expression<SqlBool> {
+function statusCondition(eb: OrdersExpressions, status: ListedStatus, now: Date): Expression<SqlBool> {
   const nowText = toKlarnaTimestamp(now);
   const notCancelled = eb('cancelled', '=', 0);
   const expired = eb('expires_at', '<=', nowText);

@@ -1,6 +1,6 @@
 // One order with everything the portal shows about it, read on one snapshot: the row, its
 // captures and refunds, and its event log (the timeline).
-import { clockTime } from './clock.js';
+import { merchantClock } from './clock.js';
 import { inReadSnapshot, type Store } from './dialect.js';
 import { selectOwnedOrderWithClock } from './orderDocuments.js';
 import { isOrderId } from './orders.js';
@@ -8,7 +8,7 @@ import type { Selectable } from 'kysely';
 import type { CapturesTable, OrderEventsTable, OrdersTable, RefundsTable } from './schema.js';
 
 /** Enough for any order a person reads; the API has the rest. */
-export const TIMELINE_LIMIT = 500;
+const TIMELINE_LIMIT = 500;
 
 export interface OrderRecord {
   order: OrdersTable;
@@ -37,6 +37,6 @@ export async function readOrderRecord(store: Store, merchantId: string, orderId:
       .limit(TIMELINE_LIMIT + 1)
       .execute();
     const events = newest.slice(0, TIMELINE_LIMIT).reverse();
-    return { order, captures, refunds, events, eventsLeftOut: newest.length > TIMELINE_LIMIT, now: clockTime(store, Number(clock_offset_seconds)) };
+    return { order, captures, refunds, events, eventsLeftOut: newest.length > TIMELINE_LIMIT, now: merchantClock(store, clock_offset_seconds).now };
   });
 }

@@ -1,12 +1,13 @@
 // Orders: intake, and the mapping from a stored row to the domain's OrderState. Reads: orderDocuments.ts.
 import { randomInt, randomUUID } from 'node:crypto';
 import type { Compilable, Kysely } from 'kysely';
-import type { FraudStatus, OrderState } from '../domain/order.js';
+import { orderStateViolations, type FraudStatus, type OrderState } from '../domain/order.js';
+import { AUTHORIZATION_PERIOD_DAYS } from '../domain/decisions.js';
 import { DAY_MS, toKlarnaTimestamp } from '../domain/time.js';
-import { clockOffsetMs, clockTime } from './clock.js';
-import { inWriteTransaction, type Store } from './dialect.js';
+import { merchantClock, type MerchantClock } from './clock.js';
+import type { Store } from './dialect.js';
 import { eventInsert } from './events.js';
-import { jobInsert, signalJobsDue, webhookFanOut } from './jobs.js';
+import { inJobsTransaction, jobInsert, webhookFanOut } from './jobs.js';
 import type { Database, OrdersTable } from './schema.js';
 
 type Json = Record<string, unknown>;
@@ -26,15 +27,14 @@ export interface OrderIntake {
   merchant_data?: string;
   initial_payment_method?: Json;
   selected_shipping_option?: Json;
-  fraud_status?: string;
+  fraud_status?: FraudStatus;
   expires_at?: string;
 }
 
-export const DEFAULT_AUTHORIZATION_DAYS = 28;
 const REFERENCE_ALPHABET = 'ABCDEFGHJKLMNPQRSTUVWXYZ23456789';
 
 /** A customer-friendly reference like Klarna's: 7 upper-case letters and digits. */
-export function newKlarnaReference(): string {
+function newKlarnaReference(): string {
   let ref = '';
   for (let i = 0; i < 7; i++) ref += REFERENCE_ALPHABET[randomInt(REFERENCE_ALPHABET.length)];
   return ref;
@@ -54,6 +54,8 @@ export const STATE_COLUMNS = [
   'initial_expires_at',
   'created_at',
   'fraud_status',
+  'acknowledged',
+  'expiry_recorded',
 ] as const;
 type StateColumns = (typeof STATE_COLUMNS)[number];
 
@@ -69,19 +71,30 @@ export function orderStateOf(row: Pick<OrdersTable, StateColumns>): OrderState {
     expires_at: expiresAt,
     initial_expires_at: row.initial_expires_at ? new Date(row.initial_expires_at) : expiresAt,
     created_at: new Date(row.created_at),
-    fraud_status: row.fraud_status as FraudStatus,
+    fraud_status: row.fraud_status,
+    acknowledged: row.acknowledged === 1,
+    expiry_recorded: row.expiry_recorded === 1,
   };
 }
 
-export interface NewOrderContext {
-  /** Now on the merchant's clock. */
+/** Pair assertion: the store refuses to write an order state the domain's invariants reject (the CHECKs are the other half). */
+export function assertWritable(next: OrderState): void {
+  const violations = orderStateViolations(next);
+  if (violations.length > 0) throw new Error(`refusing to write an invalid order state: ${violations.map((v) => `${v.rule} (${v.detail})`).join(', ')}`);
+}
+
+/** What a new order's row takes besides the intake: when it is made, on the merchant's clock. */
+export interface NewOrderRowContext {
   now: Date;
-  /** How far the merchant's clock runs ahead of real time. */
-  offsetMs: number;
-  correlationId: string;
   /** A checkout order keeps its id in Order Management. */
   orderId?: string;
   merchantUrls?: Json | null;
+}
+
+export interface NewOrderContext extends Omit<NewOrderRowContext, 'now'> {
+  /** The merchant's clock, read in the transaction that writes the order. */
+  clock: MerchantClock;
+  correlationId: string;
 }
 
 /**
@@ -90,18 +103,21 @@ export interface NewOrderContext {
  * merchant's clock.
  */
 export function newOrderWrites(db: Kysely<Database>, merchantId: string, intake: OrderIntake, c: NewOrderContext): { row: OrdersTable; writes: Compilable<unknown>[] } {
-  const row = newOrderRow(merchantId, intake, c);
+  const { clock } = c;
+  const row = newOrderRow(merchantId, intake, { ...c, now: clock.now });
+  const state = orderStateOf(row);
+  assertWritable(state);
   const writes: Compilable<unknown>[] = [
     db.insertInto('orders').values(row),
     eventInsert(db, {
       order_id: row.order_id,
       merchant_id: merchantId,
       type: 'ORDER_CREATED',
-      occurred_at: c.now,
+      occurred_at: clock.now,
       correlation_id: c.correlationId,
       idempotency_key: null,
       before: null,
-      after: orderStateOf(row),
+      after: state,
       data: { order_amount: intake.order_amount },
     }),
     webhookFanOut(db, {
@@ -109,10 +125,10 @@ export function newOrderWrites(db: Kysely<Database>, merchantId: string, intake:
       orderId: row.order_id,
       type: 'order.created',
       data: { order_id: row.order_id },
-      occurredAt: c.now,
-      runAt: c.now.getTime() - c.offsetMs,
+      occurredAt: clock.now,
+      runAt: clock.toRealMs(clock.now),
     }),
-    jobInsert(db, merchantId, c.offsetMs, c.now, { kind: 'expiry', orderId: row.order_id, payload: {}, dueAt: new Date(row.expires_at) }),
+    jobInsert(db, merchantId, clock, { kind: 'expiry', orderId: row.order_id, payload: {}, dueAt: new Date(row.expires_at) }),
   ];
   return { row, writes };
 }
@@ -125,11 +141,11 @@ export async function insertOrder(trx: Kysely<Database>, merchantId: string, int
 }
 
 /** The row intake writes for a new order (also what tests and the bench insert directly). */
-export function newOrderRow(merchantId: string, intake: OrderIntake, c: NewOrderContext): OrdersTable {
+export function newOrderRow(merchantId: string, intake: OrderIntake, c: NewOrderRowContext): OrdersTable {
   const createdAt = toKlarnaTimestamp(c.now);
   const expiresAt = intake.expires_at
     ? toKlarnaTimestamp(new Date(intake.expires_at))
-    : toKlarnaTimestamp(new Date(c.now.getTime() + DEFAULT_AUTHORIZATION_DAYS * DAY_MS));
+    : toKlarnaTimestamp(new Date(c.now.getTime() + AUTHORIZATION_PERIOD_DAYS * DAY_MS));
   return {
     order_id: c.orderId ?? randomUUID(),
     merchant_id: merchantId,
@@ -169,15 +185,12 @@ export function newOrderRow(merchantId: string, intake: OrderIntake, c: NewOrder
 
 /** Admin intake: a new order on the merchant's clock. Returns its id and the time it was created. */
 export async function createOrder(store: Store, merchantId: string, intake: OrderIntake, correlationId: string): Promise<{ orderId: string; now: Date }> {
-  const created = await inWriteTransaction(store, async (trx) => {
+  return inJobsTransaction(store, async (trx) => {
     const merchant = await trx.selectFrom('merchants').select('clock_offset_seconds').where('merchant_id', '=', merchantId).executeTakeFirstOrThrow();
-    const offset = Number(merchant.clock_offset_seconds);
-    const now = clockTime(store, offset);
-    const row = await insertOrder(trx, merchantId, intake, { now, offsetMs: clockOffsetMs(store, offset), correlationId });
-    return { orderId: row.order_id, now };
+    const clock = merchantClock(store, merchant.clock_offset_seconds);
+    const row = await insertOrder(trx, merchantId, intake, { clock, correlationId });
+    return { orderId: row.order_id, now: clock.now };
   });
-  signalJobsDue(store); // order.created webhooks are due now
-  return created;
 }
 
 /** One of a checkout order's merchant_urls as the merchant sent it; undefined for admin intake orders. */

@@ -2,15 +2,13 @@
 // purchase and run again on its schedule by the worker (src/worker/pushHandler.ts;
 // src/domain/pushSchedule.ts says when), and the sandbox's "push now" as a one-off.
 import { checkManualPush, firstPushAt, pushesStopped } from '../domain/pushSchedule.js';
-import { refused, type OrderCommand } from './commands.js';
+import type { OrderCommand } from './orderTx.js';
+import { refused } from './outcome.js';
 import type { Store } from './dialect.js';
-import type { ScheduledJob } from './jobs.js';
+import type { PushPayload, ScheduledJob } from './jobs.js';
 import { merchantUrlOf } from './orders.js';
 
-/** A scheduled push carries what its schedule is counted from; a one-off is not followed by another. */
-export type PushPayload = { first_delay_seconds: number } | { manual: true };
-
-export function firstPushJob(orderId: string, purchasedAt: Date, firstDelaySeconds: number): ScheduledJob {
+export function firstPushJob(orderId: string, purchasedAt: Date, firstDelaySeconds: number): ScheduledJob<'push'> {
   const payload: PushPayload = { first_delay_seconds: firstDelaySeconds };
   return { kind: 'push', orderId, payload, dueAt: firstPushAt(purchasedAt, firstDelaySeconds) };
 }

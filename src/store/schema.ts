@@ -2,6 +2,9 @@
 // parsed back to JS numbers: every stored amount is validated to stay far below 2^53).
 // Timestamps are ISO 8601 UTC text, identical on both dialects. JSON columns are text.
 import type { Generated } from 'kysely';
+import type { FraudStatus } from '../domain/order.js';
+import type { OrderEventType } from '../domain/webhookEvents.js';
+import type { JobKind } from './jobs.js';
 
 export interface SettingsTable {
   key: string;
@@ -33,7 +36,7 @@ export interface OrdersTable {
   cancelled: number;
   released: number;
   acknowledged: number;
-  fraud_status: string;
+  fraud_status: FraudStatus;
   merchant_reference1: string | null;
   merchant_reference2: string | null;
   merchant_data: string | null;
@@ -99,12 +102,12 @@ export interface OrderEventsTable {
   id: Generated<number>;
   order_id: string;
   merchant_id: string;
-  type: string;
+  type: OrderEventType;
   occurred_at: string;
   correlation_id: string;
   idempotency_key: string | null;
-  amounts_before: string | null; // JSON OrderAmountsSnapshot
-  amounts_after: string; // JSON OrderAmountsSnapshot
+  amounts_before: string | null; // JSON AmountsSnapshot (events.ts)
+  amounts_after: string; // JSON AmountsSnapshot
   data: string | null;
 }
 
@@ -124,7 +127,7 @@ export type JobState = 'pending' | 'done' | 'dead' | 'cancelled';
 
 export interface JobsTable {
   id: Generated<number>;
-  kind: string;
+  kind: JobKind;
   merchant_id: string;
   order_id: string | null;
   webhook_id: string | null;
@@ -149,7 +152,7 @@ export interface JobAttemptsTable {
   merchant_id: string;
   order_id: string | null;
   webhook_id: string | null;
-  kind: string;
+  kind: JobKind;
   attempt: number;
   url: string | null;
   /** HTTP status answered, 0 when there was no answer. */

@@ -4,9 +4,9 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import { toKlarnaTimestamp } from '../domain/time.js';
 import { WEBHOOK_EVENT_TYPES, type WebhookEventType } from '../domain/webhookEvents.js';
-import { clockOffsetMs, merchantNow } from './clock.js';
+import { merchantClock, merchantNow, type MerchantClock } from './clock.js';
 import { inWriteTransaction, type Store } from './dialect.js';
-import { signalJobsDue } from './jobs.js';
+import { inJobsTransaction, payloadOf } from './jobs.js';
 import { isUuid } from './orders.js';
 import type { JobAttemptsTable, JobState, JobsTable } from './schema.js';
 
@@ -39,7 +39,7 @@ export interface DeliveryAttempt {
 export interface Delivery {
   delivery_id: string;
   event_id: string;
-  event_type: string;
+  event_type: WebhookEventType;
   order_id: string | null;
   status: DeliveryStatus;
   attempt_count: number;
@@ -50,7 +50,7 @@ export interface Delivery {
   attempts: DeliveryAttempt[];
 }
 
-export function newSigningSecret(): string {
+function newSigningSecret(): string {
   return `whsec_${randomBytes(24).toString('base64url')}`;
 }
 
@@ -111,7 +111,7 @@ export async function webhookTarget(store: Store, webhookId: string): Promise<{ 
 }
 
 /** The endpoint with its merchant's clock offset, if the merchant owns it. */
-async function ownedWebhook(store: Store, merchantId: string, webhookId: string): Promise<{ offsetMs: number } | undefined> {
+async function ownedWebhook(store: Store, merchantId: string, webhookId: string): Promise<{ clock: MerchantClock } | undefined> {
   if (!isUuid(webhookId)) return undefined;
   const row = await store.db
     .selectFrom('webhooks')
@@ -120,14 +120,14 @@ async function ownedWebhook(store: Store, merchantId: string, webhookId: string)
     .where('webhooks.webhook_id', '=', webhookId)
     .where('webhooks.merchant_id', '=', merchantId)
     .executeTakeFirst();
-  return row && { offsetMs: clockOffsetMs(store, Number(row.clock_offset_seconds)) };
+  return row && { clock: merchantClock(store, row.clock_offset_seconds) };
 }
 
 type JobRow = Pick<JobsTable, 'state' | 'attempts' | 'run_at' | 'payload' | 'order_id' | 'created_at'> & { id: number };
 type AttemptRow = Pick<JobAttemptsTable, 'job_id' | 'attempt' | 'status' | 'error' | 'duration_ms' | 'attempted_at'>;
 
-function deliveryOf(job: JobRow, attempts: AttemptRow[], offsetMs: number): Delivery {
-  const event = JSON.parse(job.payload) as { id: string; type: string };
+function deliveryOf(job: JobRow, attempts: AttemptRow[], clock: MerchantClock): Delivery {
+  const event = payloadOf({ kind: 'webhook', payload: job.payload });
   return {
     delivery_id: String(job.id),
     event_id: event.id,
@@ -135,7 +135,7 @@ function deliveryOf(job: JobRow, attempts: AttemptRow[], offsetMs: number): Deli
     order_id: job.order_id,
     status: STATUS_OF_STATE[job.state],
     attempt_count: job.attempts,
-    next_attempt_at: job.state === 'pending' ? toKlarnaTimestamp(new Date(Number(job.run_at) + offsetMs)) : null,
+    next_attempt_at: job.state === 'pending' ? toKlarnaTimestamp(clock.fromRealMs(Number(job.run_at))) : null,
     created_at: toKlarnaTimestamp(new Date(job.created_at)),
     attempts: attempts.map((a) => ({
       attempt: a.attempt,
@@ -147,7 +147,7 @@ function deliveryOf(job: JobRow, attempts: AttemptRow[], offsetMs: number): Deli
   };
 }
 
-async function withAttempts(store: Store, jobs: JobRow[], offsetMs: number): Promise<Delivery[]> {
+async function withAttempts(store: Store, jobs: JobRow[], clock: MerchantClock): Promise<Delivery[]> {
   if (jobs.length === 0) return [];
   const attempts = await store.db
     .selectFrom('job_attempts')
@@ -165,7 +165,7 @@ async function withAttempts(store: Store, jobs: JobRow[], offsetMs: number): Pro
     const id = Number(a.job_id);
     byJob.set(id, [...(byJob.get(id) ?? []), a]);
   }
-  return jobs.map((j) => deliveryOf(j, byJob.get(j.id) ?? [], offsetMs));
+  return jobs.map((j) => deliveryOf(j, byJob.get(j.id) ?? [], clock));
 }
 
 const DELIVERY_COLUMNS = ['id', 'state', 'attempts', 'run_at', 'payload', 'order_id', 'created_at'] as const;
@@ -184,7 +184,7 @@ export async function listDeliveries(store: Store, merchantId: string, webhookId
   let query = store.db.selectFrom('jobs').select(DELIVERY_COLUMNS).where('webhook_id', '=', webhookId).where('kind', '=', 'webhook');
   if (page.before !== undefined) query = query.where('id', '<', page.before);
   const jobs = await query.orderBy('id', 'desc').limit(page.limit).execute();
-  return withAttempts(store, jobs.map((j) => ({ ...j, id: Number(j.id) })), owned.offsetMs);
+  return withAttempts(store, jobs.map((j) => ({ ...j, id: Number(j.id) })), owned.clock);
 }
 
 /** What a lookup did not find: the merchant has no such endpoint, or the endpoint no such delivery. */
@@ -198,8 +198,8 @@ export async function resendDelivery(store: Store, merchantId: string, webhookId
   const owned = await ownedWebhook(store, merchantId, webhookId);
   if (!owned) return { missing: 'webhook' };
   const realNow = Date.now();
-  const updatedAt = new Date(realNow + owned.offsetMs).toISOString();
-  const job = await inWriteTransaction(store, async (trx) => {
+  const updatedAt = owned.clock.fromRealMs(realNow).toISOString();
+  const job = await inJobsTransaction(store, async (trx) => {
     await trx
       .updateTable('jobs')
       .set({ state: 'pending', run_at: realNow, updated_at: updatedAt })
@@ -211,6 +211,5 @@ export async function resendDelivery(store: Store, merchantId: string, webhookId
     return trx.selectFrom('jobs').select(DELIVERY_COLUMNS).where('id', '=', deliveryId).where('webhook_id', '=', webhookId).where('kind', '=', 'webhook').executeTakeFirst();
   });
   if (!job) return { missing: 'delivery' };
-  signalJobsDue(store);
-  return (await withAttempts(store, [{ ...job, id: Number(job.id) }], owned.offsetMs))[0]!;
+  return (await withAttempts(store, [{ ...job, id: Number(job.id) }], owned.clock))[0]!;
 }

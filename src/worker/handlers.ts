@@ -4,15 +4,15 @@
 // for a failed call (callMerchant never does). A kind without a handler here is never leased, so
 // an instance that does not know a kind yet (an older version in a rolling update) leaves it to
 // the others instead of failing it.
-import type { JobKind } from '../store/jobs.js';
+import type { AttemptResult, JobKind, LeasedJob } from '../store/jobs.js';
 import { runExpiry } from './expiryHandler.js';
 import { runFraudDecision } from './fraudDecisionHandler.js';
-import type { JobHandler } from './job.js';
+import type { AttemptContext, JobHandler } from './job.js';
 import { sendFraudNotification } from './notificationHandler.js';
 import { sendPush } from './pushHandler.js';
 import { deliverWebhook } from './webhookHandler.js';
 
-export type JobHandlers = Partial<Record<JobKind, JobHandler>>;
+export type JobHandlers = { [K in JobKind]?: JobHandler<K> };
 
 export const JOB_HANDLERS: JobHandlers = {
   webhook: deliverWebhook,
@@ -21,3 +21,10 @@ export const JOB_HANDLERS: JobHandlers = {
   fraud_decision: runFraudDecision,
   push: sendPush,
 };
+
+/** Runs the job's kind's handler (the map pairs each kind with its own, so the payload types agree). */
+export function runHandler<K extends JobKind>(handlers: JobHandlers, job: LeasedJob<K>, ctx: AttemptContext): Promise<AttemptResult> {
+  const handler = handlers[job.kind];
+  if (!handler) throw new Error(`no handler for ${job.kind} jobs`);
+  return handler(job, ctx);
+}

@@ -3,32 +3,19 @@
 // follows the same rules and writes the same events as a merchant's request would.
 import { randomUUID } from 'node:crypto';
 import { statusOfErrorCode } from '../domain/errorCodes.js';
-import { runOrderCommand, type OrderCommand, type Render } from '../store/commands.js';
-import type { AttemptContext, AttemptResult, LeasedJob } from './job.js';
-
-/** Outcomes as statuses for the attempt log: nothing is stored for replay (no idempotency key). */
-const render: Render = (outcome) => {
-  if (outcome.kind === 'refused') return { status: statusOfErrorCode(outcome.problem.code), headers: {}, body: outcome.problem.message };
-  return { status: outcome.kind === 'created' ? 201 : 204, headers: {}, body: '' };
-};
+import { runOrderCommand } from '../store/commandRunner.js';
+import type { OrderCommand } from '../store/orderTx.js';
+import type { AttemptResult, JobKind, LeasedJob } from '../store/jobs.js';
+import type { AttemptContext } from './job.js';
 
 /**
- * Runs command on the job's order. A refusal is final (the order moved on, e.g. a fraud review
- * decided by hand first): the attempt records it and the job is done.
+ * Runs command on the job's order, without an idempotency key (nothing is stored for replay). A
+ * refusal is final (the order moved on, e.g. a fraud review decided by hand first): the attempt
+ * records it, with the status the API would have answered, and the job is done.
  */
-export async function runOrderCommandJob(job: LeasedJob, ctx: AttemptContext, command: OrderCommand): Promise<AttemptResult> {
+export async function runOrderCommandJob(job: LeasedJob<JobKind>, ctx: AttemptContext, command: OrderCommand): Promise<AttemptResult> {
   if (job.order_id === null) return { status: 0, error: `a ${job.kind} job needs an order`, next: { state: 'dead' } };
-  const response = await runOrderCommand(
-    ctx.store,
-    {
-      merchantId: job.merchant_id,
-      correlationId: `worker-${randomUUID()}`,
-      idempotencyKey: undefined,
-      request: { method: 'JOB', path: `/jobs/${job.id}` },
-      render,
-    },
-    job.order_id,
-    command,
-  );
-  return { status: response.status, error: response.status >= 400 ? response.body : null, next: { state: 'done' } };
+  const { outcome } = await runOrderCommand(ctx.store, { merchantId: job.merchant_id, correlationId: `worker-${randomUUID()}` }, job.order_id, command);
+  if (outcome.kind === 'refused') return { status: statusOfErrorCode(outcome.problem.code), error: outcome.problem.message, next: { state: 'done' } };
+  return { status: outcome.kind === 'created' ? 201 : 204, error: null, next: { state: 'done' } };
 }

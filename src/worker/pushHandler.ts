@@ -6,13 +6,14 @@
 import { merchantUrlFor } from '../domain/merchantCalls.js';
 import { nextPushAt } from '../domain/pushSchedule.js';
 import { callMerchant } from '../outgoing/callMerchant.js';
-import { pushTargetOf, type PushPayload } from '../store/push.js';
+import { payloadOf } from '../store/jobs.js';
+import { pushTargetOf } from '../store/push.js';
 import type { JobHandler } from './job.js';
 
-export const sendPush: JobHandler = async (job, ctx) => {
+export const sendPush: JobHandler<'push'> = async (job, ctx) => {
   const target = job.order_id === null ? undefined : await pushTargetOf(ctx.store, job.order_id);
   if (!job.order_id || !target?.url) return { status: 0, error: 'the order has no push URL', next: { state: 'dead' } };
-  const payload = JSON.parse(job.payload) as PushPayload;
+  const payload = payloadOf(job);
   const scheduled = 'first_delay_seconds' in payload;
   if (scheduled && target.stopped) {
     return { status: 0, error: 'no push: the order is acknowledged, captured or cancelled', next: { state: 'cancelled' } };

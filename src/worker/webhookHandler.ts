@@ -6,7 +6,7 @@ import type { JobHandler } from './job.js';
 import { retriedAsWebhooks } from './retrySchedule.js';
 import { signatureHeader } from './signature.js';
 
-export const deliverWebhook: JobHandler = async (job, ctx) => {
+export const deliverWebhook: JobHandler<'webhook'> = async (job, ctx) => {
   const target = job.webhook_id === null ? undefined : await webhookTarget(ctx.store, job.webhook_id);
   if (!target) return { status: 0, error: 'the webhook endpoint was deleted', next: { state: 'cancelled' } };
   const answer = await callMerchant({

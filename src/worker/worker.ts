@@ -4,12 +4,11 @@
 // dies loses nothing. It looks for due work when this process writes jobs or advances a clock
 // (an in-process signal) and otherwise every poll interval, so work runs within 2 s of falling due.
 import type { Logger } from 'pino';
-import { clockTime } from '../store/clock.js';
+import { merchantClock } from '../store/clock.js';
 import type { Store } from '../store/dialect.js';
-import { onJobsDue } from '../store/jobs.js';
-import { JOB_HANDLERS, type JobHandlers } from './handlers.js';
-import type { AttemptResult, LeasedJob } from './job.js';
-import { LEASE_MS, leaseDueJobs, recordAttempt, renewLeases } from './leasing.js';
+import { LEASE_MS, leaseDueJobs, recordAttempt, renewLeases } from '../store/jobLeases.js';
+import { onJobsDue, type AttemptResult, type JobKind, type LeasedJob } from '../store/jobs.js';
+import { JOB_HANDLERS, runHandler, type JobHandlers } from './handlers.js';
 import { Wakeup } from './wakeup.js';
 
 export interface WorkerOptions {
@@ -34,7 +33,7 @@ const RETRY_AFTER_ERROR_MS = 60_000;
 export function startWorker(store: Store, options: WorkerOptions): Worker {
   const { concurrency, log } = options;
   const handlers = options.handlers ?? JOB_HANDLERS;
-  const kinds = Object.keys(handlers);
+  const kinds = Object.keys(handlers) as JobKind[];
   const pollMs = options.pollMs ?? 500;
   const inFlight = new Map<number, { job: LeasedJob; done: Promise<void> }>();
   const wakeup = new Wakeup();
@@ -49,42 +48,8 @@ export function startWorker(store: Store, options: WorkerOptions): Worker {
   }, LEASE_MS / 3);
   renewals.unref();
 
-  async function attempt(job: LeasedJob): Promise<void> {
-    const handler = handlers[job.kind]!;
-    const startedMs = Date.now();
-    const attemptedAt = clockTime(store, job.clock_offset_seconds, startedMs);
-    let result: AttemptResult;
-    try {
-      result = await handler(job, { store, log, attempt: job.attempts + 1, attemptedAt });
-    } catch (err) {
-      log.error({ err, job_id: job.id, kind: job.kind }, 'worker: job handler failed');
-      result = { status: 0, error: (err as Error).message, next: { state: 'pending', dueAt: new Date(attemptedAt.getTime() + RETRY_AFTER_ERROR_MS) } };
-    }
-    const durationMs = Date.now() - startedMs;
-    const fields = {
-      job_id: job.id,
-      kind: job.kind,
-      merchant_id: job.merchant_id,
-      order_id: job.order_id,
-      attempt: job.attempts + 1,
-      status: result.status,
-      error: result.error ?? undefined,
-      duration_ms: durationMs,
-      next: result.next.state,
-      url: result.url ? loggableUrl(result.url) : undefined,
-    };
-    try {
-      const recorded = await recordAttempt(store, job, result, attemptedAt, durationMs);
-      if (recorded) log.info(fields, 'job attempt');
-      else log.warn(fields, 'job attempt not recorded: the lease ran out and another instance took the job');
-    } catch (err) {
-      // The lease runs out and the job is attempted again: at least once, never lost.
-      log.warn({ ...fields, err: (err as Error).message }, 'job attempt not recorded: the store is unavailable');
-    }
-  }
-
   function run(job: LeasedJob): void {
-    const done = attempt(job).finally(() => {
+    const done = attempt(store, handlers, log, job).finally(() => {
       inFlight.delete(job.id);
       wakeup.wake();
     });
@@ -132,6 +97,40 @@ export function startWorker(store: Store, options: WorkerOptions): Worker {
       if (inFlight.size > 0) log.warn({ jobs: inFlight.size }, 'worker stopped with attempts in flight; their leases run out and other instances retry them');
     },
   };
+}
+
+/** One attempt of a leased job: its handler runs, and the result is recorded (if the lease still holds) and logged. */
+async function attempt(store: Store, handlers: JobHandlers, log: Logger, job: LeasedJob): Promise<void> {
+  const startedMs = Date.now();
+  const attemptedAt = merchantClock(store, job.clock_offset_seconds, startedMs).now;
+  let result: AttemptResult;
+  try {
+    result = await runHandler(handlers, job, { store, log, attempt: job.attempts + 1, attemptedAt });
+  } catch (err) {
+    log.error({ err, job_id: job.id, kind: job.kind }, 'worker: job handler failed');
+    result = { status: 0, error: (err as Error).message, next: { state: 'pending', dueAt: new Date(attemptedAt.getTime() + RETRY_AFTER_ERROR_MS) } };
+  }
+  const durationMs = Date.now() - startedMs;
+  const fields = {
+    job_id: job.id,
+    kind: job.kind,
+    merchant_id: job.merchant_id,
+    order_id: job.order_id,
+    attempt: job.attempts + 1,
+    status: result.status,
+    error: result.error ?? undefined,
+    duration_ms: durationMs,
+    next: result.next.state,
+    url: result.url ? loggableUrl(result.url) : undefined,
+  };
+  try {
+    const recorded = await recordAttempt(store, job, result, attemptedAt, durationMs);
+    if (recorded) log.info(fields, 'job attempt');
+    else log.warn(fields, 'job attempt not recorded: the lease ran out and another instance took the job');
+  } catch (err) {
+    // The lease runs out and the job is attempted again: at least once, never lost.
+    log.warn({ ...fields, err: (err as Error).message }, 'job attempt not recorded: the store is unavailable');
+  }
 }
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));

@@ -2,9 +2,11 @@
 // every 4xx/5xx, for unknown routes, unsupported methods, bad JSON, wrong content types, oversized
 // bodies and a failing store; no stack trace ever reaches a client.
 import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
 import { after, before, describe, it } from 'node:test';
 import type { LightMyRequestResponse } from 'fastify';
 import { buildApp } from '../../src/app.js';
+import { ERROR_CODES } from '../../src/domain/errorCodes.js';
 import { bootstrap } from '../../src/bootstrap.js';
 import { loadConfig, type StoreConfig } from '../../src/config.js';
 import { openStore, type Store } from '../../src/store/dialect.js';
@@ -244,3 +246,16 @@ for (const backend of ['sqlite', 'postgres'] as const) {
     });
   });
 }
+
+// As Fastify's errors.test.js holds lib/errors.js to docs/Errors.md. That no other code is sent is
+// held by every test that reads an error body (harness errorOf refuses a code not in the catalogue).
+describe('the error catalogue', () => {
+  it("every error_code of the catalogue is in the README's error-code table, with its status, in catalogue order; the table names no other", () => {
+    const readme = readFileSync(new URL('../../README.md', import.meta.url), 'utf8');
+    const start = readme.indexOf('\n### Error codes\n');
+    assert.ok(start > 0, 'the README has an Error codes section');
+    const section = readme.slice(start, readme.indexOf('\n## ', start + 1));
+    const rows = [...section.matchAll(/^\| `([A-Z_]+)` \| (\d{3}) \|/gm)].map((m) => [m[1], Number(m[2])]);
+    assert.deepEqual(rows, Object.entries(ERROR_CODES).map(([code, { status }]) => [code, status]));
+  });
+});

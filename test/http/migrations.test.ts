@@ -5,10 +5,13 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { sql } from 'kysely';
+import { randomUUID } from 'node:crypto';
+import { sql, type Insertable } from 'kysely';
 import type { StoreConfig } from '../../src/config.js';
 import { openStore, type Store } from '../../src/store/dialect.js';
 import { migrate } from '../../src/store/migrations.js';
+import type { JobKind } from '../../src/store/jobs.js';
+import type { CheckoutOrdersTable, JobState, JobsTable } from '../../src/store/schema.js';
 import { freePort, spawnOpenOM, waitForStatus } from '../support/process.js';
 import { call, createMerchant, createOrder, createTempPostgresDatabase, describeOnBothStores, getOrder, postgresOrSkip } from '../support/harness.js';
 
@@ -143,6 +146,42 @@ for (const backend of ['sqlite', 'postgres'] as const) {
       }
     });
 
+    it('a store an older version left (through 005) migrates to the state checks: rows, ids, columns and indexes kept; every job kind and state the code has passes, no other state does', async () => {
+      const fresh = await freshStoreConfig(backend);
+      drops.push(fresh.drop);
+      const store = openStore(fresh.config);
+      try {
+        await migrate(store, { through: '005_worker_attempts' });
+        const merchantId = randomUUID();
+        await store.db.insertInto('merchants').values({ merchant_id: merchantId, name: 'Old AB', username: 'old', password_hash: 'x', created_at: NOW, clock_offset_seconds: 0 }).execute();
+        const kinds = Object.keys(JOB_KINDS) as JobKind[];
+        const states = Object.keys(JOB_STATES) as JobState[];
+        for (const kind of kinds) for (const state of states) await store.db.insertInto('jobs').values(job(merchantId, { kind, state })).execute();
+        const checkouts = [checkout(merchantId, {}), checkout(merchantId, { aborted: 1 }), checkout(merchantId, { status: 'checkout_complete', completed_at: NOW })];
+        for (const row of checkouts) await store.db.insertInto('checkout_orders').values(row).execute();
+        const before = { jobs: await store.db.selectFrom('jobs').selectAll().orderBy('id').execute(), columns: await columnsOf(store), indexes: await indexesOf(store) };
+
+        assert.deepEqual(await migrate(store), ['006_state_checks']);
+
+        assert.deepEqual(await store.db.selectFrom('jobs').selectAll().orderBy('id').execute(), before.jobs);
+        assert.deepEqual(await store.db.selectFrom('checkout_orders').selectAll().orderBy('order_id').execute(), checkouts.sort((a, b) => a.order_id.localeCompare(b.order_id)));
+        assert.deepEqual(await columnsOf(store), before.columns);
+        assert.deepEqual(await indexesOf(store), before.indexes);
+        const next = await store.db.insertInto('jobs').values(job(merchantId, {})).returning('id').executeTakeFirstOrThrow();
+        assert.ok(Number(next.id) > Math.max(...before.jobs.map((j) => Number(j.id))), 'ids continue after the kept ones');
+
+        const refused = async (what: string, insert: () => Promise<unknown>) => assert.rejects(insert, /check/i, what);
+        await refused('an unknown job state', () => store.db.insertInto('jobs').values(job(merchantId, { state: 'paused' as JobState })).execute());
+        await refused('an unknown checkout status', () => store.db.insertInto('checkout_orders').values(checkout(merchantId, { status: 'checkout_paid' as 'checkout_complete' })).execute());
+        await refused('aborted neither 0 nor 1', () => store.db.insertInto('checkout_orders').values(checkout(merchantId, { aborted: 2 })).execute());
+        await refused('a completed checkout aborted', () => store.db.insertInto('checkout_orders').values(checkout(merchantId, { status: 'checkout_complete', completed_at: NOW, aborted: 1 })).execute());
+        await refused('a completed checkout without completed_at', () => store.db.insertInto('checkout_orders').values(checkout(merchantId, { status: 'checkout_complete' })).execute());
+        await refused('an incomplete checkout with completed_at', () => store.db.insertInto('checkout_orders').values(checkout(merchantId, { completed_at: NOW })).execute());
+      } finally {
+        await store.close();
+      }
+    });
+
     if (backend === 'postgres') {
       it('amount columns are bigint on PostgreSQL', async () => {
         const fresh = await freshStoreConfig(backend);
@@ -163,6 +202,34 @@ for (const backend of ['sqlite', 'postgres'] as const) {
       });
     }
   });
+}
+
+const NOW = '2030-01-01T00:00:00.000Z';
+/** Every kind and state the code has: the compiler checks these lists are complete. */
+const JOB_KINDS: Record<JobKind, true> = { webhook: true, notification: true, push: true, expiry: true, fraud_decision: true };
+const JOB_STATES: Record<JobState, true> = { pending: true, done: true, dead: true, cancelled: true };
+
+function job(merchantId: string, overrides: Partial<Insertable<JobsTable>>): Insertable<JobsTable> {
+  return { kind: 'expiry', merchant_id: merchantId, order_id: null, webhook_id: null, sequence_key: null, payload: '{}', state: 'pending', run_at: 1, attempts: 0, lease_token: null, lease_until: null, last_status: null, last_error: null, created_at: NOW, updated_at: NOW, ...overrides };
+}
+
+function checkout(merchantId: string, overrides: Partial<CheckoutOrdersTable>): CheckoutOrdersTable {
+  return { order_id: randomUUID(), merchant_id: merchantId, status: 'checkout_incomplete', aborted: 0, document: '{}', started_at: NOW, last_modified_at: NOW, completed_at: null, ...overrides };
+}
+
+/** The columns of the rebuilt tables as the database describes them. */
+async function columnsOf(store: Store): Promise<unknown[]> {
+  if (store.dialect === 'postgres') {
+    return (await sql`select table_name, column_name, data_type, is_nullable, column_default from information_schema.columns where table_name in ('jobs', 'checkout_orders') order by table_name, ordinal_position`.execute(store.db)).rows;
+  }
+  return (await sql`select m.name as table_name, c.* from sqlite_master m, pragma_table_info(m.name) c where m.name in ('jobs', 'checkout_orders') order by m.name, c.cid`.execute(store.db)).rows;
+}
+
+async function indexesOf(store: Store): Promise<unknown[]> {
+  if (store.dialect === 'postgres') {
+    return (await sql`select tablename, indexname, indexdef from pg_indexes where tablename in ('jobs', 'checkout_orders') order by indexname`.execute(store.db)).rows;
+  }
+  return (await sql`select tbl_name, name, sql from sqlite_master where type = 'index' and tbl_name in ('jobs', 'checkout_orders') order by name`.execute(store.db)).rows;
 }
 
 describe('migrations: before any test app', () => {

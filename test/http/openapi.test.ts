@@ -114,6 +114,12 @@ describeOnBothStores('OpenAPI and docs', (ctx) => {
     assert.deepEqual(doc.servers?.map((s) => s.url), ['/']);
   });
 
+  it('GET /openapi.json is the published document, clients/openapi.json, to the byte: a change to the API shows there (npm run client:generate)', async () => {
+    const res = await call(ctx(), { method: 'GET', url: '/openapi.json' });
+    const published = readFileSync(new URL('../../clients/openapi.json', import.meta.url), 'utf8');
+    assert.equal(`${JSON.stringify(JSON.parse(res.body), null, 2)}\n`, published);
+  });
+
   it('lists every operation under its operationId, and every operation has a unique operationId, a summary and declared tags', async () => {
     const doc = await spec();
     for (const [method, path, operationId] of EXPECTED) assert.equal(doc.paths[path]?.[method]?.operationId, operationId, `${method.toUpperCase()} ${path}`);

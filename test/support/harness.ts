@@ -6,6 +6,7 @@ import type { FastifyBaseLogger, FastifyInstance, LightMyRequestResponse } from 
 import pg from 'pg';
 import pino from 'pino';
 import { buildApp } from '../../src/app.js';
+import { isErrorCode } from '../../src/domain/errorCodes.js';
 import { bootstrap } from '../../src/bootstrap.js';
 import { loadConfig, type Config, type StoreConfig } from '../../src/config.js';
 import { openStore, type Store } from '../../src/store/dialect.js';
@@ -226,12 +227,13 @@ export async function refund(t: TestApp, merchant: MerchantCredentials, orderId:
   return call(t, { method: 'POST', url: ordersUrl(orderId, '/refunds'), auth: merchant, body, headers });
 }
 
-/** Asserts the Klarna error body and returns it. */
+/** Asserts the Klarna error body, with a code from the catalogue (src/domain/errorCodes.ts), and returns it. */
 export function errorOf(res: LightMyRequestResponse): { correlation_id: string; error_code: string; error_messages: string[] } {
   const body = res.json() as { correlation_id: string; error_code: string; error_messages: string[] };
   if (typeof body.correlation_id !== 'string' || typeof body.error_code !== 'string' || !Array.isArray(body.error_messages)) {
     throw new Error(`not a Klarna error body: ${res.body}`);
   }
   if (body.correlation_id !== res.headers['klarna-correlation-id']) throw new Error('correlation_id differs from the header');
+  if (!isErrorCode(body.error_code)) throw new Error(`error_code ${body.error_code} is not in the catalogue`);
   return body;
 }

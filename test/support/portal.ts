@@ -2,7 +2,7 @@
 // the CSRF token, and the idempotency key of the last confirmation page.
 import assert from 'node:assert/strict';
 import type { LightMyRequestResponse } from 'fastify';
-import { sha256 } from '../../src/http/passwords.js';
+import { sha256 } from '../../src/secrets.js';
 import { newOrderRow } from '../../src/store/orders.js';
 import type { OrdersTable } from '../../src/store/schema.js';
 import type { Store } from '../../src/store/dialect.js';
@@ -99,7 +99,7 @@ export async function insertOrderRow(store: Store, merchantId: string, overrides
         order_amount: 10_000,
         order_lines: [{ type: 'physical', reference: 'SKU-1', name: 'Tomatoes', quantity: 1, unit_price: 10_000, tax_rate: 0, total_amount: 10_000, total_tax_amount: 0 }],
       },
-      { now: new Date(), offsetMs: 0, correlationId: 'test' },
+      { now: new Date() },
     ),
     ...overrides,
   };

@@ -1,7 +1,7 @@
 // Shared steps of the delivery tests: register an endpoint, advance a merchant's clock, read
 // deliveries, decide a pending fraud review, wait for something to become true.
 import assert from 'node:assert/strict';
-import type { FraudDecision } from '../../src/domain/operations.js';
+import type { FraudDecision } from '../../src/domain/decisions.js';
 import { call, type MerchantCredentials, type TestApp } from './harness.js';
 
 export interface Hook {

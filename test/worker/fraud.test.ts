@@ -5,6 +5,7 @@
 // as a completed checkout would have.
 import assert from 'node:assert/strict';
 import { it } from 'node:test';
+import { merchantClock } from '../../src/store/clock.js';
 import { jobInsert } from '../../src/store/jobs.js';
 import { createMerchant, createOrder, describeOnBothStores, getOrder, WITH_WORKER, type MerchantCredentials, type TestApp } from '../support/harness.js';
 import { eventsOf, startReceiver, type Received, type Receiver } from '../support/receiver.js';
@@ -91,7 +92,7 @@ describeOnBothStores(
         const byHand = (await createOrder(t, m, { fraud_status: 'PENDING' })).order_id;
         const inAnHour = new Date(Date.now() + 3_600_000);
         for (const orderId of [automatic, byHand]) {
-          await jobInsert(t.store.db, m.merchant_id, 0, new Date(), { kind: 'fraud_decision', orderId, payload: { decision: 'ACCEPTED' }, dueAt: inAnHour }).execute();
+          await jobInsert(t.store.db, m.merchant_id, merchantClock(t.store, 0), { kind: 'fraud_decision', orderId, payload: { decision: 'ACCEPTED' }, dueAt: inAnHour }).execute();
         }
         assert.equal(await decidePendingFraud(t, m, byHand, 'REJECTED'), 204);
         await rx.waitFor((r) => r.length === 1, 2_000);

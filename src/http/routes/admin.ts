@@ -1,16 +1,16 @@
 // /admin/v1: merchants and order intake (what a checkout would have authorized). Bearer token only.
-import { randomInt, randomUUID } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
 import { checkOrderIntake } from '../../domain/intake.js';
 import { toKlarnaTimestamp } from '../../domain/time.js';
-import { insertMerchant, listMerchants, merchantExists, replaceMerchantCredentials } from '../../store/merchants.js';
+import { insertMerchant, listMerchants, merchantExists, newMerchantUsername, replaceMerchantCredentials } from '../../store/merchants.js';
 import { readOrderJson } from '../../store/orderDocuments.js';
 import { createOrder } from '../../store/orders.js';
 import { sendJson } from '../commandReply.js';
 import { problems } from '../../domain/errorCodes.js';
 import { ApiError } from '../errors.js';
-import { hashPassword, randomSecret } from '../passwords.js';
+import { hashPassword, randomSecret } from '../../secrets.js';
 import { MerchantIdParams, Obj } from '../schemas/common.js';
 import { component } from '../schemas/components.js';
 import { OrderIntakeBody, OrderResponse } from '../schemas/orders.js';
@@ -39,11 +39,6 @@ const MerchantCredentials = component(
 );
 const MerchantList = component('MerchantList', Type.Object({ merchants: Type.Array(Merchant) }));
 const MerchantCreate = component('MerchantCreate', Obj({ name: Type.String({ minLength: 1, maxLength: 255 }) }));
-
-/** Klarna-style API username: PK + digits + _ + hex, e.g. PK04211_3f9a1c2b7d6e. */
-export function newMerchantUsername(): string {
-  return `PK${String(randomInt(100_000)).padStart(5, '0')}_${randomSecret(9).replace(/[^A-Za-z0-9]/g, '').slice(0, 10).toLowerCase()}`;
-}
 
 export const adminRoutes: FastifyPluginAsyncTypebox<RoutesOptions> = async (app, { store }) => {
   app.post(

@@ -1,8 +1,8 @@
 // /ordermanagement/v1/orders/{order_id}/captures: charge what shipped, and follow up on each capture.
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
-import { dueDateExtensionOptions } from '../../domain/operations.js';
-import { addCaptureShippingInfo, createCapture, extendCaptureDueDate, triggerSendOut } from '../../store/operations.js';
+import { dueDateExtensionOptions } from '../../domain/decisions.js';
+import { addCaptureShippingInfo, createCapture, extendCaptureDueDate, triggerSendOut } from '../../store/orderCommands.js';
 import { readCaptureForDueDate, readCaptureJson, readCapturesJson } from '../../store/orderDocuments.js';
 import { problems } from '../../domain/errorCodes.js';
 import { ApiError } from '../errors.js';

@@ -10,8 +10,8 @@ import {
   updateAuthorization,
   updateCustomerDetails,
   updateMerchantReferences,
-} from '../../store/operations.js';
-import type { OrderCommand } from '../../store/commands.js';
+} from '../../store/orderCommands.js';
+import type { OrderCommand } from '../../store/orderTx.js';
 import { problems } from '../../domain/errorCodes.js';
 import { ApiError } from '../errors.js';
 import { replyWithCommand, sendJson } from '../commandReply.js';

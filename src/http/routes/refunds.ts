@@ -1,6 +1,6 @@
 // /ordermanagement/v1/orders/{order_id}/refunds: give money back, up to what was captured.
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
-import { createRefund } from '../../store/operations.js';
+import { createRefund } from '../../store/orderCommands.js';
 import { readRefundJson } from '../../store/orderDocuments.js';
 import { problems } from '../../domain/errorCodes.js';
 import { ApiError } from '../errors.js';

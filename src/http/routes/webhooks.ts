@@ -11,7 +11,8 @@ import { createWebhook, deleteWebhook, listDeliveries, listWebhooks, resendDeliv
 import { ApiError, badValue } from '../errors.js';
 import { MerchantIdParams, Uuid } from '../schemas/common.js';
 import { noBody } from '../schemas/responses.js';
-import { Delivery, DeliveryList, DeliveryListQuery, NewWebhook, WebhookBody, WebhookList, webhookUrlProblem } from '../schemas/webhooks.js';
+import { webhookUrlProblem } from '../../domain/webhookEvents.js';
+import { Delivery, DeliveryList, DeliveryListQuery, NewWebhook, WebhookBody, WebhookList } from '../schemas/webhooks.js';
 import type { RoutesOptions } from './options.js';
 
 const DEFAULT_PAGE_SIZE = 20;
@@ -40,105 +41,117 @@ interface Listing {
  * The webhook routes for the merchant that merchantOf finds in the request; params names the path
  * parameters of the mount point.
  */
-function webhookRoutes(merchantOf: MerchantOf, params: TProperties, { tags, noun }: Listing): FastifyPluginAsyncTypebox<RoutesOptions> {
+function webhookRoutes(merchantOf: MerchantOf, params: TProperties, listing: Listing): FastifyPluginAsyncTypebox<RoutesOptions> {
+  return async (app, options) => {
+    endpointRoutes(app, options, merchantOf, params, listing);
+    deliveryRoutes(app, options, merchantOf, params, listing);
+  };
+}
+
+type WebhookApp = Parameters<FastifyPluginAsyncTypebox<RoutesOptions>>[0];
+
+/** Register, list and delete endpoints. */
+function endpointRoutes(app: WebhookApp, options: RoutesOptions, merchantOf: MerchantOf, params: TProperties, { tags, noun }: Listing): void {
+  const { store } = options;
+  const WebhookParams = Type.Object({ ...params, webhook_id: Uuid('Webhook endpoint id') });
+  app.post(
+    '/webhooks',
+    {
+      schema: {
+        tags,
+        operationId: `create${noun}`,
+        summary: 'Register a webhook endpoint (the signing secret is shown only in this response)',
+        params: Type.Object(params),
+        body: WebhookBody,
+        response: { 201: { ...NewWebhook, description: 'The endpoint, with the secret that signs its deliveries' } },
+      },
+    },
+    async (request, reply) => {
+      const merchantId = await merchantOf(request, options);
+      checkWebhookUrl(request.body.url);
+      return reply.code(201).send(await createWebhook(store, merchantId, request.body));
+    },
+  );
+
+  app.get(
+    '/webhooks',
+    {
+      schema: {
+        tags,
+        operationId: `list${noun}s`,
+        summary: 'List webhook endpoints',
+        params: Type.Object(params),
+        response: { 200: { ...WebhookList, description: 'The endpoints, without their signing secrets' } },
+      },
+    },
+    async (request) => ({ webhooks: await listWebhooks(store, await merchantOf(request, options)) }),
+  );
+
+  app.delete(
+    '/webhooks/:webhook_id',
+    {
+      schema: {
+        tags,
+        operationId: `delete${noun}`,
+        summary: 'Delete a webhook endpoint; its pending deliveries are cancelled',
+        params: WebhookParams,
+        response: { 204: noBody('Deleted') },
+      },
+    },
+    async (request, reply) => {
+      const { webhook_id } = request.params;
+      if (!(await deleteWebhook(store, await merchantOf(request, options), webhook_id))) throw webhookNotFound(webhook_id);
+      return reply.code(204).send();
+    },
+  );
+}
+
+/** An endpoint's deliveries, and sending one again. */
+function deliveryRoutes(app: WebhookApp, options: RoutesOptions, merchantOf: MerchantOf, params: TProperties, { tags, noun }: Listing): void {
+  const { store } = options;
   const WebhookParams = Type.Object({ ...params, webhook_id: Uuid('Webhook endpoint id') });
   const DeliveryParams = Type.Object({ ...params, webhook_id: Uuid('Webhook endpoint id'), delivery_id: Type.String({ pattern: DELIVERY_ID_PATTERN, description: 'Delivery id' }) });
-  return async (app, options) => {
-    const { store } = options;
+  app.get(
+    '/webhooks/:webhook_id/deliveries',
+    {
+      schema: {
+        tags,
+        operationId: `list${noun}Deliveries`,
+        summary: "An endpoint's deliveries, newest first, each with its attempts",
+        params: WebhookParams,
+        querystring: DeliveryListQuery,
+        response: { 200: { ...DeliveryList, description: 'One page of deliveries, newest first' } },
+      },
+    },
+    async (request) => {
+      const { webhook_id } = request.params;
+      const { limit, before } = request.query;
+      const page = { limit: limit === undefined ? DEFAULT_PAGE_SIZE : Number(limit), before: before === undefined ? undefined : Number(before) };
+      const deliveries = await listDeliveries(store, await merchantOf(request, options), webhook_id, page);
+      if (!deliveries) throw webhookNotFound(webhook_id);
+      return { deliveries };
+    },
+  );
 
-    app.post(
-      '/webhooks',
-      {
-        schema: {
-          tags,
-          operationId: `create${noun}`,
-          summary: 'Register a webhook endpoint (the signing secret is shown only in this response)',
-          params: Type.Object(params),
-          body: WebhookBody,
-          response: { 201: { ...NewWebhook, description: 'The endpoint, with the secret that signs its deliveries' } },
-        },
+  app.post(
+    '/webhooks/:webhook_id/deliveries/:delivery_id/resend',
+    {
+      schema: {
+        tags,
+        operationId: `resend${noun}Delivery`,
+        summary: "Send a delivery's event again now, as a new attempt (same body, same event id)",
+        params: DeliveryParams,
+        response: { 202: { ...Delivery, description: 'The delivery, with the new attempt under way' } },
       },
-      async (request, reply) => {
-        const merchantId = await merchantOf(request, options);
-        checkWebhookUrl(request.body.url);
-        return reply.code(201).send(await createWebhook(store, merchantId, request.body));
-      },
-    );
-
-    app.get(
-      '/webhooks',
-      {
-        schema: {
-          tags,
-          operationId: `list${noun}s`,
-          summary: 'List webhook endpoints',
-          params: Type.Object(params),
-          response: { 200: { ...WebhookList, description: 'The endpoints, without their signing secrets' } },
-        },
-      },
-      async (request) => ({ webhooks: await listWebhooks(store, await merchantOf(request, options)) }),
-    );
-
-    app.delete(
-      '/webhooks/:webhook_id',
-      {
-        schema: {
-          tags,
-          operationId: `delete${noun}`,
-          summary: 'Delete a webhook endpoint; its pending deliveries are cancelled',
-          params: WebhookParams,
-          response: { 204: noBody('Deleted') },
-        },
-      },
-      async (request, reply) => {
-        const { webhook_id } = request.params;
-        if (!(await deleteWebhook(store, await merchantOf(request, options), webhook_id))) throw webhookNotFound(webhook_id);
-        return reply.code(204).send();
-      },
-    );
-
-    app.get(
-      '/webhooks/:webhook_id/deliveries',
-      {
-        schema: {
-          tags,
-          operationId: `list${noun}Deliveries`,
-          summary: "An endpoint's deliveries, newest first, each with its attempts",
-          params: WebhookParams,
-          querystring: DeliveryListQuery,
-          response: { 200: { ...DeliveryList, description: 'One page of deliveries, newest first' } },
-        },
-      },
-      async (request) => {
-        const { webhook_id } = request.params;
-        const { limit, before } = request.query;
-        const page = { limit: limit === undefined ? DEFAULT_PAGE_SIZE : Number(limit), before: before === undefined ? undefined : Number(before) };
-        const deliveries = await listDeliveries(store, await merchantOf(request, options), webhook_id, page);
-        if (!deliveries) throw webhookNotFound(webhook_id);
-        return { deliveries };
-      },
-    );
-
-    app.post(
-      '/webhooks/:webhook_id/deliveries/:delivery_id/resend',
-      {
-        schema: {
-          tags,
-          operationId: `resend${noun}Delivery`,
-          summary: "Send a delivery's event again now, as a new attempt (same body, same event id)",
-          params: DeliveryParams,
-          response: { 202: { ...Delivery, description: 'The delivery, with the new attempt under way' } },
-        },
-      },
-      async (request, reply) => {
-        const { webhook_id, delivery_id } = request.params;
-        const merchantId = await merchantOf(request, options);
-        const delivery = await resendDelivery(store, merchantId, webhook_id, Number(delivery_id));
-        if ('missing' in delivery) throw delivery.missing === 'webhook' ? webhookNotFound(webhook_id) : deliveryNotFound(delivery_id);
-        return reply.code(202).send(delivery);
-      },
-    );
-  };
+    },
+    async (request, reply) => {
+      const { webhook_id, delivery_id } = request.params;
+      const merchantId = await merchantOf(request, options);
+      const delivery = await resendDelivery(store, merchantId, webhook_id, Number(delivery_id));
+      if ('missing' in delivery) throw delivery.missing === 'webhook' ? webhookNotFound(webhook_id) : deliveryNotFound(delivery_id);
+      return reply.code(202).send(delivery);
+    },
+  );
 }
 
 /** /sandbox/v1/webhooks: the authenticated merchant's own endpoints. */

@@ -23,7 +23,7 @@ export const MerchantUrls = component('MerchantUrls', Obj({
 const Checkbox = Obj({ text: Text(1000), checked: Type.Boolean(), required: Type.Boolean() });
 
 /** Klarna's checkout options: kept and returned; only require_validate_callback_success changes what OpenOM does. */
-export const CheckoutOptions = component('CheckoutOptions', Obj({
+const CheckoutOptions = component('CheckoutOptions', Obj({
   require_validate_callback_success: Opt(Type.Boolean({ description: 'Only a 200 from the validation callback lets the purchase through' })),
   acquiring_channel: Opt(Type.Union(['ECOMMERCE', 'MOTO', 'IN_STORE', 'TELESALES'].map((c) => Type.Literal(c)))),
   allow_separate_shipping_address: Opt(Type.Boolean()),
@@ -85,7 +85,7 @@ export const CheckoutOrderResponse = component('CheckoutOrder', Obj({
   html_snippet: Type.String({ description: 'HTML to embed in the checkout page: an iframe with the hosted test checkout' }),
 }));
 
-export const ShopperEmail = Type.String({ maxLength: 100, pattern: '^[^\\s@]+@[^\\s@]+$' });
+const ShopperEmail = Type.String({ maxLength: 100, pattern: '^[^\\s@]+@[^\\s@]+$' });
 
 export const CompletionBody = component('PurchaseRequest', Obj({
   outcome: Type.Union(PURCHASE_OUTCOMES.map((o) => Type.Literal(o)), { description: 'What the shopper and the fraud review decide' }),

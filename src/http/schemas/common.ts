@@ -12,7 +12,7 @@ export const Obj = <P extends Record<string, TSchema>>(props: P, extra: Record<s
 /** A non-negative amount in minor units, within Klarna's limit. */
 export const Amount = (extra: Record<string, unknown> = {}) => Type.Integer({ minimum: 0, maximum: MAX_AMOUNT, ...extra });
 /** A signed amount: discount lines carry negative prices and totals. */
-export const SignedAmount = (extra: Record<string, unknown> = {}) => Type.Integer({ minimum: -MAX_AMOUNT, maximum: MAX_AMOUNT, ...extra });
+const SignedAmount = (extra: Record<string, unknown> = {}) => Type.Integer({ minimum: -MAX_AMOUNT, maximum: MAX_AMOUNT, ...extra });
 
 export const CountryCode = Type.String({ pattern: '^[A-Za-z]{2}$', description: 'ISO 3166-1 alpha-2' });
 export const CurrencyCode = Type.String({ pattern: '^[A-Za-z]{3}$', description: 'ISO 4217' });
@@ -41,7 +41,7 @@ export const Address = component(
   }),
 );
 
-export const ProductIdentifiers = component(
+const ProductIdentifiers = component(
   'ProductIdentifiers',
   Obj({
     brand: Opt(Text(70)),
@@ -53,7 +53,7 @@ export const ProductIdentifiers = component(
   }),
 );
 
-export const OrderLineTypes = [
+const OrderLineTypes = [
   'physical',
   'discount',
   'shipping_fee',
@@ -93,7 +93,7 @@ export const OrderLine = component(
   }),
 );
 
-export const ShippingMethods = [
+const ShippingMethods = [
   'PickUpStore',
   'Home',
   'BoxReg',

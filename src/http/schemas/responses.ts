@@ -2,6 +2,7 @@
 // state. The error responses every route of its kind can get (400, 401, 404, 413, 415, 429, 500,
 // 503) and the Klarna-Correlation-Id header are added to the document by src/http/openapi.ts.
 import { Type, type TSchema } from '@sinclair/typebox';
+import type { ErrorCode } from '../../domain/errorCodes.js';
 import { ErrorBody } from './common.js';
 
 /** A response without a body: a 204, a 202, or a 201 whose headers name what was created. */
@@ -24,5 +25,5 @@ export function createdNoBody(resource: 'capture' | 'refund') {
   });
 }
 
-/** 403: the operation is refused (by default: by the order's state); the codes it can answer with. */
-export const refused = (codes: string, why = "the order's state does not allow this") => ({ ...ErrorBody, description: `${codes}: ${why}` });
+/** 403: the operation is refused (by default: by the order's state), and the code it answers with. */
+export const refused = (code: ErrorCode, why = "the order's state does not allow this") => ({ ...ErrorBody, description: `${code}: ${why}` });

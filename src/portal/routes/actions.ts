@@ -1,23 +1,25 @@
 // The order actions: GET /portal/orders/{order_id}/{action} shows the confirmation step, POST runs
 // the action through the same command path as the API (runOrderCommand with the operations of
-// src/store/operations.ts: same rules, same events), idempotent under the key the confirmation
+// src/store/orderCommands.ts: same rules, same events), idempotent under the key the confirmation
 // form carries, so a double submit captures once.
 import { randomUUID } from 'node:crypto';
 import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
-import { decideExtendAuthorization } from '../../domain/operations.js';
+import { decideExtendAuthorization } from '../../domain/decisions.js';
 import { refundableAmount, remainingAuthorizedAmount } from '../../domain/order.js';
-import { runCommandForRequest } from '../../http/commandReply.js';
-import type { OrderCommand } from '../../store/commands.js';
-import { cancelOrder, createCapture, createRefund, extendAuthorizationTime, releaseRemainingAuthorization } from '../../store/operations.js';
+import { refusalOf, runCommandForRequest } from '../../http/commandReply.js';
+import type { OrderCommand } from '../../store/orderTx.js';
+import { cancelOrder, createCapture, createRefund, extendAuthorizationTime, releaseRemainingAuthorization } from '../../store/orderCommands.js';
 import { readOrderRecord, type OrderRecord } from '../../store/orderRecord.js';
 import { isOrderId, orderStateOf } from '../../store/orders.js';
 import { currencyDigits, formatAmount, toMajorUnits } from '../../domain/money.js';
 import { parseMajorUnits } from '../money.js';
-import { formField, notFoundPage, queryField, sendMessage, sendPage, signedIn, type PortalOptions } from '../respond.js';
+import { sendPage } from '../../html.js';
+import { formField, notFoundPage, queryField, sendMessage, signedIn, type PortalOptions } from '../respond.js';
 import { confirmPage } from '../views/confirm.js';
 import { timeText } from '../views/formats.js';
 import type { AmountAction } from '../views/order.js';
 import { sendOrderPage } from './order.js';
+import { ORDER_ACTIONS, portalPaths, type OrderAction } from '../paths.js';
 
 interface ActionSpec {
   title: string;
@@ -28,7 +30,7 @@ interface ActionSpec {
   command(amount: number): OrderCommand;
 }
 
-function actionSpecs(options: PortalOptions): Record<string, ActionSpec> {
+function actionSpecs(options: PortalOptions): Record<OrderAction, ActionSpec> {
   return {
     capture: {
       title: 'Confirm capture',
@@ -71,19 +73,10 @@ function actionSpecs(options: PortalOptions): Record<string, ActionSpec> {
 
 type ActionRequest = FastifyRequest<{ Params: { order_id: string } }>;
 
-/** The message of a refusal the command rendered as Klarna's error body. */
-function refusalMessage(body: string): string {
-  try {
-    const parsed = JSON.parse(body) as { error_messages?: unknown };
-    if (Array.isArray(parsed.error_messages)) return parsed.error_messages.join(' ');
-  } catch {
-    // fall through to the generic message
-  }
-  return 'The action was refused.';
-}
-
 export const actionRoutes: FastifyPluginAsync<PortalOptions> = async (app, options) => {
-  for (const [action, spec] of Object.entries(actionSpecs(options))) {
+  const specs = actionSpecs(options);
+  for (const action of ORDER_ACTIONS) {
+    const spec = specs[action];
     /** The amount the form carries, or undefined once an error page has been sent. */
     const amountOf = async (request: ActionRequest, reply: FastifyReply, text: string | undefined, record: OrderRecord) => {
       if (!spec.amount) return { minor: 0, text: undefined };
@@ -112,9 +105,9 @@ export const actionRoutes: FastifyPluginAsync<PortalOptions> = async (app, optio
           title: spec.title,
           question: spec.question(money(amount.minor), record),
           detail: spec.detail?.(record, money),
-          action: `/portal/orders/${record.order.order_id}/${action}`,
+          action: portalPaths.orderAction(record.order.order_id, action),
           fields: { idempotency_key: `portal-${randomUUID()}`, amount: amount.text },
-          back: { href: `/portal/orders/${record.order.order_id}`, text: `Back to order ${record.order.klarna_reference}` },
+          back: { href: portalPaths.order(record.order.order_id), text: `Back to order ${record.order.klarna_reference}` },
         }),
       );
     });
@@ -135,10 +128,12 @@ export const actionRoutes: FastifyPluginAsync<PortalOptions> = async (app, optio
         if (!parsed) return reply;
         amount = parsed.minor;
       }
-      const response = await runCommandForRequest(options.store, request, { merchantId: viewer.merchantId, orderId, idempotencyKey: key }, spec.command(amount));
-      if (response.status < 300) return reply.redirect(`/portal/orders/${orderId}?done=${action}`, 303);
-      if (response.status === 404) return notFoundPage(request, reply, options);
-      return sendOrderPage(request, reply, options, orderId, response.status, { error: refusalMessage(response.body) });
+      const result = await runCommandForRequest(options.store, request, { merchantId: viewer.merchantId, orderId, idempotencyKey: key }, spec.command(amount));
+      // A double submit replays the first submit's result.
+      const refusal = refusalOf(result);
+      if (!refusal) return reply.redirect(portalPaths.orderDone(orderId, action), 303);
+      if (refusal.code === 'NO_SUCH_ORDER') return notFoundPage(request, reply, options);
+      return sendOrderPage(request, reply, options, orderId, refusal.status, { error: refusal.message });
     });
   }
 };

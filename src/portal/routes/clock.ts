@@ -1,11 +1,9 @@
 // POST /portal/clock/advance (sandbox mode): moves the merchant's clock as POST /sandbox/v1/clock/advance does.
 import type { FastifyPluginAsync } from 'fastify';
-import { advanceClock } from '../../store/clock.js';
+import { MAX_ADVANCE_SECONDS, advanceClock } from '../../store/clock.js';
 import { formField, safeReturn, sendMessage, signedIn, type PortalOptions } from '../respond.js';
 
 const UNIT_SECONDS: Record<string, number> = { seconds: 1, hours: 3_600, days: 86_400 };
-/** The sandbox API's limit for one advance (CONTRACT §5). */
-const MAX_ADVANCE_SECONDS = 31_536_000;
 
 export const clockRoutes: FastifyPluginAsync<PortalOptions> = async (app, options) => {
   app.post('/clock/advance', async (request, reply) => {

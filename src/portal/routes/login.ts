@@ -2,9 +2,11 @@
 // logins here and failed Basic auth on the API count against the same throttle.
 import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
 import { ApiError } from '../../http/errors.js';
-import { formField, sendPage, type PortalOptions } from '../respond.js';
+import { sendPage } from '../../html.js';
+import { formField, type PortalOptions } from '../respond.js';
 import { LOGIN_COOKIE, cookieOf, crossSiteProblem, endSession, issueLoginToken, startSession } from '../session.js';
 import { loginPage } from '../views/login.js';
+import { portalPaths } from '../paths.js';
 
 function sendLogin(request: FastifyRequest, reply: FastifyReply, status: number, error?: string, username?: string) {
   return sendPage(reply, status, loginPage({ loginToken: issueLoginToken(request, reply), error, username }));
@@ -13,7 +15,7 @@ function sendLogin(request: FastifyRequest, reply: FastifyReply, status: number,
 /** GET and POST /portal/login: no session needed. */
 export const loginRoutes: FastifyPluginAsync<PortalOptions> = async (app, options) => {
   app.get('/login', async (request, reply) => {
-    if (request.portalSession) return reply.redirect('/portal/orders', 303);
+    if (request.portalSession) return reply.redirect(portalPaths.orders, 303);
     return sendLogin(request, reply, 200);
   });
 
@@ -35,7 +37,7 @@ export const loginRoutes: FastifyPluginAsync<PortalOptions> = async (app, option
       throw err;
     }
     await startSession(options.store, request, reply, merchantId);
-    return reply.redirect('/portal/orders', 303);
+    return reply.redirect(portalPaths.orders, 303);
   });
 };
 
@@ -43,6 +45,6 @@ export const loginRoutes: FastifyPluginAsync<PortalOptions> = async (app, option
 export const logoutRoutes: FastifyPluginAsync<PortalOptions> = async (app, options) => {
   app.post('/logout', async (request, reply) => {
     if (request.portalSession) await endSession(options.store, request, reply, request.portalSession);
-    return reply.redirect('/portal/login', 303);
+    return reply.redirect(portalPaths.login, 303);
   });
 };

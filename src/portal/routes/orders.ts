@@ -1,10 +1,11 @@
 // GET /portal/orders: the list, read with the merchant's now (its clock decides EXPIRED).
 import type { FastifyPluginAsync } from 'fastify';
 import { LISTED_STATUSES, NOT_ACKNOWLEDGED, listOrders, type OrderCursor, type OrderListFilter } from '../../store/orderList.js';
-import { queryField, sendMessage, sendPage, signedIn, type PortalOptions } from '../respond.js';
+import { sendPage } from '../../html.js';
+import { queryField, sendMessage, signedIn, type PortalOptions } from '../respond.js';
 import { orderListPage } from '../views/orderList.js';
 
-export const PAGE_SIZE = 20;
+const PAGE_SIZE = 20;
 const FILTERS: readonly string[] = [...LISTED_STATUSES, NOT_ACKNOWLEDGED];
 const CURSOR = /^(\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(?:\.\d{1,6})?Z)_([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})$/;
 

@@ -3,12 +3,13 @@
 // portal and the API cannot disagree on what a resend or a delete does.
 import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
 import { problems } from '../../domain/errorCodes.js';
-import { WEBHOOK_EVENT_TYPES, type WebhookEventType } from '../../domain/webhookEvents.js';
-import { MAX_WEBHOOK_URL_LENGTH, webhookUrlProblem } from '../../http/schemas/webhooks.js';
+import { MAX_WEBHOOK_URL_LENGTH, WEBHOOK_EVENT_TYPES, webhookUrlProblem, type WebhookEventType } from '../../domain/webhookEvents.js';
 import { createWebhook, deleteWebhook, listDeliveries, listWebhooks, resendDelivery, type WebhookEndpoint } from '../../store/webhooks.js';
-import { formField, formValues, notFoundPage, queryField, safeReturn, sendMessage, sendPage, signedIn, type PortalOptions } from '../respond.js';
+import { sendPage } from '../../html.js';
+import { formField, formValues, notFoundPage, queryField, safeReturn, sendMessage, signedIn, type PortalOptions } from '../respond.js';
 import { confirmPage } from '../views/confirm.js';
 import { webhooksPage, type EndpointDeliveries, type WebhooksView } from '../views/webhooks.js';
+import { portalPaths } from '../paths.js';
 
 /** Deliveries per endpoint on the overview, and per page of one endpoint. */
 const OVERVIEW_DELIVERIES = 10;
@@ -27,7 +28,7 @@ async function endpointDeliveries(options: PortalOptions, merchantId: string, en
 
 async function sendOverview(request: FastifyRequest, reply: FastifyReply, options: PortalOptions, status: number, notes: Notes = {}): Promise<FastifyReply> {
   // Shown in answer to a form post too: its forms ("Advance clock", "Resend") must come back to the page, not to the post's path.
-  const viewer = { ...signedIn(request, options), path: request.method === 'GET' ? request.url : '/portal/webhooks' };
+  const viewer = { ...signedIn(request, options), path: request.method === 'GET' ? request.url : portalPaths.webhooks };
   const endpoints = await listWebhooks(options.store, viewer.merchantId);
   const pages = await Promise.all(endpoints.map((e) => endpointDeliveries(options, viewer.merchantId, e, OVERVIEW_DELIVERIES)));
   const items = pages.filter((p): p is EndpointDeliveries => p !== undefined);
@@ -94,8 +95,8 @@ export const webhookRoutes: FastifyPluginAsync<PortalOptions> = async (app, opti
         section: 'webhooks',
         title: 'Confirm deletion',
         question: `Delete the endpoint ${endpoint.url}? Nothing more is sent to it, and its pending deliveries are cancelled.`,
-        action: `/portal/webhooks/${endpoint.webhook_id}/delete`,
-        back: { href: '/portal/webhooks', text: 'Back to the webhooks' },
+        action: portalPaths.webhookDelete(endpoint.webhook_id),
+        back: { href: portalPaths.webhooks, text: 'Back to the webhooks' },
         danger: true,
       }),
     );
@@ -105,7 +106,7 @@ export const webhookRoutes: FastifyPluginAsync<PortalOptions> = async (app, opti
     const viewer = signedIn(request, options);
     const id = request.params.webhook_id;
     if (!(await deleteWebhook(options.store, viewer.merchantId, id))) return sendOverview(request, reply, options, 404, { error: missingMessage('Webhook', id) });
-    return reply.redirect('/portal/webhooks?deleted=1', 303);
+    return reply.redirect(portalPaths.webhooksDeleted, 303);
   });
 
   app.post<{ Params: { webhook_id: string; delivery_id: string } }>('/webhooks/:webhook_id/deliveries/:delivery_id/resend', async (request, reply) => {
@@ -117,10 +118,10 @@ export const webhookRoutes: FastifyPluginAsync<PortalOptions> = async (app, opti
       return sendOverview(request, reply, options, 404, { error });
     }
     // Back to the page the button was on (it may be a later page of one endpoint), saying so.
-    const back = new URL(safeReturn(formField(request, 'return_to'), '/portal/webhooks'), 'http://portal.invalid');
+    const back = new URL(safeReturn(formField(request, 'return_to'), portalPaths.webhooks), 'http://portal.invalid');
     back.searchParams.delete('deleted');
     back.searchParams.set('resent', result.delivery_id);
     // Checked again once URL has normalised it: "/portal/a/../..//host" must not become "//host", another site.
-    return reply.redirect(safeReturn(`${back.pathname}${back.search}`, `/portal/webhooks?resent=${result.delivery_id}`), 303);
+    return reply.redirect(safeReturn(`${back.pathname}${back.search}`, portalPaths.webhooksResent(result.delivery_id)), 303);
   });
 };

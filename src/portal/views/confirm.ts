@@ -1,7 +1,7 @@
 // The confirmation step of an action: what will happen, and a "Confirm" button whose form carries
 // the CSRF token and whatever the action needs (an order action's amount and the idempotency key
 // made when this page was rendered).
-import { html, type SafeHtml } from '../html.js';
+import { html, type SafeHtml } from '../../html.js';
 import { csrfField, page, type Section, type Viewer } from './layout.js';
 
 export interface ConfirmView {

@@ -1,9 +1,10 @@
 // One webhook endpoint's deliveries as a table: the event, its order, status, the attempts made
 // (HTTP status or why there was no answer, on the merchant's clock) and a "Resend" button.
 import type { Delivery, DeliveryAttempt } from '../../store/webhooks.js';
-import { html, type SafeHtml } from '../html.js';
+import { html, type SafeHtml } from '../../html.js';
 import { time } from './formats.js';
 import { csrfField, type Viewer } from './layout.js';
+import { portalPaths } from '../paths.js';
 
 /** A delivery's attempts beyond these are counted, not listed: a long-failing one has a dozen. */
 const ATTEMPTS_SHOWN = 4;
@@ -30,11 +31,11 @@ function attemptList(delivery: Delivery): SafeHtml {
 function row(viewer: Viewer, webhookId: string, d: Delivery): SafeHtml {
   return html`<tr>
   <td><code>${d.event_type}</code><br><span class="hint">${time(d.created_at)}</span><br><span class="hint mono">${d.event_id}</span></td>
-  <td class="nowrap">${d.order_id ? html`<a class="mono" href="/portal/orders/${d.order_id}">${d.order_id}</a>` : ''}</td>
+  <td class="nowrap">${d.order_id ? html`<a class="mono" href="${portalPaths.order(d.order_id)}">${d.order_id}</a>` : ''}</td>
   <td>${deliveryBadge(d.status)}</td>
   <td>${attemptList(d)}</td>
   <td>${d.next_attempt_at ? time(d.next_attempt_at) : html`<span class="hint">None</span>`}</td>
-  <td><form method="post" action="/portal/webhooks/${webhookId}/deliveries/${d.delivery_id}/resend">
+  <td><form method="post" action="${portalPaths.deliveryResend(webhookId, d.delivery_id)}">
     ${csrfField(viewer)}<input type="hidden" name="return_to" value="${viewer.path}">
     <button type="submit" class="secondary">Resend<span class="visually-hidden"> delivery ${d.delivery_id}</span></button></form></td>
 </tr>`;

@@ -1,6 +1,6 @@
 // How times and clock offsets read on the portal's pages. Times are shown in UTC, as stored: a
 // page rendered on the server cannot know the reader's time zone, and UTC is unambiguous.
-import { html, type SafeHtml } from '../html.js';
+import { html, type SafeHtml } from '../../html.js';
 
 /** "2025-11-19 01:51:17 UTC" for an ISO time (or the text as it is, if it is none). */
 export function timeText(value: Date | string): string {

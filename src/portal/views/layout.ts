@@ -1,8 +1,9 @@
 // The frame of every portal page: landmarks (header, nav, main), a skip link, the merchant and
 // "Log out", and in sandbox mode the merchant's clock with its "Advance clock" control.
-import { html, type HtmlValue, type SafeHtml } from '../html.js';
+import { html, type HtmlValue, type SafeHtml } from '../../html.js';
 import { STYLESHEET_PATH } from '../styles.js';
 import { duration, time } from './formats.js';
+import { portalPaths } from '../paths.js';
 
 export interface Viewer {
   merchantName: string;
@@ -25,7 +26,7 @@ function clockBar(viewer: Viewer): SafeHtml {
   <h2 id="clock-title" class="visually-hidden">Sandbox clock</h2>
   <p class="clock-now"><strong>Sandbox clock:</strong> ${time(clock.now)}
   <span class="hint">(${clock.offsetSeconds === 0 ? 'real time' : `${duration(clock.offsetSeconds)} ahead of real time`})</span></p>
-  <form method="post" action="/portal/clock/advance">
+  <form method="post" action="${portalPaths.clockAdvance}">
     ${csrfField(viewer)}<input type="hidden" name="return_to" value="${viewer.path}">
     <label for="clock-amount">Advance clock by</label>
     <input id="clock-amount" name="amount" type="number" min="1" step="1" required inputmode="numeric" value="1">
@@ -39,12 +40,12 @@ function clockBar(viewer: Viewer): SafeHtml {
 function navigation(viewer: Viewer, section: Section | undefined, sections: readonly Section[]): SafeHtml {
   const names: Record<Section, string> = { orders: 'Orders', webhooks: 'Webhooks' };
   return html`<header class="top"><div class="bar">
-  <a class="brand" href="/portal/orders">OpenOM</a>
+  <a class="brand" href="${portalPaths.orders}">OpenOM</a>
   <nav aria-label="Portal"><ul>${sections.map(
-    (s) => html`<li><a href="/portal/${s}"${section === s ? html` aria-current="page"` : ''}>${names[s]}</a></li>`,
+    (s) => html`<li><a href="${portalPaths.section(s)}"${section === s ? html` aria-current="page"` : ''}>${names[s]}</a></li>`,
   )}</ul></nav>
   <div class="who"><span>${viewer.merchantName} <span class="on-dark">(${viewer.username})</span></span>
-    <form method="post" action="/portal/logout">${csrfField(viewer)}<button type="submit" class="link">Log out</button></form>
+    <form method="post" action="${portalPaths.logout}">${csrfField(viewer)}<button type="submit" class="link">Log out</button></form>
   </div>
 </div></header>`;
 }

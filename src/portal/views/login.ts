@@ -1,5 +1,6 @@
-import { html } from '../html.js';
+import { html } from '../../html.js';
 import { page } from './layout.js';
+import { portalPaths } from '../paths.js';
 
 export interface LoginView {
   loginToken: string;
@@ -13,7 +14,7 @@ export function loginPage(view: LoginView): string {
     body: html`<div class="login card">
 <h1>Merchant portal</h1>
 ${view.error ? html`<div class="notice error" role="alert" id="login-error">${view.error}</div>` : ''}
-<form method="post" action="/portal/login">
+<form method="post" action="${portalPaths.login}">
   <input type="hidden" name="login_token" value="${view.loginToken}">
   <div class="field"><label for="username">Username</label>
     <input id="username" name="username" autocomplete="username" required maxlength="200" value="${view.username ?? ''}"${view.error ? html` aria-describedby="login-error"` : ''}></div>

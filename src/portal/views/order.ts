@@ -2,14 +2,15 @@
 import { refundableAmount, remainingAuthorizedAmount, statusOf } from '../../domain/order.js';
 import type { OrderRecord } from '../../store/orderRecord.js';
 import { orderStateOf } from '../../store/orders.js';
-import { html, type SafeHtml } from '../html.js';
+import { html, type SafeHtml } from '../../html.js';
 import { currencyDigits, formatAmount, toMajorUnits } from '../../domain/money.js';
 import { time } from './formats.js';
 import { page, type Section, type Viewer } from './layout.js';
 import { statusBadge } from './status.js';
 import { timeline } from './timeline.js';
+import { portalPaths, type OrderAction } from '../paths.js';
 
-export type AmountAction = 'capture' | 'refund';
+export type AmountAction = Extract<OrderAction, 'capture' | 'refund'>;
 
 export interface OrderView {
   viewer: Viewer;
@@ -109,7 +110,7 @@ function amountForm(view: OrderView, action: AmountAction, label: string, sugges
   const error = view.amountError?.action === action ? view.amountError : undefined;
   const value = error ? error.value : toMajorUnits(suggested, currencyDigits(currency));
   const described = `${action}-hint${error ? ` ${action}-error` : ''}`;
-  return html`<form method="get" action="/portal/orders/${order.order_id}/${action}">
+  return html`<form method="get" action="${portalPaths.orderAction(order.order_id, action)}">
 <div class="field"><label for="${action}-amount">${label} (${currency})</label>
 <input id="${action}-amount" name="amount" inputmode="decimal" autocomplete="off" value="${value}" aria-describedby="${described}"${error ? html` aria-invalid="true"` : ''}>
 <span class="hint" id="${action}-hint">${hint}</span>
@@ -119,8 +120,8 @@ ${error ? html`<span class="error-text" id="${action}-error">${error.message}</s
 
 function actions(view: OrderView, remaining: number, refundable: number, money: (n: number) => string): SafeHtml {
   const id = view.record.order.order_id;
-  const plain = (action: string, label: string, hint: string, danger = false) =>
-    html`<form method="get" action="/portal/orders/${id}/${action}"><span class="hint">${hint}</span><button type="submit"${danger ? html` class="danger"` : ''}>${label}</button></form>`;
+  const plain = (action: OrderAction, label: string, hint: string, danger = false) =>
+    html`<form method="get" action="${portalPaths.orderAction(id, action)}"><span class="hint">${hint}</span><button type="submit"${danger ? html` class="danger"` : ''}>${label}</button></form>`;
   return html`<section class="card" aria-labelledby="actions-title"><h2 id="actions-title">Actions</h2>
 <p class="hint">Each action asks you to confirm it first.</p>
 <div class="actions">
@@ -165,7 +166,7 @@ export function orderPage(view: OrderView): string {
     viewer: view.viewer,
     section: 'orders',
     sections: view.sections,
-    body: html`<p><a href="/portal/orders">← All orders</a></p>
+    body: html`<p><a href="${portalPaths.orders}">← All orders</a></p>
 <h1>Order <span class="mono">${order.klarna_reference}</span> ${statusBadge(statusOf(state, now))}</h1>
 ${view.done ? html`<div class="notice ok" role="status">${view.done}</div>` : ''}
 ${view.error ? html`<div class="notice error" role="alert"><strong>Refused:</strong> ${view.error}</div>` : ''}

@@ -2,11 +2,12 @@
 import { statusOf } from '../../domain/order.js';
 import { LISTED_STATUSES, NOT_ACKNOWLEDGED, type OrderCursor, type OrderListFilter, type OrderListPage } from '../../store/orderList.js';
 import { orderStateOf } from '../../store/orders.js';
-import { html, type SafeHtml } from '../html.js';
+import { html, type SafeHtml } from '../../html.js';
 import { formatAmount } from '../../domain/money.js';
 import { time } from './formats.js';
 import { page, type Section, type Viewer } from './layout.js';
 import { STATUS_NAMES, statusBadge } from './status.js';
+import { portalPaths } from '../paths.js';
 
 export interface OrderListView {
   viewer: Viewer & { now: Date };
@@ -16,7 +17,7 @@ export interface OrderListView {
   search?: string;
 }
 
-export const encodeCursor = (c: OrderCursor) => `${c.created_at}_${c.order_id}`;
+const encodeCursor = (c: OrderCursor) => `${c.created_at}_${c.order_id}`;
 
 function listUrl(view: OrderListView, page: { after?: OrderCursor; before?: OrderCursor }): string {
   const params = new URLSearchParams();
@@ -24,7 +25,7 @@ function listUrl(view: OrderListView, page: { after?: OrderCursor; before?: Orde
   if (view.search) params.set('q', view.search);
   if (page.after) params.set('after', encodeCursor(page.after));
   if (page.before) params.set('before', encodeCursor(page.before));
-  return `/portal/orders?${params.toString()}`;
+  return portalPaths.ordersMatching(params);
 }
 
 function filterForm(view: OrderListView): SafeHtml {
@@ -33,7 +34,7 @@ function filterForm(view: OrderListView): SafeHtml {
     ...LISTED_STATUSES.map((s): [string, string] => [s, STATUS_NAMES[s]]),
     [NOT_ACKNOWLEDGED, 'Not acknowledged'],
   ];
-  return html`<form class="filters" method="get" action="/portal/orders" role="search" aria-label="Orders">
+  return html`<form class="filters" method="get" action="${portalPaths.orders}" role="search" aria-label="Orders">
   <div class="field"><label for="q">Search</label>
     <input id="q" name="q" type="search" maxlength="255" value="${view.search ?? ''}" aria-describedby="q-hint" size="34">
     <span class="hint" id="q-hint">Order id, Klarna reference or merchant reference (exact)</span></div>
@@ -42,7 +43,7 @@ function filterForm(view: OrderListView): SafeHtml {
       ([value, name]) => html`<option value="${value}"${(view.filter ?? '') === value ? html` selected` : ''}>${name}</option>`,
     )}</select></div>
   <div class="field"><button type="submit">Search</button></div>
-  ${view.filter || view.search ? html`<div class="field"><a href="/portal/orders">Show all orders</a></div>` : ''}
+  ${view.filter || view.search ? html`<div class="field"><a href="${portalPaths.orders}">Show all orders</a></div>` : ''}
 </form>`;
 }
 
@@ -50,7 +51,7 @@ function rows(view: OrderListView): SafeHtml {
   return html`${view.list.rows.map((row) => {
     const money = (minor: number) => formatAmount(minor, row.purchase_currency, row.locale);
     return html`<tr>
-  <td><a class="mono" href="/portal/orders/${row.order_id}">${row.order_id}</a></td>
+  <td><a class="mono" href="${portalPaths.order(row.order_id)}">${row.order_id}</a></td>
   <td class="mono">${row.klarna_reference}</td>
   <td>${row.merchant_reference1 ?? ''}${row.merchant_reference2 ? html`<br><span class="hint">${row.merchant_reference2}</span>` : ''}</td>
   <td>${statusBadge(statusOf(orderStateOf(row), view.viewer.now))}</td>

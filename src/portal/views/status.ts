@@ -1,5 +1,5 @@
 import type { OrderStatus } from '../../domain/order.js';
-import { html } from '../html.js';
+import { html } from '../../html.js';
 
 export const STATUS_NAMES: Record<OrderStatus, string> = {
   AUTHORIZED: 'Authorized',

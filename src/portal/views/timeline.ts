@@ -3,10 +3,11 @@
 import type { Selectable } from 'kysely';
 import type { AmountsSnapshot } from '../../store/events.js';
 import type { OrderEventsTable } from '../../store/schema.js';
-import { html, type SafeHtml } from '../html.js';
+import { html, type SafeHtml } from '../../html.js';
 import { time, timeText } from './formats.js';
 import { STATUS_NAMES } from './status.js';
 import type { OrderStatus } from '../../domain/order.js';
+import type { OrderEventType } from '../../domain/webhookEvents.js';
 
 type Money = (minor: number) => string;
 type EventData = Record<string, unknown>;
@@ -14,47 +15,36 @@ type EventData = Record<string, unknown>;
 const num = (v: unknown) => (typeof v === 'number' ? v : undefined);
 const text = (v: unknown) => (typeof v === 'string' ? v : undefined);
 
-function whatHappened(type: string, data: EventData, money: Money): string {
-  const amount = (key: string) => {
-    const n = num(data[key]);
-    return n === undefined ? '' : ` ${money(n)}`;
-  };
-  switch (type) {
-    case 'ORDER_CREATED':
-      return `Order created for${amount('order_amount')}`;
-    case 'CAPTURE_CREATED':
-      return `Captured${amount('captured_amount')}`;
-    case 'REFUND_CREATED':
-      return `Refunded${amount('refunded_amount')}`;
-    case 'ORDER_CANCELLED':
-      return text(data.reason) ? `Order cancelled (${text(data.reason)})` : 'Order cancelled';
-    case 'REMAINING_AUTHORIZATION_RELEASED':
-      return `Released the remaining authorization of${amount('released_amount')}`;
-    case 'AUTHORIZATION_EXTENDED':
-      return 'Authorization extended';
-    case 'AUTHORIZATION_UPDATED':
-      return `Order amount changed to${amount('order_amount')}`;
-    case 'ORDER_ACKNOWLEDGED':
-      return data.first === false ? 'Order acknowledged again' : 'Order acknowledged';
-    case 'MERCHANT_REFERENCES_UPDATED':
-      return 'Merchant references updated';
-    case 'CUSTOMER_DETAILS_UPDATED':
-      return 'Customer details updated';
-    case 'ORDER_SHIPPING_INFO_ADDED':
-      return 'Shipping information added';
-    case 'CAPTURE_SHIPPING_INFO_ADDED':
-      return 'Shipping information added to a capture';
-    case 'CAPTURE_DUE_DATE_EXTENDED':
-      return `Capture due date extended by ${num(data.number_of_days) ?? '?'} days`;
-    case 'CAPTURE_SEND_OUT_TRIGGERED':
-      return 'Capture send-out triggered';
-    case 'ORDER_EXPIRED':
-      return 'Authorization expired';
-    case 'FRAUD_STATUS_CHANGED':
-      return `Fraud review decided: ${text(data.fraud_status) ?? 'changed'}`;
-    default:
-      return type;
-  }
+/** What each event type says happened, in words: a new OrderEventType does not compile until it has its line here. */
+const WHAT_HAPPENED = {
+  ORDER_CREATED: (data, money) => `Order created for${amount(data, 'order_amount', money)}`,
+  CAPTURE_CREATED: (data, money) => `Captured${amount(data, 'captured_amount', money)}`,
+  REFUND_CREATED: (data, money) => `Refunded${amount(data, 'refunded_amount', money)}`,
+  ORDER_CANCELLED: (data) => (text(data.reason) ? `Order cancelled (${text(data.reason)})` : 'Order cancelled'),
+  REMAINING_AUTHORIZATION_RELEASED: (data, money) => `Released the remaining authorization of${amount(data, 'released_amount', money)}`,
+  AUTHORIZATION_EXTENDED: () => 'Authorization extended',
+  AUTHORIZATION_UPDATED: (data, money) => `Order amount changed to${amount(data, 'order_amount', money)}`,
+  ORDER_ACKNOWLEDGED: (data) => (data.first === false ? 'Order acknowledged again' : 'Order acknowledged'),
+  MERCHANT_REFERENCES_UPDATED: () => 'Merchant references updated',
+  CUSTOMER_DETAILS_UPDATED: () => 'Customer details updated',
+  ORDER_SHIPPING_INFO_ADDED: () => 'Shipping information added',
+  CAPTURE_SHIPPING_INFO_ADDED: () => 'Shipping information added to a capture',
+  CAPTURE_DUE_DATE_EXTENDED: (data) => `Capture due date extended by ${num(data.number_of_days) ?? '?'} days`,
+  CAPTURE_SEND_OUT_TRIGGERED: () => 'Capture send-out triggered',
+  ORDER_EXPIRED: () => 'Authorization expired',
+  FRAUD_STATUS_CHANGED: (data) => `Fraud review decided: ${text(data.fraud_status) ?? 'changed'}`,
+} satisfies Record<OrderEventType, (data: EventData, money: Money) => string>;
+
+/** " 100,00 kr" for an amount the event's data carries; nothing without one. */
+function amount(data: EventData, key: string, money: Money): string {
+  const n = num(data[key]);
+  return n === undefined ? '' : ` ${money(n)}`;
+}
+
+/** An event written by a newer version (a rolling update) shows its raw type until this one knows it. */
+function whatHappened(type: OrderEventType, data: EventData, money: Money): string {
+  const words: ((data: EventData, money: Money) => string) | undefined = WHAT_HAPPENED[type];
+  return words ? words(data, money) : type;
 }
 
 function parse<T>(json: string | null): T | undefined {

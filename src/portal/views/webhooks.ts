@@ -1,13 +1,13 @@
 // /portal/webhooks (sandbox mode): the merchant's endpoints, each with its newest deliveries and
 // "Resend", a form to add one (its signing secret shown once), and "Delete". /portal/webhooks/{id}
 // is one endpoint with its deliveries a page at a time.
-import { WEBHOOK_EVENT_TYPES } from '../../domain/webhookEvents.js';
-import { MAX_WEBHOOK_URL_LENGTH } from '../../http/schemas/webhooks.js';
+import { MAX_WEBHOOK_URL_LENGTH, WEBHOOK_EVENT_TYPES } from '../../domain/webhookEvents.js';
 import type { Delivery, NewWebhookEndpoint, WebhookEndpoint } from '../../store/webhooks.js';
-import { html, type SafeHtml } from '../html.js';
+import { html, type SafeHtml } from '../../html.js';
 import { deliveryTable } from './deliveries.js';
 import { time } from './formats.js';
 import { csrfField, page, type Section, type Viewer } from './layout.js';
+import { portalPaths } from '../paths.js';
 
 export interface EndpointDeliveries {
   endpoint: WebhookEndpoint;
@@ -45,8 +45,8 @@ export interface WebhooksView {
 function endpointCard(view: WebhooksView, item: EndpointDeliveries): SafeHtml {
   const { endpoint } = item;
   const id = endpoint.webhook_id;
-  const pages = html`${item.paged ? html`<a href="/portal/webhooks/${id}">← Newest deliveries</a>` : ''}
-${item.older ? html`<a href="/portal/webhooks/${id}?before=${item.older}">Older deliveries →</a>` : ''}`;
+  const pages = html`${item.paged ? html`<a href="${portalPaths.webhook(id)}">← Newest deliveries</a>` : ''}
+${item.older ? html`<a href="${portalPaths.webhookOlder(id, item.older)}">Older deliveries →</a>` : ''}`;
   return html`<section class="card" aria-labelledby="endpoint-${id}">
 <h2 id="endpoint-${id}" class="endpoint-url">${endpoint.url}</h2>
 <div class="endpoint-head"><dl class="facts">
@@ -54,7 +54,7 @@ ${item.older ? html`<a href="/portal/webhooks/${id}?before=${item.older}">Older 
   <dt>Created</dt><dd>${time(endpoint.created_at)}</dd>
   <dt>Endpoint id</dt><dd class="mono">${id}</dd>
 </dl>
-<form method="get" action="/portal/webhooks/${id}/delete"><button type="submit" class="danger">Delete<span class="visually-hidden"> endpoint ${endpoint.url}</span></button></form></div>
+<form method="get" action="${portalPaths.webhookDelete(id)}"><button type="submit" class="danger">Delete<span class="visually-hidden"> endpoint ${endpoint.url}</span></button></form></div>
 <h3>Deliveries</h3>
 ${deliveryTable(view.viewer, id, endpoint.url, item.deliveries)}
 ${item.paged || item.older ? html`<nav class="pager" aria-label="Deliveries to ${endpoint.url}">${pages}</nav>` : ''}
@@ -72,7 +72,7 @@ function addForm(view: WebhooksView): SafeHtml {
   const chosen = form ? form.events : WEBHOOK_EVENT_TYPES;
   const urlDescribed = `hook-url-hint${form?.urlError ? ' hook-url-error' : ''}`;
   return html`<section class="card" aria-labelledby="add-title"><h2 id="add-title">Add an endpoint</h2>
-<form method="post" action="/portal/webhooks" class="add-endpoint">
+<form method="post" action="${portalPaths.webhooks}" class="add-endpoint">
   ${csrfField(view.viewer)}
   <div class="field"><label for="hook-url">Endpoint URL</label>
     <input id="hook-url" name="url" type="url" required maxlength="${MAX_WEBHOOK_URL_LENGTH}" size="60" autocomplete="url" value="${form?.url ?? ''}"
@@ -90,7 +90,7 @@ function addForm(view: WebhooksView): SafeHtml {
 
 export function webhooksPage(view: WebhooksView): string {
   const only = view.single ? view.endpoints[0] : undefined;
-  const heading = only ? html`<p><a href="/portal/webhooks">← All endpoints</a></p><h1>Webhook endpoint</h1>` : html`<h1>Webhooks</h1>`;
+  const heading = only ? html`<p><a href="${portalPaths.webhooks}">← All endpoints</a></p><h1>Webhook endpoint</h1>` : html`<h1>Webhooks</h1>`;
   const none = html`<p class="empty card">No webhook endpoints yet: add one below, and every order event it subscribes to is delivered to it.</p>`;
   return page({
     title: only ? `Webhook endpoint ${only.endpoint.url}` : 'Webhooks',

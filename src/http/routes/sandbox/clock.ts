@@ -3,12 +3,11 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
 import { toKlarnaTimestamp } from '../../../domain/time.js';
-import { advanceClock, readClock, type ClockReading } from '../../../store/clock.js';
+import { MAX_ADVANCE_SECONDS, advanceClock, readClock, type ClockReading } from '../../../store/clock.js';
 import { component } from '../../schemas/components.js';
 import type { RoutesOptions } from '../options.js';
 
 const tags = ['Sandbox'];
-const MAX_ADVANCE_SECONDS = 31_536_000;
 
 const ClockResponse = component(
   'Clock',

@@ -2,7 +2,8 @@
 // (CONTRACT §5). Runs through the command path, so idempotency keys work as on the OM API.
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
-import { decideFraud } from '../../../store/operations.js';
+import { FRAUD_DECISIONS } from '../../../domain/decisions.js';
+import { applyFraudDecision } from '../../../store/orderCommands.js';
 import { replyWithCommand } from '../../commandReply.js';
 import { IdempotencyHeaders, OrderIdParams } from '../../schemas/common.js';
 import { component } from '../../schemas/components.js';
@@ -13,7 +14,7 @@ const FraudDecisionBody = component(
   'FraudDecision',
   Type.Object(
     {
-      decision: Type.Union([Type.Literal('ACCEPTED'), Type.Literal('REJECTED'), Type.Literal('STOPPED')], {
+      decision: Type.Union(FRAUD_DECISIONS.map((d) => Type.Literal(d)), {
         description: 'ACCEPTED allows captures; REJECTED and STOPPED set fraud_status REJECTED and cancel the order',
       }),
     },
@@ -35,6 +36,6 @@ export const fraudDecisionRoutes: FastifyPluginAsyncTypebox<RoutesOptions> = asy
         response: { 204: noBody('Decided'), 403: refused('NOT_ALLOWED', "the order's fraud_status is not PENDING") },
       },
     },
-    (request, reply) => replyWithCommand(store, request, reply, decideFraud(request.body.decision)),
+    (request, reply) => replyWithCommand(store, request, reply, applyFraudDecision(request.body.decision)),
   );
 };

@@ -1,5 +1,7 @@
-// HTML templates as tagged template literals: every interpolated value is escaped unless it is
-// already SafeHtml (the result of another template), so no stored text can become markup.
+// The HTML OpenOM serves (the portal, the hosted test checkout, the html_snippet): tagged template
+// literals whose every interpolated value is escaped unless it is already SafeHtml (the result of
+// another template), so no stored or submitted text can become markup.
+import type { FastifyReply } from 'fastify';
 
 /** Markup that is safe to insert as it is: only html`` and the helpers here make it. */
 export class SafeHtml {
@@ -30,4 +32,13 @@ export function html(strings: TemplateStringsArray, ...values: HtmlValue[]): Saf
   let out = strings[0] ?? '';
   for (let i = 0; i < values.length; i++) out += render(values[i]) + (strings[i + 1] ?? '');
   return new SafeHtml(out);
+}
+
+/** Markup written in this codebase (an inline stylesheet), never data: inserted as it is. */
+export function trustedHtml(constant: string): SafeHtml {
+  return new SafeHtml(constant);
+}
+
+export function sendPage(reply: FastifyReply, status: number, page: string): FastifyReply {
+  return reply.code(status).type('text/html; charset=utf-8').send(page);
 }

@@ -1,20 +1,20 @@
 // /checkout/v3/orders: Klarna's Checkout API v3 (CONTRACT §6), sandbox mode only. The merchant
 // creates the checkout order, embeds its html_snippet, updates or aborts it while the shopper
-// decides; the purchase itself happens on the hosted test checkout (src/checkout/).
+// decides; the purchase itself happens on the hosted test checkout (pageRoutes.ts).
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { problems, type Problem } from '../../domain/errorCodes.js';
-import { abortCheckout, createCheckout, readCheckout, updateCheckout, type CheckoutContext, type CheckoutOutcome } from '../../store/checkoutOrders.js';
-import type { CommandResponse, StoredResponse } from '../../store/commands.js';
-import { CHECKOUT_ORDERS_PATH, checkoutOrderJson } from '../checkoutOrderJson.js';
-import { countCommand, idempotencyKeyOf, keyBindingOf, renderOutcome, sendJson, sendStored } from '../commandReply.js';
-import { ApiError } from '../errors.js';
-import { absoluteUrl } from '../origin.js';
-import { CheckoutOrderBody, CheckoutOrderResponse, CheckoutOrderUpdateBody } from '../schemas/checkout.js';
-import { IdempotencyHeaders, OrderIdParams } from '../schemas/common.js';
-import { refused } from '../schemas/responses.js';
-import type { RoutesOptions } from './options.js';
+import { problems } from '../domain/errorCodes.js';
+import { countCommand, idempotencyKeyOf, keyBindingOf, renderOutcome, sendJson, sendResult } from '../http/commandReply.js';
+import { ApiError } from '../http/errors.js';
+import type { RoutesOptions } from '../http/routes/options.js';
+import { CheckoutOrderBody, CheckoutOrderResponse, CheckoutOrderUpdateBody } from '../http/schemas/checkout.js';
+import { IdempotencyHeaders, OrderIdParams } from '../http/schemas/common.js';
+import { refused } from '../http/schemas/responses.js';
+import { abortCheckout, createCheckout, readCheckout, updateCheckout, type CheckoutContext, type CheckoutOutcome } from '../store/checkoutOrders.js';
+import type { CommandResult, StoredResponse } from '../store/outcome.js';
+import { CHECKOUT_ORDERS_PATH, checkoutOrderJson } from './document.js';
+import { absoluteUrl } from '../http/origin.js';
 
 const tags = ['Checkout'];
 const readOnly = (why: string) => refused('READ_ONLY_ORDER', why);
@@ -29,19 +29,15 @@ function renderCheckout(request: FastifyRequest, publicUrl: string, outcome: Che
 
 export const checkoutRoutes: FastifyPluginAsyncTypebox<RoutesOptions> = async (app, { store, config }) => {
   /** Runs a checkout command for the merchant's request, counts it in the metrics and sends its (possibly replayed) response. */
-  async function reply(request: FastifyRequest, to: FastifyReply, command: (ctx: CheckoutContext) => Promise<CommandResponse>): Promise<FastifyReply> {
-    let refusal: Problem | undefined;
-    const response = await command({
-      merchantId: request.merchantId,
-      idempotencyKey: idempotencyKeyOf(request),
-      request: keyBindingOf(request),
-      render: (outcome) => {
-        if (outcome.kind === 'refused') refusal = outcome.problem;
-        return renderCheckout(request, config.publicUrl, outcome);
-      },
-    });
-    countCommand(request, response, refusal);
-    return sendStored(to, response);
+  async function reply(
+    request: FastifyRequest,
+    to: FastifyReply,
+    command: (ctx: CheckoutContext) => Promise<CommandResult<CheckoutOutcome>>,
+  ): Promise<FastifyReply> {
+    const render = (outcome: CheckoutOutcome) => renderCheckout(request, config.publicUrl, outcome);
+    const result = await command({ merchantId: request.merchantId, idempotency: keyBindingOf(request, idempotencyKeyOf(request), render) });
+    countCommand(request, result);
+    return sendResult(to, result, render);
   }
 
   app.post(

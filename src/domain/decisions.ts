@@ -148,21 +148,45 @@ export function decideExtendAuthorization(order: OrderState, now: Date, profile:
   return accept({ next: { ...order, expires_at }, expires_at });
 }
 
-/** Updates of references, addresses and shipping info: any order but a cancelled one. */
-export function decideOrderDetailsUpdate(order: OrderState, what: string): Decision<null> {
+/** Acknowledging is always allowed, and repeatable; only the first one sets the flag. */
+export function decideAcknowledge(order: OrderState): Decision<Change<{ first: boolean }>> {
+  return accept({ next: { ...order, acknowledged: true }, first: !order.acknowledged });
+}
+
+/** Updates of references, addresses and shipping info: any order but a cancelled one. Its amounts and flags stay as they are. */
+function decideDetailsUpdate(order: OrderState, what: string): Decision<Change> {
   if (order.cancelled) return refuse('NOT_ALLOWED', `Order is cancelled. ${what} cannot be updated.`);
-  return accept(null);
+  return accept({ next: order });
+}
+
+export type MerchantReferences = {
+  merchant_reference1?: string;
+  merchant_reference2?: string;
+};
+
+/** The references sent replace the stored ones; one left out stays as it is. */
+export function decideMerchantReferencesUpdate(order: OrderState, req: MerchantReferences): Decision<Change<{ references: MerchantReferences }>> {
+  const d = decideDetailsUpdate(order, 'Merchant references');
+  if (!d.ok) return d;
+  const references: MerchantReferences = {};
+  if (req.merchant_reference1 !== undefined) references.merchant_reference1 = req.merchant_reference1;
+  if (req.merchant_reference2 !== undefined) references.merchant_reference2 = req.merchant_reference2;
+  return accept({ ...d.value, references });
+}
+
+export function decideShippingInfoUpdate(order: OrderState): Decision<Change> {
+  return decideDetailsUpdate(order, 'Shipping info');
 }
 
 /** Klarna lets a merchant change the shipping address; the billing address is the customer's. */
 export function decideCustomerDetailsUpdate(
   order: OrderState,
   req: { shipping_address?: { country?: string }; billing_address?: unknown },
-): Decision<null> {
-  const d = decideOrderDetailsUpdate(order, 'Customer details');
+): Decision<Change> {
+  const d = decideDetailsUpdate(order, 'Customer details');
   if (!d.ok) return d;
   if (req.billing_address !== undefined) return refuse('NOT_ALLOWED', 'Billing address cannot be updated. Customer details cannot be updated.');
-  return checkAddressCountry(req.shipping_address, 'shipping_address') ?? accept(null);
+  return checkAddressCountry(req.shipping_address, 'shipping_address') ?? d;
 }
 
 export function decideUpdateAuthorization(
@@ -191,7 +215,7 @@ export function decideUpdateAuthorization(
 }
 
 /** Sandbox due-date extension offers: days, and the fee the merchant pays (minor units). */
-export const DUE_DATE_EXTENSION_OPTIONS: readonly { number_of_days: number; amount: number }[] = [
+const DUE_DATE_EXTENSION_OPTIONS: readonly { number_of_days: number; amount: number }[] = [
   { number_of_days: 7, amount: 0 },
   { number_of_days: 14, amount: 100 },
   { number_of_days: 30, amount: 250 },
@@ -215,7 +239,9 @@ export function decideExtendDueDate(
   return accept({ number_of_days: numberOfDays });
 }
 
-export type FraudDecision = 'ACCEPTED' | 'REJECTED' | 'STOPPED';
+/** How a pending fraud review can end (CONTRACT §5). */
+export const FRAUD_DECISIONS = ['ACCEPTED', 'REJECTED', 'STOPPED'] as const;
+export type FraudDecision = (typeof FRAUD_DECISIONS)[number];
 
 /**
  * The end of a pending fraud review (CONTRACT §5): ACCEPTED lets the merchant capture; REJECTED and
@@ -227,15 +253,16 @@ export function decideFraudDecision(order: OrderState, decision: FraudDecision):
   return accept({ next: { ...order, fraud_status: 'REJECTED', cancelled: true }, cancelled: !order.cancelled });
 }
 
-export type ExpiryCheck = { action: 'record' } | { action: 'wait'; until: Date } | { action: 'none' };
+export type ExpiryDecision = ({ action: 'record' } & Change) | { action: 'wait'; until: Date } | { action: 'none' };
 
 /**
  * What the expiry job does when it runs: record ORDER_EXPIRED once the clock has passed
  * expires_at while some authorization is unused; wait if expires_at moved later (an extension);
- * nothing for cancelled, released or fully captured orders.
+ * nothing for cancelled, released or fully captured orders, or once it is recorded. Never a refusal:
+ * the job asks, it does not demand.
  */
-export function checkExpiry(order: OrderState, now: Date, alreadyRecorded: boolean): ExpiryCheck {
-  if (alreadyRecorded || order.cancelled || order.released || order.captured_amount >= order.order_amount) return { action: 'none' };
+export function decideExpiry(order: OrderState, now: Date): ExpiryDecision {
+  if (order.expiry_recorded || order.cancelled || order.released || order.captured_amount >= order.order_amount) return { action: 'none' };
   if (now.getTime() < order.expires_at.getTime()) return { action: 'wait', until: order.expires_at };
-  return { action: 'record' };
+  return { action: 'record', next: { ...order, expiry_recorded: true } };
 }

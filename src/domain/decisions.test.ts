@@ -1,39 +1,32 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import {
-  checkExpiry,
+  decideAcknowledge,
   decideCancel,
+  decideExpiry,
   decideCapture,
+  decideCustomerDetailsUpdate,
   decideExtendAuthorization,
   decideFraudDecision,
   decideExtendDueDate,
+  decideMerchantReferencesUpdate,
   decideRefund,
   decideRelease,
+  decideShippingInfoUpdate,
   decideUpdateAuthorization,
   dueDateExtensionOptions,
-} from './operations.js';
+} from './decisions.js';
 import { remainingAuthorizedAmount, type OrderState } from './order.js';
+import type { OrderLineAmounts } from './orderLines.js';
 import { DAY_MS } from './time.js';
+import { assertPrecedence } from '../../test/support/precedence.js';
+import { orderState } from '../../test/support/orderState.js';
 
 const CREATED = new Date('2025-01-01T00:00:00Z');
 const EXPIRES = new Date(CREATED.getTime() + 28 * DAY_MS);
 const day = (n: number) => new Date(CREATED.getTime() + n * DAY_MS);
 
-function order(overrides: Partial<OrderState> = {}): OrderState {
-  return {
-    order_amount: 10_000,
-    original_order_amount: 10_000,
-    captured_amount: 0,
-    refunded_amount: 0,
-    cancelled: false,
-    released: false,
-    created_at: CREATED,
-    expires_at: EXPIRES,
-    initial_expires_at: EXPIRES,
-    fraud_status: 'ACCEPTED',
-    ...overrides,
-  };
-}
+const order = (overrides: Partial<OrderState> = {}) => orderState(CREATED, overrides);
 
 const codeOf = (d: { ok: boolean; code?: string }) => (d.ok ? 'OK' : d.code);
 
@@ -187,18 +180,18 @@ describe('decideFraudDecision', () => {
   });
 });
 
-describe('checkExpiry', () => {
+describe('decideExpiry', () => {
   it('records an expiry from expires_at on, once, while authorization is unused', () => {
-    assert.deepEqual(checkExpiry(order(), new Date(EXPIRES.getTime() - 1000), false), { action: 'wait', until: EXPIRES });
-    assert.deepEqual(checkExpiry(order(), EXPIRES, false), { action: 'record' });
-    assert.deepEqual(checkExpiry(order({ captured_amount: 4_000 }), EXPIRES, false), { action: 'record' });
-    assert.deepEqual(checkExpiry(order(), EXPIRES, true), { action: 'none' });
+    assert.deepEqual(decideExpiry(order(), new Date(EXPIRES.getTime() - 1000)), { action: 'wait', until: EXPIRES });
+    assert.deepEqual(decideExpiry(order(), EXPIRES), { action: 'record', next: order({ expiry_recorded: true }) });
+    assert.deepEqual(decideExpiry(order({ captured_amount: 4_000 }), EXPIRES), { action: 'record', next: order({ captured_amount: 4_000, expiry_recorded: true }) });
+    assert.deepEqual(decideExpiry(order({ expiry_recorded: true }), EXPIRES), { action: 'none' });
   });
 
   it('records nothing for cancelled, released or fully captured orders', () => {
-    assert.deepEqual(checkExpiry(order({ cancelled: true }), EXPIRES, false), { action: 'none' });
-    assert.deepEqual(checkExpiry(order({ captured_amount: 1, released: true }), EXPIRES, false), { action: 'none' });
-    assert.deepEqual(checkExpiry(order({ captured_amount: 10_000 }), EXPIRES, false), { action: 'none' });
+    assert.deepEqual(decideExpiry(order({ cancelled: true }), EXPIRES), { action: 'none' });
+    assert.deepEqual(decideExpiry(order({ captured_amount: 1, released: true }), EXPIRES), { action: 'none' });
+    assert.deepEqual(decideExpiry(order({ captured_amount: 10_000 }), EXPIRES), { action: 'none' });
   });
 });
 
@@ -253,5 +246,148 @@ describe('due-date extension of a capture', () => {
     assert.deepEqual(dueDateExtensionOptions({ ...capture, due_date_extension_days: 7 }), []);
     assert.deepEqual(dueDateExtensionOptions({ ...capture, refunded_amount: 1_000 }), []);
     assert.equal(codeOf(decideExtendDueDate({ ...capture, due_date_extension_days: 7 }, 7)), 'NOT_ALLOWED');
+  });
+});
+
+describe('refusal precedence: one table per decision, each row the refusal that comes first while the breaches below it remain', () => {
+  type Case<R> = { order: OrderState; req: R; now: Date };
+  const set =
+    <R>(o: Partial<OrderState>) =>
+    (c: Case<R>): Case<R> => ({ ...c, order: { ...c.order, ...o } });
+  const ask =
+    <R>(r: Partial<R>) =>
+    (c: Case<R>): Case<R> => ({ ...c, req: { ...c.req, ...r } });
+  const at =
+    <R>(now: Date) =>
+    (c: Case<R>): Case<R> => ({ ...c, now });
+  const start = <R>(o: Partial<OrderState>, req: R, now = CREATED): Case<R> => ({ order: order(o), req, now });
+  const lines = (amount: number): OrderLineAmounts[] => [{ quantity: 1, unit_price: amount, total_amount: amount }];
+  const BAD_LINES: OrderLineAmounts[] = [{ quantity: 1, unit_price: 100, total_amount: 99 }];
+  const AFTER_EXPIRY = day(30);
+
+  it('decideCapture: amount, cancelled, fraud review (pending, rejected), nothing remaining, expired, more than remains, lines', () => {
+    type R = { captured_amount: number; order_lines?: OrderLineAmounts[] };
+    const breaches = start<R>({ cancelled: true, fraud_status: 'PENDING', captured_amount: 4_000, released: true }, { captured_amount: 0, order_lines: BAD_LINES }, AFTER_EXPIRY);
+    assertPrecedence((c: Case<R>) => decideCapture(c.order, c.req, c.now), breaches, [
+      ['BAD_VALUE', 'captured_amount (must be between 1', ask<R>({ captured_amount: 7_000 })],
+      ['CAPTURE_NOT_ALLOWED', 'the order is cancelled', set({ cancelled: false })],
+      ['CAPTURE_NOT_ALLOWED', 'pending fraud review', set({ fraud_status: 'REJECTED' })],
+      ['CAPTURE_NOT_ALLOWED', 'rejected by fraud review', set({ fraud_status: 'ACCEPTED' })],
+      // A released order is CAPTURED (statusOf), which it stays once expired.
+      ['CAPTURE_NOT_ALLOWED', 'no remaining authorized amount', set({ released: false })],
+      ['CAPTURE_NOT_ALLOWED', 'the authorization has expired', at(CREATED)],
+      ['CAPTURE_NOT_ALLOWED', 'higher than the remaining authorized amount 6000', ask<R>({ captured_amount: 6_000 })],
+      ['BAD_VALUE', 'order_lines[0].total_amount', ask<R>({ order_lines: lines(6_000) })],
+    ]);
+  });
+
+  it('decideRefund: amount, nothing captured, more than refundable, lines', () => {
+    type R = { refunded_amount: number; order_lines?: OrderLineAmounts[] };
+    const captures = [{ capture_id: 'c1', captured_amount: 4_000, refunded_amount: 0 }];
+    assertPrecedence((c: Case<R>) => decideRefund(c.order, captures, c.req), start<R>({}, { refunded_amount: 0, order_lines: BAD_LINES }), [
+      ['BAD_VALUE', 'refunded_amount (must be between 1', ask<R>({ refunded_amount: 5_000 })],
+      ['REFUND_NOT_ALLOWED', 'Order has no captures', set({ captured_amount: 4_000 })],
+      ['REFUND_NOT_ALLOWED', 'exceeds the refundable amount 4000', ask<R>({ refunded_amount: 3_000 })],
+      ['BAD_VALUE', 'order_lines[0].total_amount', ask<R>({ order_lines: lines(3_000) })],
+    ]);
+  });
+
+  it('decideCancel: already cancelled, then captured', () => {
+    assertPrecedence((c: Case<null>) => decideCancel(c.order), start({ cancelled: true, captured_amount: 1 }, null), [
+      ['CANCEL_NOT_ALLOWED', 'already cancelled', set({ cancelled: false })],
+      ['CANCEL_NOT_ALLOWED', 'previous captures', set({ captured_amount: 0 })],
+    ]);
+  });
+
+  it('decideRelease: cancelled, nothing captured, already released, expired; fully captured', () => {
+    const decide = (c: Case<null>) => decideRelease(c.order, c.now);
+    assertPrecedence(decide, start({ cancelled: true, released: true }, null, AFTER_EXPIRY), [
+      ['NOT_ALLOWED', 'Order is cancelled', set({ cancelled: false })],
+      ['NOT_ALLOWED', 'Order has no captures', set({ captured_amount: 4_000 })],
+      ['NOT_ALLOWED', 'already released', set({ released: false })],
+      ['NOT_ALLOWED', 'Order is expired', at(CREATED)],
+    ]);
+    assertPrecedence(decide, start({ captured_amount: 10_000 }, null), [['NOT_ALLOWED', 'Order is fully captured', set({ captured_amount: 4_000 })]]);
+  });
+
+  it('decideExtendAuthorization (kustom): cancelled, expired, the cap; nothing remaining before the cap', () => {
+    const decide = (c: Case<null>) => decideExtendAuthorization(c.order, c.now, 'kustom');
+    // The kustom cap: the first expires_at (day 28) + 90 days.
+    assertPrecedence(decide, start({ cancelled: true, expires_at: day(118) }, null, day(119)), [
+      ['NOT_ALLOWED', 'Order is cancelled', set({ cancelled: false })],
+      ['NOT_ALLOWED', 'Order is expired', at(day(100))],
+      ['NOT_ALLOWED', 'maximum authorization time is reached', set({ expires_at: day(110) })],
+    ]);
+    assertPrecedence(decide, start({ captured_amount: 10_000, expires_at: day(118) }, null, day(1)), [
+      ['NOT_ALLOWED', 'no remaining authorized amount', set({ captured_amount: 4_000 })],
+      ['NOT_ALLOWED', 'maximum authorization time is reached', set({ expires_at: EXPIRES })],
+    ]);
+  });
+
+  it('decideUpdateAuthorization: amount, line arithmetic, lines sum, cancelled, released, fully captured, below captured; expired', () => {
+    type R = { order_amount: number; order_lines: OrderLineAmounts[] };
+    const decide = (c: Case<R>) => decideUpdateAuthorization(c.order, c.req, c.now);
+    const breaches = start<R>({ cancelled: true, released: true, captured_amount: 10_000 }, { order_amount: -1, order_lines: BAD_LINES });
+    assertPrecedence(decide, breaches, [
+      ['BAD_VALUE', 'order_amount (must be between 0', ask<R>({ order_amount: 4_000 })],
+      ['BAD_VALUE', 'order_lines[0].total_amount', ask<R>({ order_lines: lines(5_000) })],
+      ['BAD_VALUE', 'order_amount (must equal the sum of order_lines[].total_amount = 5000)', ask<R>({ order_lines: lines(4_000) })],
+      ['NOT_ALLOWED', 'Order is cancelled', set({ cancelled: false })],
+      ['NOT_ALLOWED', 'Remaining authorization was released', set({ released: false })],
+      ['NOT_ALLOWED', 'Order is fully captured', set({ captured_amount: 6_000 })],
+      ['NOT_ALLOWED', 'cannot be less than the captured amount 6000', ask<R>({ order_amount: 8_000, order_lines: lines(8_000) })],
+    ]);
+    assertPrecedence(decide, start<R>({}, { order_amount: 4_000, order_lines: lines(4_000) }, AFTER_EXPIRY), [['NOT_ALLOWED', 'Order is expired', at(CREATED)]]);
+  });
+
+  it('decideCustomerDetailsUpdate: cancelled, a billing address, a bad shipping country', () => {
+    type R = { shipping_address?: { country?: string }; billing_address?: unknown };
+    const breaches = start<R>({ cancelled: true }, { billing_address: {}, shipping_address: { country: 'Sweden' } });
+    assertPrecedence((c: Case<R>) => decideCustomerDetailsUpdate(c.order, c.req), breaches, [
+      ['NOT_ALLOWED', 'Order is cancelled. Customer details cannot be updated', set({ cancelled: false })],
+      ['NOT_ALLOWED', 'Billing address cannot be updated', ask<R>({ billing_address: undefined })],
+      ['BAD_VALUE', 'shipping_address.country', ask<R>({ shipping_address: { country: 'SE' } })],
+    ]);
+  });
+
+  it('decideMerchantReferencesUpdate and decideShippingInfoUpdate: cancelled', () => {
+    assertPrecedence((c: Case<{ merchant_reference1: string }>) => decideMerchantReferencesUpdate(c.order, c.req), start({ cancelled: true }, { merchant_reference1: 'R1' }), [
+      ['NOT_ALLOWED', 'Order is cancelled. Merchant references cannot be updated', set({ cancelled: false })],
+    ]);
+    assertPrecedence((c: Case<null>) => decideShippingInfoUpdate(c.order), start({ cancelled: true }, null), [
+      ['NOT_ALLOWED', 'Order is cancelled. Shipping info cannot be updated', set({ cancelled: false })],
+    ]);
+  });
+
+  it('decideAcknowledge refuses nothing, whatever the order', () => {
+    assertPrecedence((c: Case<null>) => decideAcknowledge(c.order), start({ cancelled: true, acknowledged: true, expiry_recorded: true }, null, AFTER_EXPIRY), []);
+  });
+
+  it('decideFraudDecision: not pending', () => {
+    assertPrecedence((c: Case<'REJECTED'>) => decideFraudDecision(c.order, c.req), start({ fraud_status: 'ACCEPTED' }, 'REJECTED'), [
+      ['NOT_ALLOWED', 'not PENDING', set({ fraud_status: 'PENDING' })],
+    ]);
+  });
+
+  it('decideExtendDueDate: no extension left on the capture, then a day count not offered', () => {
+    type C = { capture: { captured_amount: number; refunded_amount: number; due_date_extension_days: number }; days: number };
+    const capture = (o: Partial<C['capture']>) => (c: C): C => ({ ...c, capture: { ...c.capture, ...o } });
+    const decide = (c: C) => decideExtendDueDate(c.capture, c.days);
+    assertPrecedence(decide, { capture: { captured_amount: 1_000, refunded_amount: 1_000, due_date_extension_days: 0 }, days: 8 }, [
+      ['NOT_ALLOWED', 'not possible for this capture', capture({ refunded_amount: 0 })],
+      ['NOT_ALLOWED', 'not possible by 8 days; available: 7, 14, 30', (c) => ({ ...c, days: 7 })],
+    ]);
+    assertPrecedence(decide, { capture: { captured_amount: 1_000, refunded_amount: 0, due_date_extension_days: 7 }, days: 14 }, [
+      ['NOT_ALLOWED', 'not possible for this capture', capture({ due_date_extension_days: 0 })],
+    ]);
+  });
+
+  it('decideExpiry: nothing to do (recorded, cancelled, released, fully captured) comes before waiting, waiting before recording', () => {
+    const before = new Date(EXPIRES.getTime() - 1);
+    for (const done of [{ expiry_recorded: true }, { cancelled: true }, { captured_amount: 1, released: true }, { captured_amount: 10_000 }]) {
+      assert.deepEqual(decideExpiry(order(done), before), { action: 'none' }, JSON.stringify(done));
+    }
+    assert.equal(decideExpiry(order(), before).action, 'wait');
+    assert.equal(decideExpiry(order(), EXPIRES).action, 'record');
   });
 });

@@ -4,19 +4,13 @@
 // recorded only while the token still matches, so two instances never record the same attempt
 // (and the unique index on job_attempts(job_id, attempt) would refuse it if they tried).
 import { randomUUID } from 'node:crypto';
-import { sql, type Kysely } from 'kysely';
-import { clockOffsetMs } from '../store/clock.js';
-import { inWriteTransaction, skipLockedRows, type Store } from '../store/dialect.js';
-import type { Database } from '../store/schema.js';
-import type { AttemptResult, LeasedJob } from './job.js';
+import { sql } from 'kysely';
+import { merchantClock } from './clock.js';
+import { inShortWrite, inWriteTransaction, skipLockedRows, type Store } from './dialect.js';
+import type { AttemptResult, JobKind, LeasedJob } from './jobs.js';
 
 /** How long a lease lasts unless renewed: work of a dead instance is taken again within this (+ one poll). */
 export const LEASE_MS = 5_000;
-
-/** Runs a short write on the store: one autocommit statement on PostgreSQL, the write queue on SQLite. */
-function write<T>(store: Store, fn: (db: Kysely<Database>) => Promise<T>): Promise<T> {
-  return store.dialect === 'postgres' ? fn(store.db) : inWriteTransaction(store, fn);
-}
 
 /**
  * Takes up to `limit` due jobs of the given kinds. A job is due when pending, its run_at has come
@@ -24,9 +18,9 @@ function write<T>(store: Store, fn: (db: Kysely<Database>) => Promise<T>): Promi
  * one waits while an earlier job of its sequence has not had its first attempt (a failing one
  * does not hold the later ones back after that).
  */
-export async function leaseDueJobs(store: Store, kinds: readonly string[], limit: number, realNowMs = Date.now()): Promise<LeasedJob[]> {
+export async function leaseDueJobs(store: Store, kinds: readonly JobKind[], limit: number, realNowMs = Date.now()): Promise<LeasedJob[]> {
   const token = randomUUID();
-  const rows = await write(store, (db) => {
+  const rows = await inShortWrite(store, (db) => {
     const due = db
       .selectFrom('jobs as j')
       .select('j.id')
@@ -76,7 +70,6 @@ export async function leaseDueJobs(store: Store, kinds: readonly string[], limit
   return rows.map((r) => ({
     ...r,
     id: Number(r.id),
-    kind: r.kind as LeasedJob['kind'],
     run_at: Number(r.run_at),
     lease_token: token,
     clock_offset_seconds: Number(r.clock_offset_seconds ?? 0),
@@ -88,7 +81,7 @@ export async function renewLeases(store: Store, held: readonly { id: number; lea
   if (held.length === 0) return;
   const byToken = new Map<string, number[]>();
   for (const h of held) byToken.set(h.lease_token, [...(byToken.get(h.lease_token) ?? []), h.id]);
-  await write(store, async (db) => {
+  await inShortWrite(store, async (db) => {
     for (const [token, ids] of byToken) {
       await db.updateTable('jobs').set({ lease_until: realNowMs + LEASE_MS }).where('lease_token', '=', token).where('id', 'in', ids).execute();
     }
@@ -105,7 +98,7 @@ export async function renewLeases(store: Store, held: readonly { id: number; lea
 export async function recordAttempt(store: Store, job: LeasedJob, result: AttemptResult, attemptedAt: Date, durationMs: number): Promise<boolean> {
   const next = result.next;
   // run_at as of the lease = merchant time then − offset then; due = the retry's merchant time.
-  const shift = next.state === 'pending' ? next.dueAt.getTime() - clockOffsetMs(store, job.clock_offset_seconds) - job.run_at : 0;
+  const shift = next.state === 'pending' ? merchantClock(store, job.clock_offset_seconds).toRealMs(next.dueAt) - job.run_at : 0;
   const at = attemptedAt.toISOString();
   return inWriteTransaction(store, async (db) => {
     const recorded = await db

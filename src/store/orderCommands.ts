@@ -3,25 +3,29 @@
 import { randomUUID } from 'node:crypto';
 import type { Decision } from '../domain/decision.js';
 import {
-  checkExpiry,
+  decideAcknowledge,
   decideCancel,
   decideCapture,
   decideCustomerDetailsUpdate,
+  decideExpiry,
   decideExtendAuthorization,
   decideExtendDueDate,
   decideFraudDecision,
-  decideOrderDetailsUpdate,
+  decideMerchantReferencesUpdate,
   decideRefund,
   decideRelease,
+  decideShippingInfoUpdate,
   decideUpdateAuthorization,
   type ApiProfile,
   type FraudDecision,
-} from '../domain/operations.js';
+  type MerchantReferences,
+} from '../domain/decisions.js';
 import { problems } from '../domain/errorCodes.js';
 import { fraudNotificationEventType, merchantUrlFor } from '../domain/merchantCalls.js';
 import type { OrderLineAmounts } from '../domain/orderLines.js';
 import { toKlarnaTimestamp } from '../domain/time.js';
-import { refused, updateOrderState, type OrderCommand, type OrderTx, type Outcome } from './commands.js';
+import { updateOrderState, type OrderCommand, type OrderTx } from './orderTx.js';
+import { refused, type Outcome } from './outcome.js';
 import { isUuid, merchantUrlOf } from './orders.js';
 import type { CapturesTable } from './schema.js';
 
@@ -156,22 +160,20 @@ export function extendAuthorizationTime(profile: ApiProfile): OrderCommand {
 }
 
 export const acknowledgeOrder: OrderCommand = async (tx) => {
-  if (tx.order.acknowledged === 0) {
-    updateOrderState(tx, tx.state, { acknowledged: 1 });
-  }
-  tx.recordEvent('ORDER_ACKNOWLEDGED', tx.state, { first: tx.order.acknowledged === 0 });
+  const d = decideAcknowledge(tx.state);
+  if (!d.ok) return refusalOutcome(d);
+  // Only the first acknowledge changes the row; every one is recorded.
+  if (d.value.first) updateOrderState(tx, d.value.next);
+  tx.recordEvent('ORDER_ACKNOWLEDGED', d.value.next, { first: d.value.first });
   return NO_CONTENT;
 };
 
-export function updateMerchantReferences(req: { merchant_reference1?: string; merchant_reference2?: string }): OrderCommand {
+export function updateMerchantReferences(req: MerchantReferences): OrderCommand {
   return async (tx) => {
-    const d = decideOrderDetailsUpdate(tx.state, 'Merchant references');
+    const d = decideMerchantReferencesUpdate(tx.state, req);
     if (!d.ok) return refusalOutcome(d);
-    const changes: { merchant_reference1?: string; merchant_reference2?: string } = {};
-    if (req.merchant_reference1 !== undefined) changes.merchant_reference1 = req.merchant_reference1;
-    if (req.merchant_reference2 !== undefined) changes.merchant_reference2 = req.merchant_reference2;
-    updateOrderState(tx, tx.state, changes);
-    tx.recordEvent('MERCHANT_REFERENCES_UPDATED', tx.state, changes);
+    updateOrderState(tx, d.value.next, d.value.references);
+    tx.recordEvent('MERCHANT_REFERENCES_UPDATED', d.value.next, d.value.references);
     return NO_CONTENT;
   };
 }
@@ -181,21 +183,21 @@ export function updateCustomerDetails(req: { shipping_address?: Json & { country
     const d = decideCustomerDetailsUpdate(tx.state, req);
     if (!d.ok) return refusalOutcome(d);
     if (req.shipping_address !== undefined) {
-      updateOrderState(tx, tx.state, { shipping_address: JSON.stringify(req.shipping_address) });
+      updateOrderState(tx, d.value.next, { shipping_address: JSON.stringify(req.shipping_address) });
     }
     // Addresses are personal data: the event records that they changed, not what they are.
-    tx.recordEvent('CUSTOMER_DETAILS_UPDATED', tx.state, { fields: Object.keys(req) });
+    tx.recordEvent('CUSTOMER_DETAILS_UPDATED', d.value.next, { fields: Object.keys(req) });
     return NO_CONTENT;
   };
 }
 
 export function addOrderShippingInfo(req: { shipping_info: Json[] }): OrderCommand {
   return async (tx) => {
-    const d = decideOrderDetailsUpdate(tx.state, 'Shipping info');
+    const d = decideShippingInfoUpdate(tx.state);
     if (!d.ok) return refusalOutcome(d);
     addShippingInfo(tx, null, req.shipping_info);
-    updateOrderState(tx, tx.state, { shipping_info_count: tx.order.shipping_info_count + 1 });
-    tx.recordEvent('ORDER_SHIPPING_INFO_ADDED', tx.state, { items: req.shipping_info.length });
+    updateOrderState(tx, d.value.next, { shipping_info_count: tx.order.shipping_info_count + 1 });
+    tx.recordEvent('ORDER_SHIPPING_INFO_ADDED', d.value.next, { items: req.shipping_info.length });
     return NO_CONTENT;
   };
 }
@@ -254,7 +256,7 @@ export function triggerSendOut(captureId: string): OrderCommand {
 }
 
 /** The end of a pending fraud review (sandbox, or the automatic decision of a pending checkout). */
-export function decideFraud(decision: FraudDecision): OrderCommand {
+export function applyFraudDecision(decision: FraudDecision): OrderCommand {
   return async (tx) => {
     const d = decideFraudDecision(tx.state, decision);
     if (!d.ok) return refusalOutcome(d);
@@ -280,12 +282,12 @@ export function decideFraud(decision: FraudDecision): OrderCommand {
  * with authorization unused, or waits for a later expires_at (an extension moved it).
  */
 export const recordExpiry: OrderCommand = async (tx) => {
-  const check = checkExpiry(tx.state, tx.now, tx.order.expiry_recorded === 1);
-  if (check.action === 'wait') {
-    tx.schedule({ kind: 'expiry', orderId: tx.order.order_id, payload: {}, dueAt: check.until });
-  } else if (check.action === 'record') {
-    updateOrderState(tx, tx.state, { expiry_recorded: 1 });
-    tx.recordEvent('ORDER_EXPIRED', tx.state, { expires_at: toKlarnaTimestamp(tx.state.expires_at) });
+  const d = decideExpiry(tx.state, tx.now);
+  if (d.action === 'wait') {
+    tx.schedule({ kind: 'expiry', orderId: tx.order.order_id, payload: {}, dueAt: d.until });
+  } else if (d.action === 'record') {
+    updateOrderState(tx, d.next);
+    tx.recordEvent('ORDER_EXPIRED', d.next, { expires_at: toKlarnaTimestamp(d.next.expires_at) });
   }
   return NO_CONTENT;
 };

@@ -11,7 +11,7 @@ import { checkoutFieldsOf, checkoutStateOf, completeCheckout, phaseOf, readCheck
 import type { Store } from '../store/dialect.js';
 import type { CheckoutOrdersTable } from '../store/schema.js';
 import type { Config } from '../config.js';
-import { checkoutOrderJson } from './checkoutOrderJson.js';
+import { checkoutOrderJson } from './document.js';
 
 /** Klarna waits this long for the validation callback; no answer approves. */
 const VALIDATION_TIMEOUT_MS = 3_000;

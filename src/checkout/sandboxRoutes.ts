@@ -2,14 +2,14 @@
 // (CONTRACT §6), for a merchant's automated tests. Same rules and same validation callback as the
 // hosted test checkout; answers with the checkout order as it now is.
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
-import { attemptPurchase } from '../../checkoutCompletion.js';
-import { checkoutOrderJson } from '../../checkoutOrderJson.js';
-import { sendJson } from '../../commandReply.js';
-import { ApiError } from '../../errors.js';
-import { CheckoutOrderResponse, CompletionBody } from '../../schemas/checkout.js';
-import { OrderIdParams } from '../../schemas/common.js';
-import { refused } from '../../schemas/responses.js';
-import type { RoutesOptions } from '../options.js';
+import { sendJson } from '../http/commandReply.js';
+import { ApiError } from '../http/errors.js';
+import type { RoutesOptions } from '../http/routes/options.js';
+import { CheckoutOrderResponse, CompletionBody } from '../http/schemas/checkout.js';
+import { OrderIdParams } from '../http/schemas/common.js';
+import { refused } from '../http/schemas/responses.js';
+import { checkoutOrderJson } from './document.js';
+import { attemptPurchase } from './purchase.js';
 
 export const checkoutCompletionRoutes: FastifyPluginAsyncTypebox<RoutesOptions> = async (app, { store, config }) => {
   app.post(

@@ -3,22 +3,18 @@
 // Sandbox mode only (app.ts).
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
-import type { FastifyReply } from 'fastify';
 import type { CheckoutPhase } from '../domain/checkout.js';
-import { attemptPurchase } from '../http/checkoutCompletion.js';
-import { hostedCheckoutUrl } from '../http/checkoutOrderJson.js';
+import { sendPage } from '../html.js';
 import type { RoutesOptions } from '../http/routes/options.js';
 import { CompletionBody } from '../http/schemas/checkout.js';
 import { checkoutFieldsOf, phaseOf, readCheckout } from '../store/checkoutOrders.js';
 import type { CheckoutOrdersTable } from '../store/schema.js';
+import { hostedCheckoutUrl } from './document.js';
 import { DECLINED, PAGE_CSP, checkoutPageHtml, merchantDeclined, missingCheckoutHtml, type Notice } from './page.js';
+import { attemptPurchase } from './purchase.js';
 
 /** A shopper's page, not the API: an id it cannot find, malformed or not, gets the page's own 404. */
 const PageParams = Type.Object({ order_id: Type.String() });
-
-function sendPage(reply: FastifyReply, status: number, html: string): FastifyReply {
-  return reply.code(status).type('text/html; charset=utf-8').send(html);
-}
 
 export const hostedCheckoutRoutes: FastifyPluginAsyncTypebox<RoutesOptions> = async (app, { store, config }) => {
   // The outcome form posts application/x-www-form-urlencoded; an empty field is an absent one.

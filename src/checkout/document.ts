@@ -4,7 +4,7 @@
 import type { CheckoutOrderFields } from '../domain/checkout.js';
 import type { CheckoutOrdersTable } from '../store/schema.js';
 import { checkoutFieldsOf } from '../store/checkoutOrders.js';
-import { escapeHtml } from './html.js';
+import { escapeHtml } from '../html.js';
 
 export const CHECKOUT_ORDERS_PATH = '/checkout/v3/orders';
 export const HOSTED_CHECKOUT_PATH = '/sandbox/checkout';
@@ -14,7 +14,7 @@ export function hostedCheckoutUrl(publicUrl: string, orderId: string): string {
 }
 
 /** Like Klarna's, a fragment the merchant puts into its checkout page as it is. */
-export function htmlSnippet(publicUrl: string, orderId: string): string {
+function htmlSnippet(publicUrl: string, orderId: string): string {
   return (
     '<div id="openom-checkout-container" style="overflow-x: hidden;">' +
     `<iframe id="openom-checkout-iframe" name="openom-checkout-iframe" title="OpenOM test checkout" src="${escapeHtml(hostedCheckoutUrl(publicUrl, orderId))}"` +

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { html } from './html.js';
 
-describe('portal html templates', () => {
+describe('html templates', () => {
   it('escapes every interpolated value, in content and in attributes', () => {
     const evil = `"><script>alert('x')</script>&`;
     assert.equal(html`<p title="${evil}">${evil}</p>`.text, '<p title="&quot;&gt;&lt;script&gt;alert(&#39;x&#39;)&lt;/script&gt;&amp;">&quot;&gt;&lt;script&gt;alert(&#39;x&#39;)&lt;/script&gt;&amp;</p>');
