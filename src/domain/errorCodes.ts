@@ -17,9 +17,17 @@ export const ERROR_CODES = {
   TOO_MANY_REQUESTS: { status: 429, meaning: 'Too many failed logins, or a sandbox fault; retry after Retry-After.' },
   INTERNAL_SERVER_ERROR: { status: 500, meaning: 'A defect in OpenOM; nothing was changed.' },
   SERVICE_UNAVAILABLE: { status: 503, meaning: 'Not applied: the store is unavailable or the order is too busy; retry after Retry-After.' },
+  // Never an API answer: the API sets no expected version. The portal's refusal of a confirmation
+  // whose order changed after it was shown (CONTRACT §10).
+  ORDER_CHANGED: { status: 409, meaning: 'Portal only: the order changed after the confirmation was shown; nothing was changed.', portalOnly: true },
 } as const;
 
 export type ErrorCode = keyof typeof ERROR_CODES;
+
+/** The codes the APIs answer with (a sandbox fault can force any of them). */
+export const API_ERROR_CODES = Object.entries(ERROR_CODES)
+  .filter(([, entry]) => !('portalOnly' in entry))
+  .map(([code]) => code as ErrorCode);
 
 export function isErrorCode(value: string): value is ErrorCode {
   return Object.hasOwn(ERROR_CODES, value);
@@ -48,4 +56,5 @@ export const problems = {
   notFound: (what: string): Problem => ({ code: 'NOT_FOUND', message: `${what} cannot be found.` }),
   badValue: (message: string): Problem => ({ code: 'BAD_VALUE', message }),
   unavailable: (message = 'The service is temporarily unavailable. Please retry.'): Problem => ({ code: 'SERVICE_UNAVAILABLE', message }),
+  orderChanged: (orderId: string): Problem => ({ code: 'ORDER_CHANGED', message: `Order ${orderId} changed after it was shown. Nothing was changed.` }),
 };

@@ -66,7 +66,18 @@ export function toMajorUnits(minor: number, digits: number): string {
  * locale's style: 1250 SEK in sv-SE → "12,50 kr". No floating point: Intl gets an exact decimal string.
  */
 export function formatAmount(minor: number, currency: string, locale: string): string {
-  const f = formatter(locale, currency);
-  // Node 20's Intl formats decimal strings exactly (Intl.NumberFormat v3); the cast is for TypeScript's lib.
-  return f.format(toMajorUnits(minor, currencyDigits(currency)) as unknown as number);
+  return formatter(locale, currency).format(exactDecimal(toMajorUnits(minor, currencyDigits(currency))));
 }
+
+/**
+ * formatAmount's output for an amount in major units given as a decimal string ("1234.5"), in parts
+ * (integer, group, decimal, fraction, currency, literal): for reading amounts back as they are shown.
+ */
+export function formatMajorUnitsToParts(major: string, currency: string, locale: string, fractionDigits = currencyDigits(currency)): Intl.NumberFormatPart[] {
+  const shown = formatter(locale, currency);
+  const f = fractionDigits === currencyDigits(currency) ? shown : new Intl.NumberFormat(shown.resolvedOptions().locale, { ...shown.resolvedOptions(), minimumFractionDigits: fractionDigits, maximumFractionDigits: fractionDigits });
+  return f.formatToParts(exactDecimal(major));
+}
+
+/** Node 20's Intl formats decimal strings exactly (Intl.NumberFormat v3); the cast is for TypeScript's lib. */
+const exactDecimal = (decimal: string) => decimal as unknown as number;

@@ -103,12 +103,13 @@ function deadlineOf(request: FastifyRequest): number | undefined {
 
 /**
  * Runs a command for a request, the API's or the portal's: the idempotency key is bound to the
- * request's method and path, and the outcome is counted in the metrics under the route.
+ * request's method and path, and the outcome is counted in the metrics under the route. Only the
+ * portal expects a version (its confirmations are bound to the order as shown); the API never does.
  */
 export async function runCommandForRequest(
   store: Store,
   request: FastifyRequest,
-  target: { merchantId: string; orderId: string; idempotencyKey: string | undefined },
+  target: { merchantId: string; orderId: string; idempotencyKey: string | undefined; expectedVersion?: number },
   command: OrderCommand,
 ): Promise<CommandResult<Outcome>> {
   const correlationId = request.id;
@@ -119,6 +120,7 @@ export async function runCommandForRequest(
       correlationId,
       idempotency: keyBindingOf(request, target.idempotencyKey, (outcome: Outcome) => renderOutcome(request, outcome)),
       deadline: deadlineOf(request),
+      expectedVersion: target.expectedVersion,
     },
     target.orderId,
     command,

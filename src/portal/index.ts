@@ -34,6 +34,9 @@ export const portal: FastifyPluginAsync<PortalPluginOptions> = async (app, { req
     // Not the API's no-referrer: under it browsers send "Origin: null" with the portal's own form
     // posts, and the cross-site check needs their real origin. Other sites still get no referrer.
     reply.header('referrer-policy', 'same-origin');
+    // Pages carry a session's data and CSRF token, and Back to a confirmation page must ask the
+    // server again (which then sees whether the order changed) rather than show a kept copy.
+    reply.header('cache-control', 'no-store');
     done();
   });
   app.addHook('onRequest', requireReady);

@@ -64,6 +64,7 @@ input[aria-invalid="true"] { border-color: var(--danger); border-width: 2px; }
 button, .button { font: inherit; font-weight: 600; padding: .45rem .9rem; border-radius: 6px; border: 1px solid var(--accent); background: var(--accent); color: var(--accent-ink); cursor: pointer; text-decoration: none; display: inline-block; }
 button.secondary, .button.secondary { background: #ffffff; color: var(--accent); }
 button.danger { background: var(--danger); border-color: var(--danger); }
+button:disabled, input:disabled { background: #eef0f3; border-color: #c4c9d2; color: #474d57; cursor: not-allowed; }
 .actions { display: grid; grid-template-columns: repeat(auto-fit, minmax(220px, 1fr)); gap: 1rem; }
 .actions form { display: flex; flex-direction: column; justify-content: space-between; gap: .5rem; align-items: flex-start; margin: 0; }
 .notice { border-radius: 8px; padding: .75rem 1rem; margin-bottom: 1rem; border: 1px solid; }

@@ -10,6 +10,7 @@
 import { sql, type Compilable, type Kysely } from 'kysely';
 import { problems } from '../domain/errorCodes.js';
 import type { Store } from './dialect.js';
+import { orderVersionQuery } from './events.js';
 import { claimQuery, replayOf, saveResponseQuery } from './idempotency.js';
 import { signalJobsDue } from './jobs.js';
 import { OrderQueues } from './orderQueues.js';
@@ -101,6 +102,17 @@ function sqliteQueuesOf(store: Store): OrderQueues<unknown> {
 }
 
 /**
+ * The refusal of a command whose order is no longer at the version its caller expects. Read with
+ * the order locked: a change that committed before the lock is seen, none can come after it, so
+ * two commands expecting the same version cannot both pass (the second sees the first's event).
+ */
+async function changedSinceExpected(db: Kysely<Database>, ctx: CommandContext, orderId: string) {
+  if (ctx.expectedVersion === undefined) return undefined;
+  const { version } = await orderVersionQuery(db, orderId).executeTakeFirstOrThrow();
+  return version === ctx.expectedVersion ? undefined : refused(problems.orderChanged(orderId));
+}
+
+/**
  * The command as the store runs it: the key to claim, whether to lock the order, and the decision
  * between the two round trips. `decide` gets whether the key was claimed (false: replay the stored
  * response) and the locked order row; it returns the writes to send with the COMMIT and the result.
@@ -119,7 +131,9 @@ function commandJob(store: Store, ctx: CommandContext, orderIdParam: string, com
       const writes: Compilable<unknown>[] = [];
       // Another merchant's order answers exactly as an unknown one.
       const locked = row && row.merchant_id === ctx.merchantId ? row : undefined;
-      const outcome = locked ? await command(orderTx(store, ctx, db, locked, writes, jobs)) : refused(problems.noSuchOrder(orderIdParam));
+      const outcome = !locked
+        ? refused(problems.noSuchOrder(orderIdParam))
+        : (await changedSinceExpected(db, ctx, locked.order_id)) ?? (await command(orderTx(store, ctx, db, locked, writes, jobs)));
       const response = binding?.render(outcome);
       if (binding && response) writes.push(saveResponseQuery(db, ctx.merchantId, binding.key, response));
       return { writes, result: { replayed: false, outcome, response } };

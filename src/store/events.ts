@@ -50,3 +50,19 @@ export function eventInsert(db: Kysely<Database>, e: OrderEvent) {
     data: e.data === undefined ? null : JSON.stringify(e.data),
   });
 }
+
+/**
+ * An order's version: the id of its newest event (0 before any). Every change to an order appends
+ * an event while the order is locked, so any change moves it, and a version once seen never comes back.
+ */
+export function orderVersionQuery(db: Kysely<Database>, orderId: string) {
+  return db
+    .selectFrom('order_events')
+    .select((eb) => eb.fn.coalesce(eb.fn.max('id'), eb.lit(0)).as('version'))
+    .where('order_id', '=', orderId);
+}
+
+/** The version of an order whose events were read newest first (as orderVersionQuery counts it). */
+export function versionOfNewest(newestFirst: readonly { id: number }[]): number {
+  return newestFirst[0]?.id ?? 0;
+}

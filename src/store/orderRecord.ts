@@ -1,6 +1,7 @@
 // One order with everything the portal shows about it, read on one snapshot: the row, its
 // captures and refunds, and its event log (the timeline).
 import { merchantClock } from './clock.js';
+import { versionOfNewest } from './events.js';
 import { inReadSnapshot, type Store } from './dialect.js';
 import { selectOwnedOrderWithClock } from './orderDocuments.js';
 import { isOrderId } from './orders.js';
@@ -17,6 +18,8 @@ export interface OrderRecord {
   /** Oldest first, at most TIMELINE_LIMIT (the newest ones). */
   events: Selectable<OrderEventsTable>[];
   eventsLeftOut: boolean;
+  /** The order's version as read (events.ts: the id of its newest event): what a confirmation is bound to. */
+  version: number;
   /** The merchant's now when it was read. */
   now: Date;
 }
@@ -37,6 +40,14 @@ export async function readOrderRecord(store: Store, merchantId: string, orderId:
       .limit(TIMELINE_LIMIT + 1)
       .execute();
     const events = newest.slice(0, TIMELINE_LIMIT).reverse();
-    return { order, captures, refunds, events, eventsLeftOut: newest.length > TIMELINE_LIMIT, now: merchantClock(store, clock_offset_seconds).now };
+    return {
+      order,
+      captures,
+      refunds,
+      events,
+      eventsLeftOut: newest.length > TIMELINE_LIMIT,
+      version: versionOfNewest(newest),
+      now: merchantClock(store, clock_offset_seconds).now,
+    };
   });
 }

@@ -22,6 +22,13 @@ export interface CommandContext extends KeyedRequest<Outcome> {
    * (the request's own deadline); past it, it is answered as not applied (503). Default: 30 s.
    */
   deadline?: number;
+  /**
+   * A precondition: the order's version (orderVersionQuery) as the caller showed it to a person.
+   * Checked once the order is locked, in the command's transaction: if the order changed since,
+   * the command is refused with ORDER_CHANGED and changes nothing (the portal's confirmations;
+   * the API sets none).
+   */
+  expectedVersion?: number;
 }
 
 export interface OrderTx {

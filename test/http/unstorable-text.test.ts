@@ -182,7 +182,9 @@ describeOnBothStores(
       const pages = [
         await postLogin(ctx(), `${m.username}\u0000`, m.password),
         await portal.get('/portal/orders?q=%00'),
-        await refusedWithoutChange(ctx(), m, orderId, () => portal.post(`/portal/orders/${orderId}/refund`, { idempotency_key: 'key\u0000', amount: '1.00' })),
+        await refusedWithoutChange(ctx(), m, orderId, async () =>
+          portal.post(`/portal/orders/${orderId}/refund`, { idempotency_key: 'key\u0000', minor_amount: '100', version: await portal.versionOf(orderId) }),
+        ),
       ];
       for (const page of pages) {
         assert.equal(page.statusCode, 400, page.body.slice(0, 300));

@@ -1,6 +1,6 @@
 // The portal in a real browser (Debian's Chromium through playwright-core), driven by labels and
-// roles as a person would: log in, search, filter, open an order, capture, refund, a refused
-// capture, another merchant's order, the webhooks page and "Resend", a cross-site post, log out. Every page gets an axe-core scan
+// roles as a person would: log in, search, filter, open an order, capture, refund, a capture that
+// is not possible, a bad amount, another merchant's order, the webhooks page and "Resend", a cross-site post, log out. Every page gets an axe-core scan
 // (no serious or critical violation) and a screenshot in test-results/portal/.
 import assert from 'node:assert/strict';
 import { mkdirSync, writeFileSync } from 'node:fs';
@@ -133,13 +133,16 @@ describe('merchant portal in a browser', { concurrency: false, skip: withoutChro
     assert.equal((await getOrder(t, merchant, orders.main!.order_id)).refunded_amount, 2_000);
   });
 
-  it('shows Klarna\'s message when a capture is refused', async () => {
+  it('says why a capture is not possible on an order pending fraud review, with Klarna\'s message', async () => {
     await page.goto(`${base}/portal/orders/${orders.pending!.order_id}`);
-    await page.getByRole('button', { name: 'Capture', exact: true }).click();
-    await page.getByRole('button', { name: 'Confirm' }).click();
-    await page.getByRole('alert').filter({ hasText: 'Capture not allowed: the order is pending fraud review.' }).waitFor();
+    assert.equal(await page.getByRole('button', { name: 'Capture', exact: true }).isDisabled(), true);
+    await page.getByText('Not possible now: Capture not allowed: the order is pending fraud review.').waitFor();
     await check('portal-order-refused');
-    await page.getByLabel('Amount to capture (SEK)').fill('12,50');
+  });
+
+  it('says what is wrong with an amount that is not one, beside its field', async () => {
+    await page.goto(`${base}/portal/orders/${orders.main!.order_id}`);
+    await page.getByLabel('Amount to capture (SEK)').fill('12.50.0');
     await page.getByRole('button', { name: 'Capture', exact: true }).click();
     await page.getByText('is not an amount').waitFor();
     await check('portal-order-bad-amount');
@@ -204,7 +207,9 @@ describe('merchant portal in a browser', { concurrency: false, skip: withoutChro
     strict.on('console', (m) => {
       if (m.type() === 'error') cspViolations.push(m.text());
     });
-    for (const url of ['/portal/orders', `/portal/orders/${orders.main!.order_id}`, `/portal/orders/${orders.main!.order_id}/extend`, '/portal/webhooks', `/portal/webhooks/${hook.webhook_id}/delete`]) {
+    await strict.goto(`${base}/portal/orders/${orders.main!.order_id}`);
+    const version = await strict.locator('input[name="version"]').first().inputValue();
+    for (const url of ['/portal/orders', `/portal/orders/${orders.main!.order_id}`, `/portal/orders/${orders.main!.order_id}/extend?version=${version}`, '/portal/webhooks', `/portal/webhooks/${hook.webhook_id}/delete`]) {
       await strict.goto(`${base}${url}`);
       const background = await strict.locator('header.top').evaluate((e) => getComputedStyle(e).backgroundColor);
       assert.equal(background, 'rgb(20, 33, 61)', `stylesheet applied on ${url}`);

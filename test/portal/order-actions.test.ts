@@ -36,20 +36,21 @@ describeOnBothStores('portal order page and actions', (ctx) => {
     const merchant = await createMerchant(t);
     const order = await createOrder(t, merchant);
     const client = await portalLogin(t, merchant);
-    const confirm = await client.get(`/portal/orders/${order.order_id}/capture?amount=12.5`);
+    const confirm = await client.confirmation(order.order_id, 'capture', '12,5');
     assert.match(confirm.body, /Capture 12,50\u00a0kr on order/);
-    assert.equal(fieldValue(confirm.body, 'amount'), '12.50');
+    assert.equal(fieldValue(confirm.body, 'minor_amount'), '1250');
     assert.match(confirm.body, />Confirm<\/button>/);
-    const captured = await client.post(`/portal/orders/${order.order_id}/capture`, { amount: '12.50', idempotency_key: fieldValue(confirm.body, 'idempotency_key') ?? '' });
+    const captured = await client.post(`/portal/orders/${order.order_id}/capture`, client.confirmFields(confirm.body));
     assert.equal(captured.statusCode, 303);
     assert.equal(captured.headers.location, `/portal/orders/${order.order_id}?done=capture`);
     assert.match((await client.get(captured.headers.location as string)).body, /role="status">Capture created\./);
     assert.equal((await client.act(order.order_id, 'refund', '2.25')).statusCode, 303);
+    assert.equal((await client.act(order.order_id, 'refund', '0,25')).statusCode, 303);
     const after = await getOrder(t, merchant, order.order_id);
     assert.equal(after.captured_amount, 1_250);
-    assert.equal(after.refunded_amount, 225);
+    assert.equal(after.refunded_amount, 250);
     const events = await eventsOf(t, order.order_id);
-    assert.deepEqual(events.map((e) => e.type), ['ORDER_CREATED', 'CAPTURE_CREATED', 'REFUND_CREATED']);
+    assert.deepEqual(events.map((e) => e.type), ['ORDER_CREATED', 'CAPTURE_CREATED', 'REFUND_CREATED', 'REFUND_CREATED']);
     assert.match(events[1]?.idempotency_key ?? '', /^portal-/);
     assert.notEqual(events[1]?.correlation_id, events[2]?.correlation_id);
     const jobs = await t.store.db.selectFrom('jobs').select('kind').where('order_id', '=', order.order_id).execute();
@@ -63,8 +64,8 @@ describeOnBothStores('portal order page and actions', (ctx) => {
     const merchant = await createMerchant(t);
     const order = await createOrder(t, merchant);
     const client = await portalLogin(t, merchant);
-    const confirm = await client.get(`/portal/orders/${order.order_id}/capture?amount=10`);
-    const fields = { amount: '10.00', idempotency_key: fieldValue(confirm.body, 'idempotency_key') ?? '' };
+    const confirm = await client.confirmation(order.order_id, 'capture', '10');
+    const fields = client.confirmFields(confirm.body);
     const [a, b] = await Promise.all([client.post(`/portal/orders/${order.order_id}/capture`, fields), client.post(`/portal/orders/${order.order_id}/capture`, fields)]);
     assert.equal(a.statusCode, 303);
     assert.equal(b.statusCode, 303);
@@ -77,9 +78,25 @@ describeOnBothStores('portal order page and actions', (ctx) => {
     const merchant = await createMerchant(t);
     const order = await createOrder(t, merchant);
     const client = await portalLogin(t, merchant);
-    const tooMuch = await client.act(order.order_id, 'capture', '100.01');
-    assert.equal(tooMuch.statusCode, 403);
-    assert.match(tooMuch.body, /role="alert"><strong>Refused:<\/strong> Captured amount 10001 is higher than the remaining authorized amount 10000/);
+    // Refused by the command itself: the authorization lapsed (the clock moved, the order did not) after the confirmation was shown.
+    const confirm = await client.confirmation(order.order_id, 'capture', '10');
+    assert.equal(confirm.statusCode, 200);
+    assert.equal((await call(t, { method: 'POST', url: '/sandbox/v1/clock/advance', auth: merchant, body: { seconds: 29 * 86_400 } })).statusCode, 200);
+    const lapsed = await client.post(`/portal/orders/${order.order_id}/capture`, client.confirmFields(confirm.body));
+    assert.equal(lapsed.statusCode, 403);
+    assert.match(lapsed.body, /role="alert"><strong>Refused:<\/strong> Capture not allowed: the authorization has expired\./);
+    assert.equal((await getOrder(t, merchant, order.order_id)).captured_amount, 0);
+  });
+
+  it('refuses an action the order does not allow before any confirmation, with the reason its decision gives (403)', async () => {
+    const t = ctx();
+    const merchant = await createMerchant(t);
+    const order = await createOrder(t, merchant);
+    const client = await portalLogin(t, merchant);
+    const release = await client.confirmation(order.order_id, 'release');
+    assert.equal(release.statusCode, 403);
+    assert.match(release.body, /role="alert"><strong>Refused:<\/strong> Order has no captures\. Remaining authorization cannot be released; cancel the order instead\./);
+    assert.doesNotMatch(release.body, />Confirm<\/button>/);
     assert.equal((await client.act(order.order_id, 'cancel')).statusCode, 303);
     const afterCancel = await client.act(order.order_id, 'capture', '1');
     assert.equal(afterCancel.statusCode, 403);
@@ -97,7 +114,7 @@ describeOnBothStores('portal order page and actions', (ctx) => {
     const order = await createOrder(t, merchant);
     const client = await portalLogin(t, merchant);
     const before = (await getOrder(t, merchant, order.order_id)).expires_at as string;
-    const confirm = await client.get(`/portal/orders/${order.order_id}/extend`);
+    const confirm = await client.confirmation(order.order_id, 'extend');
     assert.match(confirm.body, /after this, at /);
     assert.equal((await client.act(order.order_id, 'extend')).statusCode, 303);
     assert.ok(((await getOrder(t, merchant, order.order_id)).expires_at as string) >= before);
@@ -117,25 +134,30 @@ describeOnBothStores('portal order page and actions', (ctx) => {
     const yen = await createOrder(t, merchant, { purchase_country: 'JP', purchase_currency: 'JPY', locale: 'ja-JP' }, 5_000);
     const client = await portalLogin(t, merchant);
     const cases: [string, RegExp][] = [
-      ['abc', /&quot;abc&quot; is not an amount: use digits and a point, for example 12.50\./],
-      ['12,50', /is not an amount/],
+      ['abc', /&quot;abc&quot; is not an amount: type it as this page shows amounts, for example 12,50 or 1 234,50\./],
+      ['1.234,50', /is not an amount/],
       ['-5', /is not an amount/],
       ['1e3', /is not an amount/],
       ['12.345', /SEK amounts have at most 2 decimals\./],
-      ['0.00', /The amount must be more than zero\./],
+      ['0,00', /The amount must be more than zero\./],
       ['', /Enter an amount in SEK/],
-      ['99999999999999', /The amount must be at most 2000000.00 SEK\./],
+      ['100,01', /You can capture at most 100,00\u00a0kr: that is what remains authorized\./],
+      ['99999999999999', /The amount must be at most 2\u00a0000\u00a0000,00\u00a0kr\./],
     ];
     for (const [amount, message] of cases) {
-      const res = await client.get(`/portal/orders/${order.order_id}/capture?amount=${encodeURIComponent(amount)}`);
+      const res = await client.confirmation(order.order_id, 'capture', amount);
       assert.equal(res.statusCode, 400, amount);
       assert.match(res.body, message, amount);
       assert.match(res.body, /id="capture-amount" name="amount"[^>]*aria-invalid="true"/, amount);
+      assert.doesNotMatch(res.body, />Confirm<\/button>/, amount);
     }
-    const tampered = await client.post(`/portal/orders/${order.order_id}/capture`, { amount: '1.5.0', idempotency_key: 'k-tampered' });
-    assert.equal(tampered.statusCode, 400);
+    const version = await client.versionOf(order.order_id);
+    for (const minor_amount of ['1.5', '-1', '', 'abc']) {
+      const tampered = await client.post(`/portal/orders/${order.order_id}/capture`, { minor_amount, version, idempotency_key: `k-tampered-${minor_amount}` });
+      assert.equal(tampered.statusCode, 400, minor_amount);
+    }
     assert.equal((await getOrder(t, merchant, order.order_id)).captured_amount, 0);
-    const yenDecimals = await client.get(`/portal/orders/${yen.order_id}/capture?amount=1.5`);
+    const yenDecimals = await client.confirmation(yen.order_id, 'capture', '1.5');
     assert.match(yenDecimals.body, /JPY amounts have no decimals\./);
     assert.equal((await client.act(yen.order_id, 'capture', '1200')).statusCode, 303);
     assert.equal((await getOrder(t, merchant, yen.order_id)).captured_amount, 1_200);
@@ -153,9 +175,9 @@ describeOnBothStores('portal order page and actions', (ctx) => {
       assert.match(res.headers['content-type'] as string, /^text\/html/);
       assert.match(res.body, /<h1>Not found<\/h1>/);
     }
-    const post = await other.post(`/portal/orders/${order.order_id}/capture`, { amount: '1', idempotency_key: 'k-other' });
+    const post = await other.post(`/portal/orders/${order.order_id}/capture`, { minor_amount: '1', version: '1', idempotency_key: 'k-other' });
     assert.equal(post.statusCode, 404);
-    const cancel = await other.post(`/portal/orders/${order.order_id}/cancel`, { idempotency_key: 'k-other-cancel' });
+    const cancel = await other.post(`/portal/orders/${order.order_id}/cancel`, { version: '1', idempotency_key: 'k-other-cancel' });
     assert.equal(cancel.statusCode, 404);
     assert.equal((await getOrder(t, owner, order.order_id)).status, 'AUTHORIZED');
   });
@@ -167,7 +189,8 @@ describeOnBothStores('portal sandbox clock', (ctx) => {
     const merchant = await createMerchant(t);
     const order = await createOrder(t, merchant);
     const client = await portalLogin(t, merchant);
-    for (const url of ['/portal/orders', `/portal/orders/${order.order_id}`, `/portal/orders/${order.order_id}/cancel`]) {
+    const version = await client.versionOf(order.order_id);
+    for (const url of ['/portal/orders', `/portal/orders/${order.order_id}`, `/portal/orders/${order.order_id}/cancel?version=${version}`]) {
       const res = await client.get(url);
       assert.match(res.body, /Sandbox clock:/, url);
       assert.match(res.body, />Advance clock<\/button>/, url);

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { it } from 'node:test';
 import { buildApp } from '../../src/app.js';
 import { call, createMerchant, createOrder, describeOnBothStores, getOrder } from '../support/harness.js';
-import { FORM, cookieFrom, fieldValue, loginForm, portalLogin, postLogin, sessionHashOf } from '../support/portal.js';
+import { FORM, cookieFrom, loginForm, portalLogin, postLogin, sessionHashOf } from '../support/portal.js';
 
 describeOnBothStores('portal sessions', (ctx) => {
   it('an unauthenticated page redirects to the login page, which has labelled Username and Password fields and a Log in button', async () => {
@@ -109,20 +109,15 @@ describeOnBothStores('portal cross-site request protection', (ctx) => {
     const merchant = await createMerchant(t);
     const order = await createOrder(t, merchant);
     const client = await portalLogin(t, merchant);
-    const confirm = await client.get(`/portal/orders/${order.order_id}/capture?amount=10.00`);
-    const key = fieldValue(confirm.body, 'idempotency_key') ?? '';
-    return { merchant, order, client, url: `/portal/orders/${order.order_id}/capture`, key };
+    const confirm = await client.confirmation(order.order_id, 'capture', '10.00');
+    return { merchant, order, client, url: `/portal/orders/${order.order_id}/capture`, fields: client.confirmFields(confirm.body) };
   };
 
   it('a post without the session CSRF token, with a wrong one or with another session\'s is refused and changes nothing', async () => {
     const t = ctx();
-    const { merchant, order, client, url, key } = await captureForm(t);
+    const { merchant, order, client, url, fields: form } = await captureForm(t);
     const otherSession = await portalLogin(t, merchant);
-    const attempts: Record<string, string>[] = [
-      { amount: '10.00', idempotency_key: key },
-      { amount: '10.00', idempotency_key: key, csrf_token: 'forged' },
-      { amount: '10.00', idempotency_key: key, csrf_token: otherSession.csrf },
-    ];
+    const attempts: Record<string, string>[] = [form, { ...form, csrf_token: 'forged' }, { ...form, csrf_token: otherSession.csrf }];
     for (const fields of attempts) {
       const res = await t.app.inject({ method: 'POST', url, headers: { cookie: client.cookie, 'content-type': FORM }, payload: new URLSearchParams(fields).toString() });
       assert.equal(res.statusCode, 403, JSON.stringify(fields));
@@ -133,14 +128,14 @@ describeOnBothStores('portal cross-site request protection', (ctx) => {
 
   it('a post the browser marks as cross-site (Sec-Fetch-Site, Origin) is refused even with the right token', async () => {
     const t = ctx();
-    const { merchant, order, client, url, key } = await captureForm(t);
+    const { merchant, order, client, url, fields } = await captureForm(t);
     const crossSite: Record<string, string>[] = [{ 'sec-fetch-site': 'cross-site' }, { 'sec-fetch-site': 'same-site' }, { origin: 'https://evil.example' }, { origin: 'null' }];
     for (const headers of crossSite) {
-      const res = await client.post(url, { amount: '10.00', idempotency_key: key }, headers);
+      const res = await client.post(url, fields, headers);
       assert.equal(res.statusCode, 403, JSON.stringify(headers));
     }
     assert.equal((await getOrder(t, merchant, order.order_id)).captured_amount, 0);
-    const sameOrigin = await client.post(url, { amount: '10.00', idempotency_key: key }, { 'sec-fetch-site': 'same-origin', origin: 'http://localhost:80' });
+    const sameOrigin = await client.post(url, fields, { 'sec-fetch-site': 'same-origin', origin: 'http://localhost:80' });
     assert.equal(sameOrigin.statusCode, 303);
     assert.equal((await getOrder(t, merchant, order.order_id)).captured_amount, 1000);
   });

@@ -6,7 +6,7 @@ import { sha256 } from '../../src/secrets.js';
 import { newOrderRow } from '../../src/store/orders.js';
 import type { OrdersTable } from '../../src/store/schema.js';
 import type { Store } from '../../src/store/dialect.js';
-import type { MerchantCredentials, TestApp } from './harness.js';
+import { createMerchant, createOrder, type Json, type MerchantCredentials, type TestApp } from './harness.js';
 
 export const FORM = 'application/x-www-form-urlencoded';
 
@@ -49,7 +49,13 @@ export interface PortalClient {
   get(url: string): Promise<LightMyRequestResponse>;
   /** Posts the form with the CSRF token; a list is sent as a repeated field (checkboxes). */
   post(url: string, fields: Record<string, string | string[]>, headers?: Record<string, string>): Promise<LightMyRequestResponse>;
-  /** Opens the action's confirmation page and confirms it, as a person clicking through would. */
+  /** The version of the order its page shows, which the page's action forms carry. */
+  versionOf(orderId: string): Promise<string>;
+  /** Opens the action's confirmation page as the order page's form does: the amount as typed, the version shown (or the given one). */
+  confirmation(orderId: string, action: string, amount?: string, version?: string): Promise<LightMyRequestResponse>;
+  /** The fields a confirmation page's form sends (besides the CSRF token). */
+  confirmFields(confirmationBody: string): Record<string, string>;
+  /** Opens the action's confirmation page and confirms it, as a person clicking through would; a refusal before the confirmation is answered as it is. */
   act(orderId: string, action: string, amount?: string): Promise<LightMyRequestResponse>;
 }
 
@@ -72,17 +78,38 @@ export async function portalLogin(t: TestApp, merchant: MerchantCredentials): Pr
       for (const [name, value] of Object.entries({ csrf_token: csrf, ...fields })) for (const v of [value].flat()) form.append(name, v);
       return t.app.inject({ method: 'POST', url, headers: { cookie, 'content-type': FORM, ...headers }, payload: form.toString() });
     },
+    versionOf: async (orderId) => {
+      const version = fieldValue((await client.get(`/portal/orders/${orderId}`)).body, 'version');
+      assert.ok(version, 'the order page carries the order version');
+      return version;
+    },
+    confirmation: async (orderId, action, amount, version) => {
+      const query = new URLSearchParams({ version: version ?? (await client.versionOf(orderId)) });
+      if (amount !== undefined) query.set('amount', amount);
+      return client.get(`/portal/orders/${orderId}/${action}?${query.toString()}`);
+    },
+    confirmFields: (body) => {
+      const fields: Record<string, string> = {};
+      for (const name of ['idempotency_key', 'version', 'minor_amount']) {
+        const value = fieldValue(body, name);
+        if (value !== undefined) fields[name] = value;
+      }
+      return fields;
+    },
     act: async (orderId, action, amount) => {
-      const query = amount === undefined ? '' : `?amount=${encodeURIComponent(amount)}`;
-      const confirm = await client.get(`/portal/orders/${orderId}/${action}${query}`);
-      assert.equal(confirm.statusCode, 200, confirm.body);
-      const fields: Record<string, string> = { idempotency_key: fieldValue(confirm.body, 'idempotency_key') ?? '' };
-      const confirmed = fieldValue(confirm.body, 'amount');
-      if (confirmed !== undefined) fields.amount = confirmed;
-      return client.post(`/portal/orders/${orderId}/${action}`, fields);
+      const confirm = await client.confirmation(orderId, action, amount);
+      if (confirm.statusCode !== 200) return confirm;
+      return client.post(`/portal/orders/${orderId}/${action}`, client.confirmFields(confirm.body));
     },
   };
   return client;
+}
+
+/** A merchant with one new order (createOrder's, or `amount` minor units) and a portal session. */
+export async function merchantWithOrder(t: TestApp, amount?: number): Promise<{ merchant: MerchantCredentials; order: Json & { order_id: string }; client: PortalClient }> {
+  const merchant = await createMerchant(t);
+  const order = await createOrder(t, merchant, {}, amount);
+  return { merchant, order, client: await portalLogin(t, merchant) };
 }
 
 export const sessionHashOf = (token: string) => sha256(token).toString('hex');

@@ -1,6 +1,8 @@
 // GET /portal/orders/{order_id}: one order. Another merchant's or an unknown order is a 404 page.
 import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
-import { readOrderRecord } from '../../store/orderRecord.js';
+import { orderAvailability, type OrderAvailability } from '../../domain/availability.js';
+import { readOrderRecord, type OrderRecord } from '../../store/orderRecord.js';
+import { orderStateOf } from '../../store/orders.js';
 import { sendPage } from '../../html.js';
 import { notFoundPage, queryField, signedIn, type PortalOptions } from '../respond.js';
 import { orderPage, type OrderView } from '../views/order.js';
@@ -15,18 +17,23 @@ const DONE_MESSAGES: Record<string, string> = {
   extend: 'Authorization extended.',
 } satisfies Record<OrderAction, string>;
 
-export async function sendOrderPage(
-  request: FastifyRequest,
-  reply: FastifyReply,
-  options: PortalOptions,
-  orderId: string,
-  status: number,
-  notes: Pick<OrderView, 'done' | 'error' | 'amountError'> = {},
-): Promise<FastifyReply> {
+/** What the order allows now, as the commands would decide it (under this instance's API profile). */
+export function allowedActions(record: OrderRecord, options: PortalOptions): OrderAvailability {
+  return orderAvailability(orderStateOf(record.order), record.captures, record.now, options.config.profile);
+}
+
+export type OrderNotes = Pick<OrderView, 'done' | 'error' | 'amountError' | 'changed'>;
+
+/** The order page for a record just read. */
+export function sendOrderRecord(request: FastifyRequest, reply: FastifyReply, options: PortalOptions, record: OrderRecord, status: number, notes: OrderNotes = {}): FastifyReply {
   const viewer = signedIn(request, options);
-  const record = await readOrderRecord(options.store, viewer.merchantId, orderId);
+  return sendPage(reply, status, orderPage({ viewer, sections: options.sections, record, allowed: allowedActions(record, options), ...notes }));
+}
+
+export async function sendOrderPage(request: FastifyRequest, reply: FastifyReply, options: PortalOptions, orderId: string, status: number, notes: OrderNotes = {}): Promise<FastifyReply> {
+  const record = await readOrderRecord(options.store, signedIn(request, options).merchantId, orderId);
   if (!record) return notFoundPage(request, reply, options);
-  return sendPage(reply, status, orderPage({ viewer, sections: options.sections, record, ...notes }));
+  return sendOrderRecord(request, reply, options, record, status, notes);
 }
 
 export const orderRoutes: FastifyPluginAsync<PortalOptions> = async (app, options) => {

@@ -1,6 +1,6 @@
 // The confirmation step of an action: what will happen, and a "Confirm" button whose form carries
-// the CSRF token and whatever the action needs (an order action's amount and the idempotency key
-// made when this page was rendered).
+// the CSRF token and whatever the action needs (an order action's amount in minor units, the order
+// version it is bound to, and the idempotency key made when this page was rendered).
 import { html, type SafeHtml } from '../../html.js';
 import { csrfField, page, type Section, type Viewer } from './layout.js';
 

@@ -1,9 +1,11 @@
 // /portal/orders/{order_id}: amounts, actions, lines, addresses, captures, refunds and timeline.
+import type { AmountAvailability, OrderAvailability } from '../../domain/availability.js';
 import { refundableAmount, remainingAuthorizedAmount, statusOf } from '../../domain/order.js';
 import type { OrderRecord } from '../../store/orderRecord.js';
 import { orderStateOf } from '../../store/orders.js';
 import { html, type SafeHtml } from '../../html.js';
-import { currencyDigits, formatAmount, toMajorUnits } from '../../domain/money.js';
+import { formatAmount, toMajorUnits } from '../../domain/money.js';
+import { amountInputText } from '../money.js';
 import { time } from './formats.js';
 import { page, type Section, type Viewer } from './layout.js';
 import { statusBadge } from './status.js';
@@ -16,8 +18,12 @@ export interface OrderView {
   viewer: Viewer;
   sections: readonly Section[];
   record: OrderRecord;
+  /** What the order allows now (src/domain/availability.ts): the actions offered, and their reasons when not. */
+  allowed: OrderAvailability;
   /** A message after a successful action. */
   done?: string;
+  /** A confirmation was sent for the order as it was before a change: nothing was done. */
+  changed?: boolean;
   /** Klarna's refusal of the last action, or why it could not be sent. */
   error?: string;
   /** An amount typed into one of the amount forms that could not be used, and why. */
@@ -104,29 +110,40 @@ function refunds(record: OrderRecord, money: (n: number) => string): SafeHtml {
   return html`<section class="card" aria-labelledby="refunds-title"><h2 id="refunds-title">Refunds</h2>${body}</section>`;
 }
 
-function amountForm(view: OrderView, action: AmountAction, label: string, suggested: number, hint: string): SafeHtml {
+/** Every action form names the version of the order it was shown for; its confirmation is bound to it. */
+const versionField = (view: OrderView) => html`<input type="hidden" name="version" value="${view.record.version}">`;
+
+/** Why an action's button is disabled: the refusal its decision would give now. */
+const notPossible = (reason: string) => `Not possible now: ${reason}`;
+
+function amountForm(view: OrderView, action: AmountAction, label: string, allowed: AmountAvailability, hint: (maximum: number) => string): SafeHtml {
   const { order } = view.record;
   const currency = order.purchase_currency;
   const error = view.amountError?.action === action ? view.amountError : undefined;
-  const value = error ? error.value : toMajorUnits(suggested, currencyDigits(currency));
+  const value = error ? error.value : allowed.allowed ? amountInputText(allowed.maximum, currency, order.locale) : '';
   const described = `${action}-hint${error ? ` ${action}-error` : ''}`;
-  return html`<form method="get" action="${portalPaths.orderAction(order.order_id, action)}">
+  const disabled = allowed.allowed ? '' : html` disabled`;
+  return html`<form method="get" action="${portalPaths.orderAction(order.order_id, action)}">${versionField(view)}
 <div class="field"><label for="${action}-amount">${label} (${currency})</label>
-<input id="${action}-amount" name="amount" inputmode="decimal" autocomplete="off" value="${value}" aria-describedby="${described}"${error ? html` aria-invalid="true"` : ''}>
-<span class="hint" id="${action}-hint">${hint}</span>
+<input id="${action}-amount" name="amount" inputmode="decimal" autocomplete="off" value="${value}" aria-describedby="${described}"${error ? html` aria-invalid="true"` : ''}${disabled}>
+<span class="hint" id="${action}-hint">${allowed.allowed ? hint(allowed.maximum) : notPossible(allowed.reason)}</span>
 ${error ? html`<span class="error-text" id="${action}-error">${error.message}</span>` : ''}</div>
-<button type="submit">${action === 'capture' ? 'Capture' : 'Refund'}</button></form>`;
+<button type="submit" aria-describedby="${described}"${disabled}>${action === 'capture' ? 'Capture' : 'Refund'}</button></form>`;
 }
 
-function actions(view: OrderView, remaining: number, refundable: number, money: (n: number) => string): SafeHtml {
+function actions(view: OrderView, money: (n: number) => string): SafeHtml {
   const id = view.record.order.order_id;
-  const plain = (action: OrderAction, label: string, hint: string, danger = false) =>
-    html`<form method="get" action="${portalPaths.orderAction(id, action)}"><span class="hint">${hint}</span><button type="submit"${danger ? html` class="danger"` : ''}>${label}</button></form>`;
+  const { allowed } = view;
+  const plain = (action: OrderAction, label: string, description: string, danger = false) => {
+    const availability = allowed[action];
+    return html`<form method="get" action="${portalPaths.orderAction(id, action)}">${versionField(view)}<span class="hint" id="${action}-hint">${availability.allowed ? description : notPossible(availability.reason)}</span>
+<button type="submit" aria-describedby="${action}-hint"${danger ? html` class="danger"` : ''}${availability.allowed ? '' : html` disabled`}>${label}</button></form>`;
+  };
   return html`<section class="card" aria-labelledby="actions-title"><h2 id="actions-title">Actions</h2>
 <p class="hint">Each action asks you to confirm it first.</p>
 <div class="actions">
-${amountForm(view, 'capture', 'Amount to capture', remaining, `Up to ${money(remaining)} remains authorized.`)}
-${amountForm(view, 'refund', 'Amount to refund', refundable, `Up to ${money(refundable)} can be refunded.`)}
+${amountForm(view, 'capture', 'Amount to capture', allowed.capture, (max) => `Up to ${money(max)} remains authorized.`)}
+${amountForm(view, 'refund', 'Amount to refund', allowed.refund, (max) => `Up to ${money(max)} can be refunded.`)}
 ${plain('cancel', 'Cancel', 'Cancel the whole order (only before anything is captured).', true)}
 ${plain('release', 'Release remaining', 'Release what remains authorized after a part capture.')}
 ${plain('extend', 'Extend authorization', 'Move the authorization expiry further out.')}
@@ -169,9 +186,10 @@ export function orderPage(view: OrderView): string {
     body: html`<p><a href="${portalPaths.orders}">← All orders</a></p>
 <h1>Order <span class="mono">${order.klarna_reference}</span> ${statusBadge(statusOf(state, now))}</h1>
 ${view.done ? html`<div class="notice ok" role="status">${view.done}</div>` : ''}
+${view.changed ? html`<div class="notice error" role="alert"><strong>The order changed</strong> after that confirmation was shown, so nothing was done. This is the order as it is now: check it, then start again.</div>` : ''}
 ${view.error ? html`<div class="notice error" role="alert"><strong>Refused:</strong> ${view.error}</div>` : ''}
 ${summary}
-${actions(view, remaining, refundable, money)}
+${actions(view, money)}
 ${orderLines(order.order_lines, money)}
 <div class="grid">${address('Billing address', 'billing-title', order.billing_address)}${address('Shipping address', 'shipping-title', order.shipping_address)}</div>
 ${captures(view.record, money)}

@@ -3,7 +3,7 @@
 // applies them.
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
-import { ERROR_CODES, problems, type ErrorCode } from '../../../domain/errorCodes.js';
+import { API_ERROR_CODES, problems, type ErrorCode } from '../../../domain/errorCodes.js';
 import { FAULT_LIMITS, decideFault } from '../../../domain/faults.js';
 import { toKlarnaTimestamp } from '../../../domain/time.js';
 import { createFault, deleteFault, listFaults, type Fault } from '../../../store/faults.js';
@@ -18,7 +18,7 @@ const tags = ['Sandbox'];
 /** A delay must end well before the connection's idle timeout (OPENOM_REQUEST_TIMEOUT_MS) closes it. */
 const IDLE_TIMEOUT_MARGIN_MS = 10_000;
 
-const ErrorCodeName = Type.Unsafe<ErrorCode>({ type: 'string', enum: Object.keys(ERROR_CODES) });
+const ErrorCodeName = Type.Unsafe<ErrorCode>({ type: 'string', enum: API_ERROR_CODES });
 
 const FaultBody = component(
   'FaultRequest',
