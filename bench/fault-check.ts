@@ -17,7 +17,7 @@ import { createFault, takeFault } from '../src/store/faults.js';
 import { migrate } from '../src/store/migrations.js';
 import { readOrderJson } from '../src/store/orderDocuments.js';
 import { createOrder as insertOrder, type OrderIntake } from '../src/store/orders.js';
-import { basicAuth, createOrder, inParallel, sandboxMerchantId, standardOrder, type Credentials } from './lib/api.js';
+import { basicAuth, createOrder, inParallel, benchMerchantId, standardOrder, type Credentials } from './lib/api.js';
 import { ROOT, runLoad, startOpenOM, type LoadResult, type Server } from './lib/proc.js';
 import { dropAllPgDatabases, openPgStore, openSqliteStore, pgReachable, type BenchStore, type StoreKind } from './lib/stores.js';
 
@@ -79,7 +79,7 @@ async function measure(kind: StoreKind, store: BenchStore): Promise<Record<strin
   });
   let server = await startOpenOM(env('sandbox'));
   live.server = server;
-  const merchantId = await sandboxMerchantId(server.url, CREDENTIALS);
+  const merchantId = await benchMerchantId(server.url, CREDENTIALS);
   const ids: string[] = [];
   await inParallel(ORDERS, 8, async () => void ids.push(await createOrder(server.url, CREDENTIALS, merchantId, standardOrder())));
   await server.stop();

@@ -10,7 +10,7 @@ import { randomUUID } from 'node:crypto';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
-import { basicAuth, captureOrder, createOrder, getOrderStatus, inParallel, line, orderWithLines, sandboxMerchantId, standardOrder } from './lib/api.js';
+import { basicAuth, captureOrder, createOrder, getOrderStatus, inParallel, line, orderWithLines, benchMerchantId, standardOrder } from './lib/api.js';
 import { checkSqliteShape, fdatasyncRate, ownSqlPgbench, pgTestFsync, recordCapture, sqliteCaptureLoop, type LoopResult } from './lib/own-sql.js';
 import { ensurePrism, PRISM_VERSION, startPrism } from './lib/prism.js';
 import { ROOT, RssSampler, rssMb, runLoad, sleep, startHello, startOpenOM, type LoadResult, type LoadSpec, type Server } from './lib/proc.js';
@@ -349,7 +349,7 @@ async function openBenchStore(kind: StoreKind, suffix: string): Promise<BenchSto
 }
 
 async function seedStandard(server: Server, store: BenchStore) {
-  const merchantId = await sandboxMerchantId(server.url, CREDENTIALS);
+  const merchantId = await benchMerchantId(server.url, CREDENTIALS);
   const templateId = await createOrder(server.url, CREDENTIALS, merchantId, standardOrder());
   await store.cloneOrders(templateId, opts.getPool, 'bench-get');
   const getIds = await store.idsTagged('bench-get');
@@ -480,7 +480,7 @@ async function runScaling(kind: StoreKind, scalingInfo: Record<string, unknown>)
     server = await startOpenOM(openomEnv(store.url), nodeArgs);
     const url = server.url;
     const auth = basicAuth(CREDENTIALS);
-    const merchantId = await sandboxMerchantId(url, CREDENTIALS);
+    const merchantId = await benchMerchantId(url, CREDENTIALS);
     const rss = new RssSampler(server.proc.pid);
 
     // GET latency by order size, at concurrency 1 (latency is the cost of one request).

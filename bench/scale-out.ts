@@ -9,7 +9,7 @@ import { spawnSync } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
 import { join } from 'node:path';
-import { basicAuth, createOrder, sandboxMerchantId, standardOrder } from './lib/api.js';
+import { basicAuth, createOrder, benchMerchantId, standardOrder } from './lib/api.js';
 import { cpuSeconds, ROOT, RssSampler, runLoad, startOpenOM, type LoadResult, type Server } from './lib/proc.js';
 import { dropAllPgDatabases, openPgStore, pgReachable, type BenchStore } from './lib/stores.js';
 import { CapturePool, CREDENTIALS, openomEnv } from './lib/workload.js';
@@ -69,7 +69,7 @@ async function measure(n: number): Promise<void> {
     log(`${n} instance(s): starting`);
     servers = await startInstances(store, n);
     const urls = servers.map((s) => s.url);
-    const merchantId = await sandboxMerchantId(urls[0]!, CREDENTIALS);
+    const merchantId = await benchMerchantId(urls[0]!, CREDENTIALS);
     const templateId = await createOrder(urls[0]!, CREDENTIALS, merchantId, standardOrder());
     await store.cloneOrders(templateId, opts.getPool, 'bench-get');
     const getIds = await store.idsTagged('bench-get');

@@ -21,12 +21,22 @@ async function call(url: string, method: string, path: string, auth: string, bod
   return { status: res.status, json: text ? (JSON.parse(text) as Json) : {}, headers: res.headers };
 }
 
-export async function sandboxMerchantId(url: string, c: Credentials): Promise<string> {
-  const res = await call(url, 'GET', '/admin/v1/merchants', `Bearer ${c.adminToken}`);
-  const merchants = (res.json.merchants ?? []) as { merchant_id: string; username: string }[];
+/**
+ * The bench's merchant: OpenOM runs in production mode, which creates no merchant at start
+ * (CONTRACT §3), so the first call creates one with the admin API and `c` adopts the username and
+ * password the API chose; later calls (another instance on the same store) find it by that name.
+ */
+export async function benchMerchantId(url: string, c: Credentials): Promise<string> {
+  const admin = `Bearer ${c.adminToken}`;
+  const listed = await call(url, 'GET', '/admin/v1/merchants', admin);
+  const merchants = (listed.json.merchants ?? []) as { merchant_id: string; username: string }[];
   const found = merchants.find((m) => m.username === c.username);
-  if (!found) throw new Error(`sandbox merchant ${c.username} not found (${res.status})`);
-  return found.merchant_id;
+  if (found) return found.merchant_id;
+  const created = await call(url, 'POST', '/admin/v1/merchants', admin, { name: 'OpenOM bench' });
+  if (created.status !== 201) throw new Error(`creating the bench merchant: ${created.status} ${JSON.stringify(created.json)}`);
+  c.username = String(created.json.username);
+  c.password = String(created.json.password);
+  return String(created.json.merchant_id);
 }
 
 export function line(i: number, unitPrice: number): Json {

@@ -19,7 +19,7 @@ import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import SQLite from 'better-sqlite3';
 import pg from 'pg';
-import { benchCapture, captureOrder, createOrder, sandboxMerchantId, standardOrder, type Credentials } from './api.js';
+import { benchCapture, captureOrder, createOrder, benchMerchantId, standardOrder, type Credentials } from './api.js';
 import { ROOT, startOpenOM } from './proc.js';
 import { pgbenchRun, type BenchStore, type PgbenchResult } from './stores.js';
 
@@ -61,7 +61,7 @@ export async function recordCapture(store: BenchStore, env: Record<string, strin
   let captureId: string;
   let templateId: string;
   try {
-    const merchantId = await sandboxMerchantId(server.url, credentials);
+    const merchantId = await benchMerchantId(server.url, credentials);
     templateId = await createOrder(server.url, credentials, merchantId, standardOrder());
     await store.cloneOrders(templateId, 1, 'bench-recorded');
     orderId = (await store.idsTagged('bench-recorded'))[0]!;

@@ -7,13 +7,11 @@ import type { BenchStore } from './stores.js';
 export const CREDENTIALS: Credentials = { adminToken: 'bench-admin-token-0123456789', username: 'bench_merchant', password: 'bench-password-123' };
 
 // Production mode: the ledger figures are for what operators run (real clock, no sandbox helpers,
-// so no per-request check for sandbox faults).
+// so no per-request check for sandbox faults). It creates no merchant: benchMerchantId makes one.
 export const openomEnv = (url: string): Record<string, string> => ({
   DATABASE_URL: url,
   OPENOM_MODE: 'production',
   OPENOM_ADMIN_TOKEN: CREDENTIALS.adminToken,
-  OPENOM_SANDBOX_USERNAME: CREDENTIALS.username,
-  OPENOM_SANDBOX_PASSWORD: CREDENTIALS.password,
   LOG_LEVEL: 'warn',
 });
 
