@@ -35,6 +35,10 @@ import type { Store } from './store/dialect.js';
 import { isFaultablePath } from './domain/faults.js';
 import { portal } from './portal/index.js';
 import { PORTAL_PREFIX } from './portal/paths.js';
+import { hppApiRoutes } from './hpp/apiRoutes.js';
+import { HPP_API_PREFIX, HPP_PAGE_PREFIX } from './hpp/paths.js';
+import { hppPageRoutes } from './hpp/pageRoutes.js';
+import { hppSandboxRoutes } from './hpp/sandboxRoutes.js';
 
 export interface AppDeps {
   config: Config;
@@ -166,6 +170,10 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     await scope('/sandbox/v1', 'merchant', sandboxRoutes);
     await scope('/checkout/v3', 'merchant', [checkoutRoutes]);
     await scope(HOSTED_CHECKOUT_PATH, 'none', [hostedCheckoutRoutes]);
+    // The Hosted Payment Page (CONTRACT §13): the merchant's API, its outbox, and the shopper's page.
+    await scope(HPP_API_PREFIX, 'merchant', [hppApiRoutes]);
+    await scope('/sandbox/v1', 'merchant', [hppSandboxRoutes]);
+    await scope(HPP_PAGE_PREFIX, 'none', [hppPageRoutes]);
   }
   // The merchant portal: HTML for people, in both modes, with its own sessions (src/portal/); its
   // webhooks page is a sandbox helper, as /sandbox/v1/webhooks is (CONTRACT §10).

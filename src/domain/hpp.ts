@@ -197,11 +197,28 @@ export const REDIRECT_FOR_STATUS: Partial<Record<HppStatus, HppMerchantUrlName>>
 };
 
 /** The invariants of a stored session (the store asserts them before writing; the CHECKs of migration 010 are the other half). */
-export function hppStateViolations(state: HppState & { order_id: string | null }): string[] {
+export function hppStateViolations(state: HppState & { order_id: string | null; authorization_token: string | null }): string[] {
   const v: string[] = [];
   if (!HPP_STATUSES.includes(state.status)) v.push(`status ${String(state.status)}`);
-  if (state.status === 'COMPLETED' && state.order_id === null) v.push('COMPLETED without an order_id');
+  if (state.status === 'COMPLETED' && state.order_id === null && state.authorization_token === null) v.push('COMPLETED without an order_id or authorization_token');
   return v;
+}
+
+/** The session as GET /hpp/v1/sessions/{session_id} answers it and status_update callbacks carry it. */
+export interface HppSessionView {
+  session_id: string;
+  status: HppStatus;
+  updated_at: string;
+  expires_at: string;
+  order_id?: string;
+  authorization_token?: string;
+  klarna_reference?: string;
+}
+
+/** The body POSTed to merchant_urls.status_update; the event keeps its id on every attempt. */
+export interface HppStatusUpdateBody {
+  event_id: string;
+  session: HppSessionView;
 }
 
 export const DISTRIBUTION_METHODS = ['email', 'sms'] as const;

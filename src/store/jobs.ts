@@ -9,6 +9,7 @@ import { randomBytes } from 'node:crypto';
 import { sql, type Kysely } from 'kysely';
 import type { FraudDecision } from '../domain/decisions.js';
 import type { FraudNotificationType } from '../domain/merchantCalls.js';
+import type { HppStatusUpdateBody } from '../domain/hpp.js';
 import type { WebhookEventType } from '../domain/webhookEvents.js';
 import { toKlarnaTimestamp } from '../domain/time.js';
 import type { MerchantClock } from './clock.js';
@@ -39,6 +40,8 @@ export interface JobPayloads {
   push: PushPayload;
   expiry: Record<string, never>;
   fraud_decision: { decision: FraudDecision };
+  /** A status change of a Hosted Payment Page session, POSTed to its merchant_urls.status_update (resolved). */
+  hpp_status_update: { url: string; body: HppStatusUpdateBody };
 }
 
 export type JobKind = keyof JobPayloads;
