@@ -25,6 +25,9 @@ const COMMANDS: Record<string, { flags: string[]; talksToServer: boolean }> = {
   clock: { flags: [], talksToServer: true },
   'clock advance': { flags: ['--seconds'], talksToServer: true },
   'ledger check': { flags: [], talksToServer: false },
+  'hpp create': { flags: ['--success', '--cancel', '--failure', '--status-update', '--place-order-mode'], talksToServer: true },
+  'hpp get': { flags: [], talksToServer: true },
+  'hpp disable': { flags: [], talksToServer: true },
 };
 
 describe('openom help', () => {
