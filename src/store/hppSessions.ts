@@ -30,7 +30,7 @@ import { toKlarnaTimestamp } from '../domain/time.js';
 import { checkoutStateOf, phaseOf, readCheckout, type CompletionStep } from './checkoutOrders.js';
 import { merchantClock, type MerchantClock } from './clock.js';
 import { inWriteTransaction, lockedRows, type Store } from './dialect.js';
-import { inJobsTransaction, jobInsert } from './jobs.js';
+import { inJobsTransaction, jobInsert, payloadOf } from './jobs.js';
 import type { Database, HppDistributionsTable, HppSessionsTable } from './schema.js';
 import { isUuid } from './orders.js';
 
@@ -246,4 +246,59 @@ export async function listDistributions(store: Store, merchantId: string, option
   let query = store.reader.selectFrom('hpp_distributions').selectAll().where('merchant_id', '=', merchantId);
   if (options.sessionId !== undefined) query = query.where('session_id', '=', options.sessionId.toLowerCase());
   return query.orderBy('created_at', 'desc').orderBy('distribution_id', 'desc').limit(options.limit).execute();
+}
+
+/** The merchant's newest sessions, for the portal. */
+export function listHppSessions(store: Store, merchantId: string, limit: number): Promise<HppSessionsTable[]> {
+  return store.reader.selectFrom('hpp_sessions').selectAll().where('merchant_id', '=', merchantId).orderBy('created_at', 'desc').orderBy('session_id').limit(limit).execute();
+}
+
+/** One status_update callback as the delivery engine keeps it: what it carried, and each attempt. */
+export interface HppDelivery {
+  delivery_id: string;
+  session_id: string;
+  /** The status the callback reports. */
+  status: string;
+  url: string;
+  state: 'pending' | 'delivered' | 'failed' | 'cancelled';
+  next_attempt_at: string | null;
+  attempts: { attempt: number; status_code: number; error: string | null; duration_ms: number; attempted_at: string }[];
+}
+
+const DELIVERY_STATE = { pending: 'pending', done: 'delivered', dead: 'failed', cancelled: 'cancelled' } as const;
+
+/** The merchant's newest status_update callbacks with their attempts (newest first), for the portal. */
+export async function listHppDeliveries(store: Store, merchantId: string, limit: number): Promise<HppDelivery[]> {
+  const merchant = await store.reader.selectFrom('merchants').select('clock_offset_seconds').where('merchant_id', '=', merchantId).executeTakeFirst();
+  if (!merchant) return [];
+  const clock = merchantClock(store, merchant.clock_offset_seconds);
+  const jobs = await store.reader
+    .selectFrom('jobs')
+    .select(['id', 'state', 'run_at', 'payload'])
+    .where('merchant_id', '=', merchantId)
+    .where('kind', '=', 'hpp_status_update')
+    .orderBy('id', 'desc')
+    .limit(limit)
+    .execute();
+  if (jobs.length === 0) return [];
+  const attempts = await store.reader
+    .selectFrom('job_attempts')
+    .select(['job_id', 'attempt', 'status', 'error', 'duration_ms', 'attempted_at'])
+    .where('job_id', 'in', jobs.map((j) => Number(j.id)))
+    .orderBy('attempt', 'desc')
+    .execute();
+  return jobs.map((job) => {
+    const { url, body } = payloadOf({ kind: 'hpp_status_update', payload: job.payload });
+    return {
+      delivery_id: String(job.id),
+      session_id: body.session.session_id,
+      status: body.session.status,
+      url,
+      state: DELIVERY_STATE[job.state],
+      next_attempt_at: job.state === 'pending' ? toKlarnaTimestamp(clock.fromRealMs(Number(job.run_at))) : null,
+      attempts: attempts
+        .filter((a) => Number(a.job_id) === Number(job.id))
+        .map((a) => ({ attempt: a.attempt, status_code: a.status, error: a.error, duration_ms: a.duration_ms, attempted_at: a.attempted_at })),
+    };
+  });
 }
