@@ -14,6 +14,7 @@ import {
   isFinalHppStatus,
   parsePaymentSessionUrl,
   placeOrderModeFor,
+  storedHppMerchantUrls,
   type HppEvent,
   type HppState,
   type HppStatus,
@@ -155,6 +156,12 @@ describe('merchant URLs', () => {
       'https://shop.example/done?sid=s%201&order=a%2Fb%3Fc%26d&token=',
     );
     assert.equal(fillPlaceholders('https://x/{{session_id}}/{{session_id}}', { session_id: 'abc' }), 'https://x/abc/abc');
+  });
+
+  it('are stored with everything outside printable ASCII percent-encoded, placeholders kept', () => {
+    assert.deepEqual(storedHppMerchantUrls({ success: 'https://shop.example/kött/€?s={{session_id}}&n=a b\r\n' }), {
+      success: 'https://shop.example/k%C3%B6tt/%E2%82%AC?s={{session_id}}&n=a%20b%0D%0A',
+    });
   });
 
   it('are each optional; one given must be an http(s) URL without user info, at most 2,000 characters', () => {

@@ -126,6 +126,19 @@ export function checkHppMerchantUrls(urls: HppMerchantUrls): Refusal | undefined
   return undefined;
 }
 
+/**
+ * The merchant URLs as stored: every character outside printable ASCII percent-encoded (CONTRACT
+ * §7), so a redirect's Location or a call never carries one raw; the {{placeholders}} stay as they are.
+ */
+export function storedHppMerchantUrls(urls: HppMerchantUrls): HppMerchantUrls {
+  const encoded: HppMerchantUrls = {};
+  for (const name of HPP_MERCHANT_URLS) {
+    const url = urls[name];
+    if (url !== undefined) encoded[name] = url.replace(/[^\x21-\x7e]/gu, (c) => encodeURIComponent(c));
+  }
+  return encoded;
+}
+
 function isWebUrl(raw: string): boolean {
   try {
     const url = new URL(raw);

@@ -5,7 +5,7 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
 import type { FastifyRequest } from 'fastify';
-import { checkHppMerchantUrls, parsePaymentSessionUrl, placeOrderModeFor } from '../domain/hpp.js';
+import { checkHppMerchantUrls, parsePaymentSessionUrl, placeOrderModeFor, storedHppMerchantUrls } from '../domain/hpp.js';
 import { sendJson } from '../http/commandReply.js';
 import { ApiError } from '../http/errors.js';
 import { absoluteUrl } from '../http/origin.js';
@@ -52,7 +52,7 @@ function newSessionOf(body: HppSessionRequest) {
   const { place_order_mode: requested, ...options } = body.options ?? {};
   const mode = placeOrderModeFor(source.value.kind, requested);
   if (!mode.ok) throw ApiError.of(mode);
-  return { source: source.value, merchant_urls, place_order_mode: mode.value, options };
+  return { source: source.value, merchant_urls: storedHppMerchantUrls(merchant_urls), place_order_mode: mode.value, options };
 }
 
 export const hppApiRoutes: FastifyPluginAsyncTypebox<RoutesOptions> = async (app, { store }) => {

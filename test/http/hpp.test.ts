@@ -239,6 +239,16 @@ describeOnBothStores('Hosted Payment Page API', (ctx) => {
     assert.equal(dist.statusCode, 403);
   });
 
+  it('a merchant URL with characters outside ASCII redirects percent-encoded, never raw in the header', async () => {
+    const t = ctx();
+    const m = await createMerchant(t);
+    const s = await newSession(t, m, { merchant_urls: { cancel: `${SHOP}/avbruten/€?s={{session_id}}` } });
+    await openPage(t, s);
+    const res = await choose(t, s, 'cancel');
+    assert.equal(res.statusCode, 303);
+    assert.equal(res.headers.location, `${SHOP}/avbruten/%E2%82%AC?s=${s.session_id}`);
+  });
+
   it('without merchant URLs the page itself says how it went', async () => {
     const t = ctx();
     const m = await createMerchant(t);
