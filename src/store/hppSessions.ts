@@ -171,7 +171,7 @@ async function decideLocked(db: Kysely<Database>, store: Store, sessionId: strin
   const { clock_offset_seconds, ...row } = locked;
   const clock = merchantClock(store, clock_offset_seconds);
   const d = decideHppEvent(hppStateOf(row), event, clock.now);
-  if (!d.ok) return { ok: false as const, problem: d as Problem, session: row };
+  if (!d.ok) return { ok: false as const, problem: d, session: row };
   if (!d.value.changed) return { ok: true as const, session: row, writes: [] };
   const next = checked({ ...row, ...changes, status: d.value.next.status, updated_at: toKlarnaTimestamp(d.value.next.updated_at) });
   const writes: Compilable<unknown>[] = [
@@ -225,7 +225,7 @@ export function recordDistribution(store: Store, merchantId: string, sessionIdPa
     const { clock_offset_seconds, ...row } = locked;
     const now = merchantClock(store, clock_offset_seconds).now;
     const refused = decideDistribution(hppStateOf(row), req.method, req.contact_information, now);
-    if (refused) return { ok: false, problem: refused as Problem };
+    if (refused) return { ok: false, problem: refused };
     const distribution: HppDistributionsTable = {
       distribution_id: randomUUID(),
       merchant_id: merchantId,
