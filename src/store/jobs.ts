@@ -39,6 +39,8 @@ export interface JobPayloads {
   push: PushPayload;
   expiry: Record<string, never>;
   fraud_decision: { decision: FraudDecision };
+  /** Klarna Payments' authorization callback (CONTRACT §14): POST {authorization_token, session_id} to merchant_urls.authorization. */
+  payment_authorization: { url: string; authorization_token: string; session_id: string };
 }
 
 export type JobKind = keyof JobPayloads;
