@@ -16,6 +16,8 @@ import { hostedCheckoutRoutes } from './checkout/pageRoutes.js';
 import { checkoutCompletionRoutes } from './checkout/sandboxRoutes.js';
 import { authorizationRoutes, paymentSessionRoutes } from './payments/apiRoutes.js';
 import { paymentSandboxRoutes } from './payments/sandboxRoutes.js';
+import { HOSTED_PAYMENTS_PATH } from './payments/document.js';
+import { hostedPaymentRoutes } from './payments/pageRoutes.js';
 import { adminRoutes } from './http/routes/admin.js';
 import { captureRoutes } from './http/routes/captures.js';
 import { healthRoutes, type Readiness } from './http/routes/health.js';
@@ -172,6 +174,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     if (config.profile === 'klarna') {
       await scope('/payments/v1', 'merchant', [paymentSessionRoutes, authorizationRoutes]);
       await scope('/sandbox/v1/payments', 'merchant', [paymentSandboxRoutes]);
+      await scope(HOSTED_PAYMENTS_PATH, 'none', [hostedPaymentRoutes]);
     }
   }
   // The merchant portal: HTML for people, in both modes, with its own sessions (src/portal/); its
