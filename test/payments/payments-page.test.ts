@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import { it } from 'node:test';
 import { call, createMerchant, describeOnBothStores, type MerchantCredentials } from '../support/harness.js';
-import { KLARNA, cartBody, createSession, placeOrder } from '../support/payments.js';
+import { KLARNA, createSession, placeOrder } from '../support/payments.js';
 
 const form = (outcome: string) => ({ 'content-type': 'application/x-www-form-urlencoded' as const, payload: `outcome=${outcome}` });
 
