@@ -3,7 +3,6 @@
 // the shopper authorizes it (sandboxRoutes.ts, pageRoutes.ts); the merchant turns the
 // authorization token into an Order Management order, or cancels it.
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
-import type { FastifyBaseLogger } from 'fastify';
 import type { PaymentRefusal } from '../domain/payments.js';
 import { sendJson } from '../http/commandReply.js';
 import { ApiError } from '../http/errors.js';
@@ -11,9 +10,7 @@ import type { RoutesOptions } from '../http/routes/options.js';
 import { ErrorBody } from '../http/schemas/common.js';
 import { done } from '../http/schemas/responses.js';
 import { runOrderCommand } from '../store/commandRunner.js';
-import type { Store } from '../store/dialect.js';
-import { createCapture } from '../store/orderCommands.js';
-import { cancelAuthorization, createPaymentSession, placeOrderFromToken, readPaymentSession, updatePaymentSession } from '../store/payments.js';
+import { autoCapture, cancelAuthorization, createPaymentSession, placeOrderFromToken, readPaymentSession, updatePaymentSession } from '../store/payments.js';
 import { sessionCreatedJson, sessionJson } from './document.js';
 import { correlationIdOfAnswer, renderOrderAnswer } from './orderAnswer.js';
 import {
@@ -29,16 +26,6 @@ import {
 
 const tags = ['Klarna Payments'];
 const problemOf = (refusal: PaymentRefusal) => ApiError.of({ code: refusal.code, message: refusal.message });
-
-/**
- * auto_capture: the whole order is captured through the command runner as soon as it exists, as a
- * capture request would be. Not for an order pending fraud review (Klarna captures those after the
- * decision; here the merchant does). A failure leaves the order authorized and is logged.
- */
-async function captureAtOnce(store: Store, log: FastifyBaseLogger, merchantId: string, correlationId: string, created: { order_id: string; order_amount: number }) {
-  const result = await runOrderCommand(store, { merchantId, correlationId }, created.order_id, createCapture({ captured_amount: created.order_amount }));
-  if (result.outcome.kind === 'refused') log.warn({ order_id: created.order_id, problem: result.outcome.problem }, 'auto_capture refused');
-}
 
 export const paymentSessionRoutes: FastifyPluginAsyncTypebox<RoutesOptions> = async (app, { store, config }) => {
   app.post(
@@ -123,11 +110,14 @@ export const authorizationRoutes: FastifyPluginAsyncTypebox<RoutesOptions> = asy
         cart,
         correlationId: request.id,
         pushDelaySeconds: config.pushDelaySeconds,
+        autoCapture: auto_capture === true,
         render: (source) => renderOrderAnswer(request.id, config.publicUrl, source),
       });
       if ('ok' in result) throw problemOf(result);
-      if (result.created && auto_capture === true && result.created.fraud_status === 'ACCEPTED') {
-        await captureAtOnce(store, request.log, request.merchantId, request.id, result.created);
+      if (result.created?.auto_capture) {
+        // At once, so the order the merchant reads next is captured; the job written with the order is the backstop.
+        const { outcome } = await runOrderCommand(store, { merchantId: request.merchantId, correlationId: request.id }, result.created.order_id, autoCapture);
+        if (outcome.kind === 'refused') request.log.warn({ order_id: result.created.order_id, problem: outcome.problem }, 'auto_capture refused');
       }
       const { answer } = result;
       const correlationId = correlationIdOfAnswer(answer);

@@ -26,6 +26,8 @@ import { merchantClock, type MerchantClock } from './clock.js';
 import { lockedRows, type Store } from './dialect.js';
 import { inJobsTransaction, jobInsert, type ScheduledJob } from './jobs.js';
 import { isUuid, newOrderWrites, type OrderIntake } from './orders.js';
+import { createCapture } from './orderCommands.js';
+import type { OrderCommand } from './orderTx.js';
 import { firstPushJob } from './push.js';
 import type { Database, PaymentAuthorizationsTable, PaymentSessionsTable } from './schema.js';
 
@@ -181,7 +183,7 @@ export interface KeptAnswer {
 
 /** What the order request got: the answer, and whether it made the order now (not a repeat). */
 export type OrderFromTokenResult =
-  | { kind: 'answer'; answer: KeptAnswer; created?: { order_id: string; order_amount: number; fraud_status: 'ACCEPTED' | 'PENDING' } }
+  | { kind: 'answer'; answer: KeptAnswer; created?: { order_id: string; auto_capture: boolean } }
   | PaymentRefusal;
 
 export interface OrderFromTokenRequest {
@@ -190,6 +192,8 @@ export interface OrderFromTokenRequest {
   cart: PaymentCart;
   correlationId: string;
   pushDelaySeconds: number;
+  /** Capture the whole order once it exists (not an order pending fraud review, which cannot be captured yet). */
+  autoCapture: boolean;
   /** How an answer is rendered to be kept: the refusal of this request's cart, or the order made. */
   render: (answer: PaymentRefusal | { order_id: string; fraud_status: 'ACCEPTED' | 'PENDING'; session_id: string; cart: PaymentCart }) => KeptAnswer;
 }
@@ -228,6 +232,9 @@ export function placeOrderFromToken(store: Store, p: OrderFromTokenRequest): Pro
     if (urls.push !== undefined) jobs.push(firstPushJob(orderId, clock.now, p.pushDelaySeconds));
     const review = d.value.review;
     if (review) jobs.push({ kind: 'fraud_decision', orderId, payload: { decision: review.decision }, dueAt: review.due_at });
+    const autoCapture = p.autoCapture && d.value.fraud_status === 'ACCEPTED';
+    // Written with the order, so a crash right after the commit still captures it; the request runs it at once as well.
+    if (autoCapture) jobs.push({ kind: 'auto_capture', orderId, payload: {}, dueAt: clock.now });
     const answer = p.render({ order_id: orderId, fraud_status: d.value.fraud_status, session_id: authorization.session_id, cart: p.cart });
     const writes = [
       ...order.writes,
@@ -239,7 +246,7 @@ export function placeOrderFromToken(store: Store, p: OrderFromTokenRequest): Pro
         .where('session_id', '=', authorization.session_id),
     ];
     for (const write of writes) await db.executeQuery(write.compile());
-    return { kind: 'answer', answer, created: { order_id: orderId, order_amount: p.cart.order_amount, fraud_status: d.value.fraud_status } };
+    return { kind: 'answer', answer, created: { order_id: orderId, auto_capture: autoCapture } };
   });
 }
 
@@ -272,3 +279,13 @@ function orderIntakeOf(cart: PaymentCart, fraudStatus: 'ACCEPTED' | 'PENDING'): 
     fraud_status: fraudStatus,
   };
 }
+
+/**
+ * auto_capture: what remains authorized, captured once, through the command runner as a capture
+ * request would be. The order's request and its 'auto_capture' job both run it; whichever comes
+ * second finds a capture and does nothing.
+ */
+export const autoCapture: OrderCommand = async (tx) => {
+  if (tx.state.captured_amount > 0) return { kind: 'no_content' };
+  return createCapture({ captured_amount: tx.state.order_amount })(tx);
+};

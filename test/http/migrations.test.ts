@@ -206,7 +206,7 @@ for (const backend of ['sqlite', 'postgres'] as const) {
 
 const NOW = '2030-01-01T00:00:00.000Z';
 /** Every kind and state the code has: the compiler checks these lists are complete. */
-const JOB_KINDS: Record<JobKind, true> = { webhook: true, notification: true, push: true, expiry: true, fraud_decision: true, payment_authorization: true };
+const JOB_KINDS: Record<JobKind, true> = { webhook: true, notification: true, push: true, expiry: true, fraud_decision: true, payment_authorization: true, auto_capture: true };
 const JOB_STATES: Record<JobState, true> = { pending: true, done: true, dead: true, cancelled: true };
 
 function job(merchantId: string, overrides: Partial<Insertable<JobsTable>>): Insertable<JobsTable> {

@@ -8,6 +8,8 @@ import { call, createMerchant, describeOnBothStores, getOrder, ordersUrl, WITH_W
 import { expectError, UUID } from '../support/orderAssertions.js';
 import { authorize, authorizationUrl, authorizedSession, cartBody, createSession, KLARNA, placeOrder, SESSIONS } from '../support/payments.js';
 import { startReceiver } from '../support/receiver.js';
+import type { PaymentCart } from '../../src/domain/payments.js';
+import { placeOrderFromToken } from '../../src/store/payments.js';
 
 const advance = async (t: TestApp, m: MerchantCredentials, seconds: number) =>
   assert.equal((await call(t, { method: 'POST', url: '/sandbox/v1/clock/advance', auth: m, body: { seconds } })).statusCode, 200);
@@ -149,6 +151,39 @@ describeOnBothStores(
       const om = await getOrder(t, m, (res.json() as { order_id: string }).order_id);
       assert.equal(om.status, 'CAPTURED');
       assert.equal(om.captured_amount, 10_000);
+      // The backstop job runs too, and finds the capture already made.
+      const job = async () => t.store.db.selectFrom('jobs').select(['state', 'last_status']).where('order_id', '=', String(om.order_id)).where('kind', '=', 'auto_capture').executeTakeFirstOrThrow();
+      const deadline = Date.now() + 10_000;
+      while ((await job()).state === 'pending') {
+        assert.ok(Date.now() < deadline, 'the auto_capture job did not run within 10 s');
+        await new Promise((resolve) => setTimeout(resolve, 100));
+      }
+      assert.deepEqual(await job(), { state: 'done', last_status: 204 });
+      assert.equal((await getOrder(t, m, String(om.order_id))).captured_amount, 10_000);
+    });
+
+    it('auto_capture survives a request that dies after the order committed: the job written with it captures, once', async () => {
+      const t = ctx();
+      const { token } = await authorizedSession(t, m);
+      // The store call alone, as a request that crashed before its own capture would have left it.
+      const result = await placeOrderFromToken(t.store, {
+        merchantId: m.merchant_id,
+        token,
+        cart: cartBody() as unknown as PaymentCart,
+        correlationId: randomUUID(),
+        pushDelaySeconds: 120,
+        autoCapture: true,
+        render: () => ({ status: 200, body: '{}' }),
+      });
+      assert.ok(!('ok' in result) && result.created);
+      const orderId = result.created.order_id;
+      const deadline = Date.now() + 10_000;
+      while ((await getOrder(t, m, orderId)).status !== 'CAPTURED') {
+        assert.ok(Date.now() < deadline, 'the auto_capture job did not capture within 10 s');
+        await new Promise((resolve) => setTimeout(resolve, 100));
+      }
+      const captures = await t.store.db.selectFrom('captures').select('capture_id').where('order_id', '=', orderId).execute();
+      assert.equal(captures.length, 1);
     });
 
     it('a pending authorization makes a PENDING order (no auto_capture) that the §5 fraud decision settles', async () => {
