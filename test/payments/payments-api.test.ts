@@ -214,6 +214,15 @@ describeOnBothStores(
       }
     });
 
+    it('a sandbox fault on the order call changes nothing: the token then makes its order', async () => {
+      const t = ctx();
+      const { token } = await authorizedSession(t, m);
+      const fault = await call(t, { method: 'POST', url: '/sandbox/v1/faults', auth: m, body: { method: 'POST', path: '/payments/v1/authorizations/*/order', status: 503 } });
+      assert.equal(fault.statusCode, 201, fault.body);
+      expectError(await placeOrder(t, m, token), 503, 'SERVICE_UNAVAILABLE');
+      assert.equal((await placeOrder(t, m, token)).statusCode, 200);
+    });
+
     it('two order requests at once with one token make one order and the same answer', async () => {
       const t = ctx();
       const { token } = await authorizedSession(t, m);
