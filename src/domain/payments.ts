@@ -32,6 +32,7 @@ export interface PaymentCart {
   merchant_urls?: PaymentMerchantUrls;
   billing_address?: Json & { country?: string };
   shipping_address?: Json & { country?: string };
+  customer?: Json;
   merchant_reference1?: string;
   merchant_reference2?: string;
   merchant_data?: string;

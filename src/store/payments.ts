@@ -213,6 +213,8 @@ export function placeOrderFromToken(store: Store, p: OrderFromTokenRequest): Pro
       return { kind: 'answer', answer: { status: authorization.answer_status, body: authorization.answer_body } };
     }
     const token = authorization.authorization_token;
+    // Locked after the authorization (always in this order), so no new authorization is made on a session this order completes.
+    await lockSession(db, store, authorization.session_id, p.merchantId);
     const d = decideOrderFromToken(authorizationStateOf(authorization), authorization.fraud_status, paymentCartOf(authorization.cart), p.cart, clock.now);
     if (!d.ok) {
       if (!d.keep) return d;
@@ -272,6 +274,7 @@ function orderIntakeOf(cart: PaymentCart, fraudStatus: 'ACCEPTED' | 'PENDING'): 
     order_lines: cart.order_lines,
     billing_address: cart.billing_address,
     shipping_address: cart.shipping_address,
+    customer: cart.customer,
     merchant_reference1: cart.merchant_reference1,
     merchant_reference2: cart.merchant_reference2,
     merchant_data: cart.merchant_data,

@@ -2,10 +2,13 @@
 // merchant page loads OpenOM's api.js where Klarna's script tag would point, inits it with the
 // session's client_token, loads the widget and authorizes; the shopper clicks Approve on the hosted
 // test page in the overlay, the callback gets the token, and the merchant creates the order and
-// captures it. Prints the session → order time (the README's Chromium figure).
+// captures it. Prints the session → order time (the README's Chromium figure) and saves a
+// screenshot of the overlay, payments-drop-in.png in test-results/payments/.
 import assert from 'node:assert/strict';
 import { once } from 'node:events';
+import { mkdirSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
+import { join } from 'node:path';
 import { after, before, it } from 'node:test';
 import type { Browser, Page } from 'playwright-core';
 import { axeScan, launchChromium, seriousViolations, withoutChromium } from '../support/browser.js';
@@ -13,6 +16,7 @@ import { capture, createMerchant, describeOnBothStores, getOrder, type MerchantC
 import { KLARNA, cartBody, createSession, placeOrder } from '../support/payments.js';
 import { freePort } from '../support/process.js';
 
+const SCREENSHOTS = process.env.OPENOM_SCREENSHOT_DIR ?? join('test-results', 'payments');
 const port = await freePort();
 const OPENOM = `http://127.0.0.1:${port}`;
 
@@ -91,6 +95,10 @@ describeOnBothStores(
       try {
         await page.getByRole('button', { name: 'Buy' }).click();
         await overlay(page).getByRole('cell', { name: '100,00 kr' }).waitFor();
+        if (ctx().backend === 'sqlite') {
+          mkdirSync(SCREENSHOTS, { recursive: true });
+          await page.screenshot({ path: join(SCREENSHOTS, 'payments-drop-in.png') });
+        }
         await overlay(page).getByRole('button', { name: 'Approve' }).click();
         const result = await resultOf(page);
         assert.equal(result.approved, true);
