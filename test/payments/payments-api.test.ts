@@ -242,3 +242,16 @@ describeOnBothStores('Klarna Payments under the kustom profile', (ctx) => {
     expectError(await call(t, { method: 'POST', url: `/sandbox/v1/payments/sessions/${randomUUID()}/authorize`, auth: m, body: { outcome: 'accepted' } }), 404, 'NOT_FOUND');
   });
 });
+
+describeOnBothStores(
+  'Klarna Payments in production mode',
+  (ctx) => {
+    it('the klarna profile in production mode has no Payments API either (OpenOM takes no real payments)', async () => {
+      const t = ctx();
+      const m = await createMerchant(t);
+      expectError(await call(t, { method: 'POST', url: SESSIONS, auth: m, body: cartBody() }), 404, 'NOT_FOUND');
+      assert.equal((await t.app.inject({ method: 'GET', url: '/sandbox/payments/lib/v1/api.js' })).statusCode, 404);
+    });
+  },
+  { ...KLARNA, OPENOM_MODE: 'production' },
+);
