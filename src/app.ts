@@ -14,6 +14,10 @@ import { checkoutRoutes } from './checkout/apiRoutes.js';
 import { HOSTED_CHECKOUT_PATH } from './checkout/document.js';
 import { hostedCheckoutRoutes } from './checkout/pageRoutes.js';
 import { checkoutCompletionRoutes } from './checkout/sandboxRoutes.js';
+import { authorizationRoutes, paymentSessionRoutes } from './payments/apiRoutes.js';
+import { paymentSandboxRoutes } from './payments/sandboxRoutes.js';
+import { HOSTED_PAYMENTS_PATH } from './payments/document.js';
+import { hostedPaymentRoutes } from './payments/pageRoutes.js';
 import { adminRoutes } from './http/routes/admin.js';
 import { captureRoutes } from './http/routes/captures.js';
 import { healthRoutes, type Readiness } from './http/routes/health.js';
@@ -35,9 +39,7 @@ import type { Store } from './store/dialect.js';
 import { isFaultablePath } from './domain/faults.js';
 import { portal } from './portal/index.js';
 import { PORTAL_PREFIX } from './portal/paths.js';
-import { hppApiRoutes } from './hpp/apiRoutes.js';
-import { HPP_API_PREFIX, HPP_PAGE_PREFIX } from './hpp/paths.js';
-import { hppPageRoutes } from './hpp/pageRoutes.js';
+import { HPP_SCOPES } from './hpp/scopes.js';
 import { hppSandboxRoutes } from './hpp/sandboxRoutes.js';
 
 export interface AppDeps {
@@ -166,14 +168,17 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   if (config.mode === 'sandbox') {
     // /sandbox/v1: the test helpers a merchant developer drives a sandbox with (CONTRACT §5), one
     // plugin per resource; the checkout's purchase helper is the checkout's own (src/checkout/).
-    const sandboxRoutes = [clockRoutes, faultRoutes, fraudDecisionRoutes, merchantWebhookRoutes, checkoutCompletionRoutes, pushRoutes];
+    const sandboxRoutes = [clockRoutes, faultRoutes, fraudDecisionRoutes, merchantWebhookRoutes, checkoutCompletionRoutes, pushRoutes, hppSandboxRoutes];
     await scope('/sandbox/v1', 'merchant', sandboxRoutes);
     await scope('/checkout/v3', 'merchant', [checkoutRoutes]);
     await scope(HOSTED_CHECKOUT_PATH, 'none', [hostedCheckoutRoutes]);
-    // The Hosted Payment Page (CONTRACT §13): the merchant's API, its outbox, and the shopper's page.
-    await scope(HPP_API_PREFIX, 'merchant', [hppApiRoutes]);
-    await scope('/sandbox/v1', 'merchant', [hppSandboxRoutes]);
-    await scope(HPP_PAGE_PREFIX, 'none', [hppPageRoutes]);
+    // Klarna Payments (CONTRACT §14) exists only under the klarna profile: Kustom does not offer it.
+    if (config.profile === 'klarna') {
+      await scope('/payments/v1', 'merchant', [paymentSessionRoutes, authorizationRoutes]);
+      await scope('/sandbox/v1/payments', 'merchant', [paymentSandboxRoutes]);
+      await scope(HOSTED_PAYMENTS_PATH, 'none', [hostedPaymentRoutes]);
+    }
+    for (const [prefix, security, plugins] of HPP_SCOPES) await scope(prefix, security, plugins); // Hosted Payment Page (CONTRACT §13)
   }
   // The merchant portal: HTML for people, in both modes, with its own sessions (src/portal/); its
   // webhooks page is a sandbox helper, as /sandbox/v1/webhooks is (CONTRACT §10).
