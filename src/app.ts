@@ -39,6 +39,8 @@ import type { Store } from './store/dialect.js';
 import { isFaultablePath } from './domain/faults.js';
 import { portal } from './portal/index.js';
 import { PORTAL_PREFIX } from './portal/paths.js';
+import { HPP_SCOPES } from './hpp/scopes.js';
+import { hppSandboxRoutes } from './hpp/sandboxRoutes.js';
 
 export interface AppDeps {
   config: Config;
@@ -166,7 +168,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   if (config.mode === 'sandbox') {
     // /sandbox/v1: the test helpers a merchant developer drives a sandbox with (CONTRACT §5), one
     // plugin per resource; the checkout's purchase helper is the checkout's own (src/checkout/).
-    const sandboxRoutes = [clockRoutes, faultRoutes, fraudDecisionRoutes, merchantWebhookRoutes, checkoutCompletionRoutes, pushRoutes];
+    const sandboxRoutes = [clockRoutes, faultRoutes, fraudDecisionRoutes, merchantWebhookRoutes, checkoutCompletionRoutes, pushRoutes, hppSandboxRoutes];
     await scope('/sandbox/v1', 'merchant', sandboxRoutes);
     await scope('/checkout/v3', 'merchant', [checkoutRoutes]);
     await scope(HOSTED_CHECKOUT_PATH, 'none', [hostedCheckoutRoutes]);
@@ -176,10 +178,11 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
       await scope('/sandbox/v1/payments', 'merchant', [paymentSandboxRoutes]);
       await scope(HOSTED_PAYMENTS_PATH, 'none', [hostedPaymentRoutes]);
     }
+    for (const [prefix, security, plugins] of HPP_SCOPES) await scope(prefix, security, plugins); // Hosted Payment Page (CONTRACT §13)
   }
   // The merchant portal: HTML for people, in both modes, with its own sessions (src/portal/); its
   // webhooks page is a sandbox helper, as /sandbox/v1/webhooks is (CONTRACT §10).
-  const portalSections = config.mode === 'sandbox' ? (['orders', 'webhooks'] as const) : (['orders'] as const);
+  const portalSections = config.mode === 'sandbox' ? (['orders', 'webhooks', 'pay-by-link'] as const) : (['orders'] as const);
   await app.register(portal, { prefix: PORTAL_PREFIX, store, config, verifyMerchantCredentials, requireReady, sections: portalSections });
 
   return app;

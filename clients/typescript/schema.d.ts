@@ -625,6 +625,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/sandbox/v1/hpp/messages": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The payment links recorded by HPP distribution (nothing is sent), newest first */
+        get: operations["listHppMessages"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/checkout/v3/orders": {
         parameters: {
             query?: never;
@@ -757,6 +774,58 @@ export interface paths {
         put?: never;
         /** Authorize a payment session as a shopper would: accepted, pending or declined */
         post: operations["authorizePaymentSession"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/hpp/v1/sessions": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Create a Hosted Payment Page session for a checkout order: a link to pay it by */
+        post: operations["createHppSession"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/hpp/v1/sessions/{session_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Read a session's status */
+        get: operations["getHppSession"];
+        put?: never;
+        post?: never;
+        /** Disable a session: its link no longer works (DISABLED) */
+        delete: operations["disableHppSession"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/hpp/v1/sessions/{session_id}/distribution": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Have the session's link sent by e-mail or SMS: recorded in the outbox (GET /sandbox/v1/hpp/messages), nothing is sent */
+        post: operations["distributeHppSession"];
         delete?: never;
         options?: never;
         head?: never;
@@ -1811,6 +1880,123 @@ export interface components {
              */
             decision: "ACCEPTED" | "REJECTED" | "STOPPED";
         };
+        HppMerchantUrls: {
+            /** @description Where the shopper goes after paying. http or https; {{session_id}}, {{order_id}} and {{authorization_token}} are filled in. */
+            success?: string;
+            /** @description Where the shopper goes after cancelling. http or https; {{session_id}}, {{order_id}} and {{authorization_token}} are filled in. */
+            cancel?: string;
+            /** @description Where the shopper goes with "Back to the shop". http or https; {{session_id}}, {{order_id}} and {{authorization_token}} are filled in. */
+            back?: string;
+            /** @description Where the shopper goes when the payment is refused. http or https; {{session_id}}, {{order_id}} and {{authorization_token}} are filled in. */
+            failure?: string;
+            /** @description Where the shopper goes when the payment cannot be made (the order can no longer be paid). http or https; {{session_id}}, {{order_id}} and {{authorization_token}} are filled in. */
+            error?: string;
+            /** @description Receives {"event_id", "session"} on every status change, retried as webhooks are. http or https; {{session_id}}, {{order_id}} and {{authorization_token}} are filled in. */
+            status_update?: string;
+        };
+        HppOptions: {
+            /** @enum {string} */
+            place_order_mode?: "PLACE_ORDER" | "CAPTURE_ORDER" | "NONE";
+            /** @description Shown as the title of the payment page */
+            page_title?: string;
+            /** @enum {string} */
+            purchase_type?: "BUY" | "RENT" | "BOOK" | "SUBSCRIBE" | "DOWNLOAD" | "ORDER" | "CONTINUE";
+            /** @enum {string} */
+            show_subtotal_detail?: "HIDE";
+        };
+        HppSessionRequest: {
+            /** @description The checkout order (<base>/checkout/v3/orders/{order_id}) or payment session (<base>/payments/v1/sessions/{session_id}) to pay */
+            payment_session_url: string;
+            merchant_urls?: components["schemas"]["HppMerchantUrls"];
+            options?: components["schemas"]["HppOptions"];
+        };
+        HppSessionCreated: {
+            /** Format: uuid */
+            session_id: string;
+            /**
+             * Format: uri
+             * @description This session in the API: GET it for the status, DELETE it to disable it
+             */
+            session_url: string;
+            /**
+             * Format: uri
+             * @description The payment page: send the shopper here, or let OpenOM "send" the link (distribution_url)
+             */
+            redirect_url: string;
+            /**
+             * Format: uri
+             * @description POST {"method", "contact_information"} here to record the link in the outbox
+             */
+            distribution_url: string;
+            /**
+             * Format: uri
+             * @description An SVG QR code of redirect_url
+             */
+            qr_code_url: string;
+            /**
+             * Format: date-time
+             * @description ISO 8601 UTC, merchant clock
+             */
+            expires_at: string;
+        };
+        HppSession: {
+            /** Format: uuid */
+            session_id: string;
+            /** @enum {string} */
+            status: "WAITING" | "IN_PROGRESS" | "COMPLETED" | "CANCELLED" | "FAILED" | "BACK" | "ERROR" | "DISABLED";
+            /**
+             * Format: date-time
+             * @description ISO 8601 UTC, merchant clock
+             */
+            updated_at: string;
+            /**
+             * Format: date-time
+             * @description ISO 8601 UTC, merchant clock
+             */
+            expires_at: string;
+            /** @description The order the payment made (once COMPLETED) */
+            order_id?: string;
+            /** @description Payment sessions with place_order_mode NONE */
+            authorization_token?: string;
+            klarna_reference?: string;
+        };
+        HppDistributionRequest: {
+            /** @enum {string} */
+            method: "email" | "sms";
+            contact_information: {
+                email?: string;
+                phone?: string;
+                phone_country?: string;
+            };
+            /** @enum {string} */
+            template?: "INSTORE_PURCHASE";
+        };
+        HppMessage: {
+            /** Format: uuid */
+            distribution_id: string;
+            /** Format: uuid */
+            session_id: string;
+            /** @enum {string} */
+            method: "email" | "sms";
+            contact_information: {
+                [key: string]: string;
+            };
+            /**
+             * Format: uri
+             * @description The payment page the message carries
+             */
+            link: string;
+            /** @description The text that would have been sent */
+            message: string;
+            /**
+             * Format: date-time
+             * @description ISO 8601 UTC, merchant clock
+             */
+            created_at: string;
+        };
+        HppMessageList: {
+            messages: components["schemas"]["HppMessage"][];
+        };
     };
     responses: {
         /** @description BAD_VALUE: a field, parameter, header or the body is invalid; the message names it, as in "Bad value: order_lines[2].total_amount (…)" */
@@ -1921,14 +2107,10 @@ export interface components {
         merchant_id: string;
         /** @description Webhook endpoint id */
         webhook_id: string;
-        /** @description At most this many (1–100, default 20) */
-        limit: string;
         /** @description Only deliveries older than this delivery_id: the last one of the previous page */
         before: string;
         /** @description Delivery id */
         delivery_id: string;
-        /** @description Payment session id */
-        session_id: string;
         /** @description Authorization token */
         authorization_token: string;
     };
@@ -3010,7 +3192,7 @@ export interface operations {
         parameters: {
             query?: {
                 /** @description At most this many (1–100, default 20) */
-                limit?: components["parameters"]["limit"];
+                limit?: string;
                 /** @description Only deliveries older than this delivery_id: the last one of the previous page */
                 before?: components["parameters"]["before"];
             };
@@ -3426,7 +3608,7 @@ export interface operations {
         parameters: {
             query?: {
                 /** @description At most this many (1–100, default 20) */
-                limit?: components["parameters"]["limit"];
+                limit?: string;
                 /** @description Only deliveries older than this delivery_id: the last one of the previous page */
                 before?: components["parameters"]["before"];
             };
@@ -3584,6 +3766,40 @@ export interface operations {
             };
             404: components["responses"]["NotFound"];
             413: components["responses"]["PayloadTooLarge"];
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalServerError"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    listHppMessages: {
+        parameters: {
+            query?: {
+                /** @description Only this session's messages */
+                session_id?: string;
+                /** @description 1 to 100, default 20 */
+                limit?: string;
+            };
+            header?: {
+                /** @description Reused as the response's Klarna-Correlation-Id when sane (letters, digits, . _ : -, at most 128) */
+                "Klarna-Correlation-Id"?: components["parameters"]["Klarna-Correlation-Id"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The messages */
+            200: {
+                headers: {
+                    "Klarna-Correlation-Id": components["headers"]["Klarna-Correlation-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HppMessageList"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["MerchantUnauthorized"];
             429: components["responses"]["TooManyRequests"];
             500: components["responses"]["InternalServerError"];
             503: components["responses"]["ServiceUnavailable"];
@@ -3802,7 +4018,7 @@ export interface operations {
             };
             path: {
                 /** @description Payment session id */
-                session_id: components["parameters"]["session_id"];
+                session_id: string;
             };
             cookie?: never;
         };
@@ -3835,7 +4051,7 @@ export interface operations {
             };
             path: {
                 /** @description Payment session id */
-                session_id: components["parameters"]["session_id"];
+                session_id: string;
             };
             cookie?: never;
         };
@@ -3979,7 +4195,7 @@ export interface operations {
             };
             path: {
                 /** @description Payment session id */
-                session_id: components["parameters"]["session_id"];
+                session_id: string;
             };
             cookie?: never;
         };
@@ -4011,6 +4227,156 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalServerError"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    createHppSession: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Reused as the response's Klarna-Correlation-Id when sane (letters, digits, . _ : -, at most 128) */
+                "Klarna-Correlation-Id"?: components["parameters"]["Klarna-Correlation-Id"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["HppSessionRequest"];
+            };
+        };
+        responses: {
+            /** @description The session; Location names it (session_url) */
+            201: {
+                headers: {
+                    "Klarna-Correlation-Id": components["headers"]["Klarna-Correlation-Id"];
+                    /** @description session_url */
+                    Location: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HppSessionCreated"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["MerchantUnauthorized"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalServerError"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    getHppSession: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Reused as the response's Klarna-Correlation-Id when sane (letters, digits, . _ : -, at most 128) */
+                "Klarna-Correlation-Id"?: components["parameters"]["Klarna-Correlation-Id"];
+            };
+            path: {
+                /** @description HPP session id */
+                session_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The session */
+            200: {
+                headers: {
+                    "Klarna-Correlation-Id": components["headers"]["Klarna-Correlation-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HppSession"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["MerchantUnauthorized"];
+            404: components["responses"]["NotFound"];
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalServerError"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    disableHppSession: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Reused as the response's Klarna-Correlation-Id when sane (letters, digits, . _ : -, at most 128) */
+                "Klarna-Correlation-Id"?: components["parameters"]["Klarna-Correlation-Id"];
+            };
+            path: {
+                /** @description HPP session id */
+                session_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Disabled (again: nothing changes) */
+            204: {
+                headers: {
+                    "Klarna-Correlation-Id": components["headers"]["Klarna-Correlation-Id"];
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["MerchantUnauthorized"];
+            404: components["responses"]["NotFound"];
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalServerError"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    distributeHppSession: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Reused as the response's Klarna-Correlation-Id when sane (letters, digits, . _ : -, at most 128) */
+                "Klarna-Correlation-Id"?: components["parameters"]["Klarna-Correlation-Id"];
+            };
+            path: {
+                /** @description HPP session id */
+                session_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["HppDistributionRequest"];
+            };
+        };
+        responses: {
+            /** @description The message as recorded */
+            201: {
+                headers: {
+                    "Klarna-Correlation-Id": components["headers"]["Klarna-Correlation-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HppMessage"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["MerchantUnauthorized"];
+            /** @description NOT_ALLOWED: the session is final or expired */
+            403: {
+                headers: {
+                    "Klarna-Correlation-Id": components["headers"]["Klarna-Correlation-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            404: components["responses"]["NotFound"];
             413: components["responses"]["PayloadTooLarge"];
             415: components["responses"]["UnsupportedMediaType"];
             429: components["responses"]["TooManyRequests"];

@@ -56,17 +56,17 @@ export function merchantDeclined(errorText: string | undefined): Notice {
 /** The page's own stylesheet: a constant of this file, inlined as it is (its hash is in PAGE_CSP). */
 const STYLE = trustedHtml(CSS);
 
-function layout(body: SafeHtml): string {
+export function layout(body: SafeHtml): string {
   return html`<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1"><title>OpenOM test checkout</title><style>${STYLE}</style></head><body><main><h1>Test checkout</h1><p class="sandbox">OpenOM sandbox: no real payment is made.</p>${body}</main></body></html>
 `.text;
 }
 
-function noticeHtml(notice: Notice): SafeHtml {
+export function noticeHtml(notice: Notice): SafeHtml {
   return html`<p class="notice ${notice.tone}" role="${notice.tone === 'error' ? 'alert' : 'status'}">${notice.text}</p>`;
 }
 
-function linesTable(order: CheckoutOrderFields): SafeHtml {
+export function linesTable(order: CheckoutOrderFields): SafeHtml {
   const money = (amount: number) => formatAmount(amount, order.purchase_currency.toUpperCase(), order.locale);
   const rows = order.order_lines.map((line) => {
     const unit = typeof line.quantity_unit === 'string' && line.quantity_unit !== '' ? ` ${line.quantity_unit}` : '';

@@ -1,6 +1,6 @@
 // Every `openom` command (CONTRACT §9), as data: help, argument parsing and the request are all
 // derived from this table. An API command is one HTTP call; a local command runs in this process.
-import type { Access, Env } from './api.js';
+import { serverUrl, type Access, type Env } from './api.js';
 import { readJsonInput } from './input.js';
 
 export interface OptionSpec {
@@ -249,7 +249,58 @@ export const COMMANDS: readonly Command[] = [
     output: '{} (the server answers 204)',
     example: 'openom payments cancel "$TOKEN"',
   },
+  ...hppCommands(),
 ];
+
+/** Pay by link (CONTRACT §13): a Hosted Payment Page session over a checkout order, its status, disabling it. */
+function hppCommands(): ApiCommand[] {
+  const url = (help: string): OptionSpec => ({ value: 'URL', help: `${help}; {{session_id}} and {{order_id}} are filled in` });
+  const sessionPath = '/hpp/v1/sessions/{SESSION_ID}';
+  return [
+    {
+      name: 'hpp create',
+      access: 'merchant',
+      summary: 'Create a pay-by-link session (Hosted Payment Page) for a checkout order',
+      method: 'POST',
+      path: '/hpp/v1/sessions',
+      args: ['CHECKOUT_ORDER_ID'],
+      options: {
+        success: url('where the shopper goes after paying'),
+        cancel: url('where the shopper goes after cancelling'),
+        failure: url('where the shopper goes when the payment is refused'),
+        'status-update': url('receives every status change'),
+        'place-order-mode': { value: 'MODE', help: 'PLACE_ORDER (default) or CAPTURE_ORDER (also captures in full)' },
+      },
+      body: ({ args, options, env }) => ({
+        payment_session_url: `${serverUrl(options.url, env).href.replace(/\/$/, '')}/checkout/v3/orders/${args.CHECKOUT_ORDER_ID}`,
+        merchant_urls: { success: options.success, cancel: options.cancel, failure: options.failure, status_update: options['status-update'] },
+        options: options['place-order-mode'] === undefined ? undefined : { place_order_mode: options['place-order-mode'] },
+      }),
+      output: '{"session_id", "session_url", "redirect_url", "distribution_url", "qr_code_url", "expires_at"}: send the shopper to redirect_url',
+      example: 'openom hpp create "$CHECKOUT_ORDER_ID" --success "https://shop.example/paid?order={{order_id}}"',
+    },
+    {
+      name: 'hpp get',
+      access: 'merchant',
+      summary: "Show a pay-by-link session's status (WAITING, IN_PROGRESS, COMPLETED…)",
+      method: 'GET',
+      path: sessionPath,
+      args: ['SESSION_ID'],
+      output: '{"session_id", "status", "updated_at", "expires_at", "order_id"?, "klarna_reference"?}',
+      example: 'openom hpp get "$SESSION_ID"',
+    },
+    {
+      name: 'hpp disable',
+      access: 'merchant',
+      summary: 'Disable a pay-by-link session: its link stops working (refused once it is completed)',
+      method: 'DELETE',
+      path: sessionPath,
+      args: ['SESSION_ID'],
+      output: '{} (the server answers 204)',
+      example: 'openom hpp disable "$SESSION_ID"',
+    },
+  ];
+}
 
 /** The command the first words of argv name (two-word names first), and how many words it took. */
 export function findCommand(argv: readonly string[]): { command: Command; words: number } | undefined {

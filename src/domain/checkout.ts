@@ -106,7 +106,7 @@ export const CHECKOUT_LIFETIME_MS = 48 * 3_600_000;
 /** Where a checkout stands for the shopper. Aborted and expired orders keep status checkout_incomplete. */
 export type CheckoutPhase = 'open' | 'complete' | 'aborted' | 'expired';
 
-function checkoutExpiresAt(state: CheckoutState): Date {
+export function checkoutExpiresAt(state: CheckoutState): Date {
   return new Date(state.last_modified_at.getTime() + CHECKOUT_LIFETIME_MS);
 }
 

@@ -34,6 +34,7 @@ const TAGS = [
   { name: 'Checkout', description: 'Checkout API v3 (sandbox mode; 404 in production mode): checkout orders, whose html_snippet frames the hosted test checkout' },
   { name: 'Sandbox', description: 'Test helpers of sandbox mode (merchant credentials); 404 in production mode' },
   { name: 'Klarna Payments', description: 'Klarna Payments API v1 (klarna profile, sandbox mode; 404 otherwise): payment sessions, and orders from authorization tokens' },
+  { name: 'Hosted Payment Page', description: 'HPP API v1 (sandbox mode; 404 in production mode): pay a checkout order by link, QR code, e-mail or SMS (recorded, never sent)' },
 ];
 
 const DESCRIPTION = `Wire-compatible Kustom/Klarna Order Management API v1, plus the OpenOM admin API and sandbox helpers.

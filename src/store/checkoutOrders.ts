@@ -27,7 +27,7 @@ import { lockedRows, type Store } from './dialect.js';
 import { inJobsTransaction, jobInsert, type ScheduledJob } from './jobs.js';
 import { isOrderId, newOrderWrites, type OrderIntake } from './orders.js';
 import { firstPushJob } from './push.js';
-import type { CheckoutOrdersTable, Database } from './schema.js';
+import type { CheckoutOrdersTable, Database, OrdersTable } from './schema.js';
 
 /** What a checkout command did, before it is rendered as an HTTP response. */
 export type CheckoutOutcome = { kind: 'checkout'; created: boolean; checkout: CheckoutOrdersTable } | Refused;
@@ -156,9 +156,19 @@ export interface Purchase {
   email?: string;
   pushDelaySeconds: number;
   correlationId: string;
+  alsoInTransaction?: CompletionStep;
 }
 
 export type PurchaseResult = { ok: true; checkout: CheckoutOrdersTable } | { ok: false; problem: Problem };
+
+/**
+ * Work another feature does in a completion's transaction, once the checkout may be completed (a
+ * Hosted Payment Page session marked paid): its writes, or a refusal that leaves everything unwritten.
+ */
+export type CompletionStep = (
+  db: Kysely<Database>,
+  completed: { now: Date; order: OrdersTable },
+) => Promise<{ ok: true; writes: Compilable<unknown>[] } | { ok: false; problem: Problem }>;
 
 /**
  * Completes a checkout in one transaction: the checkout row is locked and checked again (two
@@ -190,10 +200,13 @@ export async function completeCheckout(store: Store, p: Purchase): Promise<Purch
     const jobs: ScheduledJob[] = [firstPushJob(orderId, now, p.pushDelaySeconds)];
     const review = d.value.review;
     if (review) jobs.push({ kind: 'fraud_decision', orderId, payload: { decision: review.decision }, dueAt: review.due_at });
+    const also = p.alsoInTransaction ? await p.alsoInTransaction(db, { now, order: order.row }) : { ok: true as const, writes: [] };
+    if (!also.ok) return also;
     const writes = [
       db.updateTable('checkout_orders').set(changes).where('order_id', '=', orderId),
       ...order.writes,
       ...jobs.map((job) => jobInsert(db, merchantId, clock, job)),
+      ...also.writes,
     ];
     for (const write of writes) await db.executeQuery(write.compile());
     return { ok: true, checkout: { ...checkout, ...changes } };

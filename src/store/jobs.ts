@@ -9,6 +9,7 @@ import { randomBytes } from 'node:crypto';
 import { sql, type Kysely } from 'kysely';
 import type { FraudDecision } from '../domain/decisions.js';
 import type { FraudNotificationType } from '../domain/merchantCalls.js';
+import type { HppStatusUpdateBody } from '../domain/hpp.js';
 import type { WebhookEventType } from '../domain/webhookEvents.js';
 import { toKlarnaTimestamp } from '../domain/time.js';
 import type { MerchantClock } from './clock.js';
@@ -43,6 +44,8 @@ export interface JobPayloads {
   payment_authorization: { url: string; authorization_token: string; session_id: string };
   /** Klarna Payments' auto_capture of an order made from an authorization token (src/store/payments.ts: autoCapture). */
   auto_capture: Record<string, never>;
+  /** A status change of a Hosted Payment Page session, POSTed to its merchant_urls.status_update (resolved). */
+  hpp_status_update: { url: string; body: HppStatusUpdateBody };
 }
 
 export type JobKind = keyof JobPayloads;

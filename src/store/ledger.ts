@@ -231,6 +231,8 @@ const TABLES: { [K in keyof Database]: string[] } = {
   portal_sessions: ['session_hash'],
   payment_sessions: ['session_id'],
   payment_authorizations: ['authorization_token'],
+  hpp_sessions: ['session_id'],
+  hpp_distributions: ['distribution_id'],
 };
 
 /** Every row of every table, in primary-key order, as one JSON text: equal texts = equal stores. */

@@ -378,6 +378,54 @@ const migrations: [string, Migration][] = [
       await db.schema.createIndex('payment_authorizations_session').on('payment_authorizations').columns(['session_id']).execute();
     },
   ],
+  [
+    '010_hpp',
+    // Hosted Payment Page sessions (CONTRACT §13) and the outbox of links "sent" by e-mail or SMS.
+    // The CHECKs are the database's half of the pairs whose code half is src/domain/hpp.ts
+    // (hppStateViolations, checked by src/store/hppSessions.ts before every write).
+    async (db) => {
+      await db.schema
+        .createTable('hpp_sessions')
+        .addColumn('session_id', 'text', (c) => c.primaryKey())
+        .addColumn('merchant_id', 'text', (c) => c.notNull().references('merchants.merchant_id'))
+        // What the session pays for: a checkout order or (later) a payment session, by its id.
+        .addColumn('source_kind', 'text', (c) => c.notNull())
+        .addColumn('source_id', 'text', (c) => c.notNull())
+        .addColumn('status', 'text', (c) => c.notNull())
+        .addColumn('place_order_mode', 'text', (c) => c.notNull())
+        // JSON text, as the merchant sent them (validated).
+        .addColumn('merchant_urls', 'text', (c) => c.notNull())
+        .addColumn('options', 'text', (c) => c.notNull())
+        .addColumn('order_id', 'text')
+        .addColumn('authorization_token', 'text')
+        .addColumn('klarna_reference', 'text')
+        // Merchant-clock ISO times.
+        .addColumn('expires_at', 'text', (c) => c.notNull())
+        .addColumn('created_at', 'text', (c) => c.notNull())
+        .addColumn('updated_at', 'text', (c) => c.notNull())
+        .addCheckConstraint('hpp_sessions_status', sql`status in ('WAITING', 'IN_PROGRESS', 'COMPLETED', 'CANCELLED', 'FAILED', 'BACK', 'ERROR', 'DISABLED')`)
+        .addCheckConstraint('hpp_sessions_source_kind', sql`source_kind in ('checkout_order', 'payment_session')`)
+        .addCheckConstraint('hpp_sessions_place_order_mode', sql`place_order_mode in ('PLACE_ORDER', 'CAPTURE_ORDER', 'NONE')`)
+        .addCheckConstraint('hpp_sessions_completed', sql`status <> 'COMPLETED' or order_id is not null or authorization_token is not null`)
+        .execute();
+      await db.schema.createIndex('hpp_sessions_merchant').on('hpp_sessions').columns(['merchant_id', 'created_at']).execute();
+      await db.schema.createIndex('hpp_sessions_source').on('hpp_sessions').columns(['source_kind', 'source_id']).execute();
+      await db.schema
+        .createTable('hpp_distributions')
+        .addColumn('distribution_id', 'text', (c) => c.primaryKey())
+        .addColumn('merchant_id', 'text', (c) => c.notNull().references('merchants.merchant_id'))
+        .addColumn('session_id', 'text', (c) => c.notNull().references('hpp_sessions.session_id'))
+        .addColumn('method', 'text', (c) => c.notNull())
+        .addColumn('contact_information', 'text', (c) => c.notNull())
+        .addColumn('link', 'text', (c) => c.notNull())
+        .addColumn('message', 'text', (c) => c.notNull())
+        .addColumn('created_at', 'text', (c) => c.notNull())
+        .addCheckConstraint('hpp_distributions_method', sql`method in ('email', 'sms')`)
+        .execute();
+      await db.schema.createIndex('hpp_distributions_merchant').on('hpp_distributions').columns(['merchant_id', 'created_at']).execute();
+      await db.schema.createIndex('hpp_distributions_session').on('hpp_distributions').columns(['session_id', 'created_at']).execute();
+    },
+  ],
 ];
 
 /**

@@ -5,6 +5,7 @@ import type { Generated } from 'kysely';
 import type { FraudStatus } from '../domain/order.js';
 import type { OrderEventType } from '../domain/webhookEvents.js';
 import type { JobKind } from './jobs.js';
+import type { DistributionMethod, HppSourceKind, HppStatus, PlaceOrderMode } from '../domain/hpp.js';
 
 export interface SettingsTable {
   key: string;
@@ -221,6 +222,8 @@ export interface Database {
   portal_sessions: PortalSessionsTable;
   payment_sessions: PaymentSessionsTable;
   payment_authorizations: PaymentAuthorizationsTable;
+  hpp_sessions: HppSessionsTable;
+  hpp_distributions: HppDistributionsTable;
 }
 
 export interface PaymentSessionsTable {
@@ -248,4 +251,37 @@ export interface PaymentAuthorizationsTable {
   /** The answer kept for the token (idempotent per token): its HTTP status and body. */
   answer_status: number | null;
   answer_body: string | null;
+}
+
+/** A Hosted Payment Page session (CONTRACT §13); times are merchant-clock ISO. */
+export interface HppSessionsTable {
+  session_id: string;
+  merchant_id: string;
+  source_kind: HppSourceKind;
+  source_id: string;
+  status: HppStatus;
+  place_order_mode: PlaceOrderMode;
+  /** JSON text of HppMerchantUrls. */
+  merchant_urls: string;
+  /** JSON text of the options as sent. */
+  options: string;
+  order_id: string | null;
+  authorization_token: string | null;
+  klarna_reference: string | null;
+  expires_at: string;
+  created_at: string;
+  updated_at: string;
+}
+
+/** A payment link OpenOM would have sent by e-mail or SMS: the outbox the merchant reads, nothing is sent. */
+export interface HppDistributionsTable {
+  distribution_id: string;
+  merchant_id: string;
+  session_id: string;
+  method: DistributionMethod;
+  /** JSON text of the contact_information sent. */
+  contact_information: string;
+  link: string;
+  message: string;
+  created_at: string;
 }

@@ -13,6 +13,7 @@ import { sendPush } from './pushHandler.js';
 import { deliverWebhook } from './webhookHandler.js';
 import { sendAuthorizationCallback } from './paymentAuthorizationHandler.js';
 import { runAutoCapture } from './autoCaptureHandler.js';
+import { sendHppStatusUpdate } from './hppStatusUpdateHandler.js';
 
 export type JobHandlers = { [K in JobKind]?: JobHandler<K> };
 
@@ -24,6 +25,7 @@ export const JOB_HANDLERS: JobHandlers = {
   push: sendPush,
   payment_authorization: sendAuthorizationCallback,
   auto_capture: runAutoCapture,
+  hpp_status_update: sendHppStatusUpdate,
 };
 
 /** Runs the job's kind's handler (the map pairs each kind with its own, so the payload types agree). */

@@ -30,6 +30,9 @@ const COMMANDS: Record<string, { flags: string[]; talksToServer: boolean }> = {
   'payments authorize': { flags: ['--outcome'], talksToServer: true },
   'payments order': { flags: ['--file'], talksToServer: true },
   'payments cancel': { flags: [], talksToServer: true },
+  'hpp create': { flags: ['--success', '--cancel', '--failure', '--status-update', '--place-order-mode'], talksToServer: true },
+  'hpp get': { flags: [], talksToServer: true },
+  'hpp disable': { flags: [], talksToServer: true },
 };
 
 describe('openom help', () => {
