@@ -219,4 +219,34 @@ export interface Database {
   faults: FaultsTable;
   checkout_orders: CheckoutOrdersTable;
   portal_sessions: PortalSessionsTable;
+  customer_tokens: CustomerTokensTable;
+  customer_token_orders: CustomerTokenOrdersTable;
+}
+
+/** A recurring checkout's customer token (CONTRACT §12); the customer is the checkout's, kept to pay later orders. */
+export interface CustomerTokensTable {
+  token_id: string;
+  merchant_id: string;
+  status: 'ACTIVE' | 'SUSPENDED' | 'CANCELLED';
+  payment_method_type: string;
+  /** The checkout's recurring_description. */
+  description: string | null;
+  /** The checkout order whose completion made the token. */
+  origin_order_id: string;
+  purchase_country: string;
+  purchase_currency: string;
+  locale: string;
+  billing_address: string | null;
+  shipping_address: string | null;
+  customer: string | null;
+  created_at: string;
+  updated_at: string;
+}
+
+/** An Order Management order placed with a customer token. */
+export interface CustomerTokenOrdersTable {
+  order_id: string;
+  merchant_id: string;
+  token_id: string;
+  created_at: string;
 }
