@@ -35,6 +35,8 @@ import type { Store } from './store/dialect.js';
 import { isFaultablePath } from './domain/faults.js';
 import { portal } from './portal/index.js';
 import { PORTAL_PREFIX } from './portal/paths.js';
+import { customerTokenRoutes } from './tokens/routes.js';
+import { sandboxTokenRoutes } from './tokens/sandboxRoutes.js';
 
 export interface AppDeps {
   config: Config;
@@ -166,7 +168,11 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     await scope('/sandbox/v1', 'merchant', sandboxRoutes);
     await scope('/checkout/v3', 'merchant', [checkoutRoutes]);
     await scope(HOSTED_CHECKOUT_PATH, 'none', [hostedCheckoutRoutes]);
+    // The token's sandbox helper is the tokens' own (src/tokens/), beside the other helpers.
+    await scope('/sandbox/v1', 'merchant', [sandboxTokenRoutes]);
   }
+  // Customer tokens exist in both modes (CONTRACT §12), though only a sandbox checkout makes one.
+  await scope('/customer-token/v1', 'merchant', [customerTokenRoutes]);
   // The merchant portal: HTML for people, in both modes, with its own sessions (src/portal/); its
   // webhooks page is a sandbox helper, as /sandbox/v1/webhooks is (CONTRACT §10).
   const portalSections = config.mode === 'sandbox' ? (['orders', 'webhooks'] as const) : (['orders'] as const);
