@@ -25,6 +25,9 @@ const COMMANDS: Record<string, { flags: string[]; talksToServer: boolean }> = {
   clock: { flags: [], talksToServer: true },
   'clock advance': { flags: ['--seconds'], talksToServer: true },
   'ledger check': { flags: [], talksToServer: false },
+  'tokens get': { flags: [], talksToServer: true },
+  'tokens order': { flags: ['--file', ...IDEMPOTENT], talksToServer: true },
+  'tokens cancel': { flags: IDEMPOTENT, talksToServer: true },
 };
 
 describe('openom help', () => {
