@@ -175,7 +175,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   await scope('/customer-token/v1', 'merchant', [customerTokenRoutes]);
   // The merchant portal: HTML for people, in both modes, with its own sessions (src/portal/); its
   // webhooks page is a sandbox helper, as /sandbox/v1/webhooks is (CONTRACT §10).
-  const portalSections = config.mode === 'sandbox' ? (['orders', 'webhooks'] as const) : (['orders'] as const);
+  const portalSections = config.mode === 'sandbox' ? (['orders', 'webhooks', 'tokens'] as const) : (['orders', 'tokens'] as const);
   await app.register(portal, { prefix: PORTAL_PREFIX, store, config, verifyMerchantCredentials, requireReady, sections: portalSections });
 
   return app;

@@ -256,16 +256,16 @@ export interface OrderToken {
   role: 'created' | 'paid';
 }
 
-/** The token an order made or was paid with, if any (the portal's order page). */
-export async function tokenOfOrder(store: Store, merchantId: string, orderId: string): Promise<OrderToken | undefined> {
-  const made = await store.reader
+/** The token an order made or was paid with, if any (the portal's order page), read on db (the page's snapshot). */
+export async function tokenOfOrder(db: Kysely<Database>, merchantId: string, orderId: string): Promise<OrderToken | undefined> {
+  const made = await db
     .selectFrom('customer_tokens')
     .select(['token_id', 'status'])
     .where('merchant_id', '=', merchantId)
     .where('origin_order_id', '=', orderId)
     .executeTakeFirst();
   if (made) return { ...made, role: 'created' };
-  const paid = await store.reader
+  const paid = await db
     .selectFrom('customer_token_orders as o')
     .innerJoin('customer_tokens as t', 't.token_id', 'o.token_id')
     .select(['t.token_id', 't.status'])
