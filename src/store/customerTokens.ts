@@ -24,7 +24,7 @@ import type { WebhookEventType } from '../domain/webhookEvents.js';
 import { merchantClock, type MerchantClock } from './clock.js';
 import { lockedRows, type Store } from './dialect.js';
 import { inKeyedTransaction, type KeyedRequest } from './idempotency.js';
-import { signalJobsDue, webhookFanOut, type WebhookEventBody } from './jobs.js';
+import { signalJobsDue, webhookFanOut } from './jobs.js';
 import { createCapture } from './orderCommands.js';
 import { isUuid, newOrderWrites, type OrderIntake } from './orders.js';
 import { orderTx, type JobsWritten } from './orderTx.js';
@@ -49,8 +49,7 @@ function assertTokenStatus(status: TokenStatus): TokenStatus {
 
 /** A token event's webhook: its data names the token and the checkout order that made it, whose sequence it joins. */
 function tokenWebhook(db: Kysely<Database>, token: Pick<CustomerTokensTable, 'merchant_id' | 'token_id' | 'origin_order_id'>, type: WebhookEventType, clock: MerchantClock) {
-  // WebhookEventBody's data is typed for order events; token events add the token beside the order id.
-  const data: WebhookEventBody['data'] = Object.assign({ order_id: token.origin_order_id }, { customer_token: token.token_id });
+  const data = { order_id: token.origin_order_id, customer_token: token.token_id };
   return webhookFanOut(db, { merchantId: token.merchant_id, orderId: token.origin_order_id, type, data, occurredAt: clock.now, runAt: clock.toRealMs(clock.now) });
 }
 
