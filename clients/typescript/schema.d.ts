@@ -1688,7 +1688,9 @@ export interface components {
             merchant_reference2?: string;
             merchant_data?: string;
             merchant_urls?: {
+                /** @description http or https URL */
                 confirmation?: string;
+                /** @description http or https URL */
                 push?: string;
             };
             shipping_address?: components["schemas"]["Address"];

@@ -189,6 +189,8 @@ export function placeTokenOrder(store: Store, ctx: TokenContext, tokenParam: str
       merchant_reference1: req.merchant_reference1,
       merchant_reference2: req.merchant_reference2,
       merchant_data: req.merchant_data,
+      // The order says how it was paid, as Klarna's orders do: with the token's payment method.
+      initial_payment_method: { type: token.payment_method_type, description: 'Customer token' },
       fraud_status: 'ACCEPTED',
     };
     const invalid = checkTokenOrder({

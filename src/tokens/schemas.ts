@@ -22,7 +22,7 @@ export const CustomerToken = component(
   [{ status: 'ACTIVE', payment_method_type: 'INVOICE' }],
 );
 
-const TokenMerchantUrl = Text(MAX_MERCHANT_URL_LENGTH, { minLength: 1 });
+const TokenMerchantUrl = Text(MAX_MERCHANT_URL_LENGTH, { pattern: '^https?://[^\\s]+$', description: 'http or https URL' });
 
 export const TokenOrderBody = component(
   'CustomerTokenOrderRequest',

@@ -44,6 +44,7 @@ describeOnBothStores('customer token API', (ctx) => {
     assert.equal(order.purchase_currency, 'SEK');
     assert.equal(order.merchant_reference2, 'MONTH-1');
     assert.equal((order.billing_address as Json).given_name, 'Jane');
+    assert.deepEqual(order.initial_payment_method, { type: 'INVOICE', description: 'Customer token' });
     const foreign = await orderWithToken(t, other, token);
     assert.equal(foreign.statusCode, 404);
     assert.equal(errorOf(foreign).error_code, 'TOKEN_NOT_FOUND');
@@ -132,6 +133,7 @@ describeOnBothStores('customer token API', (ctx) => {
       [renewalBody({ order_amount: '4900' }), /order_amount/],
       [renewalBody({ auto_capture: 'yes' }), /auto_capture/],
       [{ ...renewalBody(), order_lines: undefined }, /order_lines/],
+      [renewalBody({ merchant_urls: { push: 'ftp://shop.example/push' } }), /merchant_urls\.push/],
     ];
     for (const [body, field] of cases) {
       const res = await orderWithToken(t, m, token, body);
