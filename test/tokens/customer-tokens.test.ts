@@ -4,6 +4,7 @@
 import assert from 'node:assert/strict';
 import { it } from 'node:test';
 import { call, createMerchant, describeOnBothStores, errorOf, getOrder, ordersUrl, type Json, type TestApp } from '../support/harness.js';
+import { checkLedger } from '../../src/store/ledger.js';
 import { advanceClock, deliveriesOf, registerWebhook } from '../support/webhooks.js';
 import { cancelToken, orderWithToken, readToken, recurringPurchase, renewalBody, setSandboxStatus, TOKENS } from './support.js';
 
@@ -184,6 +185,8 @@ describeOnBothStores('customer token API', (ctx) => {
     const first = await getOrder(t, m, placed[0]!);
     const months = (Date.parse(String(last.created_at)) - Date.parse(String(first.created_at))) / 86_400_000;
     assert.ok(months >= 330 && months < 332, `renewals span eleven clock months (${months} days)`);
+    const ledger = await checkLedger(t.store, new Date(Date.parse(String(last.created_at)) + 60_000));
+    assert.deepEqual(ledger.violations, [], 'every token order and its capture hold the ledger invariants');
     assert.equal((await cancelToken(t, m, token)).statusCode, 202);
     assert.equal(errorOf(await orderWithToken(t, m, token)).error_code, 'TOKEN_NOT_FOUND');
   });
