@@ -15,6 +15,8 @@ describeOnBothStores('recurring checkout', (ctx) => {
     assert.equal(checkout.recurring, true);
     assert.equal(checkout.recurring_description, 'Tomato box, monthly');
     assert.equal(checkout.recurring_token, undefined, 'no token before the purchase');
+    const page = await call(t, { method: 'GET', url: `/sandbox/checkout/${checkout.order_id}`, auth: 'none' });
+    assert.match(page.body, /<strong>Subscription:<\/strong> completing this purchase lets the shop charge you again later without asking \(Tomato box, monthly\)/);
     assert.equal((await complete(t, m, checkout.order_id, 'accepted')).statusCode, 200);
     const read = await readCheckoutOrder(t, m, checkout.order_id);
     assert.match(String(read.recurring_token), /^[0-9a-f-]{36}$/);
@@ -26,6 +28,7 @@ describeOnBothStores('recurring checkout', (ctx) => {
     const t = ctx();
     const m = await createMerchant(t);
     const plain = await createCheckout(t, m);
+    assert.doesNotMatch((await call(t, { method: 'GET', url: `/sandbox/checkout/${plain.order_id}`, auth: 'none' })).body, /Subscription/);
     await complete(t, m, plain.order_id, 'accepted');
     assert.equal((await readCheckoutOrder(t, m, plain.order_id)).recurring_token, undefined);
     const denied = await createCheckout(t, m, checkoutBody({ recurring: true }));
