@@ -12,7 +12,6 @@ import {
   decideTokenOrder,
   SANDBOX_PAYMENT_METHOD_TYPE,
   tokenProblems,
-  tokenStatusViolation,
   type SandboxTokenStatus,
   type TokenDecision,
   type TokenStatus,
@@ -20,11 +19,11 @@ import {
 import type { Problem } from '../domain/errorCodes.js';
 import type { FraudStatus } from '../domain/order.js';
 import type { OrderLineAmounts } from '../domain/orderLines.js';
-import type { WebhookEventType } from '../domain/webhookEvents.js';
 import { merchantClock, type MerchantClock } from './clock.js';
 import { lockedRows, type Store } from './dialect.js';
 import { inKeyedTransaction, type KeyedRequest } from './idempotency.js';
-import { signalJobsDue, webhookFanOut } from './jobs.js';
+import { signalJobsDue } from './jobs.js';
+import { assertTokenStatus, tokenStatusWrites, tokenWebhook } from './tokenWrites.js';
 import { createCapture } from './orderCommands.js';
 import { isUuid, newOrderWrites, type OrderIntake } from './orders.js';
 import { orderTx, type JobsWritten } from './orderTx.js';
@@ -40,18 +39,6 @@ export type TokenContext = KeyedRequest<TokenOutcome> & { correlationId: string 
 
 const jsonOrNull = (v: unknown): string | null => (v === undefined || v === null ? null : JSON.stringify(v));
 const parsed = (text: string | null): Json | undefined => (text === null ? undefined : (JSON.parse(text) as Json));
-
-function assertTokenStatus(status: TokenStatus): TokenStatus {
-  const violation = tokenStatusViolation(status);
-  if (violation) throw new Error(`refusing to write an invalid customer token: ${violation}`);
-  return status;
-}
-
-/** A token event's webhook: its data names the token and the checkout order that made it, whose sequence it joins. */
-function tokenWebhook(db: Kysely<Database>, token: Pick<CustomerTokensTable, 'merchant_id' | 'token_id' | 'origin_order_id'>, type: WebhookEventType, clock: MerchantClock) {
-  const data = { order_id: token.origin_order_id, customer_token: token.token_id };
-  return webhookFanOut(db, { merchantId: token.merchant_id, orderId: token.origin_order_id, type, data, occurredAt: clock.now, runAt: clock.toRealMs(clock.now) });
-}
 
 /**
  * The writes of the token a recurring checkout's completion makes, sent in the completion's
@@ -75,7 +62,7 @@ export function newTokenWrites(db: Kysely<Database>, merchantId: string, checkou
     created_at: at,
     updated_at: at,
   };
-  return { tokenId: token.token_id, writes: [db.insertInto('customer_tokens').values(token), tokenWebhook(db, token, 'openom.customer_token.created', clock)] };
+  return { tokenId: token.token_id, writes: [db.insertInto('customer_tokens').values(token), tokenWebhook(db, token, 'openom.customer_token.created', clock.now, clock.toRealMs(clock.now))] };
 }
 
 function tokenQuery(db: Kysely<Database>, merchantId: string, tokenId: string) {
@@ -130,12 +117,8 @@ function statusChange(decide: (status: TokenStatus, tokenId: string) => TokenDec
     const d = decide(tx.token.status, tx.token.token_id);
     if (!d.ok) return refused(d.problem);
     if (!d.value.changed) return { kind: 'token_changed' };
-    const status = assertTokenStatus(d.value.next);
-    tx.writes.push(tx.db.updateTable('customer_tokens').set({ status, updated_at: tx.clock.now.toISOString() }).where('token_id', '=', tx.token.token_id));
-    if (status === 'CANCELLED') {
-      tx.jobs.any = true;
-      tx.writes.push(tokenWebhook(tx.db, tx.token, 'openom.customer_token.cancelled', tx.clock));
-    }
+    tx.jobs.any = true;
+    tx.writes.push(...tokenStatusWrites(tx.db, tx.token, d.value.next, tx.clock.now, tx.clock.toRealMs(tx.clock.now)));
     return { kind: 'token_changed' };
   };
 }

@@ -3,8 +3,8 @@ import assert from 'node:assert/strict';
 import { it } from 'node:test';
 import { checkoutBody, complete, createCheckout, readCheckoutOrder } from '../support/checkout.js';
 import { call, createMerchant, describeOnBothStores } from '../support/harness.js';
-import { deliveriesOf, registerWebhook } from '../support/webhooks.js';
-import { recurringPurchase } from './support.js';
+import { decidePendingFraud, deliveriesOf, registerWebhook } from '../support/webhooks.js';
+import { readToken, recurringPurchase } from './support.js';
 
 describeOnBothStores('recurring checkout', (ctx) => {
   it('a completed recurring checkout carries a recurring_token, and fires openom.customer_token.created naming it', async () => {
@@ -36,6 +36,25 @@ describeOnBothStores('recurring checkout', (ctx) => {
     assert.equal((await readCheckoutOrder(t, m, denied.order_id)).recurring_token, undefined);
     const count = await t.store.db.selectFrom('customer_tokens').select((eb) => eb.fn.countAll<number>().as('n')).where('merchant_id', '=', m.merchant_id).executeTakeFirstOrThrow();
     assert.equal(Number(count.n), 0);
+  });
+
+  it('a pending recurring purchase that is then rejected cancels its token with the order; one then accepted keeps it ACTIVE', async () => {
+    const t = ctx();
+    const m = await createMerchant(t);
+    const hook = await registerWebhook(t, m, 'https://shop.example/hooks', ['openom.customer_token.cancelled']);
+    const tokenOf = async (outcome: 'pending_accepted' | 'pending_rejected', decision: 'ACCEPTED' | 'REJECTED') => {
+      const checkout = await createCheckout(t, m, checkoutBody({ recurring: true }));
+      assert.equal((await complete(t, m, checkout.order_id, outcome)).statusCode, 200);
+      const token = String((await readCheckoutOrder(t, m, checkout.order_id)).recurring_token);
+      assert.equal(((await readToken(t, m, token)).json() as { status: string }).status, 'ACTIVE');
+      assert.equal((await decidePendingFraud(t, m, checkout.order_id, decision)), 204);
+      return { orderId: checkout.order_id, token };
+    };
+    const rejected = await tokenOf('pending_rejected', 'REJECTED');
+    assert.equal(((await readToken(t, m, rejected.token)).json() as { status: string }).status, 'CANCELLED');
+    assert.deepEqual((await deliveriesOf(t, m, hook)).map((d) => [d.event_type, d.order_id]), [['openom.customer_token.cancelled', rejected.orderId]]);
+    const accepted = await tokenOf('pending_accepted', 'ACCEPTED');
+    assert.equal(((await readToken(t, m, accepted.token)).json() as { status: string }).status, 'ACTIVE');
   });
 
   it('recurring must be a boolean: 400 BAD_VALUE naming the field', async () => {
