@@ -14,7 +14,7 @@ async function ordersOfToken(t: TestApp, token: string): Promise<number> {
 }
 
 describeOnBothStores('customer token API', (ctx) => {
-  it('a token reads as ACTIVE, paid by INVOICE; unknown, malformed and other merchants\' tokens are 404 NOT_FOUND "Invalid customer-token ID"', async () => {
+  it('a token reads as ACTIVE, paid by INVOICE; unknown and other merchants\' tokens are 404 NOT_FOUND "Invalid customer-token ID", a malformed one 400 naming it', async () => {
     const t = ctx();
     const m = await createMerchant(t);
     const other = await createMerchant(t, 'Other AB');
@@ -23,7 +23,10 @@ describeOnBothStores('customer token API', (ctx) => {
     assert.equal(res.statusCode, 200, res.body);
     assert.deepEqual(res.json(), { status: 'ACTIVE', payment_method_type: 'INVOICE' });
     assert.equal((await readToken(t, m, token.toUpperCase())).statusCode, 200, 'ids are case-insensitive, as order ids are');
-    for (const [who, id] of [[other, token], [m, '6a9b1cb1-73a3-4936-a030-481ba4bb203b'], [m, 'not-a-token']] as const) {
+    const malformed = await readToken(t, m, 'not-a-token');
+    assert.equal(malformed.statusCode, 400);
+    assert.deepEqual(errorOf(malformed).error_messages, ['Bad value: customerToken (must be a UUID)']);
+    for (const [who, id] of [[other, token], [m, '6a9b1cb1-73a3-4936-a030-481ba4bb203b']] as const) {
       const refused = await readToken(t, who, id);
       assert.equal(refused.statusCode, 404);
       assert.deepEqual([errorOf(refused).error_code, errorOf(refused).error_messages], ['NOT_FOUND', ['Invalid customer-token ID']]);
