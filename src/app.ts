@@ -41,6 +41,8 @@ import { portal } from './portal/index.js';
 import { PORTAL_PREFIX } from './portal/paths.js';
 import { HPP_SCOPES } from './hpp/scopes.js';
 import { hppSandboxRoutes } from './hpp/sandboxRoutes.js';
+import { customerTokenRoutes } from './tokens/routes.js';
+import { sandboxTokenRoutes } from './tokens/sandboxRoutes.js';
 
 export interface AppDeps {
   config: Config;
@@ -179,10 +181,14 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
       await scope(HOSTED_PAYMENTS_PATH, 'none', [hostedPaymentRoutes]);
     }
     for (const [prefix, security, plugins] of HPP_SCOPES) await scope(prefix, security, plugins); // Hosted Payment Page (CONTRACT §13)
+    // The token's sandbox helper is the tokens' own (src/tokens/), beside the other helpers.
+    await scope('/sandbox/v1', 'merchant', [sandboxTokenRoutes]);
   }
+  // Customer tokens exist in both modes (CONTRACT §12), though only a sandbox checkout makes one.
+  await scope('/customer-token/v1', 'merchant', [customerTokenRoutes]);
   // The merchant portal: HTML for people, in both modes, with its own sessions (src/portal/); its
   // webhooks page is a sandbox helper, as /sandbox/v1/webhooks is (CONTRACT §10).
-  const portalSections = config.mode === 'sandbox' ? (['orders', 'webhooks', 'pay-by-link'] as const) : (['orders'] as const);
+  const portalSections = config.mode === 'sandbox' ? (['orders', 'webhooks', 'pay-by-link', 'tokens'] as const) : (['orders', 'tokens'] as const);
   await app.register(portal, { prefix: PORTAL_PREFIX, store, config, verifyMerchantCredentials, requireReady, sections: portalSections });
 
   return app;

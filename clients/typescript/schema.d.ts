@@ -832,6 +832,74 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/sandbox/v1/customer-tokens/{customerToken}/status": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Suspend a customer token, or make it active again */
+        post: operations["setSandboxCustomerTokenStatus"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/customer-token/v1/tokens/{customerToken}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Read a customer token: its status and payment method */
+        get: operations["readCustomerToken"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/customer-token/v1/tokens/{customerToken}/order": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Place an order paid with the token: an Order Management order for the token's customer (captured at once with auto_capture) */
+        post: operations["createCustomerTokenOrder"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/customer-token/v1/tokens/{customerToken}/status": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        /** Cancel a customer token; final (cancelling it again changes nothing) */
+        patch: operations["cancelCustomerToken"];
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -1047,6 +1115,10 @@ export interface components {
             shipping_address?: components["schemas"]["Address"];
             customer?: components["schemas"]["Customer"];
             options?: components["schemas"]["CheckoutOptions"];
+            /** @description Make a customer token of the purchase (CONTRACT §12): the completed checkout order carries it as recurring_token */
+            recurring?: boolean;
+            /** @description What the customer agrees to be charged for, kept with the token */
+            recurring_description?: string;
         };
         CheckoutOrderUpdate: {
             /** @description ISO 3166-1 alpha-2 */
@@ -1068,6 +1140,10 @@ export interface components {
             shipping_address?: components["schemas"]["Address"];
             customer?: components["schemas"]["Customer"];
             options?: components["schemas"]["CheckoutOptions"];
+            /** @description Make a customer token of the purchase (CONTRACT §12): the completed checkout order carries it as recurring_token */
+            recurring?: boolean;
+            /** @description What the customer agrees to be charged for, kept with the token */
+            recurring_description?: string;
         };
         CheckoutOrder: {
             /** @description UUID; the Order Management order of the purchase has the same id */
@@ -1093,6 +1169,10 @@ export interface components {
             shipping_address?: components["schemas"]["Address"];
             customer?: components["schemas"]["Customer"];
             options?: components["schemas"]["CheckoutOptions"];
+            /** @description Make a customer token of the purchase (CONTRACT §12): the completed checkout order carries it as recurring_token */
+            recurring?: boolean;
+            /** @description What the customer agrees to be charged for, kept with the token */
+            recurring_description?: string;
             /**
              * Format: date-time
              * @description ISO 8601 UTC
@@ -1108,6 +1188,8 @@ export interface components {
              * @description ISO 8601 UTC
              */
             completed_at?: string;
+            /** @description The customer token of a completed recurring checkout; only the merchant that created the checkout can use it */
+            recurring_token?: string;
             /** @description HTML to embed in the checkout page: an iframe with the hosted test checkout */
             html_snippet: string;
         };
@@ -1750,7 +1832,7 @@ export interface components {
             name: string;
         };
         /** @enum {string} */
-        WebhookEventType: "order.created" | "capture.created" | "refund.created" | "openom.order.cancelled" | "openom.order.expired" | "openom.order.fraud_status_changed" | "openom.order.released";
+        WebhookEventType: "order.created" | "capture.created" | "refund.created" | "openom.order.cancelled" | "openom.order.expired" | "openom.order.fraud_status_changed" | "openom.order.released" | "openom.customer_token.created" | "openom.customer_token.cancelled";
         WebhookRequest: {
             /** @description http or https URL that receives the events */
             url: string;
@@ -1848,7 +1930,7 @@ export interface components {
              * @description Defaults by status, e.g. SERVICE_UNAVAILABLE (with Retry-After) for 503
              * @enum {string}
              */
-            error_code?: "BAD_VALUE" | "UNAUTHORIZED" | "NOT_ALLOWED" | "CAPTURE_NOT_ALLOWED" | "CANCEL_NOT_ALLOWED" | "REFUND_NOT_ALLOWED" | "READ_ONLY_ORDER" | "NO_SUCH_ORDER" | "NO_SUCH_CAPTURE" | "NO_SUCH_REFUND" | "NOT_FOUND" | "TOO_MANY_REQUESTS" | "INTERNAL_SERVER_ERROR" | "SERVICE_UNAVAILABLE" | "SESSION_COMPLETED";
+            error_code?: "BAD_VALUE" | "UNAUTHORIZED" | "NOT_ALLOWED" | "CAPTURE_NOT_ALLOWED" | "CANCEL_NOT_ALLOWED" | "REFUND_NOT_ALLOWED" | "READ_ONLY_ORDER" | "NO_SUCH_ORDER" | "NO_SUCH_CAPTURE" | "NO_SUCH_REFUND" | "NOT_FOUND" | "TOO_MANY_REQUESTS" | "INTERNAL_SERVER_ERROR" | "SERVICE_UNAVAILABLE" | "SESSION_COMPLETED" | "TOKEN_NOT_FOUND" | "TOKEN_SUSPENDED" | "PAYMENT_METHOD_FAILED";
             /** @description Wait this long before answering */
             delay_ms?: number;
             /** @description How many requests to fault (default 1) */
@@ -1997,6 +2079,74 @@ export interface components {
         HppMessageList: {
             messages: components["schemas"]["HppMessage"][];
         };
+        /**
+         * @example {
+         *       "status": "ACTIVE",
+         *       "payment_method_type": "INVOICE"
+         *     }
+         */
+        CustomerToken: {
+            /**
+             * @description ACTIVE: can pay; SUSPENDED: paused (sandbox helper); CANCELLED: final
+             * @enum {string}
+             */
+            status: "ACTIVE" | "SUSPENDED" | "CANCELLED";
+            /** @description The payment method the token charges: INVOICE in the sandbox */
+            payment_method_type: string;
+            /** @description Card tokens only (never in the sandbox, whose tokens pay by invoice) */
+            card?: {
+                brand: string;
+                expiry_date: string;
+                masked_number: string;
+            };
+            /** @description Direct debit tokens only (never in the sandbox) */
+            direct_debit?: {
+                masked_number: string;
+            };
+        };
+        CustomerTokenOrderRequest: {
+            /** @description ISO 4217 */
+            purchase_currency: string;
+            /** @description Total including tax, in minor units: the sum of order_lines[].total_amount; at least 1 */
+            order_amount: number;
+            /** @description Total tax in minor units: the sum of order_lines[].total_tax_amount */
+            order_tax_amount: number;
+            order_lines: components["schemas"]["OrderLine"][];
+            /** @description Capture the whole amount at once: an ordinary capture, with its event and webhook */
+            auto_capture?: boolean;
+            merchant_reference1?: string;
+            merchant_reference2?: string;
+            merchant_data?: string;
+            merchant_urls?: {
+                /** @description http or https URL */
+                confirmation?: string;
+                /** @description http or https URL */
+                push?: string;
+            };
+            shipping_address?: components["schemas"]["Address"];
+            /** @description RFC 1766 */
+            locale?: string;
+        };
+        CustomerTokenOrder: {
+            /** @description The Order Management order: AUTHORIZED, or CAPTURED with auto_capture */
+            order_id: string;
+            /** @description ACCEPTED: a token order needs no review */
+            fraud_status: string;
+        };
+        CustomerTokenStatusUpdate: {
+            /**
+             * @description The only status a merchant can set; final
+             * @enum {string}
+             */
+            status: "CANCELLED";
+        };
+        SandboxCustomerTokenStatus: {
+            /**
+             * @description SUSPENDED: orders with the token are refused TOKEN_SUSPENDED; ACTIVE: usable again
+             * @enum {string}
+             */
+            status: "ACTIVE" | "SUSPENDED";
+        };
     };
     responses: {
         /** @description BAD_VALUE: a field, parameter, header or the body is invalid; the message names it, as in "Bad value: order_lines[2].total_amount (…)" */
@@ -2113,6 +2263,8 @@ export interface components {
         delivery_id: string;
         /** @description Authorization token */
         authorization_token: string;
+        /** @description The customer token (recurring_token of the checkout order) */
+        customerToken: string;
     };
     requestBodies: never;
     headers: {
@@ -4376,6 +4528,187 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
+            404: components["responses"]["NotFound"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalServerError"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    setSandboxCustomerTokenStatus: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description The first completed response for this key is stored with the change and replayed for every later request with it */
+                "Klarna-Idempotency-Key"?: components["parameters"]["Klarna-Idempotency-Key"];
+                /** @description Reused as the response's Klarna-Correlation-Id when sane (letters, digits, . _ : -, at most 128) */
+                "Klarna-Correlation-Id"?: components["parameters"]["Klarna-Correlation-Id"];
+            };
+            path: {
+                /** @description The customer token (recurring_token of the checkout order) */
+                customerToken: components["parameters"]["customerToken"];
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["SandboxCustomerTokenStatus"];
+            };
+        };
+        responses: {
+            /** @description Done */
+            204: {
+                headers: {
+                    "Klarna-Correlation-Id": components["headers"]["Klarna-Correlation-Id"];
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["MerchantUnauthorized"];
+            /** @description NOT_ALLOWED: a cancelled token stays cancelled */
+            403: {
+                headers: {
+                    "Klarna-Correlation-Id": components["headers"]["Klarna-Correlation-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            404: components["responses"]["NotFound"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalServerError"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    readCustomerToken: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Reused as the response's Klarna-Correlation-Id when sane (letters, digits, . _ : -, at most 128) */
+                "Klarna-Correlation-Id"?: components["parameters"]["Klarna-Correlation-Id"];
+            };
+            path: {
+                /** @description The customer token (recurring_token of the checkout order) */
+                customerToken: components["parameters"]["customerToken"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The token */
+            200: {
+                headers: {
+                    "Klarna-Correlation-Id": components["headers"]["Klarna-Correlation-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CustomerToken"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["MerchantUnauthorized"];
+            404: components["responses"]["NotFound"];
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalServerError"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    createCustomerTokenOrder: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description The first completed response for this key is stored with the change and replayed for every later request with it */
+                "Klarna-Idempotency-Key"?: components["parameters"]["Klarna-Idempotency-Key"];
+                /** @description Reused as the response's Klarna-Correlation-Id when sane (letters, digits, . _ : -, at most 128) */
+                "Klarna-Correlation-Id"?: components["parameters"]["Klarna-Correlation-Id"];
+            };
+            path: {
+                /** @description The customer token (recurring_token of the checkout order) */
+                customerToken: components["parameters"]["customerToken"];
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CustomerTokenOrderRequest"];
+            };
+        };
+        responses: {
+            /** @description The order placed */
+            200: {
+                headers: {
+                    "Klarna-Correlation-Id": components["headers"]["Klarna-Correlation-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CustomerTokenOrder"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["MerchantUnauthorized"];
+            /** @description TOKEN_SUSPENDED: the token is suspended (PAYMENT_METHOD_FAILED when a sandbox fault declines it) */
+            403: {
+                headers: {
+                    "Klarna-Correlation-Id": components["headers"]["Klarna-Correlation-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description TOKEN_NOT_FOUND: no such token for this merchant, or it is cancelled */
+            404: {
+                headers: {
+                    "Klarna-Correlation-Id": components["headers"]["Klarna-Correlation-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalServerError"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    cancelCustomerToken: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description The first completed response for this key is stored with the change and replayed for every later request with it */
+                "Klarna-Idempotency-Key"?: components["parameters"]["Klarna-Idempotency-Key"];
+                /** @description Reused as the response's Klarna-Correlation-Id when sane (letters, digits, . _ : -, at most 128) */
+                "Klarna-Correlation-Id"?: components["parameters"]["Klarna-Correlation-Id"];
+            };
+            path: {
+                /** @description The customer token (recurring_token of the checkout order) */
+                customerToken: components["parameters"]["customerToken"];
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CustomerTokenStatusUpdate"];
+            };
+        };
+        responses: {
+            /** @description Cancelled */
+            202: {
+                headers: {
+                    "Klarna-Correlation-Id": components["headers"]["Klarna-Correlation-Id"];
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["MerchantUnauthorized"];
             404: components["responses"]["NotFound"];
             413: components["responses"]["PayloadTooLarge"];
             415: components["responses"]["UnsupportedMediaType"];

@@ -99,10 +99,17 @@ export interface PageView {
   notice?: Notice;
 }
 
+/** A recurring checkout tells the shopper that the shop will charge them again (CONTRACT §12), and for what. */
+function recurringConsent(order: CheckoutOrderFields) {
+  if (order.recurring !== true) return '';
+  const what = order.recurring_description === undefined ? '' : html` (${order.recurring_description})`;
+  return html`<p class="recurring"><strong>Subscription:</strong> completing this purchase lets the shop charge you again later without asking${what}.</p>`;
+}
+
 export function checkoutPageHtml(view: PageView): string {
   const { orderId, order, phase } = view;
   const urls = order.merchant_urls;
-  return layout(html`${view.notice && noticeHtml(view.notice)}${phase !== 'open' && noticeHtml(PHASE_NOTICES[phase])}${linesTable(order)}${
+  return layout(html`${view.notice && noticeHtml(view.notice)}${phase !== 'open' && noticeHtml(PHASE_NOTICES[phase])}${linesTable(order)}${recurringConsent(order)}${
     phase === 'open'
       ? html`${outcomeForm(view.completeUrl)}<p class="terms">By completing the purchase you accept the shop's ${link(merchantUrlFor(urls.terms, orderId), 'terms and conditions', '_blank')}.</p>`
       : (phase === 'expired' || phase === 'aborted') && html`<p>${link(merchantUrlFor(urls.checkout, orderId), 'Back to the shop', '_top')}</p>`

@@ -31,7 +31,7 @@ interface CommandBase {
 
 export interface ApiCommand extends CommandBase {
   access: Access;
-  method: 'GET' | 'POST' | 'DELETE';
+  method: 'GET' | 'POST' | 'PATCH' | 'DELETE';
   /** `{NAME}` is filled from the argument or option of that name. */
   path: string;
   body?: (input: Input) => unknown;
@@ -250,6 +250,43 @@ export const COMMANDS: readonly Command[] = [
     example: 'openom payments cancel "$TOKEN"',
   },
   ...hppCommands(),
+  {
+    name: 'tokens get',
+    access: 'merchant',
+    summary: 'Show a customer token (the recurring_token of a recurring checkout): its status and payment method',
+    method: 'GET',
+    path: '/customer-token/v1/tokens/{TOKEN}',
+    args: ['TOKEN'],
+    output: '{"status", "payment_method_type"}',
+    example: 'openom tokens get "$TOKEN"',
+  },
+  {
+    name: 'tokens order',
+    access: 'merchant',
+    summary: 'Place an order paid with a customer token (a subscription renewal); "auto_capture": true in the file captures it at once',
+    method: 'POST',
+    path: '/customer-token/v1/tokens/{TOKEN}/order',
+    args: ['TOKEN'],
+    options: {
+      file: { value: 'FILE', help: 'the order as JSON (see examples/subscriptions/renewal-se.json); - reads standard input', required: true },
+      'idempotency-key': IDEMPOTENCY_KEY,
+    },
+    body: ({ options }) => readJsonInput(options.file!),
+    output: '{"order_id", "fraud_status"}',
+    example: 'openom tokens order "$TOKEN" --file examples/subscriptions/renewal-se.json --idempotency-key renewal-2027-01',
+  },
+  {
+    name: 'tokens cancel',
+    access: 'merchant',
+    summary: 'Cancel a customer token; final: orders with it are refused TOKEN_NOT_FOUND',
+    method: 'PATCH',
+    path: '/customer-token/v1/tokens/{TOKEN}/status',
+    args: ['TOKEN'],
+    options: { 'idempotency-key': IDEMPOTENCY_KEY },
+    body: () => ({ status: 'CANCELLED' }),
+    output: '{} (the server answers 202)',
+    example: 'openom tokens cancel "$TOKEN"',
+  },
 ];
 
 /** Pay by link (CONTRACT §13): a Hosted Payment Page session over a checkout order, its status, disabling it. */

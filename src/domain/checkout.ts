@@ -37,6 +37,10 @@ export interface CheckoutOrderFields extends CheckoutFacts {
   merchant_reference2?: string;
   merchant_data?: string;
   options?: Json & { require_validate_callback_success?: boolean };
+  /** Recurring payments (CONTRACT §12): a completed recurring checkout gets a customer token, recurring_token. */
+  recurring?: boolean;
+  recurring_description?: string;
+  recurring_token?: string;
 }
 
 const SAMPLE_ORDER_ID = '00000000-0000-4000-8000-000000000000';

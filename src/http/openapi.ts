@@ -35,6 +35,7 @@ const TAGS = [
   { name: 'Sandbox', description: 'Test helpers of sandbox mode (merchant credentials); 404 in production mode' },
   { name: 'Klarna Payments', description: 'Klarna Payments API v1 (klarna profile, sandbox mode; 404 otherwise): payment sessions, and orders from authorization tokens' },
   { name: 'Hosted Payment Page', description: 'HPP API v1 (sandbox mode; 404 in production mode): pay a checkout order by link, QR code, e-mail or SMS (recorded, never sent)' },
+  { name: 'Customer tokens', description: 'Customer Token API v1: recurring payments with the token a recurring checkout leaves' },
 ];
 
 const DESCRIPTION = `Wire-compatible Kustom/Klarna Order Management API v1, plus the OpenOM admin API and sandbox helpers.

@@ -12,6 +12,7 @@ import { orderRoutes } from './routes/order.js';
 import { orderListRoutes } from './routes/orders.js';
 import { webhookRoutes } from './routes/webhooks.js';
 import { payByLinkRoutes } from './routes/payByLink.js';
+import { tokenListRoutes } from './routes/tokens.js';
 import { crossSiteProblem, loadSession } from './session.js';
 import { STYLESHEET, STYLESHEET_PATH } from './styles.js';
 import { PORTAL_PREFIX, portalPaths } from './paths.js';
@@ -90,6 +91,7 @@ export const portal: FastifyPluginAsync<PortalPluginOptions> = async (app, { req
       if (options.config.mode === 'sandbox') await signedIn.register(clockRoutes, options);
       if (options.sections.includes('webhooks')) await signedIn.register(webhookRoutes, options);
       if (options.sections.includes('pay-by-link')) await signedIn.register(payByLinkRoutes, options);
+      if (options.sections.includes('tokens')) await signedIn.register(tokenListRoutes, options);
     });
   });
 };

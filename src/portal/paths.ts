@@ -32,4 +32,5 @@ export const portalPaths = {
   webhookOlder: (webhookId: string, before: string) => `${webhook(webhookId)}?before=${before}`,
   webhookDelete: (webhookId: string) => `${webhook(webhookId)}/delete`,
   deliveryResend: (webhookId: string, deliveryId: string) => `${webhook(webhookId)}/deliveries/${deliveryId}/resend`,
+  tokens: at('/tokens'),
 };

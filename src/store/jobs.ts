@@ -22,7 +22,8 @@ export interface WebhookEventBody {
   merchant_id: string;
   timestamp: string;
   type: WebhookEventType;
-  data: { order_id: string; capture_id?: string; refund_id?: string };
+  /** customer_token: the token events' (CONTRACT §12), with the checkout order that made the token. */
+  data: { order_id: string; capture_id?: string; refund_id?: string; customer_token?: string };
 }
 
 /** A scheduled push carries what its schedule is counted from; a one-off is not followed by another. */

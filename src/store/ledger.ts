@@ -233,6 +233,8 @@ const TABLES: { [K in keyof Database]: string[] } = {
   payment_authorizations: ['authorization_token'],
   hpp_sessions: ['session_id'],
   hpp_distributions: ['distribution_id'],
+  customer_tokens: ['token_id'],
+  customer_token_orders: ['order_id'],
 };
 
 /** Every row of every table, in primary-key order, as one JSON text: equal texts = equal stores. */

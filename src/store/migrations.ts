@@ -341,6 +341,41 @@ const migrations: [string, Migration][] = [
     },
   ],
   [
+    '008_customer_tokens',
+    // Customer tokens (CONTRACT §12) and the orders placed with them. A token's status can only be
+    // one the domain knows (the code's half: tokenStatusViolation before every write).
+    async (db) => {
+      await db.schema
+        .createTable('customer_tokens')
+        .addColumn('token_id', 'text', (c) => c.primaryKey())
+        .addColumn('merchant_id', 'text', (c) => c.notNull().references('merchants.merchant_id'))
+        .addColumn('status', 'text', (c) => c.notNull())
+        .addColumn('payment_method_type', 'text', (c) => c.notNull())
+        .addColumn('description', 'text')
+        .addColumn('origin_order_id', 'text', (c) => c.notNull())
+        .addColumn('purchase_country', 'text', (c) => c.notNull())
+        .addColumn('purchase_currency', 'text', (c) => c.notNull())
+        .addColumn('locale', 'text', (c) => c.notNull())
+        .addColumn('billing_address', 'text')
+        .addColumn('shipping_address', 'text')
+        .addColumn('customer', 'text')
+        .addColumn('created_at', 'text', (c) => c.notNull())
+        .addColumn('updated_at', 'text', (c) => c.notNull())
+        .addCheckConstraint('customer_tokens_status', sql`status in ('ACTIVE', 'SUSPENDED', 'CANCELLED')`)
+        .execute();
+      await db.schema.createIndex('customer_tokens_merchant').on('customer_tokens').columns(['merchant_id', 'created_at']).execute();
+      await db.schema.createIndex('customer_tokens_origin').on('customer_tokens').columns(['merchant_id', 'origin_order_id']).execute();
+      await db.schema
+        .createTable('customer_token_orders')
+        .addColumn('order_id', 'text', (c) => c.primaryKey().references('orders.order_id'))
+        .addColumn('merchant_id', 'text', (c) => c.notNull().references('merchants.merchant_id'))
+        .addColumn('token_id', 'text', (c) => c.notNull().references('customer_tokens.token_id'))
+        .addColumn('created_at', 'text', (c) => c.notNull())
+        .execute();
+      await db.schema.createIndex('customer_token_orders_token').on('customer_token_orders').columns(['merchant_id', 'token_id', 'created_at']).execute();
+    },
+  ],
+  [
     '009_payments',
     // Klarna Payments (CONTRACT §14): payment sessions, and the authorizations made on them. An
     // authorization keeps the cart it authorized and, once it answered an order request about that

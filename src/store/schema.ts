@@ -224,6 +224,8 @@ export interface Database {
   payment_authorizations: PaymentAuthorizationsTable;
   hpp_sessions: HppSessionsTable;
   hpp_distributions: HppDistributionsTable;
+  customer_tokens: CustomerTokensTable;
+  customer_token_orders: CustomerTokenOrdersTable;
 }
 
 export interface PaymentSessionsTable {
@@ -273,6 +275,26 @@ export interface HppSessionsTable {
   updated_at: string;
 }
 
+/** A recurring checkout's customer token (CONTRACT §12); the customer is the checkout's, kept to pay later orders. */
+export interface CustomerTokensTable {
+  token_id: string;
+  merchant_id: string;
+  status: 'ACTIVE' | 'SUSPENDED' | 'CANCELLED';
+  payment_method_type: string;
+  /** The checkout's recurring_description. */
+  description: string | null;
+  /** The checkout order whose completion made the token. */
+  origin_order_id: string;
+  purchase_country: string;
+  purchase_currency: string;
+  locale: string;
+  billing_address: string | null;
+  shipping_address: string | null;
+  customer: string | null;
+  created_at: string;
+  updated_at: string;
+}
+
 /** A payment link OpenOM would have sent by e-mail or SMS: the outbox the merchant reads, nothing is sent. */
 export interface HppDistributionsTable {
   distribution_id: string;
@@ -283,5 +305,13 @@ export interface HppDistributionsTable {
   contact_information: string;
   link: string;
   message: string;
+  created_at: string;
+}
+
+/** An Order Management order placed with a customer token. */
+export interface CustomerTokenOrdersTable {
+  order_id: string;
+  merchant_id: string;
+  token_id: string;
   created_at: string;
 }

@@ -33,6 +33,9 @@ const COMMANDS: Record<string, { flags: string[]; talksToServer: boolean }> = {
   'hpp create': { flags: ['--success', '--cancel', '--failure', '--status-update', '--place-order-mode'], talksToServer: true },
   'hpp get': { flags: [], talksToServer: true },
   'hpp disable': { flags: [], talksToServer: true },
+  'tokens get': { flags: [], talksToServer: true },
+  'tokens order': { flags: ['--file', ...IDEMPOTENT], talksToServer: true },
+  'tokens cancel': { flags: IDEMPOTENT, talksToServer: true },
 };
 
 describe('openom help', () => {
