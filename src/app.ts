@@ -2,6 +2,7 @@
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import type { BuildCompilerFromPool } from '@fastify/ajv-compiler';
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance, type FastifyPluginAsync } from 'fastify';
 import type { Config } from './config.js';
 import { adminAuthenticator, merchantAuthenticator, merchantCredentialVerifier } from './http/auth.js';
@@ -45,6 +46,8 @@ export interface AppDeps {
   logger?: FastifyBaseLogger;
   /** Serve HTTPS with this certificate (CONTRACT §9); HTTP without. */
   tls?: TlsMaterial;
+  /** Request validators made at build time (src/http/precompiledValidators.ts); compiled at start without. */
+  buildValidator?: BuildCompilerFromPool;
 }
 
 /** The Fastify instance with the server, logging, limits and parsing OpenOM runs with. */
@@ -68,6 +71,7 @@ function newFastify(deps: AppDeps) {
       // No type coercion: "100" is not an amount. Unknown properties are dropped, as Klarna ignores them.
       customOptions: { coerceTypes: false, removeAdditional: true, useDefaults: false, allErrors: false },
     },
+    ...(deps.buildValidator ? { schemaController: { compilersFactory: { buildValidator: deps.buildValidator } } } : {}),
     clientErrorHandler: handleClientError,
     rewriteUrl: (request) => routedTarget(request.url ?? '/'),
     // Ids longer than the router's default 100 characters are malformed ids (400 BAD_VALUE naming them), not 414s.
