@@ -51,6 +51,10 @@ export interface Config {
   workerConcurrency: number;
   /** Proxies in front whose X-Forwarded-For is believed: the client address failed logins are counted by. */
   trustProxyHops: number;
+  /** DATABASE_READ_URL: a PostgreSQL replica for reads that may lag (src/store/readReplica.ts). */
+  readReplicaUrl: string | undefined;
+  /** How long after this instance changed an order its reads stay on the primary. */
+  readReplicaFreshMs: number;
 }
 
 export class ConfigError extends Error {}
@@ -252,5 +256,23 @@ export function loadConfig(rawEnv: Env = process.env): Config {
     metricsPort: env.OPENOM_METRICS_PORT ? intVar(env, 'OPENOM_METRICS_PORT', 0, 1, 65535) : undefined,
     workerConcurrency: intVar(env, 'OPENOM_WORKER_CONCURRENCY', 16, 0, 1000),
     trustProxyHops: intVar(env, 'OPENOM_TRUST_PROXY_HOPS', 0, 0, 10),
+    readReplicaUrl: readReplicaUrl(env),
+    readReplicaFreshMs: intVar(env, 'OPENOM_READ_REPLICA_FRESH_MS', 5_000, 0, 3_600_000),
   };
+}
+
+/** DATABASE_READ_URL: a PostgreSQL URL, beside a PostgreSQL DATABASE_URL (SQLite has no replicas). */
+function readReplicaUrl(env: Env): string | undefined {
+  const raw = optionalString(env, 'DATABASE_READ_URL');
+  if (raw === undefined) return undefined;
+  if (parseStoreUrl(env.DATABASE_URL).kind !== 'postgres') throw new ConfigError('DATABASE_READ_URL needs a PostgreSQL DATABASE_URL (it names a replica of that database)');
+  const parsed = (() => {
+    try {
+      return parseStoreUrl(raw);
+    } catch {
+      return undefined;
+    }
+  })();
+  if (parsed?.kind !== 'postgres') throw new ConfigError('DATABASE_READ_URL must be a postgres:// or postgresql:// URL');
+  return raw;
 }

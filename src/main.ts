@@ -37,6 +37,18 @@ function storeOrExit(config: Config, options: StoreOptions): Store {
   }
 }
 
+function storeOptions(config: Config, log: pino.Logger): StoreOptions {
+  return {
+    merchantClocks: config.mode === 'sandbox',
+    pgPoolSize: config.pgPoolSize,
+    pgStatementTimeoutMs: config.pgStatementTimeoutMs,
+    orderQueueLimit: config.orderQueueLimit,
+    readReplicaUrl: config.readReplicaUrl,
+    readReplicaFreshMs: config.readReplicaFreshMs,
+    onPoolError: (err) => log.warn({ err: redactDatabaseSecrets(err.message, config.store) }, 'database connection lost'),
+  };
+}
+
 function sleep(ms: number) {
   return new Promise((resolve) => setTimeout(resolve, ms));
 }
@@ -50,13 +62,7 @@ async function main(): Promise<void> {
     redact: ['req.headers.authorization'],
     ...(config.logTime === 'iso' ? { timestamp: pino.stdTimeFunctions.isoTime } : {}),
   });
-  const store = storeOrExit(config, {
-    merchantClocks: config.mode === 'sandbox',
-    pgPoolSize: config.pgPoolSize,
-    pgStatementTimeoutMs: config.pgStatementTimeoutMs,
-    orderQueueLimit: config.orderQueueLimit,
-    onPoolError: (err) => log.warn({ err: redactDatabaseSecrets(err.message, config.store) }, 'database connection lost'),
-  });
+  const store = storeOrExit(config, storeOptions(config, log));
   const readiness = { migrated: false };
   let adminTokenDigest: Buffer | undefined;
   let worker: Worker | undefined;

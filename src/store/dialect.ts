@@ -11,6 +11,7 @@ import type { Database } from './schema.js';
 import { withStatementCache } from './sqliteStatements.js';
 import { SqliteWriteQueue } from './sqliteWrites.js';
 import { prepareSqliteFile } from './files.js';
+import { RecentOrderWrites, type ReadReplica } from './readReplica.js';
 
 export type DialectName = 'sqlite' | 'postgres';
 
@@ -22,6 +23,9 @@ export interface StoreOptions {
   /** Most commands for one order that may wait in this process (orderQueues.ts). Default 1000. */
   orderQueueLimit?: number;
   onPoolError?: (err: Error) => void;
+  /** PostgreSQL: a replica for reads that may lag (readReplica.ts), and how long an order changed here reads from the primary. */
+  readReplicaUrl?: string;
+  readReplicaFreshMs?: number;
 }
 
 interface StoreBase {
@@ -32,6 +36,8 @@ interface StoreBase {
    * Otherwise the same as db.
    */
   reader: Kysely<Database>;
+  /** PostgreSQL with DATABASE_READ_URL: where reads that may lag go (readReplica.ts). */
+  readReplica?: ReadReplica;
   /** Whether merchants' clocks apply (sandbox mode) or time is the real clock (production mode). */
   merchantClocks: boolean;
   orderQueueLimit: number;
@@ -97,12 +103,14 @@ export function openStore(config: StoreConfig, options: StoreOptions = {}): Stor
     const writeSlots = Math.max(1, Math.min(4, Math.floor(size / 3)));
     const main = openPgPool(config.url, Math.max(1, size - writeSlots), options);
     const commands = openPgPool(config.url, writeSlots, options, { pipeline: true });
-    const pools = [main.pool, commands.pool];
+    const replica = options.readReplicaUrl ? openPgPool(options.readReplicaUrl, Math.max(1, size - writeSlots), options) : undefined;
+    const pools = [main.pool, commands.pool, ...(replica ? [replica.pool] : [])];
     const db = main.kysely;
     const writer = commands.kysely;
     return {
       db,
       reader: db,
+      ...(replica ? { readReplica: { db: replica.kysely, recentWrites: new RecentOrderWrites(options.readReplicaFreshMs ?? 5_000) } } : {}),
       writer,
       writeSlots,
       dialect: 'postgres',
@@ -111,6 +119,7 @@ export function openStore(config: StoreConfig, options: StoreOptions = {}): Stor
       close: async () => {
         await writer.destroy();
         await db.destroy();
+        await replica?.kysely.destroy();
       },
       stats: () => ({
         total: pools.reduce((n, p) => n + p.totalCount, 0),
@@ -267,11 +276,12 @@ async function retryingUncommitted<T>(run: (state: { commitSent: boolean }) => P
 
 /**
  * Runs fn on one consistent snapshot, so an order is never read half-way through a change
- * (its amounts from before a capture, its captures from after).
+ * (its amounts from before a capture, its captures from after). On PostgreSQL, on pgDb: the
+ * primary, or a read replica (readReplica.ts).
  */
-export async function inReadSnapshot<T>(store: Store, fn: (trx: Kysely<Database>) => Promise<T>): Promise<T> {
+export async function inReadSnapshot<T>(store: Store, fn: (trx: Kysely<Database>) => Promise<T>, pgDb: Kysely<Database> = store.db): Promise<T> {
   if (store.dialect === 'postgres') {
-    return retryingUncommitted(() => store.db.transaction().setIsolationLevel('repeatable read').execute((trx: Transaction<Database>) => fn(trx)));
+    return retryingUncommitted(() => pgDb.transaction().setIsolationLevel('repeatable read').execute((trx: Transaction<Database>) => fn(trx)));
   }
   // Kysely serializes this process's statements on its one connection, but another process may
   // share the file: a deferred transaction pins one WAL snapshot for all the reads (and never
