@@ -55,6 +55,8 @@ export interface Config {
   readReplicaUrl: string | undefined;
   /** How long after this instance changed an order its reads stay on the primary. */
   readReplicaFreshMs: number;
+  /** SQLite's page cache per connection (better-sqlite3 builds SQLite with 16 MB). */
+  sqliteCacheMb: number;
 }
 
 export class ConfigError extends Error {}
@@ -258,6 +260,7 @@ export function loadConfig(rawEnv: Env = process.env): Config {
     trustProxyHops: intVar(env, 'OPENOM_TRUST_PROXY_HOPS', 0, 0, 10),
     readReplicaUrl: readReplicaUrl(env),
     readReplicaFreshMs: intVar(env, 'OPENOM_READ_REPLICA_FRESH_MS', 5_000, 0, 3_600_000),
+    sqliteCacheMb: intVar(env, 'OPENOM_SQLITE_CACHE_MB', 8, 1, 65_536),
   };
 }
 

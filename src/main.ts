@@ -45,6 +45,7 @@ function storeOptions(config: Config, log: pino.Logger): StoreOptions {
     orderQueueLimit: config.orderQueueLimit,
     readReplicaUrl: config.readReplicaUrl,
     readReplicaFreshMs: config.readReplicaFreshMs,
+    sqliteCacheMb: config.sqliteCacheMb,
     onPoolError: (err) => log.warn({ err: redactDatabaseSecrets(err.message, config.store) }, 'database connection lost'),
   };
 }
