@@ -194,7 +194,7 @@ function oneOf<T extends string>(env: Env, name: string, allowed: readonly T[], 
 }
 
 /** Variables OpenOM reads; each may instead be given as the content of a file named by <NAME>_FILE. */
-const FILE_VARIABLE = /^((?:OPENOM|LOG)_[A-Z0-9_]+|DATABASE_URL|HOST|PORT)_FILE$/;
+const FILE_VARIABLE = /^((?:OPENOM|LOG)_[A-Z0-9_]+|DATABASE_URL|DATABASE_READ_URL|HOST|PORT)_FILE$/;
 
 /**
  * The environment with every `<NAME>_FILE` (a Docker or Kubernetes secret, say) read into `<NAME>`,

@@ -3,6 +3,9 @@
 // primary; an order the replica does not have yet is read from the primary. A second database
 // stands in for the replica: a row that is only there shows which database a read went to.
 import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import pg from 'pg';
 import type { FastifyInstance } from 'fastify';
@@ -82,6 +85,11 @@ describe('read replica (DATABASE_READ_URL)', async () => {
     assert.throws(() => loadConfig({ DATABASE_URL: 'postgres://primary/db', DATABASE_READ_URL: 'sqlite:/tmp/x' }), ConfigError);
     assert.equal(loadConfig({ DATABASE_URL: 'postgres://primary/db' }).readReplicaUrl, undefined);
     assert.equal(loadConfig({ DATABASE_URL: 'postgres://primary/db', DATABASE_READ_URL: 'postgres://replica/db' }).readReplicaUrl, 'postgres://replica/db');
+    // A secret like DATABASE_URL, so it may come from a file too.
+    const dir = mkdtempSync(join(tmpdir(), 'openom-replica-'));
+    writeFileSync(join(dir, 'url'), 'postgres://replica/db\n');
+    assert.equal(loadConfig({ DATABASE_URL: 'postgres://primary/db', DATABASE_READ_URL_FILE: join(dir, 'url') }).readReplicaUrl, 'postgres://replica/db');
+    rmSync(dir, { recursive: true });
   });
 
   it('GET reads the replica: what only the replica holds is what GET shows', async () => {
