@@ -1,6 +1,5 @@
 // Composes the HTTP application from its plugins. No listening, no process concerns (see main.ts).
 import swagger from '@fastify/swagger';
-import swaggerUi from '@fastify/swagger-ui';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { BuildCompilerFromPool } from '@fastify/ajv-compiler';
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance, type FastifyPluginAsync } from 'fastify';
@@ -10,6 +9,7 @@ import { refuseCrossSite } from './http/crossSite.js';
 import { handleFrameworkError, registerErrorHandling, unavailable } from './http/errors.js';
 import { faultInjector } from './http/faults.js';
 import { swaggerOptions, type SecurityKind } from './http/openapi.js';
+import { registerLazyDocs } from './http/docs.js';
 import { correlationIdOf, registerPlumbing, routedTarget, setStandardHeaders } from './http/plumbing.js';
 import { checkoutRoutes } from './checkout/apiRoutes.js';
 import { HOSTED_CHECKOUT_PATH } from './checkout/document.js';
@@ -124,7 +124,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   await app.register(swagger, swaggerOptions);
   // Named schemas, referenced by $id from the routes' schemas (src/http/schemas/components.ts).
   for (const schema of componentSchemas()) app.addSchema(schema);
-  await app.register(swaggerUi, { routePrefix: '/docs' });
+  registerLazyDocs(app);
   app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
 
   await app.register(healthRoutes, { store, config, readiness });
