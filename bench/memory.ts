@@ -5,10 +5,11 @@
 // The load is a number of captures, not a duration: how far the heap grows depends on how much was
 // allocated, so runs at different speeds (a busy machine) stay comparable.
 // Usage: node --import tsx bench/memory.ts [--quick] [--stores=sqlite,postgres] [--captures=N]
-//        [--env=NAME=VALUE,...] (extra environment for OpenOM, e.g. a cap to compare)
+//        [--env=NAME=VALUE,...] (extra environment for OpenOM, e.g. OPENOM_SQLITE_CACHE_MB=16)
+//        [--node-flags=--max-old-space-size=4096,...] (after npm start's flags, so they win)
 import { readFileSync } from 'node:fs';
 import { basicAuth, benchMerchantId, createOrder, standardOrder } from './lib/api.js';
-import { RssSampler, rssMb, runLoad, sleep, startOpenOM } from './lib/proc.js';
+import { RssSampler, cpuSeconds, rssMb, runLoad, sleep, startOpenOM } from './lib/proc.js';
 import { openPgStore, openSqliteStore, pgReachable, type BenchStore, type StoreKind } from './lib/stores.js';
 import { CREDENTIALS, openomEnv } from './lib/workload.js';
 
@@ -16,6 +17,7 @@ const arg = (name: string) => process.argv.find((a) => a.startsWith(`--${name}=`
 const quick = process.argv.includes('--quick');
 const captures = Number(arg('captures') ?? (quick ? 3000 : 10_000));
 const stores = (arg('stores') ?? 'sqlite,postgres').split(',') as StoreKind[];
+const nodeFlags = (arg('node-flags') ?? '').split(',').filter(Boolean);
 const extraEnv = Object.fromEntries((arg('env') ?? '').split(',').filter(Boolean).map((kv) => [kv.slice(0, kv.indexOf('=')), kv.slice(kv.indexOf('=') + 1)]));
 
 /** Resident MB by kind of mapping, from /proc/<pid>/smaps. */
@@ -44,7 +46,7 @@ const describe = (kinds: Record<string, number>) =>
 
 async function measure(kind: StoreKind): Promise<void> {
   const store: BenchStore = kind === 'postgres' ? await openPgStore(`openom_memory_${process.pid}`) : openSqliteStore();
-  const server = await startOpenOM({ ...openomEnv(store.url), ...extraEnv });
+  const server = await startOpenOM({ ...openomEnv(store.url), ...extraEnv }, nodeFlags);
   try {
     const pid = server.proc.pid!;
     const merchantId = await benchMerchantId(server.url, CREDENTIALS);
@@ -55,11 +57,14 @@ async function measure(kind: StoreKind): Promise<void> {
     await store.cloneOrders(templateId, captures, 'memory-capture');
     const ids = await store.idsTagged('memory-capture');
     const rss = new RssSampler(pid);
+    const cpuBefore = cpuSeconds(pid);
     const result = await runLoad({ url: server.url, auth: basicAuth(CREDENTIALS), connections: 32, amount: captures, kind: 'capture', ids: { capture: ids } });
     const peak = rss.peak();
+    // CPU per capture: what a smaller heap costs in collections, and far less load-sensitive than captures/s.
+    const cpuPerCaptureMs = ((cpuSeconds(pid) - cpuBefore) * 1000) / result.requests;
     const loadedKinds = residentByKind(pid);
     rss.stop();
-    console.log(`${kind}: RSS idle ${idle.toFixed(1)} MB, peak under captures at c=32 ${peak.toFixed(1)} MB (${result.requests} captures, ${result.rps}/s, ${result.non2xx} non-2xx)`);
+    console.log(`${kind}: RSS idle ${idle.toFixed(1)} MB, peak under captures at c=32 ${peak.toFixed(1)} MB (${result.requests} captures, ${result.rps}/s, ${result.non2xx} non-2xx; server CPU ${cpuPerCaptureMs.toFixed(2)} ms per capture)`);
     console.log(`  idle: ${describe(idleKinds)}`);
     console.log(`  after load: ${describe(loadedKinds)}`);
   } finally {
@@ -68,7 +73,7 @@ async function measure(kind: StoreKind): Promise<void> {
   }
 }
 
-if (Object.keys(extraEnv).length > 0) console.log(`OpenOM env: ${JSON.stringify(extraEnv)}`);
+if (Object.keys(extraEnv).length > 0 || nodeFlags.length > 0) console.log(`OpenOM env: ${JSON.stringify(extraEnv)}, extra node flags: ${nodeFlags.join(' ') || 'none'}`);
 for (const kind of stores) {
   if (kind === 'postgres' && !(await pgReachable())) {
     console.log('postgres: not reachable, skipped');
