@@ -33,6 +33,9 @@ export function registerLazyDocs(app: FastifyInstance, prefix = '/docs'): void {
     // No body (a redirect, 304) is sent as none, which gets no Content-Type.
     return reply.code(res.statusCode).send(res.rawPayload.length > 0 ? res.rawPayload : undefined);
   };
+  app.addHook('onClose', async () => {
+    if (docs) await (await docs).close();
+  });
   for (const url of [prefix, `${prefix}/`, `${prefix}/json`, `${prefix}/yaml`, `${prefix}/static/*`]) {
     app.get(url, { schema: { hide: true } }, forward);
   }
