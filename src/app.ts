@@ -1,7 +1,7 @@
 // Composes the HTTP application from its plugins. No listening, no process concerns (see main.ts).
 import swagger from '@fastify/swagger';
-import swaggerUi from '@fastify/swagger-ui';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import type { BuildCompilerFromPool } from '@fastify/ajv-compiler';
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance, type FastifyPluginAsync } from 'fastify';
 import type { Config } from './config.js';
 import { adminAuthenticator, merchantAuthenticator, merchantCredentialVerifier } from './http/auth.js';
@@ -9,6 +9,7 @@ import { refuseCrossSite } from './http/crossSite.js';
 import { handleFrameworkError, registerErrorHandling, unavailable } from './http/errors.js';
 import { faultInjector } from './http/faults.js';
 import { swaggerOptions, type SecurityKind } from './http/openapi.js';
+import { registerLazyDocs } from './http/docs.js';
 import { correlationIdOf, registerPlumbing, routedTarget, setStandardHeaders } from './http/plumbing.js';
 import { checkoutRoutes } from './checkout/apiRoutes.js';
 import { HOSTED_CHECKOUT_PATH } from './checkout/document.js';
@@ -53,6 +54,8 @@ export interface AppDeps {
   logger?: FastifyBaseLogger;
   /** Serve HTTPS with this certificate (CONTRACT §9); HTTP without. */
   tls?: TlsMaterial;
+  /** Request validators made at build time (src/http/precompiledValidators.ts); compiled at start without. */
+  buildValidator?: BuildCompilerFromPool;
 }
 
 /** The Fastify instance with the server, logging, limits and parsing OpenOM runs with. */
@@ -76,6 +79,7 @@ function newFastify(deps: AppDeps) {
       // No type coercion: "100" is not an amount. Unknown properties are dropped, as Klarna ignores them.
       customOptions: { coerceTypes: false, removeAdditional: true, useDefaults: false, allErrors: false },
     },
+    ...(deps.buildValidator ? { schemaController: { compilersFactory: { buildValidator: deps.buildValidator } } } : {}),
     clientErrorHandler: handleClientError,
     rewriteUrl: (request) => routedTarget(request.url ?? '/'),
     // Ids longer than the router's default 100 characters are malformed ids (400 BAD_VALUE naming them), not 414s.
@@ -128,7 +132,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   await app.register(swagger, swaggerOptions);
   // Named schemas, referenced by $id from the routes' schemas (src/http/schemas/components.ts).
   for (const schema of componentSchemas()) app.addSchema(schema);
-  await app.register(swaggerUi, { routePrefix: '/docs' });
+  registerLazyDocs(app);
   app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
 
   await app.register(healthRoutes, { store, config, readiness });
