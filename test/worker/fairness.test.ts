@@ -5,12 +5,15 @@
 // before the fix the other merchant waited for the hanging calls' 10 s timeout, and longer.
 import assert from 'node:assert/strict';
 import { it } from 'node:test';
+import pino from 'pino';
 import { createMerchant, createOrder, describeOnBothStores, WITH_WORKER, type MerchantCredentials, type TestApp } from '../support/harness.js';
 import { startHangingServer, type HangingServer } from '../support/hanging.js';
 import { startReceiver } from '../support/receiver.js';
 import { advanceClock, eventually, registerWebhook } from '../support/webhooks.js';
+import { startWorker } from '../../src/worker/worker.js';
 
 const BOUND_MS = 6_000;
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /** A merchant whose `endpoints` webhook endpoints all hang, with `orders` orders made (each fans out to all). */
 async function hostileMerchant(t: TestApp, hang: HangingServer, name: string, endpoints: number, orders: number): Promise<MerchantCredentials> {
@@ -41,6 +44,21 @@ describeOnBothStores(
       } finally {
         await rx.close();
         await hang.close();
+      }
+    });
+
+    it("the cap is counted in the store: a second instance's worker does not give the merchant more calls in flight", async () => {
+      const t = ctx();
+      const second = startWorker(t.store, { concurrency: 8, log: pino({ level: 'silent' }) });
+      const hang = await startHangingServer();
+      try {
+        await hostileMerchant(t, hang, 'Hostile Twice AB', 16, 2);
+        await eventually('the hostile calls are hanging', async () => (hang.received() >= 2 ? true : undefined));
+        await sleep(1_500); // both workers have looked several times by now
+        assert.equal(hang.received(), 2, 'calls in flight for one merchant across two workers of 8 slots (cap 2)');
+      } finally {
+        await hang.close();
+        await second.stop(0);
       }
     });
 
