@@ -3,7 +3,8 @@
 // callback is read. Pure: time is an argument.
 import { accept, refuse, type Decision, type Refusal } from './decision.js';
 import { checkOrderIntake, type IntakeFacts } from './intake.js';
-import { merchantUrlFor } from './merchantCalls.js';
+import { withOrderId } from './merchantCalls.js';
+import { merchantUrlProblem, sendableUrl } from './merchantUrls.js';
 import type { FraudDecision } from './decisions.js';
 import { checkLinesSum, type OrderLineAmounts } from './orderLines.js';
 
@@ -61,11 +62,16 @@ function checkMerchantUrls(urls: Partial<MerchantUrls>): Refusal | undefined {
     if (url.length > MAX_MERCHANT_URL_LENGTH) {
       return refuse('BAD_VALUE', `Bad value: merchant_urls.${name} (must be at most ${MAX_MERCHANT_URL_LENGTH} characters)`);
     }
-    if (!isWebUrl(merchantUrlFor(url, SAMPLE_ORDER_ID))) {
-      return refuse('BAD_VALUE', `Bad value: merchant_urls.${name} (must be an http or https URL)`);
-    }
+    const problem = merchantUrlProblem(withOrderId(url, SAMPLE_ORDER_ID));
+    if (problem) return refuse('BAD_VALUE', `Bad value: merchant_urls.${name} (${problem})`);
   }
   return undefined;
+}
+
+/** The merchant's URLs as they are stored once validated: ASCII, percent-encoded (merchantUrls.ts). */
+export function withSendableUrls<T extends { merchant_urls: Partial<MerchantUrls> }>(order: T): T {
+  const urls = Object.fromEntries(Object.entries(order.merchant_urls).map(([name, url]) => [name, url === undefined ? url : sendableUrl(url)]));
+  return { ...order, merchant_urls: urls };
 }
 
 /** The admin intake's rules, plus the tax sum and the merchant's URLs. */
@@ -148,7 +154,7 @@ export function decideCheckoutUpdate<T extends CheckoutFacts>(
   const merged: T = { ...order, ...update };
   const invalid = checkCheckoutOrder(merged);
   if (invalid) return invalid;
-  return accept({ next: { ...state, last_modified_at: now }, order: merged });
+  return accept({ next: { ...state, last_modified_at: now }, order: withSendableUrls(merged) });
 }
 
 /** Anything but a completed checkout can be aborted; aborting again changes nothing further. */

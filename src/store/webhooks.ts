@@ -2,6 +2,7 @@
 // 'webhook' job whose payload is the event body, with one job_attempts row per attempt. Every
 // function takes the merchant id, so one merchant never sees or touches another's endpoints.
 import { randomBytes, randomUUID } from 'node:crypto';
+import { sendableUrl } from '../domain/merchantUrls.js';
 import { toKlarnaTimestamp } from '../domain/time.js';
 import { WEBHOOK_EVENT_TYPES, type WebhookEventType } from '../domain/webhookEvents.js';
 import { merchantClock, merchantNow, type MerchantClock } from './clock.js';
@@ -67,7 +68,7 @@ export async function createWebhook(store: Store, merchantId: string, req: { url
   const row = {
     webhook_id: randomUUID(),
     merchant_id: merchantId,
-    url: req.url,
+    url: sendableUrl(req.url),
     events: JSON.stringify(canonicalEvents(req.events)),
     signing_secret: newSigningSecret(),
     created_at: toKlarnaTimestamp(await merchantNow(store, merchantId)),
