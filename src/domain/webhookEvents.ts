@@ -44,6 +44,9 @@ export const WEBHOOK_EVENT_OF: Partial<Record<OrderEventType, WebhookEventType>>
 };
 
 export const MAX_WEBHOOK_URL_LENGTH = 2_000;
+/** Every event fans out to each endpoint inside the command's transaction: the fan-out must stay small (CONTRACT §7). */
+export const MAX_WEBHOOKS_PER_MERCHANT = 16;
+export const TOO_MANY_WEBHOOKS = `A merchant has at most ${MAX_WEBHOOKS_PER_MERCHANT} webhook endpoints: delete one to add another.`;
 
 /** Why a webhook endpoint URL cannot be used ("must be …"), or undefined: shared by the API and the portal's form. */
 export function webhookUrlProblem(url: string): string | undefined {
