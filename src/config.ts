@@ -51,6 +51,8 @@ export interface Config {
   workerConcurrency: number;
   /** Proxies in front whose X-Forwarded-For is believed: the client address failed logins are counted by. */
   trustProxyHops: number;
+  /** Finished jobs and their attempts older than this many days are pruned by the worker (CONTRACT §9). */
+  retentionDays: number;
 }
 
 export class ConfigError extends Error {}
@@ -252,5 +254,6 @@ export function loadConfig(rawEnv: Env = process.env): Config {
     metricsPort: env.OPENOM_METRICS_PORT ? intVar(env, 'OPENOM_METRICS_PORT', 0, 1, 65535) : undefined,
     workerConcurrency: intVar(env, 'OPENOM_WORKER_CONCURRENCY', 16, 0, 1000),
     trustProxyHops: intVar(env, 'OPENOM_TRUST_PROXY_HOPS', 0, 0, 10),
+    retentionDays: intVar(env, 'OPENOM_RETENTION_DAYS', 30, 1, 36_500),
   };
 }

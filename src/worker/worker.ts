@@ -10,6 +10,7 @@ import type { Store } from '../store/dialect.js';
 import { LEASE_MS, leaseDueJobs, recordAttempt, renewLeases } from '../store/jobLeases.js';
 import { onJobsDue, type AttemptResult, type JobKind, type LeasedJob } from '../store/jobs.js';
 import { kindsOfLane, perMerchantCallCap } from '../store/jobLanes.js';
+import { pruneFinishedJobs } from '../store/retention.js';
 import { JOB_HANDLERS, runHandler, type JobHandlers } from './handlers.js';
 import { Wakeup } from './wakeup.js';
 
@@ -20,6 +21,8 @@ export interface WorkerOptions {
   handlers?: JobHandlers;
   /** Longest wait between two looks for due work. */
   pollMs?: number;
+  /** Finished jobs older than this are pruned, at start and then hourly (default 30). */
+  retentionDays?: number;
 }
 
 export interface Worker {
@@ -55,6 +58,7 @@ export function startWorker(store: Store, options: WorkerOptions): Worker {
     ).catch((err: unknown) => log.warn({ err: (err as Error).message }, 'worker: renewing leases failed'));
   }, LEASE_MS / 3);
   renewals.unref();
+  const stopPruning = startPruning(store, options.retentionDays ?? DEFAULT_RETENTION_DAYS, log);
 
   const run = (job: LeasedJob, lane: LaneSpec, running: Set<number>): void => {
     running.add(job.id);
@@ -79,6 +83,7 @@ export function startWorker(store: Store, options: WorkerOptions): Worker {
       await Promise.race([running, new Promise((resolve) => (timer = setTimeout(resolve, graceMs)))]);
       clearTimeout(timer);
       clearInterval(renewals);
+      stopPruning();
       if (inFlight.size > 0) log.warn({ jobs: inFlight.size }, 'worker stopped with attempts in flight; their leases run out and other instances retry them');
     },
   };
@@ -160,6 +165,27 @@ async function attempt(store: Store, handlers: JobHandlers, log: Logger, job: Le
     // The lease runs out and the job is attempted again: at least once, never lost.
     log.warn({ ...fields, err: (err as Error).message }, 'job attempt not recorded: the store is unavailable');
   }
+}
+
+const DEFAULT_RETENTION_DAYS = 30;
+const PRUNE_EVERY_MS = 3_600_000;
+const DAY_MS = 86_400_000;
+
+/** Prunes finished jobs older than `days` (retention.ts) now and then hourly; returns the stopper. */
+function startPruning(store: Store, days: number, log: Logger): () => void {
+  const prune = () => {
+    pruneFinishedJobs(store, Date.now() - days * DAY_MS)
+      .then((pruned) => pruned > 0 && log.info({ pruned, retention_days: days }, 'worker: pruned finished jobs'))
+      .catch((err: unknown) => log.warn({ err: (err as Error).message }, 'worker: pruning finished jobs failed'));
+  };
+  const first = setTimeout(prune, 0);
+  const hourly = setInterval(prune, PRUNE_EVERY_MS);
+  first.unref();
+  hourly.unref();
+  return () => {
+    clearTimeout(first);
+    clearInterval(hourly);
+  };
 }
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));

@@ -97,7 +97,7 @@ export async function startTestApp(backend: Backend, env: Record<string, string>
   const boot = await bootstrap(store, config);
   const app = await buildApp({ config, store, readiness: { migrated: true }, adminTokenDigest: () => boot.adminTokenDigest, ...(logger ? { logger } : {}) });
   await app.ready();
-  const worker = config.workerConcurrency > 0 ? startWorker(store, { concurrency: config.workerConcurrency, log: pino({ level: config.logLevel }) }) : undefined;
+  const worker = config.workerConcurrency > 0 ? startWorker(store, { concurrency: config.workerConcurrency, log: pino({ level: config.logLevel }), retentionDays: config.retentionDays }) : undefined;
   return {
     backend,
     app,
