@@ -74,12 +74,33 @@ export function withSendableUrls<T extends { merchant_urls: Partial<MerchantUrls
   return { ...order, merchant_urls: urls };
 }
 
-/** The admin intake's rules, plus the tax sum and the merchant's URLs. */
+/**
+ * Most bytes of JSON one checkout order may store (CONTRACT §7 bounded resources): each field has
+ * its own limit, but 1,000 lines of long texts, or updates that each bring other large fields, would
+ * otherwise store whatever the body limit lets through, again and again.
+ */
+export const MAX_CHECKOUT_ORDER_BYTES = 1024 * 1024;
+
+const jsonBytes = (value: unknown) => Buffer.byteLength(JSON.stringify(value) ?? '');
+
+/** A checkout order above MAX_CHECKOUT_ORDER_BYTES is refused naming its largest field, the one to shrink. */
+function checkStoredSize(order: object): Refusal | undefined {
+  const size = jsonBytes(order);
+  if (size <= MAX_CHECKOUT_ORDER_BYTES) return undefined;
+  const [largest] = Object.entries(order).reduce<[string, number]>((top, [name, value]) => {
+    const bytes = jsonBytes(value);
+    return bytes > top[1] ? [name, bytes] : top;
+  }, ['order', -1]);
+  return refuse('BAD_VALUE', `Bad value: ${largest} (a checkout order may store at most ${MAX_CHECKOUT_ORDER_BYTES} bytes of JSON; this one would store ${size})`);
+}
+
+/** The admin intake's rules, plus the tax sum, the merchant's URLs and the size it would store. */
 export function checkCheckoutOrder(order: CheckoutFacts): Refusal | undefined {
   return (
     checkOrderIntake(order) ??
     checkLinesSum(order.order_lines, order.order_tax_amount, 'order_tax_amount', 'order_lines', 'total_tax_amount') ??
-    checkMerchantUrls(order.merchant_urls)
+    checkMerchantUrls(order.merchant_urls) ??
+    checkStoredSize(order)
   );
 }
 

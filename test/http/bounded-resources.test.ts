@@ -6,7 +6,26 @@ import { it } from 'node:test';
 import type { Kysely, KyselyPlugin } from 'kysely';
 import type { Database } from '../../src/store/schema.js';
 import { call, createMerchant, createOrder, describeOnBothStores, type MerchantCredentials, type TestApp } from '../support/harness.js';
+import { CHECKOUT_ORDERS, checkoutBody, createCheckout } from '../support/checkout.js';
 import { portalLogin } from '../support/portal.js';
+
+/** n order lines of 100 each, every text field near its limit (about 3.6 kB of JSON a line). */
+function bigLines(n: number) {
+  const long = (c: string, length: number) => c.repeat(length);
+  return Array.from({ length: n }, (_, i) => ({
+    type: 'physical',
+    reference: `${i}-${long('r', 240)}`,
+    name: long('n', 255),
+    quantity: 1,
+    unit_price: 100,
+    tax_rate: 0,
+    total_amount: 100,
+    total_tax_amount: 0,
+    merchant_data: long('m', 1024),
+    product_url: `https://shop.example/${long('p', 1000)}`,
+    image_url: `https://shop.example/${long('i', 1000)}`,
+  }));
+}
 
 const hookUrl = (i: number) => `https://shop.example/hooks/${i}`;
 
@@ -103,5 +122,25 @@ describeOnBothStores('bounded resources', (ctx) => {
       assert.equal(body.match(/order\.created/g)!.length >= endpoints * 3, true, 'every delivery listed');
     }
     assert.equal(counts[1], counts[0], `queries with 1 endpoint: ${counts[0]}, with 16: ${counts[1]}`);
+  });
+
+  it('a checkout order that would store more than 1 MiB of JSON is 400 BAD_VALUE naming its largest field, on create and on update; nothing is stored', async () => {
+    const t = ctx();
+    const m = await createMerchant(t, 'Big Baskets AB');
+    const fits = await call(t, { method: 'POST', url: CHECKOUT_ORDERS, auth: m, body: checkoutBody({ order_lines: bigLines(250), order_amount: 25_000 }) });
+    assert.equal(fits.statusCode, 201, fits.body.slice(0, 300));
+    const big = { order_lines: bigLines(1000), order_amount: 100_000 };
+    const refused = await call(t, { method: 'POST', url: CHECKOUT_ORDERS, auth: m, body: checkoutBody(big) });
+    assert.equal(refused.statusCode, 400, refused.body.slice(0, 300));
+    const body = refused.json() as { error_code: string; error_messages: string[] };
+    assert.equal(body.error_code, 'BAD_VALUE');
+    assert.match(body.error_messages[0]!, /^Bad value: order_lines \(a checkout order may store at most 1048576 bytes of JSON; this one would store \d+\)$/);
+    const open = await createCheckout(t, m);
+    const update = await call(t, { method: 'POST', url: `${CHECKOUT_ORDERS}/${open.order_id}`, auth: m, body: big });
+    assert.equal(update.statusCode, 400, update.body.slice(0, 300));
+    const stored = await call(t, { method: 'GET', url: `${CHECKOUT_ORDERS}/${open.order_id}`, auth: m });
+    assert.equal((stored.json() as { order_lines: unknown[] }).order_lines.length, 2);
+    const rows = await t.store.db.selectFrom('checkout_orders').select('order_id').where('merchant_id', '=', m.merchant_id).execute();
+    assert.equal(rows.length, 2);
   });
 });
