@@ -21,6 +21,15 @@ export interface LeaseRequest {
   perMerchantCap?: number;
 }
 
+export interface Lease {
+  jobs: LeasedJob[];
+  /**
+   * Whether a merchant has more due work than its cap let it take: a slot it frees can be used at
+   * once, so the worker looks again as soon as one of its attempts ends.
+   */
+  capped: boolean;
+}
+
 /** Two-key advisory locks (PostgreSQL) of this class serialize leasing for one merchant across instances. */
 const MERCHANT_LEASE_LOCK_CLASS = 0x4f4d4c; // "OML"
 
@@ -35,17 +44,19 @@ const MERCHANT_LEASE_LOCK_CLASS = 0x4f4d4c; // "OML"
  * sequence key make their first attempts in id order: one waits while an earlier job of its
  * sequence has not had its first attempt (a failing one does not hold the later ones back after that).
  */
-export async function leaseDueJobs(store: Store, request: LeaseRequest, realNowMs = Date.now()): Promise<LeasedJob[]> {
+export async function leaseDueJobs(store: Store, request: LeaseRequest, realNowMs = Date.now()): Promise<Lease> {
   const { kinds, limit } = request;
   const cap = request.perMerchantCap ?? Infinity;
-  if (kinds.length === 0 || limit <= 0) return [];
+  if (kinds.length === 0 || limit <= 0) return { jobs: [], capped: false };
   const token = randomUUID();
+  let capped = false;
   const rows = await inWriteTransaction(store, async (db) => {
-    const merchants = await merchantsWithDueJobs(db, kinds, realNowMs, cap, limit);
+    const merchants = await merchantsWithDueJobs(db, kinds, realNowMs, limit);
     const shares = roundRobinShares(
-      merchants.map((m) => Math.min(m.free_due, cap - m.in_flight)),
+      merchants.map((m) => Math.max(0, Math.min(m.free_due, cap - m.in_flight))),
       limit,
     );
+    capped = merchants.some((m) => m.in_flight + m.free_due > cap);
     const leased: LeaseRow[] = [];
     for (const [i, m] of merchants.entries()) {
       let share = shares[i]!;
@@ -61,13 +72,14 @@ export async function leaseDueJobs(store: Store, request: LeaseRequest, realNowM
     }
     return leased;
   });
-  return rows.map((r) => ({
+  const jobs = rows.map((r) => ({
     ...r,
     id: Number(r.id),
     run_at: Number(r.run_at),
     lease_token: token,
     clock_offset_seconds: Number(r.clock_offset_seconds ?? 0),
   }));
+  return { jobs, capped };
 }
 
 /**
@@ -99,17 +111,16 @@ function pendingAndCome(db: Db, kinds: readonly JobKind[], realNowMs: number) {
 }
 
 /**
- * The merchants with due jobs of these kinds and room under the cap, fewest in flight first (the
- * merchant served least gets the first turn), then the one waiting longest; at most `limit`.
+ * The merchants with due jobs of these kinds, fewest in flight first (the merchant served least
+ * gets the first turn; one at its cap comes last), then the one waiting longest; at most `limit`.
  */
-async function merchantsWithDueJobs(db: Db, kinds: readonly JobKind[], realNowMs: number, cap: number, limit: number) {
+async function merchantsWithDueJobs(db: Db, kinds: readonly JobKind[], realNowMs: number, limit: number) {
   const inFlight = sql<number>`sum(case when lease_until >= ${realNowMs} then 1 else 0 end)`;
   const freeDue = sql<number>`sum(case when lease_until is null or lease_until < ${realNowMs} then 1 else 0 end)`;
-  let query = pendingAndCome(db, kinds, realNowMs)
+  const query = pendingAndCome(db, kinds, realNowMs)
     .select(['merchant_id', inFlight.as('in_flight'), freeDue.as('free_due')])
     .groupBy('merchant_id')
     .having(freeDue, '>', 0);
-  if (Number.isFinite(cap)) query = query.having(inFlight, '<', cap);
   const rows = await query.orderBy(inFlight).orderBy(sql`min(run_at)`).limit(limit).execute();
   return rows.map((r) => ({ merchant_id: r.merchant_id, in_flight: Number(r.in_flight), free_due: Number(r.free_due) }));
 }

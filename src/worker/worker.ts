@@ -111,6 +111,8 @@ async function runLane(store: Store, lane: LaneSpec, { pollMs, log, state, run }
   // Whether the last look filled every free slot: more is probably due, so look again as soon as
   // half the slots are free (a lease query then serves several attempts) and without the pause.
   let backlog = false;
+  // Whether a merchant's cap held back due work: each slot it frees is worth a look at once.
+  let capped = false;
   while (!state.stopping) {
     const free = lane.slots - running.size;
     const worthLooking = backlog ? free >= Math.ceil(lane.slots / 2) : free > 0;
@@ -119,12 +121,13 @@ async function runLane(store: Store, lane: LaneSpec, { pollMs, log, state, run }
       continue;
     }
     const sinceLast = Date.now() - lastLook;
-    if (!backlog && sinceLast < MIN_LOOK_INTERVAL_MS) await sleep(MIN_LOOK_INTERVAL_MS - sinceLast);
+    if (!backlog && !capped && sinceLast < MIN_LOOK_INTERVAL_MS) await sleep(MIN_LOOK_INTERVAL_MS - sinceLast);
     lastLook = Date.now();
     let leased: LeasedJob[] = [];
     try {
-      leased = await leaseDueJobs(store, { kinds: lane.kinds, limit: free, perMerchantCap: lane.perMerchantCap });
+      ({ jobs: leased, capped } = await leaseDueJobs(store, { kinds: lane.kinds, limit: free, perMerchantCap: lane.perMerchantCap }));
     } catch (err) {
+      capped = false;
       log.warn({ err: (err as Error).message }, 'worker: leasing jobs failed');
     }
     for (const job of leased) run(job, lane, running);

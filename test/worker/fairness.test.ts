@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { it } from 'node:test';
 import pino from 'pino';
 import { createMerchant, createOrder, describeOnBothStores, WITH_WORKER, type MerchantCredentials, type TestApp } from '../support/harness.js';
-import { startHangingServer, type HangingServer } from '../support/hanging.js';
+import { addEndpoints, startHangingServer, type HangingServer } from '../support/hanging.js';
 import { startReceiver } from '../support/receiver.js';
 import { advanceClock, eventually, registerWebhook } from '../support/webhooks.js';
 import { startWorker } from '../../src/worker/worker.js';
@@ -15,10 +15,10 @@ import { startWorker } from '../../src/worker/worker.js';
 const BOUND_MS = 6_000;
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
-/** A merchant whose `endpoints` webhook endpoints all hang, with `orders` orders made (each fans out to all). */
+/** A merchant whose `endpoints` webhook endpoints all hang (past 16: registered before the limit), with `orders` orders made (each fans out to all). */
 async function hostileMerchant(t: TestApp, hang: HangingServer, name: string, endpoints: number, orders: number): Promise<MerchantCredentials> {
   const m = await createMerchant(t, name);
-  for (const url of hang.urls(endpoints)) await registerWebhook(t, m, url, ['order.created']);
+  await addEndpoints(t, m, hang.urls(endpoints));
   for (let i = 0; i < orders; i++) await createOrder(t, m);
   return m;
 }
