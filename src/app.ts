@@ -14,6 +14,10 @@ import { checkoutRoutes } from './checkout/apiRoutes.js';
 import { HOSTED_CHECKOUT_PATH } from './checkout/document.js';
 import { hostedCheckoutRoutes } from './checkout/pageRoutes.js';
 import { checkoutCompletionRoutes } from './checkout/sandboxRoutes.js';
+import { authorizationRoutes, paymentSessionRoutes } from './payments/apiRoutes.js';
+import { paymentSandboxRoutes } from './payments/sandboxRoutes.js';
+import { HOSTED_PAYMENTS_PATH } from './payments/document.js';
+import { hostedPaymentRoutes } from './payments/pageRoutes.js';
 import { adminRoutes } from './http/routes/admin.js';
 import { captureRoutes } from './http/routes/captures.js';
 import { healthRoutes, type Readiness } from './http/routes/health.js';
@@ -166,6 +170,12 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     await scope('/sandbox/v1', 'merchant', sandboxRoutes);
     await scope('/checkout/v3', 'merchant', [checkoutRoutes]);
     await scope(HOSTED_CHECKOUT_PATH, 'none', [hostedCheckoutRoutes]);
+    // Klarna Payments (CONTRACT §14) exists only under the klarna profile: Kustom does not offer it.
+    if (config.profile === 'klarna') {
+      await scope('/payments/v1', 'merchant', [paymentSessionRoutes, authorizationRoutes]);
+      await scope('/sandbox/v1/payments', 'merchant', [paymentSandboxRoutes]);
+      await scope(HOSTED_PAYMENTS_PATH, 'none', [hostedPaymentRoutes]);
+    }
   }
   // The merchant portal: HTML for people, in both modes, with its own sessions (src/portal/); its
   // webhooks page is a sandbox helper, as /sandbox/v1/webhooks is (CONTRACT §10).

@@ -677,6 +677,92 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/payments/v1/sessions": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Create a payment session; start the shopper's Klarna JavaScript (or the drop-in api.js) with its client_token */
+        post: operations["createPaymentSession"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/payments/v1/sessions/{session_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Read a payment session: its cart, status, expires_at and, once authorized, authorization_token */
+        get: operations["getPaymentSession"];
+        put?: never;
+        /** Update the cart of a payment session; fields sent replace the stored ones */
+        post: operations["updatePaymentSession"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/payments/v1/authorizations/{authorization_token}/order": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Create the Order Management order from an authorization token; idempotent per token */
+        post: operations["createOrderFromAuthorization"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/payments/v1/authorizations/{authorization_token}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /** Cancel an authorization: its token can no longer make an order */
+        delete: operations["cancelAuthorization"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/sandbox/v1/payments/sessions/{session_id}/authorize": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Authorize a payment session as a shopper would: accepted, pending or declined */
+        post: operations["authorizePaymentSession"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -963,6 +1049,164 @@ export interface components {
              */
             outcome: "accepted" | "pending_accepted" | "pending_rejected" | "denied";
             email?: string;
+        };
+        PaymentMerchantUrls: {
+            /** @description Where the shopper's browser goes after the order is placed (the order's redirect_url). http or https. */
+            confirmation?: string;
+            /** @description Called when a pending order is decided (CONTRACT §7). http or https. */
+            notification?: string;
+            /** @description Called (empty POST) after the order is placed, until it is acknowledged (CONTRACT §7). http or https. */
+            push?: string;
+            /** @description Called with {"authorization_token", "session_id"} when the session is authorized. http or https. */
+            authorization?: string;
+        };
+        PaymentSessionRequest: {
+            /** @description ISO 3166-1 alpha-2 */
+            purchase_country: string;
+            /** @description ISO 4217 */
+            purchase_currency: string;
+            /** @description RFC 1766 */
+            locale: string;
+            /** @description Total including tax, in minor units: the sum of order_lines[].total_amount */
+            order_amount: number;
+            /** @description Total tax in minor units: the sum of order_lines[].total_tax_amount */
+            order_tax_amount?: number;
+            order_lines: components["schemas"]["OrderLine"][];
+            merchant_urls?: components["schemas"]["PaymentMerchantUrls"];
+            merchant_reference1?: string;
+            merchant_reference2?: string;
+            merchant_data?: string;
+            billing_address?: components["schemas"]["Address"];
+            shipping_address?: components["schemas"]["Address"];
+            customer?: components["schemas"]["Customer"];
+            /** @enum {string} */
+            intent?: "buy" | "tokenize" | "buy_and_tokenize";
+        };
+        PaymentSessionUpdate: {
+            /** @description ISO 3166-1 alpha-2 */
+            purchase_country?: string;
+            /** @description ISO 4217 */
+            purchase_currency?: string;
+            /** @description RFC 1766 */
+            locale?: string;
+            /** @description Total including tax, in minor units: the sum of order_lines[].total_amount */
+            order_amount?: number;
+            /** @description Total tax in minor units: the sum of order_lines[].total_tax_amount */
+            order_tax_amount?: number;
+            order_lines?: components["schemas"]["OrderLine"][];
+            merchant_urls?: components["schemas"]["PaymentMerchantUrls"];
+            merchant_reference1?: string;
+            merchant_reference2?: string;
+            merchant_data?: string;
+            billing_address?: components["schemas"]["Address"];
+            shipping_address?: components["schemas"]["Address"];
+            customer?: components["schemas"]["Customer"];
+            /** @enum {string} */
+            intent?: "buy" | "tokenize" | "buy_and_tokenize";
+        };
+        PaymentSessionCreated: {
+            /** @description UUID */
+            session_id: string;
+            /** @description What Klarna's JavaScript (or OpenOM's drop-in api.js) is initialised with */
+            client_token: string;
+            payment_method_categories: {
+                /** @description pay_later, pay_over_time, … */
+                identifier: string;
+                name: string;
+                asset_urls: {
+                    descriptive: string;
+                    standard: string;
+                };
+            }[];
+        };
+        PaymentSession: {
+            session_id: string;
+            /** @enum {string} */
+            status: "incomplete" | "complete";
+            /**
+             * Format: date-time
+             * @description ISO 8601 UTC
+             */
+            expires_at: string;
+            client_token: string;
+            /** @description Once authorized: the latest authorization token */
+            authorization_token?: string;
+            acquiring_channel: string;
+            /** @enum {string} */
+            intent: "buy" | "tokenize" | "buy_and_tokenize";
+            payment_method_categories: {
+                /** @description pay_later, pay_over_time, … */
+                identifier: string;
+                name: string;
+                asset_urls: {
+                    descriptive: string;
+                    standard: string;
+                };
+            }[];
+            /** @description ISO 3166-1 alpha-2 */
+            purchase_country: string;
+            /** @description ISO 4217 */
+            purchase_currency: string;
+            /** @description RFC 1766 */
+            locale: string;
+            /** @description Total including tax, in minor units: the sum of order_lines[].total_amount */
+            order_amount: number;
+            /** @description Total tax in minor units: the sum of order_lines[].total_tax_amount */
+            order_tax_amount?: number;
+            order_lines: components["schemas"]["OrderLine"][];
+            merchant_urls?: components["schemas"]["PaymentMerchantUrls"];
+            merchant_reference1?: string;
+            merchant_reference2?: string;
+            merchant_data?: string;
+            billing_address?: components["schemas"]["Address"];
+            shipping_address?: components["schemas"]["Address"];
+            customer?: components["schemas"]["Customer"];
+        };
+        PaymentOrderRequest: {
+            /** @description ISO 3166-1 alpha-2 */
+            purchase_country: string;
+            /** @description ISO 4217 */
+            purchase_currency: string;
+            /** @description RFC 1766 */
+            locale: string;
+            /** @description Total including tax, in minor units: the sum of order_lines[].total_amount */
+            order_amount: number;
+            /** @description Total tax in minor units: the sum of order_lines[].total_tax_amount */
+            order_tax_amount?: number;
+            order_lines: components["schemas"]["OrderLine"][];
+            merchant_urls?: components["schemas"]["PaymentMerchantUrls"];
+            merchant_reference1?: string;
+            merchant_reference2?: string;
+            merchant_data?: string;
+            billing_address?: components["schemas"]["Address"];
+            shipping_address?: components["schemas"]["Address"];
+            customer?: components["schemas"]["Customer"];
+            /** @description Capture the whole order at once (not for an order pending fraud review) */
+            auto_capture?: boolean;
+        };
+        PaymentOrder: {
+            /** @description The Order Management order */
+            order_id: string;
+            /** @description Where to send the shopper's browser: merchant_urls.confirmation, or the session's test page */
+            redirect_url: string;
+            /** @enum {string} */
+            fraud_status: "ACCEPTED" | "PENDING";
+            authorized_payment_method: {
+                /** @description invoice */
+                type: string;
+            };
+        };
+        PaymentAuthorizeRequest: {
+            /**
+             * @description The shopper's answer: accepted, pending (fraud review) or declined
+             * @enum {string}
+             */
+            outcome: "accepted" | "pending" | "declined";
+        };
+        PaymentAuthorizeResult: {
+            approved: boolean;
+            /** @description When approved: valid 60 minutes (merchant clock) */
+            authorization_token?: string;
         };
         /**
          * @example {
@@ -1535,7 +1779,7 @@ export interface components {
              * @description Defaults by status, e.g. SERVICE_UNAVAILABLE (with Retry-After) for 503
              * @enum {string}
              */
-            error_code?: "BAD_VALUE" | "UNAUTHORIZED" | "NOT_ALLOWED" | "CAPTURE_NOT_ALLOWED" | "CANCEL_NOT_ALLOWED" | "REFUND_NOT_ALLOWED" | "READ_ONLY_ORDER" | "NO_SUCH_ORDER" | "NO_SUCH_CAPTURE" | "NO_SUCH_REFUND" | "NOT_FOUND" | "TOO_MANY_REQUESTS" | "INTERNAL_SERVER_ERROR" | "SERVICE_UNAVAILABLE";
+            error_code?: "BAD_VALUE" | "UNAUTHORIZED" | "NOT_ALLOWED" | "CAPTURE_NOT_ALLOWED" | "CANCEL_NOT_ALLOWED" | "REFUND_NOT_ALLOWED" | "READ_ONLY_ORDER" | "NO_SUCH_ORDER" | "NO_SUCH_CAPTURE" | "NO_SUCH_REFUND" | "NOT_FOUND" | "TOO_MANY_REQUESTS" | "INTERNAL_SERVER_ERROR" | "SERVICE_UNAVAILABLE" | "SESSION_COMPLETED";
             /** @description Wait this long before answering */
             delay_ms?: number;
             /** @description How many requests to fault (default 1) */
@@ -1683,6 +1927,10 @@ export interface components {
         before: string;
         /** @description Delivery id */
         delivery_id: string;
+        /** @description Payment session id */
+        session_id: string;
+        /** @description Authorization token */
+        authorization_token: string;
     };
     requestBodies: never;
     headers: {
@@ -3525,6 +3773,266 @@ export interface operations {
             };
             404: components["responses"]["NotFound"];
             413: components["responses"]["PayloadTooLarge"];
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalServerError"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    createPaymentSession: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Reused as the response's Klarna-Correlation-Id when sane (letters, digits, . _ : -, at most 128) */
+                "Klarna-Correlation-Id"?: components["parameters"]["Klarna-Correlation-Id"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["PaymentSessionRequest"];
+            };
+        };
+        responses: {
+            /** @description The session id, client token and payment method categories */
+            200: {
+                headers: {
+                    "Klarna-Correlation-Id": components["headers"]["Klarna-Correlation-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PaymentSessionCreated"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["MerchantUnauthorized"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalServerError"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    getPaymentSession: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Reused as the response's Klarna-Correlation-Id when sane (letters, digits, . _ : -, at most 128) */
+                "Klarna-Correlation-Id"?: components["parameters"]["Klarna-Correlation-Id"];
+            };
+            path: {
+                /** @description Payment session id */
+                session_id: components["parameters"]["session_id"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The payment session */
+            200: {
+                headers: {
+                    "Klarna-Correlation-Id": components["headers"]["Klarna-Correlation-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PaymentSession"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["MerchantUnauthorized"];
+            404: components["responses"]["NotFound"];
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalServerError"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    updatePaymentSession: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Reused as the response's Klarna-Correlation-Id when sane (letters, digits, . _ : -, at most 128) */
+                "Klarna-Correlation-Id"?: components["parameters"]["Klarna-Correlation-Id"];
+            };
+            path: {
+                /** @description Payment session id */
+                session_id: components["parameters"]["session_id"];
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["PaymentSessionUpdate"];
+            };
+        };
+        responses: {
+            /** @description Done */
+            204: {
+                headers: {
+                    "Klarna-Correlation-Id": components["headers"]["Klarna-Correlation-Id"];
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["MerchantUnauthorized"];
+            /** @description NOT_FOUND: unknown or expired session; SESSION_COMPLETED: an order was created from it */
+            404: {
+                headers: {
+                    "Klarna-Correlation-Id": components["headers"]["Klarna-Correlation-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalServerError"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    createOrderFromAuthorization: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Reused as the response's Klarna-Correlation-Id when sane (letters, digits, . _ : -, at most 128) */
+                "Klarna-Correlation-Id"?: components["parameters"]["Klarna-Correlation-Id"];
+            };
+            path: {
+                /** @description Authorization token */
+                authorization_token: components["parameters"]["authorization_token"];
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["PaymentOrderRequest"];
+            };
+        };
+        responses: {
+            /** @description The order; every later request with the token gets this answer again */
+            200: {
+                headers: {
+                    "Klarna-Correlation-Id": components["headers"]["Klarna-Correlation-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PaymentOrder"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["MerchantUnauthorized"];
+            /** @description NOT_FOUND: unknown, expired or cancelled authorization token */
+            404: {
+                headers: {
+                    "Klarna-Correlation-Id": components["headers"]["Klarna-Correlation-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description BAD_VALUE: the cart differs from the authorized one (kept: every later request with the token gets it again) */
+            409: {
+                headers: {
+                    "Klarna-Correlation-Id": components["headers"]["Klarna-Correlation-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalServerError"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    cancelAuthorization: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Reused as the response's Klarna-Correlation-Id when sane (letters, digits, . _ : -, at most 128) */
+                "Klarna-Correlation-Id"?: components["parameters"]["Klarna-Correlation-Id"];
+            };
+            path: {
+                /** @description Authorization token */
+                authorization_token: components["parameters"]["authorization_token"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Done */
+            204: {
+                headers: {
+                    "Klarna-Correlation-Id": components["headers"]["Klarna-Correlation-Id"];
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["MerchantUnauthorized"];
+            /** @description NOT_FOUND: unknown, expired, cancelled or already used authorization token */
+            404: {
+                headers: {
+                    "Klarna-Correlation-Id": components["headers"]["Klarna-Correlation-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalServerError"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    authorizePaymentSession: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Reused as the response's Klarna-Correlation-Id when sane (letters, digits, . _ : -, at most 128) */
+                "Klarna-Correlation-Id"?: components["parameters"]["Klarna-Correlation-Id"];
+            };
+            path: {
+                /** @description Payment session id */
+                session_id: components["parameters"]["session_id"];
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["PaymentAuthorizeRequest"];
+            };
+        };
+        responses: {
+            /** @description approved with an authorization_token, or {"approved": false} (declined: no token, the session stays open) */
+            200: {
+                headers: {
+                    "Klarna-Correlation-Id": components["headers"]["Klarna-Correlation-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PaymentAuthorizeResult"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["MerchantUnauthorized"];
+            /** @description NOT_FOUND: unknown or expired session; SESSION_COMPLETED: an order was created from it */
+            404: {
+                headers: {
+                    "Klarna-Correlation-Id": components["headers"]["Klarna-Correlation-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
             429: components["responses"]["TooManyRequests"];
             500: components["responses"]["InternalServerError"];
             503: components["responses"]["ServiceUnavailable"];

@@ -31,7 +31,7 @@ interface CommandBase {
 
 export interface ApiCommand extends CommandBase {
   access: Access;
-  method: 'GET' | 'POST';
+  method: 'GET' | 'POST' | 'DELETE';
   /** `{NAME}` is filled from the argument or option of that name. */
   path: string;
   body?: (input: Input) => unknown;
@@ -190,6 +190,64 @@ export const COMMANDS: readonly Command[] = [
     output: 'the report: store, counts and violations; exit 1 when there are violations, 2 when the store cannot be read',
     example: 'DATABASE_URL=postgres://postgres@127.0.0.1:5432/openom openom ledger check',
     run: async ({ env }) => (await import('./ledger-check.js')).checkLedgerCommand(env),
+  },
+  // Klarna Payments (CONTRACT §14; a server with OPENOM_PROFILE=klarna).
+  {
+    name: 'payments create-session',
+    access: 'merchant',
+    summary: 'Klarna Payments: create a payment session from a cart',
+    method: 'POST',
+    path: '/payments/v1/sessions',
+    options: { file: { value: 'FILE', help: 'the cart as JSON (see examples/payments/); - reads standard input', required: true } },
+    body: ({ options }) => readJsonInput(options.file!),
+    output: '{"session_id", "client_token", "payment_method_categories"}',
+    example: 'openom payments create-session --file examples/payments/session-se.json',
+  },
+  {
+    name: 'payments session',
+    access: 'merchant',
+    summary: 'Klarna Payments: show a payment session (status, expires_at, authorization_token)',
+    method: 'GET',
+    path: '/payments/v1/sessions/{SESSION_ID}',
+    args: ['SESSION_ID'],
+    output: 'the payment session',
+    example: 'openom payments session "$SESSION_ID"',
+  },
+  {
+    name: 'payments authorize',
+    access: 'merchant',
+    summary: 'Klarna Payments (sandbox): authorize a session as the shopper would, without a browser',
+    method: 'POST',
+    path: '/sandbox/v1/payments/sessions/{SESSION_ID}/authorize',
+    args: ['SESSION_ID'],
+    options: { outcome: { value: 'OUTCOME', help: 'accepted, pending (fraud review) or declined', required: true } },
+    body: ({ options }) => ({ outcome: options.outcome }),
+    output: '{"approved", "authorization_token"?}',
+    example: 'openom payments authorize "$SESSION_ID" --outcome accepted',
+  },
+  {
+    name: 'payments order',
+    access: 'merchant',
+    summary: 'Klarna Payments: create the Order Management order from an authorization token (the cart again)',
+    method: 'POST',
+    path: '/payments/v1/authorizations/{TOKEN}/order',
+    args: ['TOKEN'],
+    options: {
+      file: { value: 'FILE', help: 'the cart as JSON, as authorized (auto_capture may be added); - reads standard input', required: true },
+    },
+    body: ({ options }) => readJsonInput(options.file!),
+    output: '{"order_id", "redirect_url", "fraud_status", "authorized_payment_method"}',
+    example: 'openom payments order "$TOKEN" --file examples/payments/session-se.json',
+  },
+  {
+    name: 'payments cancel',
+    access: 'merchant',
+    summary: 'Klarna Payments: cancel an authorization that has made no order',
+    method: 'DELETE',
+    path: '/payments/v1/authorizations/{TOKEN}',
+    args: ['TOKEN'],
+    output: '{} (the server answers 204)',
+    example: 'openom payments cancel "$TOKEN"',
   },
 ];
 

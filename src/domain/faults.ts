@@ -17,7 +17,7 @@ export const FAULT_LIMITS = {
  * The APIs a fault can target: the merchant's own Order Management and Checkout calls. Never the
  * sandbox helpers, or a merchant could lock itself out of deleting its faults.
  */
-const FAULTABLE_PREFIXES = ['/ordermanagement/', '/checkout/'] as const;
+const FAULTABLE_PREFIXES = ['/ordermanagement/', '/checkout/', '/payments/'] as const;
 
 /** Whether requests under this path (a route prefix or a fault's path) can be faulted. */
 export function isFaultablePath(path: string): boolean {
@@ -97,7 +97,7 @@ export function decideFault(req: FaultRequest, maxDelayMs: number): Decision<Fau
     return refuse('BAD_VALUE', 'Bad value: path (must be an absolute path such as /ordermanagement/v1/orders/*/captures, without query)');
   }
   if (!isFaultablePath(req.path)) {
-    return refuse('BAD_VALUE', `Bad value: path (must start with ${FAULTABLE_PREFIXES.join(' or ')}: only the Order Management and Checkout APIs can be faulted)`);
+    return refuse('BAD_VALUE', `Bad value: path (must start with ${FAULTABLE_PREFIXES.join(' or ')}: only the Order Management, Checkout and Klarna Payments APIs can be faulted)`);
   }
   const delay_ms = req.delay_ms ?? 0;
   if (delay_ms > maxDelayMs) return refuse('BAD_VALUE', `Bad value: delay_ms (must be at most ${maxDelayMs} on this server)`);

@@ -33,6 +33,7 @@ const TAGS = [
   { name: 'Admin', description: 'OpenOM admin API (bearer token): merchants, authorized orders, their webhooks, metrics' },
   { name: 'Checkout', description: 'Checkout API v3 (sandbox mode; 404 in production mode): checkout orders, whose html_snippet frames the hosted test checkout' },
   { name: 'Sandbox', description: 'Test helpers of sandbox mode (merchant credentials); 404 in production mode' },
+  { name: 'Klarna Payments', description: 'Klarna Payments API v1 (klarna profile, sandbox mode; 404 otherwise): payment sessions, and orders from authorization tokens' },
 ];
 
 const DESCRIPTION = `Wire-compatible Kustom/Klarna Order Management API v1, plus the OpenOM admin API and sandbox helpers.

@@ -39,6 +39,10 @@ export interface JobPayloads {
   push: PushPayload;
   expiry: Record<string, never>;
   fraud_decision: { decision: FraudDecision };
+  /** Klarna Payments' authorization callback (CONTRACT §14): POST {authorization_token, session_id} to merchant_urls.authorization. */
+  payment_authorization: { url: string; authorization_token: string; session_id: string };
+  /** Klarna Payments' auto_capture of an order made from an authorization token (src/store/payments.ts: autoCapture). */
+  auto_capture: Record<string, never>;
 }
 
 export type JobKind = keyof JobPayloads;

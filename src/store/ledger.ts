@@ -229,6 +229,8 @@ const TABLES: { [K in keyof Database]: string[] } = {
   faults: ['fault_id'],
   checkout_orders: ['order_id'],
   portal_sessions: ['session_hash'],
+  payment_sessions: ['session_id'],
+  payment_authorizations: ['authorization_token'],
 };
 
 /** Every row of every table, in primary-key order, as one JSON text: equal texts = equal stores. */

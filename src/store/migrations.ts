@@ -340,6 +340,44 @@ const migrations: [string, Migration][] = [
       await db.schema.createIndex('checkout_orders_merchant').on('checkout_orders').columns(['merchant_id', 'started_at']).execute();
     },
   ],
+  [
+    '009_payments',
+    // Klarna Payments (CONTRACT §14): payment sessions, and the authorizations made on them. An
+    // authorization keeps the cart it authorized and, once it answered an order request about that
+    // cart, the answer itself, which every later request with the token gets again.
+    async (db) => {
+      await db.schema
+        .createTable('payment_sessions')
+        .addColumn('session_id', 'text', (c) => c.primaryKey())
+        .addColumn('merchant_id', 'text', (c) => c.notNull().references('merchants.merchant_id'))
+        .addColumn('status', 'text', (c) => c.notNull().check(sql`status in ('incomplete', 'complete')`))
+        // The cart as the merchant last sent it (validated JSON text).
+        .addColumn('document', 'text', (c) => c.notNull())
+        .addColumn('authorization_token', 'text')
+        .addColumn('created_at', 'text', (c) => c.notNull())
+        .addColumn('last_modified_at', 'text', (c) => c.notNull())
+        .execute();
+      await db.schema.createIndex('payment_sessions_merchant').on('payment_sessions').columns(['merchant_id', 'session_id']).execute();
+      await db.schema
+        .createTable('payment_authorizations')
+        .addColumn('authorization_token', 'text', (c) => c.primaryKey())
+        .addColumn('merchant_id', 'text', (c) => c.notNull().references('merchants.merchant_id'))
+        .addColumn('session_id', 'text', (c) => c.notNull().references('payment_sessions.session_id'))
+        .addColumn('fraud_status', 'text', (c) => c.notNull().check(sql`fraud_status in ('ACCEPTED', 'PENDING')`))
+        .addColumn('cart', 'text', (c) => c.notNull())
+        .addColumn('created_at', 'text', (c) => c.notNull())
+        .addColumn('expires_at', 'text', (c) => c.notNull())
+        .addColumn('cancelled', 'integer', (c) => c.notNull().defaultTo(0))
+        .addColumn('order_id', 'text')
+        .addColumn('answer_status', 'integer')
+        .addColumn('answer_body', 'text')
+        .addCheckConstraint('payment_authorizations_answer', sql`(answer_status is null) = (answer_body is null)`)
+        .addCheckConstraint('payment_authorizations_order_answered', sql`order_id is null or answer_status = 200`)
+        .execute();
+      await db.schema.createIndex('payment_authorizations_merchant').on('payment_authorizations').columns(['merchant_id', 'authorization_token']).execute();
+      await db.schema.createIndex('payment_authorizations_session').on('payment_authorizations').columns(['session_id']).execute();
+    },
+  ],
 ];
 
 /**

@@ -219,4 +219,33 @@ export interface Database {
   faults: FaultsTable;
   checkout_orders: CheckoutOrdersTable;
   portal_sessions: PortalSessionsTable;
+  payment_sessions: PaymentSessionsTable;
+  payment_authorizations: PaymentAuthorizationsTable;
+}
+
+export interface PaymentSessionsTable {
+  session_id: string;
+  merchant_id: string;
+  status: 'incomplete' | 'complete';
+  document: string;
+  /** The latest authorization's token. */
+  authorization_token: string | null;
+  created_at: string;
+  last_modified_at: string;
+}
+
+export interface PaymentAuthorizationsTable {
+  authorization_token: string;
+  merchant_id: string;
+  session_id: string;
+  fraud_status: 'ACCEPTED' | 'PENDING';
+  /** The session's cart as it was authorized (JSON). */
+  cart: string;
+  created_at: string;
+  expires_at: string;
+  cancelled: number;
+  order_id: string | null;
+  /** The answer kept for the token (idempotent per token): its HTTP status and body. */
+  answer_status: number | null;
+  answer_body: string | null;
 }

@@ -11,6 +11,8 @@ import type { AttemptContext, JobHandler } from './job.js';
 import { sendFraudNotification } from './notificationHandler.js';
 import { sendPush } from './pushHandler.js';
 import { deliverWebhook } from './webhookHandler.js';
+import { sendAuthorizationCallback } from './paymentAuthorizationHandler.js';
+import { runAutoCapture } from './autoCaptureHandler.js';
 
 export type JobHandlers = { [K in JobKind]?: JobHandler<K> };
 
@@ -20,6 +22,8 @@ export const JOB_HANDLERS: JobHandlers = {
   expiry: runExpiry,
   fraud_decision: runFraudDecision,
   push: sendPush,
+  payment_authorization: sendAuthorizationCallback,
+  auto_capture: runAutoCapture,
 };
 
 /** Runs the job's kind's handler (the map pairs each kind with its own, so the payload types agree). */

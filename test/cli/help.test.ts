@@ -25,6 +25,11 @@ const COMMANDS: Record<string, { flags: string[]; talksToServer: boolean }> = {
   clock: { flags: [], talksToServer: true },
   'clock advance': { flags: ['--seconds'], talksToServer: true },
   'ledger check': { flags: [], talksToServer: false },
+  'payments create-session': { flags: ['--file'], talksToServer: true },
+  'payments session': { flags: [], talksToServer: true },
+  'payments authorize': { flags: ['--outcome'], talksToServer: true },
+  'payments order': { flags: ['--file'], talksToServer: true },
+  'payments cancel': { flags: [], talksToServer: true },
 };
 
 describe('openom help', () => {
