@@ -42,7 +42,7 @@ export interface CheckoutOrderFields extends CheckoutFacts {
 
 const SAMPLE_ORDER_ID = '00000000-0000-4000-8000-000000000000';
 
-export function isWebUrl(raw: string): boolean {
+function isWebUrl(raw: string): boolean {
   try {
     const url = new URL(raw);
     return (url.protocol === 'http:' || url.protocol === 'https:') && url.hostname !== '';

@@ -12,6 +12,8 @@ export const JOB_LANES: Record<JobKind, JobLane> = {
   push: 'call',
   expiry: 'timer',
   fraud_decision: 'timer',
+  payment_authorization: 'call',
+  auto_capture: 'timer',
 };
 
 /** The kinds of one lane, among those given (the kinds this instance has handlers for). */
