@@ -6,8 +6,12 @@
 import assert from 'node:assert/strict';
 import { it } from 'node:test';
 import { CHECKOUT_ORDERS, checkoutBody, createCheckout, merchantUrls } from '../support/checkout.js';
-import { call, createMerchant, describeOnBothStores, getOrder } from '../support/harness.js';
+import { startWorker } from '../../src/worker/worker.js';
+import { captureLogs } from '../support/capturedLogs.js';
+import { call, createMerchant, createOrder, describeOnBothStores, getOrder } from '../support/harness.js';
 import { portalLogin } from '../support/portal.js';
+import { startReceiver } from '../support/receiver.js';
+import { eventually, registerWebhook } from '../support/webhooks.js';
 
 const USER_INFO_URLS = ['http://user:pass@shop.example/hooks', 'https://user@shop.example/hooks', 'http://@shop.example/hooks'];
 const submit = (t: Parameters<typeof createCheckout>[0], id: string) =>
@@ -96,6 +100,26 @@ describeOnBothStores('merchant URLs', (ctx) => {
       const location = String(res.headers.location);
       assert.match(location, /^\/portal\/orders[\x21-\x7e]*$/);
       assert.equal(res.headers['set-cookie'], undefined);
+    }
+  });
+
+  it('a webhook URL is called with its query string and logged without it', async () => {
+    const t = ctx();
+    const m = await createMerchant(t, 'Query Token AB');
+    const rx = await startReceiver();
+    const logs = captureLogs();
+    const worker = startWorker(t.store, { concurrency: 2, log: logs.logger });
+    try {
+      await registerWebhook(t, m, `${rx.url}?token=sekrit-123`, ['order.created']);
+      await createOrder(t, m);
+      const [delivery] = await rx.waitFor((r) => r.length === 1);
+      assert.equal(delivery!.path, '/hooks?token=sekrit-123');
+      const attempt = await eventually('the attempt logged', async () => logs.lines.find((l) => l.msg === 'job attempt'));
+      assert.equal((attempt as { url?: string }).url, rx.url);
+      assert.ok(!JSON.stringify(logs.lines).includes('sekrit'), 'the query string reached the log');
+    } finally {
+      await worker.stop(1_000);
+      await rx.close();
     }
   });
 });
