@@ -47,6 +47,34 @@ describeOnBothStores(
       }
     });
 
+    it("nor when the hostile merchant's retries all fall due at once (its clock advanced 61 s)", async () => {
+      const t = ctx();
+      const hang = await startHangingServer();
+      const rx = await startReceiver();
+      try {
+        const hostile = await hostileMerchant(t, hang, 'Hostile Retries AB', 32, 1);
+        // Its first attempts time out after 10 s and wait a minute for their retries: advance past it.
+        await eventually(
+          'failed attempts recorded',
+          async () => {
+            const failed = await t.store.db.selectFrom('job_attempts').select('id').where('merchant_id', '=', hostile.merchant_id).execute();
+            return failed.length >= 2 ? true : undefined;
+          },
+          30_000,
+        );
+        await advanceClock(t, hostile, 61);
+        const other = await createMerchant(t, 'Other Again AB');
+        await registerWebhook(t, other, rx.url, ['order.created']);
+        const started = Date.now();
+        await createOrder(t, other);
+        const [first] = await rx.waitFor((r) => r.length >= 1, 20_000);
+        assert.ok(first!.at - started < BOUND_MS, `the other merchant's webhook took ${first!.at - started} ms`);
+      } finally {
+        await rx.close();
+        await hang.close();
+      }
+    });
+
     it("the cap is counted in the store: a second instance's worker does not give the merchant more calls in flight", async () => {
       const t = ctx();
       const second = startWorker(t.store, { concurrency: 8, log: pino({ level: 'silent' }) });
