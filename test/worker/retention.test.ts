@@ -2,8 +2,9 @@
 // attempts older than OPENOM_RETENTION_DAYS are pruned by the worker; pending jobs and younger
 // ones stay, whatever their age.
 import assert from 'node:assert/strict';
-import { it } from 'node:test';
+import { describe, it } from 'node:test';
 import pino from 'pino';
+import { ConfigError, loadConfig } from '../../src/config.js';
 import { pruneFinishedJobs } from '../../src/store/retention.js';
 import type { JobState } from '../../src/store/schema.js';
 import { startWorker } from '../../src/worker/worker.js';
@@ -34,6 +35,15 @@ async function remaining(t: TestApp, ids: number[]): Promise<{ jobs: number[]; a
   const attempts = await t.store.db.selectFrom('job_attempts').select('job_id').where('job_id', 'in', ids).orderBy('job_id').execute();
   return { jobs: jobs.map((j) => Number(j.id)), attempts: attempts.map((a) => Number(a.job_id)) };
 }
+
+describe('OPENOM_RETENTION_DAYS', () => {
+  it('defaults to 30 and may be 1 to 36500; anything else stops the start naming it', () => {
+    assert.equal(loadConfig({}).retentionDays, 30);
+    assert.equal(loadConfig({ OPENOM_RETENTION_DAYS: '1' }).retentionDays, 1);
+    assert.equal(loadConfig({ OPENOM_RETENTION_DAYS: '36500' }).retentionDays, 36_500);
+    for (const bad of ['0', '36501', 'thirty', '-1']) assert.throws(() => loadConfig({ OPENOM_RETENTION_DAYS: bad }), ConfigError);
+  });
+});
 
 describeOnBothStores('retention of finished jobs', (ctx) => {
   it('prunes finished jobs and their attempts older than the cut-off; pending and younger jobs stay', async () => {
