@@ -57,6 +57,8 @@ export interface Config {
   readReplicaFreshMs: number;
   /** SQLite's page cache per connection (better-sqlite3 builds SQLite with 16 MB). */
   sqliteCacheMb: number;
+  /** Finished jobs and their attempts older than this many days are pruned by the worker (CONTRACT §9). */
+  retentionDays: number;
 }
 
 export class ConfigError extends Error {}
@@ -261,6 +263,7 @@ export function loadConfig(rawEnv: Env = process.env): Config {
     readReplicaUrl: readReplicaUrl(env),
     readReplicaFreshMs: intVar(env, 'OPENOM_READ_REPLICA_FRESH_MS', 5_000, 0, 3_600_000),
     sqliteCacheMb: intVar(env, 'OPENOM_SQLITE_CACHE_MB', 8, 1, 65_536),
+    retentionDays: intVar(env, 'OPENOM_RETENTION_DAYS', 30, 1, 36_500),
   };
 }
 

@@ -144,7 +144,7 @@ async function main(): Promise<void> {
         log.warn('OPENOM_SANDBOX_USERNAME / OPENOM_SANDBOX_PASSWORD are ignored in production mode: create merchants with the admin API or `openom merchants create`');
       }
       readiness.migrated = true;
-      if (config.workerConcurrency > 0 && !shuttingDown) worker = startWorker(store, { concurrency: config.workerConcurrency, log });
+      if (config.workerConcurrency > 0 && !shuttingDown) worker = startWorker(store, { concurrency: config.workerConcurrency, log, retentionDays: config.retentionDays });
       const address = app.server.address();
       const port = typeof address === 'object' && address ? address.port : config.port;
       log.info({ migrations_applied: applied, store: config.store.kind, port, startup_ms: Math.round(performance.now() - startedAt) }, 'OpenOM ready');

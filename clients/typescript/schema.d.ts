@@ -3299,6 +3299,16 @@ export interface operations {
             };
             400: components["responses"]["BadRequest"];
             401: components["responses"]["AdminUnauthorized"];
+            /** @description NOT_ALLOWED: the merchant has 16 webhook endpoints already */
+            403: {
+                headers: {
+                    "Klarna-Correlation-Id": components["headers"]["Klarna-Correlation-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
             404: components["responses"]["NotFound"];
             413: components["responses"]["PayloadTooLarge"];
             415: components["responses"]["UnsupportedMediaType"];
@@ -3718,6 +3728,16 @@ export interface operations {
             };
             400: components["responses"]["BadRequest"];
             401: components["responses"]["MerchantUnauthorized"];
+            /** @description NOT_ALLOWED: the merchant has 16 webhook endpoints already */
+            403: {
+                headers: {
+                    "Klarna-Correlation-Id": components["headers"]["Klarna-Correlation-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
             413: components["responses"]["PayloadTooLarge"];
             415: components["responses"]["UnsupportedMediaType"];
             429: components["responses"]["TooManyRequests"];

@@ -71,7 +71,7 @@ describe('checkout order rules', () => {
     assert.equal(checkCheckoutOrder({ ...order(), merchant_urls: withoutPush as CheckoutOrderFields['merchant_urls'] })!.message, 'Bad value: merchant_urls.push (is required)');
     assert.equal(checkCheckoutOrder(order({ merchant_urls: { ...urls, terms: 'ftp://shop.example/terms' } }))!.message, 'Bad value: merchant_urls.terms (must be an http or https URL)');
     assert.equal(checkCheckoutOrder(order({ merchant_urls: { ...urls, validation: 'javascript:alert(1)' } }))!.message, 'Bad value: merchant_urls.validation (must be an http or https URL)');
-    assert.equal(checkCheckoutOrder(order({ merchant_urls: { ...urls, notification: 'not a url' } }))!.message, 'Bad value: merchant_urls.notification (must be an http or https URL)');
+    assert.equal(checkCheckoutOrder(order({ merchant_urls: { ...urls, notification: 'not a url' } }))!.message, 'Bad value: merchant_urls.notification (must be an absolute http or https URL)');
     const long = `https://shop.example/${'a'.repeat(2000 - 'https://shop.example/'.length)}`;
     assert.equal(checkCheckoutOrder(order({ merchant_urls: { ...urls, push: long } })), undefined);
     assert.equal(checkCheckoutOrder(order({ merchant_urls: { ...urls, push: `${long}a` } }))!.message, 'Bad value: merchant_urls.push (must be at most 2000 characters)');

@@ -3,7 +3,8 @@
 // callback is read. Pure: time is an argument.
 import { accept, refuse, type Decision, type Refusal } from './decision.js';
 import { checkOrderIntake, type IntakeFacts } from './intake.js';
-import { merchantUrlFor } from './merchantCalls.js';
+import { withOrderId } from './merchantCalls.js';
+import { merchantUrlProblem, sendableUrl } from './merchantUrls.js';
 import type { FraudDecision } from './decisions.js';
 import { checkLinesSum, type OrderLineAmounts } from './orderLines.js';
 
@@ -45,7 +46,7 @@ export interface CheckoutOrderFields extends CheckoutFacts {
 
 const SAMPLE_ORDER_ID = '00000000-0000-4000-8000-000000000000';
 
-export function isWebUrl(raw: string): boolean {
+function isWebUrl(raw: string): boolean {
   try {
     const url = new URL(raw);
     return (url.protocol === 'http:' || url.protocol === 'https:') && url.hostname !== '';
@@ -65,19 +66,45 @@ function checkMerchantUrls(urls: Partial<MerchantUrls>): Refusal | undefined {
     if (url.length > MAX_MERCHANT_URL_LENGTH) {
       return refuse('BAD_VALUE', `Bad value: merchant_urls.${name} (must be at most ${MAX_MERCHANT_URL_LENGTH} characters)`);
     }
-    if (!isWebUrl(merchantUrlFor(url, SAMPLE_ORDER_ID))) {
-      return refuse('BAD_VALUE', `Bad value: merchant_urls.${name} (must be an http or https URL)`);
-    }
+    const problem = merchantUrlProblem(withOrderId(url, SAMPLE_ORDER_ID));
+    if (problem) return refuse('BAD_VALUE', `Bad value: merchant_urls.${name} (${problem})`);
   }
   return undefined;
 }
 
-/** The admin intake's rules, plus the tax sum and the merchant's URLs. */
+/** The merchant's URLs as they are stored once validated: ASCII, percent-encoded (merchantUrls.ts). */
+export function withSendableUrls<T extends { merchant_urls: Partial<MerchantUrls> }>(order: T): T {
+  const urls = Object.fromEntries(Object.entries(order.merchant_urls).map(([name, url]) => [name, url === undefined ? url : sendableUrl(url)]));
+  return { ...order, merchant_urls: urls };
+}
+
+/**
+ * Most bytes of JSON one checkout order may store (CONTRACT §7 bounded resources): each field has
+ * its own limit, but 1,000 lines of long texts, or updates that each bring other large fields, would
+ * otherwise store whatever the body limit lets through, again and again.
+ */
+export const MAX_CHECKOUT_ORDER_BYTES = 1024 * 1024;
+
+const jsonBytes = (value: unknown) => Buffer.byteLength(JSON.stringify(value) ?? '');
+
+/** A checkout order above MAX_CHECKOUT_ORDER_BYTES is refused naming its largest field, the one to shrink. */
+function checkStoredSize(order: object): Refusal | undefined {
+  const size = jsonBytes(order);
+  if (size <= MAX_CHECKOUT_ORDER_BYTES) return undefined;
+  const [largest] = Object.entries(order).reduce<[string, number]>((top, [name, value]) => {
+    const bytes = jsonBytes(value);
+    return bytes > top[1] ? [name, bytes] : top;
+  }, ['order', -1]);
+  return refuse('BAD_VALUE', `Bad value: ${largest} (a checkout order may store at most ${MAX_CHECKOUT_ORDER_BYTES} bytes of JSON; this one would store ${size})`);
+}
+
+/** The admin intake's rules, plus the tax sum, the merchant's URLs and the size it would store. */
 export function checkCheckoutOrder(order: CheckoutFacts): Refusal | undefined {
   return (
     checkOrderIntake(order) ??
     checkLinesSum(order.order_lines, order.order_tax_amount, 'order_tax_amount', 'order_lines', 'total_tax_amount') ??
-    checkMerchantUrls(order.merchant_urls)
+    checkMerchantUrls(order.merchant_urls) ??
+    checkStoredSize(order)
   );
 }
 
@@ -152,7 +179,7 @@ export function decideCheckoutUpdate<T extends CheckoutFacts>(
   const merged: T = { ...order, ...update };
   const invalid = checkCheckoutOrder(merged);
   if (invalid) return invalid;
-  return accept({ next: { ...state, last_modified_at: now }, order: merged });
+  return accept({ next: { ...state, last_modified_at: now }, order: withSendableUrls(merged) });
 }
 
 /** Anything but a completed checkout can be aborted; aborting again changes nothing further. */

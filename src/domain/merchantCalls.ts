@@ -1,10 +1,17 @@
 // What OpenOM sends to a merchant's own URLs (merchant_urls, CONTRACT §6 and §7).
 import type { FraudDecision } from './decisions.js';
+import { sendableUrl } from './merchantUrls.js';
 
 const ORDER_ID_PLACEHOLDER = '{checkout.order.id}';
 
-/** The URL as OpenOM calls it: `{checkout.order.id}` stands for the order id. */
+/** The URL as OpenOM calls it: `{checkout.order.id}` stands for the order id; ASCII only (merchantUrls.ts). */
 export function merchantUrlFor(template: string, orderId: string): string {
+  // Encoded again at use: a URL stored before they were encoded at the boundary is sent safely too.
+  return sendableUrl(withOrderId(template, orderId));
+}
+
+/** The template with the order id in place of `{checkout.order.id}`, nothing else changed (for validating what was sent). */
+export function withOrderId(template: string, orderId: string): string {
   return template.split(ORDER_ID_PLACEHOLDER).join(orderId);
 }
 

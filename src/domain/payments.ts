@@ -4,11 +4,12 @@
 //
 // Idempotency per token is a rule of the store's (it keeps the first answer given for a token and
 // repeats it); here is which answers are kept: those decided about the token's own cart.
-import { MAX_MERCHANT_URL_LENGTH, PENDING_REVIEW_MS, isWebUrl } from './checkout.js';
+import { MAX_MERCHANT_URL_LENGTH, PENDING_REVIEW_MS } from './checkout.js';
 import type { FraudDecision } from './decisions.js';
 import type { ErrorCode } from './errorCodes.js';
 import { checkOrderIntake } from './intake.js';
-import { merchantUrlFor } from './merchantCalls.js';
+import { withOrderId } from './merchantCalls.js';
+import { merchantUrlProblem } from './merchantUrls.js';
 import { checkLinesSum, type OrderLineAmounts } from './orderLines.js';
 
 /** Klarna: a payment session can be used for 48 hours after it is created (merchant clock). */
@@ -57,7 +58,8 @@ function checkMerchantUrls(urls: PaymentMerchantUrls | undefined): PaymentRefusa
     const url = urls?.[name];
     if (url === undefined) continue;
     if (url.length > MAX_MERCHANT_URL_LENGTH) return badValue(`Bad value: merchant_urls.${name} (must be at most ${MAX_MERCHANT_URL_LENGTH} characters)`);
-    if (!isWebUrl(merchantUrlFor(url, '00000000-0000-4000-8000-000000000000'))) return badValue(`Bad value: merchant_urls.${name} (must be an http or https URL)`);
+    const problem = merchantUrlProblem(withOrderId(url, '00000000-0000-4000-8000-000000000000'));
+    if (problem) return badValue(`Bad value: merchant_urls.${name} (${problem})`);
   }
   return undefined;
 }

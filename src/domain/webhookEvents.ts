@@ -1,5 +1,6 @@
 // The order event log's types, which of them merchants can subscribe to as webhooks (CONTRACT §7:
 // Kustom's event names, plus OpenOM's own under openom.*), and what an endpoint's URL must be.
+import { merchantUrlProblem } from './merchantUrls.js';
 
 export type OrderEventType =
   | 'ORDER_CREATED'
@@ -45,20 +46,12 @@ export const WEBHOOK_EVENT_OF: Partial<Record<OrderEventType, WebhookEventType>>
 };
 
 export const MAX_WEBHOOK_URL_LENGTH = 2_000;
-
-/** Control characters and lone surrogates: no URL has them, and PostgreSQL text cannot hold U+0000. */
-// eslint-disable-next-line no-control-regex -- control characters are exactly what it looks for
-const UNSENDABLE = /[\u0000-\u001f\u007f]|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
+/** Every event fans out to each endpoint inside the command's transaction: the fan-out must stay small (CONTRACT §7). */
+export const MAX_WEBHOOKS_PER_MERCHANT = 16;
+export const TOO_MANY_WEBHOOKS = `A merchant has at most ${MAX_WEBHOOKS_PER_MERCHANT} webhook endpoints: delete one to add another.`;
 
 /** Why a webhook endpoint URL cannot be used ("must be …"), or undefined: shared by the API and the portal's form. */
 export function webhookUrlProblem(url: string): string | undefined {
   if (url.length > MAX_WEBHOOK_URL_LENGTH) return `must be at most ${MAX_WEBHOOK_URL_LENGTH} characters long`;
-  if (UNSENDABLE.test(url)) return 'must not contain control characters or unpaired surrogates';
-  let protocol: string;
-  try {
-    protocol = new URL(url).protocol;
-  } catch {
-    return 'must be an absolute http or https URL';
-  }
-  return protocol === 'http:' || protocol === 'https:' ? undefined : 'must be an http or https URL';
+  return merchantUrlProblem(url);
 }

@@ -2,6 +2,7 @@
 // page frame), form fields, and HTML pages with their status.
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { Config } from '../config.js';
+import { percentEncodeUnsafe } from '../domain/merchantUrls.js';
 import type { VerifyMerchantCredentials } from '../http/auth.js';
 import { sendPage } from '../html.js';
 import { merchantClock } from '../store/clock.js';
@@ -63,7 +64,8 @@ export function sendMessage(request: FastifyRequest, reply: FastifyReply, option
 
 /** A portal page a form says to come back to; anything else (another site, junk) is the fallback. */
 export function safeReturn(path: string | undefined, fallback = portalPaths.orders): string {
-  return path && /^\/portal\/[^/\\]/.test(path) ? path : fallback;
+  // Percent-encoded: a Location header cannot carry CR/LF, U+2028 or other non-ASCII text raw.
+  return path && /^\/portal\/[^/\\]/.test(path) ? percentEncodeUnsafe(path) : fallback;
 }
 
 export function notFoundPage(request: FastifyRequest, reply: FastifyReply, options: PortalOptions) {

@@ -6,6 +6,7 @@ import { randomUUID } from 'node:crypto';
 import type { Compilable, Kysely } from 'kysely';
 import {
   checkCheckoutOrder,
+  withSendableUrls,
   checkoutPhase,
   checkoutStateViolations,
   decideCheckoutAbort,
@@ -74,7 +75,7 @@ export function createCheckout(store: Store, ctx: CheckoutContext, fields: Check
       merchant_id: ctx.merchantId,
       status: 'checkout_incomplete',
       aborted: 0,
-      document: JSON.stringify(fields),
+      document: JSON.stringify(withSendableUrls(fields)),
       started_at: now,
       last_modified_at: now,
       completed_at: null,

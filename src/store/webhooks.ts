@@ -2,10 +2,11 @@
 // 'webhook' job whose payload is the event body, with one job_attempts row per attempt. Every
 // function takes the merchant id, so one merchant never sees or touches another's endpoints.
 import { randomBytes, randomUUID } from 'node:crypto';
+import { sendableUrl } from '../domain/merchantUrls.js';
 import { toKlarnaTimestamp } from '../domain/time.js';
-import { WEBHOOK_EVENT_TYPES, type WebhookEventType } from '../domain/webhookEvents.js';
+import { MAX_WEBHOOKS_PER_MERCHANT, WEBHOOK_EVENT_TYPES, type WebhookEventType } from '../domain/webhookEvents.js';
 import { merchantClock, merchantNow, type MerchantClock } from './clock.js';
-import { inWriteTransaction, type Store } from './dialect.js';
+import { inWriteTransaction, lockedRows, type Store } from './dialect.js';
 import { inJobsTransaction, payloadOf } from './jobs.js';
 import { isUuid } from './orders.js';
 import type { JobAttemptsTable, JobState, JobsTable } from './schema.js';
@@ -63,16 +64,27 @@ function endpointOf(row: { webhook_id: string; url: string; events: string; crea
   return { webhook_id: row.webhook_id, url: row.url, events: JSON.parse(row.events) as WebhookEventType[], created_at: row.created_at };
 }
 
-export async function createWebhook(store: Store, merchantId: string, req: { url: string; events: readonly WebhookEventType[] }): Promise<NewWebhookEndpoint> {
+/**
+ * Registers an endpoint, unless the merchant has MAX_WEBHOOKS_PER_MERCHANT already (then 'too_many').
+ * Counted with the merchant's row locked, so concurrent registrations cannot pass the limit together.
+ */
+export async function createWebhook(store: Store, merchantId: string, req: { url: string; events: readonly WebhookEventType[] }): Promise<NewWebhookEndpoint | 'too_many'> {
   const row = {
     webhook_id: randomUUID(),
     merchant_id: merchantId,
-    url: req.url,
+    url: sendableUrl(req.url),
     events: JSON.stringify(canonicalEvents(req.events)),
     signing_secret: newSigningSecret(),
     created_at: toKlarnaTimestamp(await merchantNow(store, merchantId)),
   };
-  await store.db.insertInto('webhooks').values(row).execute();
+  const created = await inWriteTransaction(store, async (trx) => {
+    await lockedRows(store, trx.selectFrom('merchants').select('merchant_id').where('merchant_id', '=', merchantId), 'merchants').execute();
+    const existing = await trx.selectFrom('webhooks').select((eb) => eb.fn.countAll<number>().as('n')).where('merchant_id', '=', merchantId).executeTakeFirst();
+    if (Number(existing?.n ?? 0) >= MAX_WEBHOOKS_PER_MERCHANT) return false;
+    await trx.insertInto('webhooks').values(row).execute();
+    return true;
+  });
+  if (!created) return 'too_many';
   const { webhook_id, url, events, created_at } = endpointOf(row);
   return { webhook_id, url, events, signing_secret: row.signing_secret, created_at };
 }
@@ -185,6 +197,42 @@ export async function listDeliveries(store: Store, merchantId: string, webhookId
   if (page.before !== undefined) query = query.where('id', '<', page.before);
   const jobs = await query.orderBy('id', 'desc').limit(page.limit).execute();
   return withAttempts(store, jobs.map((j) => ({ ...j, id: Number(j.id) })), owned.clock);
+}
+
+/**
+ * The newest `limit` deliveries of each of the merchant's endpoints given, each with its attempts,
+ * in a fixed number of queries however many endpoints there are (one UNION ALL of per-endpoint
+ * index range reads, and one read of their attempts): the portal's overview is not N+1.
+ */
+export async function recentDeliveries(store: Store, merchantId: string, webhookIds: readonly string[], limit: number): Promise<Map<string, Delivery[]>> {
+  const byEndpoint = new Map<string, Delivery[]>(webhookIds.map((id) => [id, []]));
+  if (webhookIds.length === 0) return byEndpoint;
+  const merchant = await store.db.selectFrom('merchants').select('clock_offset_seconds').where('merchant_id', '=', merchantId).executeTakeFirst();
+  if (!merchant) return byEndpoint;
+  const newestOf = (webhookId: string, i: number) =>
+    store.db
+      .selectFrom((db) =>
+        db
+          .selectFrom('jobs')
+          .select([...DELIVERY_COLUMNS, 'webhook_id'])
+          .where('webhook_id', '=', webhookId)
+          .where('merchant_id', '=', merchantId)
+          .where('kind', '=', 'webhook')
+          .orderBy('id', 'desc')
+          .limit(limit)
+          .as(`e${i}`),
+      )
+      .selectAll();
+  const [first, ...rest] = webhookIds.map(newestOf);
+  const rows = await rest.reduce((union, part) => union.unionAll(part), first!).execute();
+  const deliveries = await withAttempts(
+    store,
+    rows.map((j) => ({ ...j, id: Number(j.id) })),
+    merchantClock(store, merchant.clock_offset_seconds),
+  );
+  rows.forEach((row, i) => byEndpoint.get(row.webhook_id!)?.push(deliveries[i]!));
+  for (const list of byEndpoint.values()) list.sort((a, b) => Number(b.delivery_id) - Number(a.delivery_id));
+  return byEndpoint;
 }
 
 /** What a lookup did not find: the merchant has no such endpoint, or the endpoint no such delivery. */

@@ -115,7 +115,7 @@ describeOnBothStores('Checkout API v3', (ctx) => {
         [{ purchase_currency: 'ABC' }, /^Bad value: purchase_currency/],
         [{ locale: 'en_US' }, /^Bad value: locale/],
         [{ merchant_urls: merchantUrls('ftp://shop.example') }, /^Bad value: merchant_urls\.terms \(must be an http or https URL\)$/],
-        [{ merchant_urls: merchantUrls(undefined, { validation: 'shop.example/validate' }) }, /^Bad value: merchant_urls\.validation \(must be an http or https URL\)$/],
+        [{ merchant_urls: merchantUrls(undefined, { validation: 'shop.example/validate' }) }, /^Bad value: merchant_urls\.validation \(must be an absolute http or https URL\)$/],
         [{ merchant_urls: merchantUrls(undefined, { push: `https://shop.example/${'p'.repeat(2000)}` }) }, /^Bad value: merchant_urls\.push \(must be at most 2000 characters\)$/],
         [{ billing_address: { country: 'XX' } }, /^Bad value: billing_address\.country/],
         [{ merchant_reference1: 'r'.repeat(256) }, /^Bad value: merchant_reference1 \(must be at most 255 characters\)$/],

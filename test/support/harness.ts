@@ -105,7 +105,7 @@ export async function startTestApp(backend: Backend, env: Record<string, string>
   const buildValidator = process.env.OPENOM_TEST_PRECOMPILED_VALIDATORS ? precompiledValidatorFactory(await precompiledValidators(), missingValidator) : undefined;
   const app = await buildApp({ config, store, readiness: { migrated: true }, adminTokenDigest: () => boot.adminTokenDigest, buildValidator, ...(logger ? { logger } : {}) });
   await app.ready();
-  const worker = config.workerConcurrency > 0 ? startWorker(store, { concurrency: config.workerConcurrency, log: pino({ level: config.logLevel }) }) : undefined;
+  const worker = config.workerConcurrency > 0 ? startWorker(store, { concurrency: config.workerConcurrency, log: pino({ level: config.logLevel }), retentionDays: config.retentionDays }) : undefined;
   return {
     backend,
     app,

@@ -10,8 +10,8 @@ import { isUuid } from '../../store/orders.js';
 import { createWebhook, deleteWebhook, listDeliveries, listWebhooks, resendDelivery } from '../../store/webhooks.js';
 import { ApiError, badValue } from '../errors.js';
 import { MerchantIdParams, Uuid } from '../schemas/common.js';
-import { noBody } from '../schemas/responses.js';
-import { webhookUrlProblem } from '../../domain/webhookEvents.js';
+import { noBody, refused } from '../schemas/responses.js';
+import { MAX_WEBHOOKS_PER_MERCHANT, TOO_MANY_WEBHOOKS, webhookUrlProblem } from '../../domain/webhookEvents.js';
 import { Delivery, DeliveryList, DeliveryListQuery, NewWebhook, WebhookBody, WebhookList } from '../schemas/webhooks.js';
 import type { RoutesOptions } from './options.js';
 
@@ -63,13 +63,18 @@ function endpointRoutes(app: WebhookApp, options: RoutesOptions, merchantOf: Mer
         summary: 'Register a webhook endpoint (the signing secret is shown only in this response)',
         params: Type.Object(params),
         body: WebhookBody,
-        response: { 201: { ...NewWebhook, description: 'The endpoint, with the secret that signs its deliveries' } },
+        response: {
+          201: { ...NewWebhook, description: 'The endpoint, with the secret that signs its deliveries' },
+          403: refused('NOT_ALLOWED', `the merchant has ${MAX_WEBHOOKS_PER_MERCHANT} webhook endpoints already`),
+        },
       },
     },
     async (request, reply) => {
       const merchantId = await merchantOf(request, options);
       checkWebhookUrl(request.body.url);
-      return reply.code(201).send(await createWebhook(store, merchantId, request.body));
+      const created = await createWebhook(store, merchantId, request.body);
+      if (created === 'too_many') throw new ApiError('NOT_ALLOWED', [TOO_MANY_WEBHOOKS]);
+      return reply.code(201).send(created);
     },
   );
 

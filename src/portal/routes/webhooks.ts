@@ -3,8 +3,8 @@
 // portal and the API cannot disagree on what a resend or a delete does.
 import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
 import { problems } from '../../domain/errorCodes.js';
-import { MAX_WEBHOOK_URL_LENGTH, WEBHOOK_EVENT_TYPES, webhookUrlProblem, type WebhookEventType } from '../../domain/webhookEvents.js';
-import { createWebhook, deleteWebhook, listDeliveries, listWebhooks, resendDelivery, type WebhookEndpoint } from '../../store/webhooks.js';
+import { MAX_WEBHOOK_URL_LENGTH, TOO_MANY_WEBHOOKS, WEBHOOK_EVENT_TYPES, webhookUrlProblem, type WebhookEventType } from '../../domain/webhookEvents.js';
+import { createWebhook, deleteWebhook, listDeliveries, listWebhooks, recentDeliveries, resendDelivery, type Delivery, type WebhookEndpoint } from '../../store/webhooks.js';
 import { sendPage } from '../../html.js';
 import { formField, formValues, notFoundPage, queryField, safeReturn, sendMessage, signedIn, type PortalOptions } from '../respond.js';
 import { confirmPage } from '../views/confirm.js';
@@ -21,17 +21,26 @@ type Notes = Pick<WebhooksView, 'done' | 'error' | 'created' | 'form'>;
 /** One page of the endpoint's deliveries (one more is read to know whether an older page exists); undefined once it is gone. */
 async function endpointDeliveries(options: PortalOptions, merchantId: string, endpoint: WebhookEndpoint, limit: number, before?: number): Promise<EndpointDeliveries | undefined> {
   const found = await listDeliveries(options.store, merchantId, endpoint.webhook_id, { limit: limit + 1, before });
-  if (!found) return undefined;
+  return found && pageOf(endpoint, found, limit, before !== undefined);
+}
+
+/** The first `limit` of what was found (read one more than shown, to know whether an older page exists). */
+function pageOf(endpoint: WebhookEndpoint, found: Delivery[], limit: number, paged: boolean): EndpointDeliveries {
   const deliveries = found.slice(0, limit);
-  return { endpoint, deliveries, older: found.length > limit ? deliveries.at(-1)?.delivery_id : undefined, paged: before !== undefined };
+  return { endpoint, deliveries, older: found.length > limit ? deliveries.at(-1)?.delivery_id : undefined, paged };
 }
 
 async function sendOverview(request: FastifyRequest, reply: FastifyReply, options: PortalOptions, status: number, notes: Notes = {}): Promise<FastifyReply> {
   // Shown in answer to a form post too: its forms ("Advance clock", "Resend") must come back to the page, not to the post's path.
   const viewer = { ...signedIn(request, options), path: request.method === 'GET' ? request.url : portalPaths.webhooks };
   const endpoints = await listWebhooks(options.store, viewer.merchantId);
-  const pages = await Promise.all(endpoints.map((e) => endpointDeliveries(options, viewer.merchantId, e, OVERVIEW_DELIVERIES)));
-  const items = pages.filter((p): p is EndpointDeliveries => p !== undefined);
+  const recent = await recentDeliveries(
+    options.store,
+    viewer.merchantId,
+    endpoints.map((e) => e.webhook_id),
+    OVERVIEW_DELIVERIES + 1,
+  );
+  const items = endpoints.map((endpoint) => pageOf(endpoint, recent.get(endpoint.webhook_id) ?? [], OVERVIEW_DELIVERIES, false));
   return sendPage(reply, status, webhooksPage({ viewer, sections: options.sections, endpoints: items, single: false, ...notes }));
 }
 
@@ -77,6 +86,7 @@ export const webhookRoutes: FastifyPluginAsync<PortalOptions> = async (app, opti
       return sendOverview(request, reply, options, 400, { form });
     }
     const created = await createWebhook(options.store, viewer.merchantId, { url, events: known as WebhookEventType[] });
+    if (created === 'too_many') return sendOverview(request, reply, options, 403, { form: { url, events: known, urlError: TOO_MANY_WEBHOOKS } });
     // The only page that ever shows the secret: no cache may keep it.
     reply.header('cache-control', 'no-store');
     return sendOverview(request, reply, options, 201, { created });
