@@ -35,6 +35,8 @@ import type { Store } from './store/dialect.js';
 import { isFaultablePath } from './domain/faults.js';
 import { portal } from './portal/index.js';
 import { PORTAL_PREFIX } from './portal/paths.js';
+import { settlementTermsRoutes } from './settlements/adminRoutes.js';
+import { settlementRoutes } from './settlements/routes.js';
 
 export interface AppDeps {
   config: Config;
@@ -154,7 +156,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     );
 
   await scope('/ordermanagement/v1/orders', 'merchant', [orderRoutes, captureRoutes, refundRoutes]);
-  await scope('/admin/v1', 'admin', [adminRoutes, adminWebhookRoutes]);
+  await scope('/admin/v1', 'admin', [adminRoutes, adminWebhookRoutes, settlementTermsRoutes]);
   // With OPENOM_METRICS_PORT main.ts serves /metrics there, unauthenticated; otherwise here, for the admin.
   if (config.metrics && config.metricsPort === undefined) await scope('', 'admin', [metricsRoute]);
   // Test helpers exist only in sandbox mode: in production every /sandbox/ path is 404 NOT_FOUND
@@ -169,6 +171,8 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   }
   // The merchant portal: HTML for people, in both modes, with its own sessions (src/portal/); its
   // webhooks page is a sandbox helper, as /sandbox/v1/webhooks is (CONTRACT §10).
+  // The Settlements API (CONTRACT §11): both modes, read only (src/settlements/).
+  await scope('/settlements/v1', 'merchant', [settlementRoutes]);
   const portalSections = config.mode === 'sandbox' ? (['orders', 'webhooks'] as const) : (['orders'] as const);
   await app.register(portal, { prefix: PORTAL_PREFIX, store, config, verifyMerchantCredentials, requireReady, sections: portalSections });
 

@@ -159,3 +159,11 @@ export function parseDateParameter(text: string): Date | undefined {
   if (at.toISOString().slice(0, 10) !== text.slice(0, 10) && text.length === 10) return undefined;
   return at;
 }
+
+/** The data of an openom.payout.created webhook. */
+export interface PayoutEventData {
+  payment_reference: string;
+  currency_code: string;
+  payout_date: string;
+  settlement_amount: number;
+}

@@ -27,6 +27,7 @@ export const WEBHOOK_EVENT_TYPES = [
   'openom.order.expired',
   'openom.order.fraud_status_changed',
   'openom.order.released',
+  'openom.payout.created',
 ] as const;
 
 export type WebhookEventType = (typeof WEBHOOK_EVENT_TYPES)[number];

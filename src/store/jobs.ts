@@ -8,6 +8,7 @@
 import { randomBytes } from 'node:crypto';
 import { sql, type Kysely } from 'kysely';
 import type { FraudDecision } from '../domain/decisions.js';
+import type { PayoutEventData } from '../domain/settlements.js';
 import type { FraudNotificationType } from '../domain/merchantCalls.js';
 import type { WebhookEventType } from '../domain/webhookEvents.js';
 import { toKlarnaTimestamp } from '../domain/time.js';
@@ -21,7 +22,7 @@ export interface WebhookEventBody {
   merchant_id: string;
   timestamp: string;
   type: WebhookEventType;
-  data: { order_id: string; capture_id?: string; refund_id?: string };
+  data: { order_id: string; capture_id?: string; refund_id?: string } | PayoutEventData;
 }
 
 /** A scheduled push carries what its schedule is counted from; a one-off is not followed by another. */
@@ -39,6 +40,8 @@ export interface JobPayloads {
   push: PushPayload;
   expiry: Record<string, never>;
   fraud_decision: { decision: FraudDecision };
+  /** The merchant's one payout job (settlements, CONTRACT §11): due every 00:00 of its clock. */
+  payout: Record<string, never>;
 }
 
 export type JobKind = keyof JobPayloads;
@@ -126,7 +129,8 @@ function newEventId(): string {
 
 export interface WebhookEvent {
   merchantId: string;
-  orderId: string;
+  /** The order it is about; null for a merchant's own events (a payout), sequenced per merchant. */
+  orderId: string | null;
   type: WebhookEventType;
   data: WebhookEventBody['data'];
   /** Merchant-clock time of the event. */
@@ -160,9 +164,9 @@ export function webhookFanOut(db: Kysely<Database>, e: WebhookEvent) {
         .select([
           sql<JobKind>`cast(${'webhook'} as text)`.as('kind'),
           'merchant_id',
-          sql<string>`cast(${e.orderId} as text)`.as('order_id'),
+          sql<string | null>`cast(${e.orderId} as text)`.as('order_id'),
           'webhook_id',
-          sql<string>`cast(${`order:${e.orderId}:`} as text) || webhook_id`.as('sequence_key'),
+          sql<string>`cast(${e.orderId === null ? `merchant:${e.merchantId}:` : `order:${e.orderId}:`} as text) || webhook_id`.as('sequence_key'),
           sql<string>`cast(${body} as text)`.as('payload'),
           sql<JobState>`cast(${'pending'} as text)`.as('state'),
           sql<number>`cast(${e.runAt} as bigint)`.as('run_at'),

@@ -229,6 +229,9 @@ const TABLES: { [K in keyof Database]: string[] } = {
   faults: ['fault_id'],
   checkout_orders: ['order_id'],
   portal_sessions: ['session_hash'],
+  settlement_terms: ['merchant_id'],
+  settlement_transactions: ['transaction_id'],
+  payouts: ['payment_reference'],
 };
 
 /** Every row of every table, in primary-key order, as one JSON text: equal texts = equal stores. */

@@ -340,6 +340,77 @@ const migrations: [string, Migration][] = [
       await db.schema.createIndex('checkout_orders_merchant').on('checkout_orders').columns(['merchant_id', 'started_at']).execute();
     },
   ],
+  [
+    '007_settlements',
+    // Settlements (CONTRACT §11): the transactions each capture and refund writes in its own
+    // transaction, the payouts formed from them, and each merchant's terms. A transaction's
+    // payment_reference is set once, when its payout forms (null until then); the unique
+    // (merchant, currency, day) index on payouts makes that happen once whatever the instances.
+    async (db, dialect) => {
+      await db.schema
+        .createTable('settlement_terms')
+        .addColumn('merchant_id', 'text', (c) => c.primaryKey().references('merchants.merchant_id'))
+        .addColumn('fee_rate_bp', 'integer', (c) => c.notNull().check(sql`fee_rate_bp between 0 and 10000`))
+        .addColumn('fee_fixed', 'bigint', (c) => c.notNull().check(sql`fee_fixed >= 0`))
+        .addColumn('payout_delay_days', 'integer', (c) => c.notNull().check(sql`payout_delay_days between 0 and 60`))
+        .addColumn('updated_at', 'text', (c) => c.notNull())
+        .execute();
+      await db.schema
+        .createTable('settlement_transactions')
+        .addColumn('transaction_id', serialType(dialect), (c) => c.primaryKey())
+        .addColumn('merchant_id', 'text', (c) => c.notNull())
+        .addColumn('order_id', 'text', (c) => c.notNull())
+        .addColumn('capture_id', 'text')
+        .addColumn('refund_id', 'text')
+        .addColumn('type', 'text', (c) => c.notNull().check(sql`type in ('SALE', 'RETURN', 'FEE')`))
+        .addColumn('detailed_type', 'text', (c) => c.notNull())
+        .addColumn('amount', 'bigint', (c) => c.notNull())
+        .addColumn('currency_code', 'text', (c) => c.notNull())
+        .addColumn('day', 'text', (c) => c.notNull())
+        .addColumn('occurred_at', 'text', (c) => c.notNull())
+        .addColumn('capture_date', 'text')
+        .addColumn('short_order_id', 'text', (c) => c.notNull())
+        .addColumn('merchant_reference1', 'text')
+        .addColumn('merchant_reference2', 'text')
+        .addColumn('merchant_capture_reference', 'text')
+        .addColumn('merchant_refund_reference', 'text')
+        .addColumn('purchase_country', 'text', (c) => c.notNull())
+        .addColumn('shipping_country', 'text')
+        .addColumn('payment_reference', 'text')
+        .execute();
+      await db.schema.createIndex('settlement_transactions_payout').on('settlement_transactions').columns(['merchant_id', 'payment_reference', 'transaction_id']).execute();
+      await db.schema.createIndex('settlement_transactions_order').on('settlement_transactions').columns(['merchant_id', 'order_id', 'transaction_id']).execute();
+      // What the payout job looks for: the merchant's transactions not yet paid out, by day.
+      await db.schema
+        .createIndex('settlement_transactions_unpaid')
+        .on('settlement_transactions')
+        .columns(['merchant_id', 'day', 'currency_code'])
+        .where(sql.ref('payment_reference'), 'is', null)
+        .execute();
+      await db.schema
+        .createTable('payouts')
+        .addColumn('payment_reference', 'text', (c) => c.primaryKey())
+        .addColumn('merchant_id', 'text', (c) => c.notNull())
+        .addColumn('currency_code', 'text', (c) => c.notNull())
+        .addColumn('day', 'text', (c) => c.notNull())
+        .addColumn('payout_date', 'text', (c) => c.notNull())
+        .addColumn('totals', 'text', (c) => c.notNull())
+        .addColumn('settlement_amount', 'bigint', (c) => c.notNull())
+        .addColumn('transaction_count', 'integer', (c) => c.notNull())
+        .addColumn('created_at', 'text', (c) => c.notNull())
+        .execute();
+      await db.schema.createIndex('payouts_merchant_day').on('payouts').columns(['merchant_id', 'currency_code', 'day']).unique().execute();
+      await db.schema.createIndex('payouts_merchant_date').on('payouts').columns(['merchant_id', 'payout_date']).execute();
+      // One pending payout job per merchant: captures ensure it with ON CONFLICT DO NOTHING.
+      await db.schema
+        .createIndex('jobs_payout_per_merchant')
+        .on('jobs')
+        .column('merchant_id')
+        .unique()
+        .where(sql.raw<boolean>(`kind = 'payout' and state = 'pending'`))
+        .execute();
+    },
+  ],
 ];
 
 /**

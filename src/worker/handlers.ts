@@ -9,6 +9,7 @@ import { runExpiry } from './expiryHandler.js';
 import { runFraudDecision } from './fraudDecisionHandler.js';
 import type { AttemptContext, JobHandler } from './job.js';
 import { sendFraudNotification } from './notificationHandler.js';
+import { formPayouts } from './payoutHandler.js';
 import { sendPush } from './pushHandler.js';
 import { deliverWebhook } from './webhookHandler.js';
 
@@ -20,6 +21,7 @@ export const JOB_HANDLERS: JobHandlers = {
   expiry: runExpiry,
   fraud_decision: runFraudDecision,
   push: sendPush,
+  payout: formPayouts,
 };
 
 /** Runs the job's kind's handler (the map pairs each kind with its own, so the payload types agree). */
