@@ -25,6 +25,9 @@ const COMMANDS: Record<string, { flags: string[]; talksToServer: boolean }> = {
   clock: { flags: [], talksToServer: true },
   'clock advance': { flags: ['--seconds'], talksToServer: true },
   'ledger check': { flags: [], talksToServer: false },
+  'payouts list': { flags: [], talksToServer: true },
+  'payouts get': { flags: [], talksToServer: true },
+  'payouts csv': { flags: [], talksToServer: true },
 };
 
 describe('openom help', () => {
