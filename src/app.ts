@@ -173,7 +173,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   // webhooks page is a sandbox helper, as /sandbox/v1/webhooks is (CONTRACT §10).
   // The Settlements API (CONTRACT §11): both modes, read only (src/settlements/).
   await scope('/settlements/v1', 'merchant', [settlementRoutes]);
-  const portalSections = config.mode === 'sandbox' ? (['orders', 'webhooks'] as const) : (['orders'] as const);
+  const portalSections = config.mode === 'sandbox' ? (['orders', 'webhooks', 'payouts'] as const) : (['orders', 'payouts'] as const);
   await app.register(portal, { prefix: PORTAL_PREFIX, store, config, verifyMerchantCredentials, requireReady, sections: portalSections });
 
   return app;

@@ -11,6 +11,7 @@ import { loginRoutes, logoutRoutes } from './routes/login.js';
 import { orderRoutes } from './routes/order.js';
 import { orderListRoutes } from './routes/orders.js';
 import { webhookRoutes } from './routes/webhooks.js';
+import { payoutRoutes } from './routes/payouts.js';
 import { crossSiteProblem, loadSession } from './session.js';
 import { STYLESHEET, STYLESHEET_PATH } from './styles.js';
 import { PORTAL_PREFIX, portalPaths } from './paths.js';
@@ -88,6 +89,7 @@ export const portal: FastifyPluginAsync<PortalPluginOptions> = async (app, { req
       for (const routes of [logoutRoutes, orderListRoutes, orderRoutes, actionRoutes]) await signedIn.register(routes, options);
       if (options.config.mode === 'sandbox') await signedIn.register(clockRoutes, options);
       if (options.sections.includes('webhooks')) await signedIn.register(webhookRoutes, options);
+      if (options.sections.includes('payouts')) await signedIn.register(payoutRoutes, options);
     });
   });
 };
