@@ -82,14 +82,22 @@ function transactionsOf(db: Kysely<Database>, merchantId: string, filter: Transa
   return q;
 }
 
-/** One page of the merchant's transactions in the order they were written, and how many match. */
+/**
+ * One page of the merchant's transactions in the order they were written, and how many match. A
+ * payout's count is stored with it (it never changes), so its pages count nothing.
+ */
 export async function listTransactions(store: Store, merchantId: string, filter: TransactionFilter, page: Page): Promise<{ transactions: TransactionRow[]; total: number }> {
   const base = transactionsOf(store.reader, merchantId, filter);
-  const [rows, count] = await Promise.all([
-    withPayoutDate(base).orderBy('t.transaction_id').limit(page.size).offset(page.offset).execute(),
-    base.select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow(),
-  ]);
-  return { transactions: rows.map(transactionRow), total: Number(count.n) };
+  const [rows, total] = await Promise.all([withPayoutDate(base).orderBy('t.transaction_id').limit(page.size).offset(page.offset).execute(), countOf(store, merchantId, filter)]);
+  return { transactions: rows.map(transactionRow), total };
+}
+
+async function countOf(store: Store, merchantId: string, filter: TransactionFilter): Promise<number> {
+  if ('payment_reference' in filter) return (await findPayout(store, merchantId, filter.payment_reference))?.transaction_count ?? 0;
+  const row = await transactionsOf(store.reader, merchantId, filter)
+    .select((eb) => eb.fn.countAll<number>().as('n'))
+    .executeTakeFirstOrThrow();
+  return Number(row.n);
 }
 
 function withPayoutDate<O>(q: SelectQueryBuilder<Database & { t: SettlementTransactionsTable }, 't', O>) {
