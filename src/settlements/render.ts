@@ -96,5 +96,6 @@ const EMPTY_ROW: TransactionRow = {
   purchase_country: '',
   shipping_country: null,
   payment_reference: null,
+  payout_seq: null,
   payout_date: null,
 };

@@ -377,8 +377,10 @@ const migrations: [string, Migration][] = [
         .addColumn('purchase_country', 'text', (c) => c.notNull())
         .addColumn('shipping_country', 'text')
         .addColumn('payment_reference', 'text')
+        // Its place in its payout (1, 2, …), set with payment_reference: a page at any offset is one index range.
+        .addColumn('payout_seq', 'integer')
         .execute();
-      await db.schema.createIndex('settlement_transactions_payout').on('settlement_transactions').columns(['merchant_id', 'payment_reference', 'transaction_id']).execute();
+      await db.schema.createIndex('settlement_transactions_payout').on('settlement_transactions').columns(['merchant_id', 'payment_reference', 'payout_seq']).execute();
       await db.schema.createIndex('settlement_transactions_order').on('settlement_transactions').columns(['merchant_id', 'order_id', 'transaction_id']).execute();
       // What the payout job looks for: the merchant's transactions not yet paid out, by day.
       await db.schema

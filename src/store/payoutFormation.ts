@@ -61,15 +61,14 @@ export async function formDuePayouts(store: Store, merchantId: string, clock: Me
 
 async function formPayout(db: Kysely<Database>, merchantId: string, group: { currency_code: string; day: string }, delay: number, clock: MerchantClock): Promise<PayoutEventData | undefined> {
   const reference = newPaymentReference();
-  const claimed = await db
-    .updateTable('settlement_transactions')
-    .set({ payment_reference: reference })
-    .where('merchant_id', '=', merchantId)
-    .where('day', '=', group.day)
-    .where('currency_code', '=', group.currency_code)
-    .where('payment_reference', 'is', null)
-    .executeTakeFirst();
-  if (Number(claimed.numUpdatedRows) === 0) return undefined;
+  // One statement numbers the rows it claims; on PostgreSQL a racing formation re-checks
+  // payment_reference on each row it waited for and so claims none of them.
+  const claimed = await sql`
+    update settlement_transactions set payment_reference = ${reference}, payout_seq = numbered.seq
+    from (select transaction_id as id, row_number() over (order by transaction_id) as seq from settlement_transactions
+          where merchant_id = ${merchantId} and day = ${group.day} and currency_code = ${group.currency_code} and payment_reference is null) as numbered
+    where settlement_transactions.transaction_id = numbered.id and settlement_transactions.payment_reference is null`.execute(db);
+  if (Number(claimed.numAffectedRows ?? 0) === 0) return undefined;
   const sums = await db
     .selectFrom('settlement_transactions')
     .select(['type', sql<string>`sum(amount)`.as('amount'), sql<string>`count(*)`.as('count')])

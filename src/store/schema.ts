@@ -258,6 +258,8 @@ export interface SettlementTransactionsTable {
   shipping_country: string | null;
   /** Set once, when its payout forms. */
   payment_reference: string | null;
+  /** Its place in its payout, from 1 in transaction_id order; set with payment_reference. */
+  payout_seq: number | null;
 }
 
 export interface PayoutsTable {

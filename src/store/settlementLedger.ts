@@ -2,7 +2,7 @@
 // transactions add up to captured_amount and the RETURNs to minus refunded_amount; every payout's
 // stored totals, settlement_amount and count equal its transactions; every paid transaction's
 // payout exists with its merchant, currency and day (a transaction holds one payment_reference, so
-// it can be in no second payout); and no transaction is left unpaid on a day already paid out.
+// it can be in no second payout), numbered 1..n in it; and no transaction is left unpaid on a day already paid out.
 import { sql, type Kysely } from 'kysely';
 import { payoutTotals, type PayoutTotals, type TransactionType } from '../domain/settlements.js';
 import type { Database } from './schema.js';
@@ -46,6 +46,18 @@ export async function checkSettlements(db: Kysely<Database>): Promise<Settlement
     if (Number(p.settlement_amount) !== expected.settlement_amount) v.push({ rule: 'payout_settlement_amount', detail: `payout ${p.payment_reference} settlement_amount ${p.settlement_amount} != ${expected.settlement_amount}` });
     const count = rows.reduce((n, r) => n + r.count, 0);
     if (Number(p.transaction_count) !== count) v.push({ rule: 'payout_transaction_count', detail: `payout ${p.payment_reference} counts ${p.transaction_count}, has ${count}` });
+  }
+  const numbering = await db
+    .selectFrom('settlement_transactions')
+    .select(['payment_reference', sql<string>`min(payout_seq)`.as('first'), sql<string>`max(payout_seq)`.as('last'), sql<string>`count(distinct payout_seq)`.as('distinct'), sql<string>`count(*)`.as('count')])
+    .where('payment_reference', 'is not', null)
+    .groupBy('payment_reference')
+    .execute();
+  for (const n of numbering) {
+    const count = Number(n.count);
+    if (Number(n.first) !== 1 || Number(n.last) !== count || Number(n.distinct) !== count) {
+      v.push({ rule: 'payout_seq', detail: `payout ${n.payment_reference} numbers its ${count} transactions ${n.first}..${n.last} (${n.distinct} distinct)` });
+    }
   }
   for (const reference of byPayout.keys()) v.push({ rule: 'transaction_payout_missing', detail: `transactions name payout ${reference}, which does not exist` });
 

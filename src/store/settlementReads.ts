@@ -88,7 +88,12 @@ function transactionsOf(db: Kysely<Database>, merchantId: string, filter: Transa
  */
 export async function listTransactions(store: Store, merchantId: string, filter: TransactionFilter, page: Page): Promise<{ transactions: TransactionRow[]; total: number }> {
   const base = transactionsOf(store.reader, merchantId, filter);
-  const [rows, total] = await Promise.all([withPayoutDate(base).orderBy('t.transaction_id').limit(page.size).offset(page.offset).execute(), countOf(store, merchantId, filter)]);
+  // A payout's rows are numbered: its page at any offset is one index range, not a walk past the offset.
+  const paged =
+    'payment_reference' in filter
+      ? withPayoutDate(base).where('t.payout_seq', '>', page.offset).orderBy('t.payout_seq').limit(page.size)
+      : withPayoutDate(base).orderBy('t.transaction_id').limit(page.size).offset(page.offset);
+  const [rows, total] = await Promise.all([paged.execute(), countOf(store, merchantId, filter)]);
   return { transactions: rows.map(transactionRow), total };
 }
 
@@ -115,7 +120,7 @@ export async function transactionsOfPayouts(store: Store, merchantId: string, pa
   if (paymentReferences.length === 0) return [];
   const rows = await withPayoutDate(store.reader.selectFrom('settlement_transactions as t').where('t.merchant_id', '=', merchantId).where('t.payment_reference', 'in', paymentReferences))
     .orderBy('t.payment_reference')
-    .orderBy('t.transaction_id')
+    .orderBy('t.payout_seq')
     .execute();
   return rows.map(transactionRow);
 }

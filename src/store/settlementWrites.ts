@@ -82,6 +82,7 @@ function queueTransactions(tx: OrderTx, amounts: TransactionAmount[], source: So
     purchase_country: order.purchase_country,
     shipping_country: shippingCountry(order),
     payment_reference: null,
+    payout_seq: null,
     ...source,
   };
   tx.write(tx.db.insertInto('settlement_transactions').values(amounts.map((a) => ({ ...common, ...a }))));
