@@ -70,7 +70,8 @@ function sendCsv(reply: FastifyReply, filename: string, csv: string) {
   return reply.type('text/csv; charset=utf-8').header('content-disposition', `attachment; filename="${filename}"`).send(csv);
 }
 
-export const settlementRoutes: FastifyPluginAsyncTypebox<RoutesOptions> = async (app, { store, config }) => {
+/** Payouts, one payout, and their summary. */
+const payoutRoutes: FastifyPluginAsyncTypebox<RoutesOptions> = async (app, { store }) => {
   app.get(
     '/payouts',
     {
@@ -120,7 +121,10 @@ export const settlementRoutes: FastifyPluginAsyncTypebox<RoutesOptions> = async 
       return payoutJson(payout);
     },
   );
+};
 
+/** Transactions as JSON pages and as the CSV reports. */
+const transactionRoutes: FastifyPluginAsyncTypebox<RoutesOptions> = async (app, { store, config }) => {
   app.get(
     '/transactions',
     {
@@ -181,4 +185,9 @@ export const settlementRoutes: FastifyPluginAsyncTypebox<RoutesOptions> = async 
       return sendCsv(reply, 'payouts-summary.csv', transactionsCsv(rows.map((t) => transactionJson(t, config.profile)), config.profile));
     },
   );
+};
+
+export const settlementRoutes: FastifyPluginAsyncTypebox<RoutesOptions> = async (app, options) => {
+  await app.register(payoutRoutes, options);
+  await app.register(transactionRoutes, options);
 };
