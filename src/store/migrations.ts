@@ -411,9 +411,33 @@ const migrations: [string, Migration][] = [
         .unique()
         .where(sql.raw<boolean>(`kind = 'payout' and state = 'pending'`))
         .execute();
+      await startSettlementsFromLedger(db);
     },
   ],
 ];
+
+/**
+ * 007: a store that already has captures and refunds starts its settlements from them, once: a SALE
+ * per capture and a RETURN per refund (no fees: the merchants had no terms), on their own days, and
+ * for each merchant with any, default terms and its payout job, due at once (it then keeps to
+ * midnights). From here on, captures and refunds write their own.
+ */
+async function startSettlementsFromLedger(db: Kysely<unknown>): Promise<void> {
+  const common = sql`o.merchant_id, o.order_id, o.purchase_currency, o.klarna_reference, o.merchant_reference1, o.merchant_reference2, o.purchase_country`;
+  const columns = sql`merchant_id, order_id, currency_code, short_order_id, merchant_reference1, merchant_reference2, purchase_country,
+    capture_id, refund_id, type, detailed_type, amount, day, occurred_at, capture_date, merchant_capture_reference, merchant_refund_reference`;
+  await sql`insert into settlement_transactions (${columns})
+    select ${common}, c.capture_id, null, 'SALE', 'PURCHASE', c.captured_amount, substr(c.captured_at, 1, 10), c.captured_at, c.captured_at, c.reference, null
+    from captures c join orders o on o.order_id = c.order_id order by c.captured_at, c.capture_id`.execute(db);
+  await sql`insert into settlement_transactions (${columns})
+    select ${common}, null, r.refund_id, 'RETURN', 'PURCHASE_RETURN', -r.refunded_amount, substr(r.refunded_at, 1, 10), r.refunded_at, null, null, r.reference
+    from refunds r join orders o on o.order_id = r.order_id order by r.refunded_at, r.refund_id`.execute(db);
+  const now = new Date().toISOString();
+  await sql`insert into settlement_terms (merchant_id, fee_rate_bp, fee_fixed, payout_delay_days, updated_at)
+    select distinct merchant_id, 0, 0, 7, ${now} from settlement_transactions`.execute(db);
+  await sql`insert into jobs (kind, merchant_id, payload, state, run_at, attempts, created_at, updated_at)
+    select 'payout', merchant_id, '{}', 'pending', 0, 0, ${now}, ${now} from settlement_terms`.execute(db);
+}
 
 /**
  * SQLite: the table made again under its name with the given columns (the same as before) and
