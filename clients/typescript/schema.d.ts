@@ -3936,6 +3936,10 @@ export interface operations {
             query?: {
                 payment_reference?: string;
                 order_id?: string;
+                /** @description Transactions made from this time: YYYY-MM-DD or an ISO 8601 date-time */
+                start_date?: string;
+                /** @description Transactions made up to this time: YYYY-MM-DD or an ISO 8601 date-time */
+                end_date?: string;
                 /** @description Page size, 1–500 (default 20) */
                 size?: components["parameters"]["size"];
                 /** @description Where the page starts (default 0) */

@@ -6,6 +6,7 @@ import { Type } from '@sinclair/typebox';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { problems } from '../domain/errorCodes.js';
 import { parseDateParameter } from '../domain/settlements.js';
+import { DAY_MS } from '../domain/time.js';
 import { ApiError, badValue } from '../http/errors.js';
 import { absoluteUrl } from '../http/origin.js';
 import type { RoutesOptions } from '../http/routes/options.js';
@@ -43,8 +44,10 @@ function dateOf(name: string, text: string | undefined): Date | undefined {
   return at;
 }
 
-function rangeOf(query: { start_date?: string; end_date?: string }): DateRange {
-  const range = { start: dateOf('start_date', query.start_date), end: dateOf('end_date', query.end_date) };
+/** The range the dates give; with wholeEndDay, an end_date without a time takes in all of that day. */
+function rangeOf(query: { start_date?: string; end_date?: string }, wholeEndDay = false): DateRange {
+  const end = dateOf('end_date', query.end_date);
+  const range = { start: dateOf('start_date', query.start_date), end: end && wholeEndDay && query.end_date?.length === 10 ? new Date(end.getTime() + DAY_MS - 1) : end };
   if (range.start && range.end && range.start > range.end) throw badValue('Bad value: end_date (must not be before start_date)');
   return range;
 }
@@ -139,7 +142,11 @@ const transactionRoutes: FastifyPluginAsyncTypebox<RoutesOptions> = async (app, 
     async (request) => {
       const { payment_reference, order_id } = request.query;
       if (payment_reference !== undefined && order_id !== undefined) throw badValue('Bad value: order_id (give payment_reference or order_id, not both)');
-      const filter: TransactionFilter = payment_reference !== undefined ? { payment_reference } : order_id !== undefined ? { order_id } : { all: true };
+      const range = rangeOf(request.query, true);
+      if ((range.start || range.end) && (payment_reference !== undefined || order_id !== undefined)) {
+        throw badValue('Bad value: start_date (dates select transactions when neither payment_reference nor order_id is given)');
+      }
+      const filter: TransactionFilter = payment_reference !== undefined ? { payment_reference } : order_id !== undefined ? { order_id } : { range };
       const page = pageOf(request.query);
       const { transactions, total } = await listTransactions(store, request.merchantId, filter, page);
       return { transactions: transactions.map((t) => transactionJson(t, config.profile)), pagination: pagination(request, page, transactions.length, total) };

@@ -123,6 +123,8 @@ export const SummaryQuery = Type.Object({
 export const TransactionListQuery = Type.Object({
   payment_reference: Type.Optional(Type.String({ maxLength: 100 })),
   order_id: Type.Optional(Type.String({ maxLength: 100 })),
+  start_date: Type.Optional(DateParam('Transactions made from this time')),
+  end_date: Type.Optional(DateParam('Transactions made up to this time')),
   size: Type.Optional(Size),
   offset: Type.Optional(Offset),
 });

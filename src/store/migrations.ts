@@ -382,6 +382,7 @@ const migrations: [string, Migration][] = [
         .execute();
       await db.schema.createIndex('settlement_transactions_payout').on('settlement_transactions').columns(['merchant_id', 'payment_reference', 'payout_seq']).execute();
       await db.schema.createIndex('settlement_transactions_order').on('settlement_transactions').columns(['merchant_id', 'order_id', 'transaction_id']).execute();
+      await db.schema.createIndex('settlement_transactions_time').on('settlement_transactions').columns(['merchant_id', 'occurred_at']).execute();
       // What the payout job looks for: the merchant's transactions not yet paid out, by day.
       await db.schema
         .createIndex('settlement_transactions_unpaid')

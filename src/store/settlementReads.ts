@@ -73,13 +73,15 @@ export async function payoutsInRange(store: Store, merchantId: string, filter: D
   return (await q.orderBy('payout_date').orderBy('currency_code').execute()).map(payoutRow);
 }
 
-export type TransactionFilter = { payment_reference: string } | { order_id: string } | { all: true };
+/** A payout's transactions, an order's, or the merchant's in a range of sale dates (both ends included). */
+export type TransactionFilter = { payment_reference: string } | { order_id: string } | { range: DateRange };
 
 function transactionsOf(db: Kysely<Database>, merchantId: string, filter: TransactionFilter) {
   const q = db.selectFrom('settlement_transactions as t').where('t.merchant_id', '=', merchantId);
   if ('payment_reference' in filter) return q.where('t.payment_reference', '=', filter.payment_reference);
   if ('order_id' in filter) return q.where('t.order_id', '=', filter.order_id);
-  return q;
+  const { start, end } = filter.range;
+  return q.$if(start !== undefined, (w) => w.where('t.occurred_at', '>=', iso(start!))).$if(end !== undefined, (w) => w.where('t.occurred_at', '<=', iso(end!)));
 }
 
 /**

@@ -142,6 +142,13 @@ describeOnBothStores(
       assert.equal(summary.length, 1);
       assert.equal(summary[0]!.summary_settlement_currency, 'SEK');
       assert.equal(summary[0]!.summary_total_settlement_amount, 13_333 - 447 - 2_500);
+      const today = new Date().toISOString().slice(0, 10);
+      const ofToday = await get(t, shop, `/settlements/v1/transactions?start_date=${today}&end_date=${today}`);
+      assert.equal((ofToday.pagination as Json).total, 7, 'the captures and the refund were made today (real time)');
+      const before = await get(t, shop, '/settlements/v1/transactions?end_date=2020-01-01');
+      assert.equal((before.pagination as Json).total, 0);
+      const mixed = await call(t, { method: 'GET', url: `/settlements/v1/transactions?order_id=x&start_date=${today}`, auth: shop });
+      assert.equal(mixed.statusCode, 400);
       const none = await get(t, shop, '/settlements/v1/payouts?start_date=2020-01-01&end_date=2020-12-31');
       assert.deepEqual(none.pagination, { count: 0, total: 0, offset: 0 });
     });
