@@ -5,7 +5,8 @@
 //      process: what the settlement transactions add to a capture;
 //   2. payout formation: one merchant day of N transactions (seeded in SQL), formed into its payout;
 //   3. reading that payout: its transactions page by page (size 500) and its CSV report.
-// Usage: node --import tsx bench/settlements.ts [--quick] [--only=sqlite|postgres] [--no-ab]
+// Usage: node --import tsx bench/settlements.ts [--quick] [--only=sqlite|postgres] [--no-ab] [--ab-only] [--rounds=N]
+//   --rounds: the A/B alternates before and after N times (default 1) and reports every round.
 import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, rmSync, symlinkSync } from 'node:fs';
 import { join } from 'node:path';
@@ -19,6 +20,7 @@ const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const BACKENDS = (['sqlite', 'postgres'] as const).filter((b) => !only || b === only);
 const CAPTURES = QUICK ? 300 : 2_000;
 const TRANSACTIONS = QUICK ? 10_000 : 100_000;
+const ROUNDS = Number(argv.find((a) => a.startsWith('--rounds='))?.slice(9) ?? 1);
 
 type Harness = typeof import('../test/support/harness.js');
 
@@ -147,10 +149,11 @@ if (child) {
     const result: Record<string, unknown> = { store: backend };
     if (!argv.includes('--no-ab')) {
       const base = baseTree();
-      result.capture_before = captureInChild(base, backend);
-      result.capture_after = captureInChild(ROOT, backend);
+      const rounds = Array.from({ length: ROUNDS }, () => ({ before: captureInChild(base, backend), after: captureInChild(ROOT, backend) }));
+      result.capture_before = rounds.map((r) => r.before.median_ms);
+      result.capture_after = rounds.map((r) => r.after.median_ms);
     }
-    result.formation = await formationRun(backend);
+    if (!argv.includes('--ab-only')) result.formation = await formationRun(backend);
     console.log(JSON.stringify(result));
   }
 }

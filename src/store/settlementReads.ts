@@ -2,6 +2,7 @@
 // transactions, page by page; and setting a merchant's terms. Every query is bounded by merchant_id
 // first, so another merchant's payout reads exactly as an unknown one.
 import type { Kysely, Selectable, SelectQueryBuilder } from 'kysely';
+import { toKlarnaTimestamp } from '../domain/time.js';
 import { DEFAULT_SETTLEMENT_TERMS, type PayoutTotals, type SettlementTerms } from '../domain/settlements.js';
 import { inWriteTransaction, type Store } from './dialect.js';
 import { merchantClock } from './clock.js';
@@ -41,7 +42,7 @@ function payoutRow(row: PayoutsTable): PayoutRow {
   };
 }
 
-const iso = (at: Date) => at.toISOString().replace(/\.\d{3}Z$/, 'Z');
+const iso = toKlarnaTimestamp;
 
 function inRange<O>(query: SelectQueryBuilder<Database, 'payouts', O>, range: DateRange): SelectQueryBuilder<Database, 'payouts', O> {
   let q = query;

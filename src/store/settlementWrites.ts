@@ -3,7 +3,7 @@
 // and its FEEs) or refund (its RETURN). The merchant's fees come with the locked order row (two
 // scalar subqueries in the lock statement), so writing them costs no read of its own.
 import { sql, type Kysely } from 'kysely';
-import { captureTransactions, dayOf, nextPayoutRun, refundTransaction, type TransactionAmount } from '../domain/settlements.js';
+import { DEFAULT_SETTLEMENT_TERMS, captureTransactions, dayOf, nextPayoutRun, refundTransaction, type TransactionAmount } from '../domain/settlements.js';
 import { toKlarnaTimestamp } from '../domain/time.js';
 import type { MerchantClock } from './clock.js';
 import { jobInsert } from './jobs.js';
@@ -43,7 +43,7 @@ export function ensureSettlementSetup(db: Kysely<Database>, merchantId: string, 
   return [
     db
       .insertInto('settlement_terms')
-      .values({ merchant_id: merchantId, fee_rate_bp: 0, fee_fixed: 0, payout_delay_days: 7, updated_at: at })
+      .values({ merchant_id: merchantId, ...DEFAULT_SETTLEMENT_TERMS, updated_at: at })
       .onConflict((oc) => oc.column('merchant_id').doNothing()),
     payoutJobInsert(db, merchantId, clock),
   ];
