@@ -38,4 +38,4 @@ USER node
 EXPOSE 8080
 HEALTHCHECK --interval=10s --timeout=3s --start-period=30s --retries=3 CMD ["node", "scripts/healthcheck.mjs"]
 # Node is PID 1 here: OpenOM handles SIGTERM itself (finishes in-flight requests, closes the store).
-CMD ["node", "--max-semi-space-size=2", "dist/openom.mjs"]
+CMD ["node", "--max-semi-space-size=2", "--max-old-space-size=512", "dist/openom.mjs"]

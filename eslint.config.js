@@ -55,4 +55,5 @@ export default tseslint.config(
   ),
   layer(['src/portal/**/*.ts'], ['**/checkout/**', '**/worker/**'], 'src/portal and src/checkout are separate wings: share through src/html.ts, src/http or the store.'),
   layer(['src/checkout/**/*.ts'], ['**/portal/**', '**/worker/**'], 'src/checkout and src/portal are separate wings: share through src/html.ts, src/http or the store.'),
+  layer(['src/tokens/**/*.ts'], ['**/portal/**', '**/checkout/**', '**/worker/**'], 'src/tokens (the Customer Token API) is a wing of its own: it builds on src/http and the store.'),
 );

@@ -479,8 +479,8 @@ async function runScaling(kind: StoreKind, scalingInfo: Record<string, unknown>)
   try {
     server = await startOpenOM(openomEnv(store.url), nodeArgs);
     const url = server.url;
+    const merchantId = await benchMerchantId(url, CREDENTIALS); // before auth: it may set the credentials
     const auth = basicAuth(CREDENTIALS);
-    const merchantId = await benchMerchantId(url, CREDENTIALS);
     const rss = new RssSampler(server.proc.pid);
 
     // GET latency by order size, at concurrency 1 (latency is the cost of one request).

@@ -1,7 +1,7 @@
 // Composes the HTTP application from its plugins. No listening, no process concerns (see main.ts).
 import swagger from '@fastify/swagger';
-import swaggerUi from '@fastify/swagger-ui';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import type { BuildCompilerFromPool } from '@fastify/ajv-compiler';
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance, type FastifyPluginAsync } from 'fastify';
 import type { Config } from './config.js';
 import { adminAuthenticator, merchantAuthenticator, merchantCredentialVerifier } from './http/auth.js';
@@ -9,11 +9,16 @@ import { refuseCrossSite } from './http/crossSite.js';
 import { handleFrameworkError, registerErrorHandling, unavailable } from './http/errors.js';
 import { faultInjector } from './http/faults.js';
 import { swaggerOptions, type SecurityKind } from './http/openapi.js';
+import { registerLazyDocs } from './http/docs.js';
 import { correlationIdOf, registerPlumbing, routedTarget, setStandardHeaders } from './http/plumbing.js';
 import { checkoutRoutes } from './checkout/apiRoutes.js';
 import { HOSTED_CHECKOUT_PATH } from './checkout/document.js';
 import { hostedCheckoutRoutes } from './checkout/pageRoutes.js';
 import { checkoutCompletionRoutes } from './checkout/sandboxRoutes.js';
+import { authorizationRoutes, paymentSessionRoutes } from './payments/apiRoutes.js';
+import { paymentSandboxRoutes } from './payments/sandboxRoutes.js';
+import { HOSTED_PAYMENTS_PATH } from './payments/document.js';
+import { hostedPaymentRoutes } from './payments/pageRoutes.js';
 import { adminRoutes } from './http/routes/admin.js';
 import { captureRoutes } from './http/routes/captures.js';
 import { healthRoutes, type Readiness } from './http/routes/health.js';
@@ -35,6 +40,10 @@ import type { Store } from './store/dialect.js';
 import { isFaultablePath } from './domain/faults.js';
 import { portal } from './portal/index.js';
 import { PORTAL_PREFIX } from './portal/paths.js';
+import { HPP_SCOPES } from './hpp/scopes.js';
+import { hppSandboxRoutes } from './hpp/sandboxRoutes.js';
+import { customerTokenRoutes } from './tokens/routes.js';
+import { sandboxTokenRoutes } from './tokens/sandboxRoutes.js';
 import { settlementTermsRoutes } from './settlements/adminRoutes.js';
 import { settlementRoutes } from './settlements/routes.js';
 
@@ -47,6 +56,8 @@ export interface AppDeps {
   logger?: FastifyBaseLogger;
   /** Serve HTTPS with this certificate (CONTRACT §9); HTTP without. */
   tls?: TlsMaterial;
+  /** Request validators made at build time (src/http/precompiledValidators.ts); compiled at start without. */
+  buildValidator?: BuildCompilerFromPool;
 }
 
 /** The Fastify instance with the server, logging, limits and parsing OpenOM runs with. */
@@ -70,6 +81,7 @@ function newFastify(deps: AppDeps) {
       // No type coercion: "100" is not an amount. Unknown properties are dropped, as Klarna ignores them.
       customOptions: { coerceTypes: false, removeAdditional: true, useDefaults: false, allErrors: false },
     },
+    ...(deps.buildValidator ? { schemaController: { compilersFactory: { buildValidator: deps.buildValidator } } } : {}),
     clientErrorHandler: handleClientError,
     rewriteUrl: (request) => routedTarget(request.url ?? '/'),
     // Ids longer than the router's default 100 characters are malformed ids (400 BAD_VALUE naming them), not 414s.
@@ -122,7 +134,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   await app.register(swagger, swaggerOptions);
   // Named schemas, referenced by $id from the routes' schemas (src/http/schemas/components.ts).
   for (const schema of componentSchemas()) app.addSchema(schema);
-  await app.register(swaggerUi, { routePrefix: '/docs' });
+  registerLazyDocs(app);
   app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
 
   await app.register(healthRoutes, { store, config, readiness });
@@ -164,16 +176,27 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   if (config.mode === 'sandbox') {
     // /sandbox/v1: the test helpers a merchant developer drives a sandbox with (CONTRACT §5), one
     // plugin per resource; the checkout's purchase helper is the checkout's own (src/checkout/).
-    const sandboxRoutes = [clockRoutes, faultRoutes, fraudDecisionRoutes, merchantWebhookRoutes, checkoutCompletionRoutes, pushRoutes];
+    const sandboxRoutes = [clockRoutes, faultRoutes, fraudDecisionRoutes, merchantWebhookRoutes, checkoutCompletionRoutes, pushRoutes, hppSandboxRoutes];
     await scope('/sandbox/v1', 'merchant', sandboxRoutes);
     await scope('/checkout/v3', 'merchant', [checkoutRoutes]);
     await scope(HOSTED_CHECKOUT_PATH, 'none', [hostedCheckoutRoutes]);
+    // Klarna Payments (CONTRACT §14) exists only under the klarna profile: Kustom does not offer it.
+    if (config.profile === 'klarna') {
+      await scope('/payments/v1', 'merchant', [paymentSessionRoutes, authorizationRoutes]);
+      await scope('/sandbox/v1/payments', 'merchant', [paymentSandboxRoutes]);
+      await scope(HOSTED_PAYMENTS_PATH, 'none', [hostedPaymentRoutes]);
+    }
+    for (const [prefix, security, plugins] of HPP_SCOPES) await scope(prefix, security, plugins); // Hosted Payment Page (CONTRACT §13)
+    // The token's sandbox helper is the tokens' own (src/tokens/), beside the other helpers.
+    await scope('/sandbox/v1', 'merchant', [sandboxTokenRoutes]);
   }
-  // The merchant portal: HTML for people, in both modes, with its own sessions (src/portal/); its
-  // webhooks page is a sandbox helper, as /sandbox/v1/webhooks is (CONTRACT §10).
+  // Customer tokens exist in both modes (CONTRACT §12), though only a sandbox checkout makes one.
+  await scope('/customer-token/v1', 'merchant', [customerTokenRoutes]);
   // The Settlements API (CONTRACT §11): both modes, read only (src/settlements/).
   await scope('/settlements/v1', 'merchant', [settlementRoutes]);
-  const portalSections = config.mode === 'sandbox' ? (['orders', 'webhooks', 'payouts'] as const) : (['orders', 'payouts'] as const);
+  // The merchant portal: HTML for people, in both modes, with its own sessions (src/portal/); its
+  // webhooks page is a sandbox helper, as /sandbox/v1/webhooks is (CONTRACT §10).
+  const portalSections = config.mode === 'sandbox' ? (['orders', 'webhooks', 'pay-by-link', 'tokens', 'payouts'] as const) : (['orders', 'tokens', 'payouts'] as const);
   await app.register(portal, { prefix: PORTAL_PREFIX, store, config, verifyMerchantCredentials, requireReady, sections: portalSections });
 
   return app;

@@ -51,6 +51,12 @@ export interface Config {
   workerConcurrency: number;
   /** Proxies in front whose X-Forwarded-For is believed: the client address failed logins are counted by. */
   trustProxyHops: number;
+  /** DATABASE_READ_URL: a PostgreSQL replica for reads that may lag (src/store/readReplica.ts). */
+  readReplicaUrl: string | undefined;
+  /** How long after this instance changed an order its reads stay on the primary. */
+  readReplicaFreshMs: number;
+  /** SQLite's page cache per connection (better-sqlite3 builds SQLite with 16 MB). */
+  sqliteCacheMb: number;
 }
 
 export class ConfigError extends Error {}
@@ -188,7 +194,7 @@ function oneOf<T extends string>(env: Env, name: string, allowed: readonly T[], 
 }
 
 /** Variables OpenOM reads; each may instead be given as the content of a file named by <NAME>_FILE. */
-const FILE_VARIABLE = /^((?:OPENOM|LOG)_[A-Z0-9_]+|DATABASE_URL|HOST|PORT)_FILE$/;
+const FILE_VARIABLE = /^((?:OPENOM|LOG)_[A-Z0-9_]+|DATABASE_URL|DATABASE_READ_URL|HOST|PORT)_FILE$/;
 
 /**
  * The environment with every `<NAME>_FILE` (a Docker or Kubernetes secret, say) read into `<NAME>`,
@@ -252,5 +258,24 @@ export function loadConfig(rawEnv: Env = process.env): Config {
     metricsPort: env.OPENOM_METRICS_PORT ? intVar(env, 'OPENOM_METRICS_PORT', 0, 1, 65535) : undefined,
     workerConcurrency: intVar(env, 'OPENOM_WORKER_CONCURRENCY', 16, 0, 1000),
     trustProxyHops: intVar(env, 'OPENOM_TRUST_PROXY_HOPS', 0, 0, 10),
+    readReplicaUrl: readReplicaUrl(env),
+    readReplicaFreshMs: intVar(env, 'OPENOM_READ_REPLICA_FRESH_MS', 5_000, 0, 3_600_000),
+    sqliteCacheMb: intVar(env, 'OPENOM_SQLITE_CACHE_MB', 8, 1, 65_536),
   };
+}
+
+/** DATABASE_READ_URL: a PostgreSQL URL, beside a PostgreSQL DATABASE_URL (SQLite has no replicas). */
+function readReplicaUrl(env: Env): string | undefined {
+  const raw = optionalString(env, 'DATABASE_READ_URL');
+  if (raw === undefined) return undefined;
+  if (parseStoreUrl(env.DATABASE_URL).kind !== 'postgres') throw new ConfigError('DATABASE_READ_URL needs a PostgreSQL DATABASE_URL (it names a replica of that database)');
+  const parsed = (() => {
+    try {
+      return parseStoreUrl(raw);
+    } catch {
+      return undefined;
+    }
+  })();
+  if (parsed?.kind !== 'postgres') throw new ConfigError('DATABASE_READ_URL must be a postgres:// or postgresql:// URL');
+  return raw;
 }

@@ -10,6 +10,7 @@ import { isUnfixableConnectError, openStore, type Store, type StoreOptions } fro
 import { migrate } from './store/migrations.js';
 import { startWorker, type Worker } from './worker/worker.js';
 import { loadTls, type ServingTls } from './tls.js';
+import { validatorFactoryBeside } from './http/precompiledValidators.js';
 
 /** One line naming what to fix, then exit: the way every start-up mistake ends. */
 function exitWith(message: string, code: number): never {
@@ -36,6 +37,19 @@ function storeOrExit(config: Config, options: StoreOptions): Store {
   }
 }
 
+function storeOptions(config: Config, log: pino.Logger): StoreOptions {
+  return {
+    merchantClocks: config.mode === 'sandbox',
+    pgPoolSize: config.pgPoolSize,
+    pgStatementTimeoutMs: config.pgStatementTimeoutMs,
+    orderQueueLimit: config.orderQueueLimit,
+    readReplicaUrl: config.readReplicaUrl,
+    readReplicaFreshMs: config.readReplicaFreshMs,
+    sqliteCacheMb: config.sqliteCacheMb,
+    onPoolError: (err) => log.warn({ err: redactDatabaseSecrets(err.message, config.store) }, 'database connection lost'),
+  };
+}
+
 function sleep(ms: number) {
   return new Promise((resolve) => setTimeout(resolve, ms));
 }
@@ -49,17 +63,13 @@ async function main(): Promise<void> {
     redact: ['req.headers.authorization'],
     ...(config.logTime === 'iso' ? { timestamp: pino.stdTimeFunctions.isoTime } : {}),
   });
-  const store = storeOrExit(config, {
-    merchantClocks: config.mode === 'sandbox',
-    pgPoolSize: config.pgPoolSize,
-    pgStatementTimeoutMs: config.pgStatementTimeoutMs,
-    orderQueueLimit: config.orderQueueLimit,
-    onPoolError: (err) => log.warn({ err: redactDatabaseSecrets(err.message, config.store) }, 'database connection lost'),
-  });
+  const store = storeOrExit(config, storeOptions(config, log));
   const readiness = { migrated: false };
   let adminTokenDigest: Buffer | undefined;
   let worker: Worker | undefined;
-  const app = await buildApp({ config, store, readiness, adminTokenDigest: () => adminTokenDigest, logger: log, ...(tls ? { tls: tls.material } : {}) });
+  // The build writes dist/validators.mjs beside dist/openom.mjs; run from source, there is none.
+  const buildValidator = await validatorFactoryBeside(import.meta.url);
+  const app = await buildApp({ config, store, readiness, adminTokenDigest: () => adminTokenDigest, logger: log, buildValidator, ...(tls ? { tls: tls.material } : {}) });
 
   let shuttingDown = false;
   // While draining, every response (requests in flight, and any that still arrive on an open

@@ -642,6 +642,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/sandbox/v1/hpp/messages": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The payment links recorded by HPP distribution (nothing is sent), newest first */
+        get: operations["listHppMessages"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/checkout/v3/orders": {
         parameters: {
             query?: never;
@@ -692,6 +709,212 @@ export interface paths {
         options?: never;
         head?: never;
         patch?: never;
+        trace?: never;
+    };
+    "/payments/v1/sessions": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Create a payment session; start the shopper's Klarna JavaScript (or the drop-in api.js) with its client_token */
+        post: operations["createPaymentSession"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/payments/v1/sessions/{session_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Read a payment session: its cart, status, expires_at and, once authorized, authorization_token */
+        get: operations["getPaymentSession"];
+        put?: never;
+        /** Update the cart of a payment session; fields sent replace the stored ones */
+        post: operations["updatePaymentSession"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/payments/v1/authorizations/{authorization_token}/order": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Create the Order Management order from an authorization token; idempotent per token */
+        post: operations["createOrderFromAuthorization"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/payments/v1/authorizations/{authorization_token}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /** Cancel an authorization: its token can no longer make an order */
+        delete: operations["cancelAuthorization"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/sandbox/v1/payments/sessions/{session_id}/authorize": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Authorize a payment session as a shopper would: accepted, pending or declined */
+        post: operations["authorizePaymentSession"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/hpp/v1/sessions": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Create a Hosted Payment Page session for a checkout order: a link to pay it by */
+        post: operations["createHppSession"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/hpp/v1/sessions/{session_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Read a session's status */
+        get: operations["getHppSession"];
+        put?: never;
+        post?: never;
+        /** Disable a session: its link no longer works (DISABLED) */
+        delete: operations["disableHppSession"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/hpp/v1/sessions/{session_id}/distribution": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Have the session's link sent by e-mail or SMS: recorded in the outbox (GET /sandbox/v1/hpp/messages), nothing is sent */
+        post: operations["distributeHppSession"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/sandbox/v1/customer-tokens/{customerToken}/status": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Suspend a customer token, or make it active again */
+        post: operations["setSandboxCustomerTokenStatus"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/customer-token/v1/tokens/{customerToken}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Read a customer token: its status and payment method */
+        get: operations["readCustomerToken"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/customer-token/v1/tokens/{customerToken}/order": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Place an order paid with the token: an Order Management order for the token's customer (captured at once with auto_capture) */
+        post: operations["createCustomerTokenOrder"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/customer-token/v1/tokens/{customerToken}/status": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        /** Cancel a customer token; final (cancelling it again changes nothing) */
+        patch: operations["cancelCustomerToken"];
         trace?: never;
     };
     "/settlements/v1/payouts": {
@@ -1011,6 +1234,10 @@ export interface components {
             shipping_address?: components["schemas"]["Address"];
             customer?: components["schemas"]["Customer"];
             options?: components["schemas"]["CheckoutOptions"];
+            /** @description Make a customer token of the purchase (CONTRACT §12): the completed checkout order carries it as recurring_token */
+            recurring?: boolean;
+            /** @description What the customer agrees to be charged for, kept with the token */
+            recurring_description?: string;
         };
         CheckoutOrderUpdate: {
             /** @description ISO 3166-1 alpha-2 */
@@ -1032,6 +1259,10 @@ export interface components {
             shipping_address?: components["schemas"]["Address"];
             customer?: components["schemas"]["Customer"];
             options?: components["schemas"]["CheckoutOptions"];
+            /** @description Make a customer token of the purchase (CONTRACT §12): the completed checkout order carries it as recurring_token */
+            recurring?: boolean;
+            /** @description What the customer agrees to be charged for, kept with the token */
+            recurring_description?: string;
         };
         CheckoutOrder: {
             /** @description UUID; the Order Management order of the purchase has the same id */
@@ -1057,6 +1288,10 @@ export interface components {
             shipping_address?: components["schemas"]["Address"];
             customer?: components["schemas"]["Customer"];
             options?: components["schemas"]["CheckoutOptions"];
+            /** @description Make a customer token of the purchase (CONTRACT §12): the completed checkout order carries it as recurring_token */
+            recurring?: boolean;
+            /** @description What the customer agrees to be charged for, kept with the token */
+            recurring_description?: string;
             /**
              * Format: date-time
              * @description ISO 8601 UTC
@@ -1072,6 +1307,8 @@ export interface components {
              * @description ISO 8601 UTC
              */
             completed_at?: string;
+            /** @description The customer token of a completed recurring checkout; only the merchant that created the checkout can use it */
+            recurring_token?: string;
             /** @description HTML to embed in the checkout page: an iframe with the hosted test checkout */
             html_snippet: string;
         };
@@ -1082,6 +1319,164 @@ export interface components {
              */
             outcome: "accepted" | "pending_accepted" | "pending_rejected" | "denied";
             email?: string;
+        };
+        PaymentMerchantUrls: {
+            /** @description Where the shopper's browser goes after the order is placed (the order's redirect_url). http or https. */
+            confirmation?: string;
+            /** @description Called when a pending order is decided (CONTRACT §7). http or https. */
+            notification?: string;
+            /** @description Called (empty POST) after the order is placed, until it is acknowledged (CONTRACT §7). http or https. */
+            push?: string;
+            /** @description Called with {"authorization_token", "session_id"} when the session is authorized. http or https. */
+            authorization?: string;
+        };
+        PaymentSessionRequest: {
+            /** @description ISO 3166-1 alpha-2 */
+            purchase_country: string;
+            /** @description ISO 4217 */
+            purchase_currency: string;
+            /** @description RFC 1766 */
+            locale: string;
+            /** @description Total including tax, in minor units: the sum of order_lines[].total_amount */
+            order_amount: number;
+            /** @description Total tax in minor units: the sum of order_lines[].total_tax_amount */
+            order_tax_amount?: number;
+            order_lines: components["schemas"]["OrderLine"][];
+            merchant_urls?: components["schemas"]["PaymentMerchantUrls"];
+            merchant_reference1?: string;
+            merchant_reference2?: string;
+            merchant_data?: string;
+            billing_address?: components["schemas"]["Address"];
+            shipping_address?: components["schemas"]["Address"];
+            customer?: components["schemas"]["Customer"];
+            /** @enum {string} */
+            intent?: "buy" | "tokenize" | "buy_and_tokenize";
+        };
+        PaymentSessionUpdate: {
+            /** @description ISO 3166-1 alpha-2 */
+            purchase_country?: string;
+            /** @description ISO 4217 */
+            purchase_currency?: string;
+            /** @description RFC 1766 */
+            locale?: string;
+            /** @description Total including tax, in minor units: the sum of order_lines[].total_amount */
+            order_amount?: number;
+            /** @description Total tax in minor units: the sum of order_lines[].total_tax_amount */
+            order_tax_amount?: number;
+            order_lines?: components["schemas"]["OrderLine"][];
+            merchant_urls?: components["schemas"]["PaymentMerchantUrls"];
+            merchant_reference1?: string;
+            merchant_reference2?: string;
+            merchant_data?: string;
+            billing_address?: components["schemas"]["Address"];
+            shipping_address?: components["schemas"]["Address"];
+            customer?: components["schemas"]["Customer"];
+            /** @enum {string} */
+            intent?: "buy" | "tokenize" | "buy_and_tokenize";
+        };
+        PaymentSessionCreated: {
+            /** @description UUID */
+            session_id: string;
+            /** @description What Klarna's JavaScript (or OpenOM's drop-in api.js) is initialised with */
+            client_token: string;
+            payment_method_categories: {
+                /** @description pay_later, pay_over_time, … */
+                identifier: string;
+                name: string;
+                asset_urls: {
+                    descriptive: string;
+                    standard: string;
+                };
+            }[];
+        };
+        PaymentSession: {
+            session_id: string;
+            /** @enum {string} */
+            status: "incomplete" | "complete";
+            /**
+             * Format: date-time
+             * @description ISO 8601 UTC
+             */
+            expires_at: string;
+            client_token: string;
+            /** @description Once authorized: the latest authorization token */
+            authorization_token?: string;
+            acquiring_channel: string;
+            /** @enum {string} */
+            intent: "buy" | "tokenize" | "buy_and_tokenize";
+            payment_method_categories: {
+                /** @description pay_later, pay_over_time, … */
+                identifier: string;
+                name: string;
+                asset_urls: {
+                    descriptive: string;
+                    standard: string;
+                };
+            }[];
+            /** @description ISO 3166-1 alpha-2 */
+            purchase_country: string;
+            /** @description ISO 4217 */
+            purchase_currency: string;
+            /** @description RFC 1766 */
+            locale: string;
+            /** @description Total including tax, in minor units: the sum of order_lines[].total_amount */
+            order_amount: number;
+            /** @description Total tax in minor units: the sum of order_lines[].total_tax_amount */
+            order_tax_amount?: number;
+            order_lines: components["schemas"]["OrderLine"][];
+            merchant_urls?: components["schemas"]["PaymentMerchantUrls"];
+            merchant_reference1?: string;
+            merchant_reference2?: string;
+            merchant_data?: string;
+            billing_address?: components["schemas"]["Address"];
+            shipping_address?: components["schemas"]["Address"];
+            customer?: components["schemas"]["Customer"];
+        };
+        PaymentOrderRequest: {
+            /** @description ISO 3166-1 alpha-2 */
+            purchase_country: string;
+            /** @description ISO 4217 */
+            purchase_currency: string;
+            /** @description RFC 1766 */
+            locale: string;
+            /** @description Total including tax, in minor units: the sum of order_lines[].total_amount */
+            order_amount: number;
+            /** @description Total tax in minor units: the sum of order_lines[].total_tax_amount */
+            order_tax_amount?: number;
+            order_lines: components["schemas"]["OrderLine"][];
+            merchant_urls?: components["schemas"]["PaymentMerchantUrls"];
+            merchant_reference1?: string;
+            merchant_reference2?: string;
+            merchant_data?: string;
+            billing_address?: components["schemas"]["Address"];
+            shipping_address?: components["schemas"]["Address"];
+            customer?: components["schemas"]["Customer"];
+            /** @description Capture the whole order at once (not for an order pending fraud review) */
+            auto_capture?: boolean;
+        };
+        PaymentOrder: {
+            /** @description The Order Management order */
+            order_id: string;
+            /** @description Where to send the shopper's browser: merchant_urls.confirmation, or the session's test page */
+            redirect_url: string;
+            /** @enum {string} */
+            fraud_status: "ACCEPTED" | "PENDING";
+            authorized_payment_method: {
+                /** @description invoice */
+                type: string;
+            };
+        };
+        PaymentAuthorizeRequest: {
+            /**
+             * @description The shopper's answer: accepted, pending (fraud review) or declined
+             * @enum {string}
+             */
+            outcome: "accepted" | "pending" | "declined";
+        };
+        PaymentAuthorizeResult: {
+            approved: boolean;
+            /** @description When approved: valid 60 minutes (merchant clock) */
+            authorization_token?: string;
         };
         /**
          * @example {
@@ -1556,7 +1951,7 @@ export interface components {
             name: string;
         };
         /** @enum {string} */
-        WebhookEventType: "order.created" | "capture.created" | "refund.created" | "openom.order.cancelled" | "openom.order.expired" | "openom.order.fraud_status_changed" | "openom.order.released" | "openom.payout.created";
+        WebhookEventType: "order.created" | "capture.created" | "refund.created" | "openom.order.cancelled" | "openom.order.expired" | "openom.order.fraud_status_changed" | "openom.order.released" | "openom.customer_token.created" | "openom.customer_token.cancelled" | "openom.payout.created";
         WebhookRequest: {
             /** @description http or https URL that receives the events */
             url: string;
@@ -1654,7 +2049,7 @@ export interface components {
              * @description Defaults by status, e.g. SERVICE_UNAVAILABLE (with Retry-After) for 503
              * @enum {string}
              */
-            error_code?: "BAD_VALUE" | "UNAUTHORIZED" | "NOT_ALLOWED" | "CAPTURE_NOT_ALLOWED" | "CANCEL_NOT_ALLOWED" | "REFUND_NOT_ALLOWED" | "READ_ONLY_ORDER" | "NO_SUCH_ORDER" | "NO_SUCH_CAPTURE" | "NO_SUCH_REFUND" | "NOT_FOUND" | "TOO_MANY_REQUESTS" | "INTERNAL_SERVER_ERROR" | "SERVICE_UNAVAILABLE";
+            error_code?: "BAD_VALUE" | "UNAUTHORIZED" | "NOT_ALLOWED" | "CAPTURE_NOT_ALLOWED" | "CANCEL_NOT_ALLOWED" | "REFUND_NOT_ALLOWED" | "READ_ONLY_ORDER" | "NO_SUCH_ORDER" | "NO_SUCH_CAPTURE" | "NO_SUCH_REFUND" | "NOT_FOUND" | "TOO_MANY_REQUESTS" | "INTERNAL_SERVER_ERROR" | "SERVICE_UNAVAILABLE" | "SESSION_COMPLETED" | "TOKEN_NOT_FOUND" | "TOKEN_SUSPENDED" | "PAYMENT_METHOD_FAILED";
             /** @description Wait this long before answering */
             delay_ms?: number;
             /** @description How many requests to fault (default 1) */
@@ -1685,6 +2080,191 @@ export interface components {
              * @enum {string}
              */
             decision: "ACCEPTED" | "REJECTED" | "STOPPED";
+        };
+        HppMerchantUrls: {
+            /** @description Where the shopper goes after paying. http or https; {{session_id}}, {{order_id}} and {{authorization_token}} are filled in. */
+            success?: string;
+            /** @description Where the shopper goes after cancelling. http or https; {{session_id}}, {{order_id}} and {{authorization_token}} are filled in. */
+            cancel?: string;
+            /** @description Where the shopper goes with "Back to the shop". http or https; {{session_id}}, {{order_id}} and {{authorization_token}} are filled in. */
+            back?: string;
+            /** @description Where the shopper goes when the payment is refused. http or https; {{session_id}}, {{order_id}} and {{authorization_token}} are filled in. */
+            failure?: string;
+            /** @description Where the shopper goes when the payment cannot be made (the order can no longer be paid). http or https; {{session_id}}, {{order_id}} and {{authorization_token}} are filled in. */
+            error?: string;
+            /** @description Receives {"event_id", "session"} on every status change, retried as webhooks are. http or https; {{session_id}}, {{order_id}} and {{authorization_token}} are filled in. */
+            status_update?: string;
+        };
+        HppOptions: {
+            /** @enum {string} */
+            place_order_mode?: "PLACE_ORDER" | "CAPTURE_ORDER" | "NONE";
+            /** @description Shown as the title of the payment page */
+            page_title?: string;
+            /** @enum {string} */
+            purchase_type?: "BUY" | "RENT" | "BOOK" | "SUBSCRIBE" | "DOWNLOAD" | "ORDER" | "CONTINUE";
+            /** @enum {string} */
+            show_subtotal_detail?: "HIDE";
+        };
+        HppSessionRequest: {
+            /** @description The checkout order (<base>/checkout/v3/orders/{order_id}) or payment session (<base>/payments/v1/sessions/{session_id}) to pay */
+            payment_session_url: string;
+            merchant_urls?: components["schemas"]["HppMerchantUrls"];
+            options?: components["schemas"]["HppOptions"];
+        };
+        HppSessionCreated: {
+            /** Format: uuid */
+            session_id: string;
+            /**
+             * Format: uri
+             * @description This session in the API: GET it for the status, DELETE it to disable it
+             */
+            session_url: string;
+            /**
+             * Format: uri
+             * @description The payment page: send the shopper here, or let OpenOM "send" the link (distribution_url)
+             */
+            redirect_url: string;
+            /**
+             * Format: uri
+             * @description POST {"method", "contact_information"} here to record the link in the outbox
+             */
+            distribution_url: string;
+            /**
+             * Format: uri
+             * @description An SVG QR code of redirect_url
+             */
+            qr_code_url: string;
+            /**
+             * Format: date-time
+             * @description ISO 8601 UTC, merchant clock
+             */
+            expires_at: string;
+        };
+        HppSession: {
+            /** Format: uuid */
+            session_id: string;
+            /** @enum {string} */
+            status: "WAITING" | "IN_PROGRESS" | "COMPLETED" | "CANCELLED" | "FAILED" | "BACK" | "ERROR" | "DISABLED";
+            /**
+             * Format: date-time
+             * @description ISO 8601 UTC, merchant clock
+             */
+            updated_at: string;
+            /**
+             * Format: date-time
+             * @description ISO 8601 UTC, merchant clock
+             */
+            expires_at: string;
+            /** @description The order the payment made (once COMPLETED) */
+            order_id?: string;
+            /** @description Payment sessions with place_order_mode NONE */
+            authorization_token?: string;
+            klarna_reference?: string;
+        };
+        HppDistributionRequest: {
+            /** @enum {string} */
+            method: "email" | "sms";
+            contact_information: {
+                email?: string;
+                phone?: string;
+                phone_country?: string;
+            };
+            /** @enum {string} */
+            template?: "INSTORE_PURCHASE";
+        };
+        HppMessage: {
+            /** Format: uuid */
+            distribution_id: string;
+            /** Format: uuid */
+            session_id: string;
+            /** @enum {string} */
+            method: "email" | "sms";
+            contact_information: {
+                [key: string]: string;
+            };
+            /**
+             * Format: uri
+             * @description The payment page the message carries
+             */
+            link: string;
+            /** @description The text that would have been sent */
+            message: string;
+            /**
+             * Format: date-time
+             * @description ISO 8601 UTC, merchant clock
+             */
+            created_at: string;
+        };
+        HppMessageList: {
+            messages: components["schemas"]["HppMessage"][];
+        };
+        /**
+         * @example {
+         *       "status": "ACTIVE",
+         *       "payment_method_type": "INVOICE"
+         *     }
+         */
+        CustomerToken: {
+            /**
+             * @description ACTIVE: can pay; SUSPENDED: paused (sandbox helper); CANCELLED: final
+             * @enum {string}
+             */
+            status: "ACTIVE" | "SUSPENDED" | "CANCELLED";
+            /** @description The payment method the token charges: INVOICE in the sandbox */
+            payment_method_type: string;
+            /** @description Card tokens only (never in the sandbox, whose tokens pay by invoice) */
+            card?: {
+                brand: string;
+                expiry_date: string;
+                masked_number: string;
+            };
+            /** @description Direct debit tokens only (never in the sandbox) */
+            direct_debit?: {
+                masked_number: string;
+            };
+        };
+        CustomerTokenOrderRequest: {
+            /** @description ISO 4217 */
+            purchase_currency: string;
+            /** @description Total including tax, in minor units: the sum of order_lines[].total_amount; at least 1 */
+            order_amount: number;
+            /** @description Total tax in minor units: the sum of order_lines[].total_tax_amount */
+            order_tax_amount: number;
+            order_lines: components["schemas"]["OrderLine"][];
+            /** @description Capture the whole amount at once: an ordinary capture, with its event and webhook */
+            auto_capture?: boolean;
+            merchant_reference1?: string;
+            merchant_reference2?: string;
+            merchant_data?: string;
+            merchant_urls?: {
+                /** @description http or https URL */
+                confirmation?: string;
+                /** @description http or https URL */
+                push?: string;
+            };
+            shipping_address?: components["schemas"]["Address"];
+            /** @description RFC 1766 */
+            locale?: string;
+        };
+        CustomerTokenOrder: {
+            /** @description The Order Management order: AUTHORIZED, or CAPTURED with auto_capture */
+            order_id: string;
+            /** @description ACCEPTED: a token order needs no review */
+            fraud_status: string;
+        };
+        CustomerTokenStatusUpdate: {
+            /**
+             * @description The only status a merchant can set; final
+             * @enum {string}
+             */
+            status: "CANCELLED";
+        };
+        SandboxCustomerTokenStatus: {
+            /**
+             * @description SUSPENDED: orders with the token are refused TOKEN_SUSPENDED; ACTIVE: usable again
+             * @enum {string}
+             */
+            status: "ACTIVE" | "SUSPENDED";
         };
         SettlementPayoutTotals: {
             /** @description Commissions, in minor units */
@@ -1937,12 +2517,14 @@ export interface components {
         merchant_id: string;
         /** @description Webhook endpoint id */
         webhook_id: string;
-        /** @description At most this many (1–100, default 20) */
-        limit: string;
         /** @description Only deliveries older than this delivery_id: the last one of the previous page */
         before: string;
         /** @description Delivery id */
         delivery_id: string;
+        /** @description Authorization token */
+        authorization_token: string;
+        /** @description The customer token (recurring_token of the checkout order) */
+        customerToken: string;
         currency_code: string;
         /** @description Page size, 1–500 (default 20) */
         size: string;
@@ -3027,7 +3609,7 @@ export interface operations {
         parameters: {
             query?: {
                 /** @description At most this many (1–100, default 20) */
-                limit?: components["parameters"]["limit"];
+                limit?: string;
                 /** @description Only deliveries older than this delivery_id: the last one of the previous page */
                 before?: components["parameters"]["before"];
             };
@@ -3493,7 +4075,7 @@ export interface operations {
         parameters: {
             query?: {
                 /** @description At most this many (1–100, default 20) */
-                limit?: components["parameters"]["limit"];
+                limit?: string;
                 /** @description Only deliveries older than this delivery_id: the last one of the previous page */
                 before?: components["parameters"]["before"];
             };
@@ -3651,6 +4233,40 @@ export interface operations {
             };
             404: components["responses"]["NotFound"];
             413: components["responses"]["PayloadTooLarge"];
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalServerError"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    listHppMessages: {
+        parameters: {
+            query?: {
+                /** @description Only this session's messages */
+                session_id?: string;
+                /** @description 1 to 100, default 20 */
+                limit?: string;
+            };
+            header?: {
+                /** @description Reused as the response's Klarna-Correlation-Id when sane (letters, digits, . _ : -, at most 128) */
+                "Klarna-Correlation-Id"?: components["parameters"]["Klarna-Correlation-Id"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The messages */
+            200: {
+                headers: {
+                    "Klarna-Correlation-Id": components["headers"]["Klarna-Correlation-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HppMessageList"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["MerchantUnauthorized"];
             429: components["responses"]["TooManyRequests"];
             500: components["responses"]["InternalServerError"];
             503: components["responses"]["ServiceUnavailable"];
@@ -3820,6 +4436,597 @@ export interface operations {
             };
             404: components["responses"]["NotFound"];
             413: components["responses"]["PayloadTooLarge"];
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalServerError"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    createPaymentSession: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Reused as the response's Klarna-Correlation-Id when sane (letters, digits, . _ : -, at most 128) */
+                "Klarna-Correlation-Id"?: components["parameters"]["Klarna-Correlation-Id"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["PaymentSessionRequest"];
+            };
+        };
+        responses: {
+            /** @description The session id, client token and payment method categories */
+            200: {
+                headers: {
+                    "Klarna-Correlation-Id": components["headers"]["Klarna-Correlation-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PaymentSessionCreated"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["MerchantUnauthorized"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalServerError"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    getPaymentSession: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Reused as the response's Klarna-Correlation-Id when sane (letters, digits, . _ : -, at most 128) */
+                "Klarna-Correlation-Id"?: components["parameters"]["Klarna-Correlation-Id"];
+            };
+            path: {
+                /** @description Payment session id */
+                session_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The payment session */
+            200: {
+                headers: {
+                    "Klarna-Correlation-Id": components["headers"]["Klarna-Correlation-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PaymentSession"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["MerchantUnauthorized"];
+            404: components["responses"]["NotFound"];
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalServerError"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    updatePaymentSession: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Reused as the response's Klarna-Correlation-Id when sane (letters, digits, . _ : -, at most 128) */
+                "Klarna-Correlation-Id"?: components["parameters"]["Klarna-Correlation-Id"];
+            };
+            path: {
+                /** @description Payment session id */
+                session_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["PaymentSessionUpdate"];
+            };
+        };
+        responses: {
+            /** @description Done */
+            204: {
+                headers: {
+                    "Klarna-Correlation-Id": components["headers"]["Klarna-Correlation-Id"];
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["MerchantUnauthorized"];
+            /** @description NOT_FOUND: unknown or expired session; SESSION_COMPLETED: an order was created from it */
+            404: {
+                headers: {
+                    "Klarna-Correlation-Id": components["headers"]["Klarna-Correlation-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalServerError"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    createOrderFromAuthorization: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Reused as the response's Klarna-Correlation-Id when sane (letters, digits, . _ : -, at most 128) */
+                "Klarna-Correlation-Id"?: components["parameters"]["Klarna-Correlation-Id"];
+            };
+            path: {
+                /** @description Authorization token */
+                authorization_token: components["parameters"]["authorization_token"];
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["PaymentOrderRequest"];
+            };
+        };
+        responses: {
+            /** @description The order; every later request with the token gets this answer again */
+            200: {
+                headers: {
+                    "Klarna-Correlation-Id": components["headers"]["Klarna-Correlation-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PaymentOrder"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["MerchantUnauthorized"];
+            /** @description NOT_FOUND: unknown, expired or cancelled authorization token */
+            404: {
+                headers: {
+                    "Klarna-Correlation-Id": components["headers"]["Klarna-Correlation-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description BAD_VALUE: the cart differs from the authorized one (kept: every later request with the token gets it again) */
+            409: {
+                headers: {
+                    "Klarna-Correlation-Id": components["headers"]["Klarna-Correlation-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalServerError"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    cancelAuthorization: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Reused as the response's Klarna-Correlation-Id when sane (letters, digits, . _ : -, at most 128) */
+                "Klarna-Correlation-Id"?: components["parameters"]["Klarna-Correlation-Id"];
+            };
+            path: {
+                /** @description Authorization token */
+                authorization_token: components["parameters"]["authorization_token"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Done */
+            204: {
+                headers: {
+                    "Klarna-Correlation-Id": components["headers"]["Klarna-Correlation-Id"];
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["MerchantUnauthorized"];
+            /** @description NOT_FOUND: unknown, expired, cancelled or already used authorization token */
+            404: {
+                headers: {
+                    "Klarna-Correlation-Id": components["headers"]["Klarna-Correlation-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalServerError"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    authorizePaymentSession: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Reused as the response's Klarna-Correlation-Id when sane (letters, digits, . _ : -, at most 128) */
+                "Klarna-Correlation-Id"?: components["parameters"]["Klarna-Correlation-Id"];
+            };
+            path: {
+                /** @description Payment session id */
+                session_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["PaymentAuthorizeRequest"];
+            };
+        };
+        responses: {
+            /** @description approved with an authorization_token, or {"approved": false} (declined: no token, the session stays open) */
+            200: {
+                headers: {
+                    "Klarna-Correlation-Id": components["headers"]["Klarna-Correlation-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PaymentAuthorizeResult"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["MerchantUnauthorized"];
+            /** @description NOT_FOUND: unknown or expired session; SESSION_COMPLETED: an order was created from it */
+            404: {
+                headers: {
+                    "Klarna-Correlation-Id": components["headers"]["Klarna-Correlation-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalServerError"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    createHppSession: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Reused as the response's Klarna-Correlation-Id when sane (letters, digits, . _ : -, at most 128) */
+                "Klarna-Correlation-Id"?: components["parameters"]["Klarna-Correlation-Id"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["HppSessionRequest"];
+            };
+        };
+        responses: {
+            /** @description The session; Location names it (session_url) */
+            201: {
+                headers: {
+                    "Klarna-Correlation-Id": components["headers"]["Klarna-Correlation-Id"];
+                    /** @description session_url */
+                    Location: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HppSessionCreated"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["MerchantUnauthorized"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalServerError"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    getHppSession: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Reused as the response's Klarna-Correlation-Id when sane (letters, digits, . _ : -, at most 128) */
+                "Klarna-Correlation-Id"?: components["parameters"]["Klarna-Correlation-Id"];
+            };
+            path: {
+                /** @description HPP session id */
+                session_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The session */
+            200: {
+                headers: {
+                    "Klarna-Correlation-Id": components["headers"]["Klarna-Correlation-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HppSession"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["MerchantUnauthorized"];
+            404: components["responses"]["NotFound"];
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalServerError"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    disableHppSession: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Reused as the response's Klarna-Correlation-Id when sane (letters, digits, . _ : -, at most 128) */
+                "Klarna-Correlation-Id"?: components["parameters"]["Klarna-Correlation-Id"];
+            };
+            path: {
+                /** @description HPP session id */
+                session_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Disabled (again: nothing changes) */
+            204: {
+                headers: {
+                    "Klarna-Correlation-Id": components["headers"]["Klarna-Correlation-Id"];
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["MerchantUnauthorized"];
+            404: components["responses"]["NotFound"];
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalServerError"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    distributeHppSession: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Reused as the response's Klarna-Correlation-Id when sane (letters, digits, . _ : -, at most 128) */
+                "Klarna-Correlation-Id"?: components["parameters"]["Klarna-Correlation-Id"];
+            };
+            path: {
+                /** @description HPP session id */
+                session_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["HppDistributionRequest"];
+            };
+        };
+        responses: {
+            /** @description The message as recorded */
+            201: {
+                headers: {
+                    "Klarna-Correlation-Id": components["headers"]["Klarna-Correlation-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HppMessage"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["MerchantUnauthorized"];
+            /** @description NOT_ALLOWED: the session is final or expired */
+            403: {
+                headers: {
+                    "Klarna-Correlation-Id": components["headers"]["Klarna-Correlation-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            404: components["responses"]["NotFound"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalServerError"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    setSandboxCustomerTokenStatus: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description The first completed response for this key is stored with the change and replayed for every later request with it */
+                "Klarna-Idempotency-Key"?: components["parameters"]["Klarna-Idempotency-Key"];
+                /** @description Reused as the response's Klarna-Correlation-Id when sane (letters, digits, . _ : -, at most 128) */
+                "Klarna-Correlation-Id"?: components["parameters"]["Klarna-Correlation-Id"];
+            };
+            path: {
+                /** @description The customer token (recurring_token of the checkout order) */
+                customerToken: components["parameters"]["customerToken"];
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["SandboxCustomerTokenStatus"];
+            };
+        };
+        responses: {
+            /** @description Done */
+            204: {
+                headers: {
+                    "Klarna-Correlation-Id": components["headers"]["Klarna-Correlation-Id"];
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["MerchantUnauthorized"];
+            /** @description NOT_ALLOWED: a cancelled token stays cancelled */
+            403: {
+                headers: {
+                    "Klarna-Correlation-Id": components["headers"]["Klarna-Correlation-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            404: components["responses"]["NotFound"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalServerError"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    readCustomerToken: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Reused as the response's Klarna-Correlation-Id when sane (letters, digits, . _ : -, at most 128) */
+                "Klarna-Correlation-Id"?: components["parameters"]["Klarna-Correlation-Id"];
+            };
+            path: {
+                /** @description The customer token (recurring_token of the checkout order) */
+                customerToken: components["parameters"]["customerToken"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The token */
+            200: {
+                headers: {
+                    "Klarna-Correlation-Id": components["headers"]["Klarna-Correlation-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CustomerToken"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["MerchantUnauthorized"];
+            404: components["responses"]["NotFound"];
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalServerError"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    createCustomerTokenOrder: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description The first completed response for this key is stored with the change and replayed for every later request with it */
+                "Klarna-Idempotency-Key"?: components["parameters"]["Klarna-Idempotency-Key"];
+                /** @description Reused as the response's Klarna-Correlation-Id when sane (letters, digits, . _ : -, at most 128) */
+                "Klarna-Correlation-Id"?: components["parameters"]["Klarna-Correlation-Id"];
+            };
+            path: {
+                /** @description The customer token (recurring_token of the checkout order) */
+                customerToken: components["parameters"]["customerToken"];
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CustomerTokenOrderRequest"];
+            };
+        };
+        responses: {
+            /** @description The order placed */
+            200: {
+                headers: {
+                    "Klarna-Correlation-Id": components["headers"]["Klarna-Correlation-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CustomerTokenOrder"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["MerchantUnauthorized"];
+            /** @description TOKEN_SUSPENDED: the token is suspended (PAYMENT_METHOD_FAILED when a sandbox fault declines it) */
+            403: {
+                headers: {
+                    "Klarna-Correlation-Id": components["headers"]["Klarna-Correlation-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description TOKEN_NOT_FOUND: no such token for this merchant, or it is cancelled */
+            404: {
+                headers: {
+                    "Klarna-Correlation-Id": components["headers"]["Klarna-Correlation-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalServerError"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    cancelCustomerToken: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description The first completed response for this key is stored with the change and replayed for every later request with it */
+                "Klarna-Idempotency-Key"?: components["parameters"]["Klarna-Idempotency-Key"];
+                /** @description Reused as the response's Klarna-Correlation-Id when sane (letters, digits, . _ : -, at most 128) */
+                "Klarna-Correlation-Id"?: components["parameters"]["Klarna-Correlation-Id"];
+            };
+            path: {
+                /** @description The customer token (recurring_token of the checkout order) */
+                customerToken: components["parameters"]["customerToken"];
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CustomerTokenStatusUpdate"];
+            };
+        };
+        responses: {
+            /** @description Cancelled */
+            202: {
+                headers: {
+                    "Klarna-Correlation-Id": components["headers"]["Klarna-Correlation-Id"];
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["MerchantUnauthorized"];
+            404: components["responses"]["NotFound"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
             429: components["responses"]["TooManyRequests"];
             500: components["responses"]["InternalServerError"];
             503: components["responses"]["ServiceUnavailable"];

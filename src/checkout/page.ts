@@ -56,17 +56,17 @@ export function merchantDeclined(errorText: string | undefined): Notice {
 /** The page's own stylesheet: a constant of this file, inlined as it is (its hash is in PAGE_CSP). */
 const STYLE = trustedHtml(CSS);
 
-function layout(body: SafeHtml): string {
+export function layout(body: SafeHtml): string {
   return html`<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1"><title>OpenOM test checkout</title><style>${STYLE}</style></head><body><main><h1>Test checkout</h1><p class="sandbox">OpenOM sandbox: no real payment is made.</p>${body}</main></body></html>
 `.text;
 }
 
-function noticeHtml(notice: Notice): SafeHtml {
+export function noticeHtml(notice: Notice): SafeHtml {
   return html`<p class="notice ${notice.tone}" role="${notice.tone === 'error' ? 'alert' : 'status'}">${notice.text}</p>`;
 }
 
-function linesTable(order: CheckoutOrderFields): SafeHtml {
+export function linesTable(order: CheckoutOrderFields): SafeHtml {
   const money = (amount: number) => formatAmount(amount, order.purchase_currency.toUpperCase(), order.locale);
   const rows = order.order_lines.map((line) => {
     const unit = typeof line.quantity_unit === 'string' && line.quantity_unit !== '' ? ` ${line.quantity_unit}` : '';
@@ -99,10 +99,17 @@ export interface PageView {
   notice?: Notice;
 }
 
+/** A recurring checkout tells the shopper that the shop will charge them again (CONTRACT §12), and for what. */
+function recurringConsent(order: CheckoutOrderFields) {
+  if (order.recurring !== true) return '';
+  const what = order.recurring_description === undefined ? '' : html` (${order.recurring_description})`;
+  return html`<p class="recurring"><strong>Subscription:</strong> completing this purchase lets the shop charge you again later without asking${what}.</p>`;
+}
+
 export function checkoutPageHtml(view: PageView): string {
   const { orderId, order, phase } = view;
   const urls = order.merchant_urls;
-  return layout(html`${view.notice && noticeHtml(view.notice)}${phase !== 'open' && noticeHtml(PHASE_NOTICES[phase])}${linesTable(order)}${
+  return layout(html`${view.notice && noticeHtml(view.notice)}${phase !== 'open' && noticeHtml(PHASE_NOTICES[phase])}${linesTable(order)}${recurringConsent(order)}${
     phase === 'open'
       ? html`${outcomeForm(view.completeUrl)}<p class="terms">By completing the purchase you accept the shop's ${link(merchantUrlFor(urls.terms, orderId), 'terms and conditions', '_blank')}.</p>`
       : (phase === 'expired' || phase === 'aborted') && html`<p>${link(merchantUrlFor(urls.checkout, orderId), 'Back to the shop', '_top')}</p>`

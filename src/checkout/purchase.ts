@@ -7,7 +7,7 @@ import { checkOpen, purchaseAddresses, validationVerdict, type CheckoutPhase, ty
 import { merchantUrlFor } from '../domain/merchantCalls.js';
 import { problems, type Problem } from '../domain/errorCodes.js';
 import { callMerchant } from '../outgoing/callMerchant.js';
-import { checkoutFieldsOf, checkoutStateOf, completeCheckout, phaseOf, readCheckout, type CheckoutReading } from '../store/checkoutOrders.js';
+import { checkoutFieldsOf, checkoutStateOf, completeCheckout, phaseOf, readCheckout, type CheckoutReading, type CompletionStep } from '../store/checkoutOrders.js';
 import type { Store } from '../store/dialect.js';
 import type { CheckoutOrdersTable } from '../store/schema.js';
 import type { Config } from '../config.js';
@@ -23,6 +23,8 @@ export interface PurchaseRequest {
   outcome: PurchaseOutcome;
   email?: string;
   correlationId: string;
+  /** Another feature's part of the completion, in its transaction (the Hosted Payment Page's session). */
+  alsoInTransaction?: CompletionStep;
 }
 
 export type PurchaseAttempt =

@@ -1,6 +1,6 @@
 // Every `openom` command (CONTRACT §9), as data: help, argument parsing and the request are all
 // derived from this table. An API command is one HTTP call; a local command runs in this process.
-import type { Access, Env } from './api.js';
+import { serverUrl, type Access, type Env } from './api.js';
 import { readJsonInput } from './input.js';
 
 export interface OptionSpec {
@@ -31,7 +31,7 @@ interface CommandBase {
 
 export interface ApiCommand extends CommandBase {
   access: Access;
-  method: 'GET' | 'POST';
+  method: 'GET' | 'POST' | 'PATCH' | 'DELETE';
   /** `{NAME}` is filled from the argument or option of that name. */
   path: string;
   body?: (input: Input) => unknown;
@@ -191,6 +191,102 @@ export const COMMANDS: readonly Command[] = [
     example: 'DATABASE_URL=postgres://postgres@127.0.0.1:5432/openom openom ledger check',
     run: async ({ env }) => (await import('./ledger-check.js')).checkLedgerCommand(env),
   },
+  // Klarna Payments (CONTRACT §14; a server with OPENOM_PROFILE=klarna).
+  {
+    name: 'payments create-session',
+    access: 'merchant',
+    summary: 'Klarna Payments: create a payment session from a cart',
+    method: 'POST',
+    path: '/payments/v1/sessions',
+    options: { file: { value: 'FILE', help: 'the cart as JSON (see examples/payments/); - reads standard input', required: true } },
+    body: ({ options }) => readJsonInput(options.file!),
+    output: '{"session_id", "client_token", "payment_method_categories"}',
+    example: 'openom payments create-session --file examples/payments/session-se.json',
+  },
+  {
+    name: 'payments session',
+    access: 'merchant',
+    summary: 'Klarna Payments: show a payment session (status, expires_at, authorization_token)',
+    method: 'GET',
+    path: '/payments/v1/sessions/{SESSION_ID}',
+    args: ['SESSION_ID'],
+    output: 'the payment session',
+    example: 'openom payments session "$SESSION_ID"',
+  },
+  {
+    name: 'payments authorize',
+    access: 'merchant',
+    summary: 'Klarna Payments (sandbox): authorize a session as the shopper would, without a browser',
+    method: 'POST',
+    path: '/sandbox/v1/payments/sessions/{SESSION_ID}/authorize',
+    args: ['SESSION_ID'],
+    options: { outcome: { value: 'OUTCOME', help: 'accepted, pending (fraud review) or declined', required: true } },
+    body: ({ options }) => ({ outcome: options.outcome }),
+    output: '{"approved", "authorization_token"?}',
+    example: 'openom payments authorize "$SESSION_ID" --outcome accepted',
+  },
+  {
+    name: 'payments order',
+    access: 'merchant',
+    summary: 'Klarna Payments: create the Order Management order from an authorization token (the cart again)',
+    method: 'POST',
+    path: '/payments/v1/authorizations/{TOKEN}/order',
+    args: ['TOKEN'],
+    options: {
+      file: { value: 'FILE', help: 'the cart as JSON, as authorized (auto_capture may be added); - reads standard input', required: true },
+    },
+    body: ({ options }) => readJsonInput(options.file!),
+    output: '{"order_id", "redirect_url", "fraud_status", "authorized_payment_method"}',
+    example: 'openom payments order "$TOKEN" --file examples/payments/session-se.json',
+  },
+  {
+    name: 'payments cancel',
+    access: 'merchant',
+    summary: 'Klarna Payments: cancel an authorization that has made no order',
+    method: 'DELETE',
+    path: '/payments/v1/authorizations/{TOKEN}',
+    args: ['TOKEN'],
+    output: '{} (the server answers 204)',
+    example: 'openom payments cancel "$TOKEN"',
+  },
+  ...hppCommands(),
+  {
+    name: 'tokens get',
+    access: 'merchant',
+    summary: 'Show a customer token (the recurring_token of a recurring checkout): its status and payment method',
+    method: 'GET',
+    path: '/customer-token/v1/tokens/{TOKEN}',
+    args: ['TOKEN'],
+    output: '{"status", "payment_method_type"}',
+    example: 'openom tokens get "$TOKEN"',
+  },
+  {
+    name: 'tokens order',
+    access: 'merchant',
+    summary: 'Place an order paid with a customer token (a subscription renewal); "auto_capture": true in the file captures it at once',
+    method: 'POST',
+    path: '/customer-token/v1/tokens/{TOKEN}/order',
+    args: ['TOKEN'],
+    options: {
+      file: { value: 'FILE', help: 'the order as JSON (see examples/subscriptions/renewal-se.json); - reads standard input', required: true },
+      'idempotency-key': IDEMPOTENCY_KEY,
+    },
+    body: ({ options }) => readJsonInput(options.file!),
+    output: '{"order_id", "fraud_status"}',
+    example: 'openom tokens order "$TOKEN" --file examples/subscriptions/renewal-se.json --idempotency-key renewal-2027-01',
+  },
+  {
+    name: 'tokens cancel',
+    access: 'merchant',
+    summary: 'Cancel a customer token; final: orders with it are refused TOKEN_NOT_FOUND',
+    method: 'PATCH',
+    path: '/customer-token/v1/tokens/{TOKEN}/status',
+    args: ['TOKEN'],
+    options: { 'idempotency-key': IDEMPOTENCY_KEY },
+    body: () => ({ status: 'CANCELLED' }),
+    output: '{} (the server answers 202)',
+    example: 'openom tokens cancel "$TOKEN"',
+  },
   {
     name: 'payouts list',
     access: 'merchant',
@@ -221,6 +317,56 @@ export const COMMANDS: readonly Command[] = [
     example: 'openom payouts csv OPNM7C2F9A41D0B3 > payout.csv',
   },
 ];
+
+/** Pay by link (CONTRACT §13): a Hosted Payment Page session over a checkout order, its status, disabling it. */
+function hppCommands(): ApiCommand[] {
+  const url = (help: string): OptionSpec => ({ value: 'URL', help: `${help}; {{session_id}} and {{order_id}} are filled in` });
+  const sessionPath = '/hpp/v1/sessions/{SESSION_ID}';
+  return [
+    {
+      name: 'hpp create',
+      access: 'merchant',
+      summary: 'Create a pay-by-link session (Hosted Payment Page) for a checkout order',
+      method: 'POST',
+      path: '/hpp/v1/sessions',
+      args: ['CHECKOUT_ORDER_ID'],
+      options: {
+        success: url('where the shopper goes after paying'),
+        cancel: url('where the shopper goes after cancelling'),
+        failure: url('where the shopper goes when the payment is refused'),
+        'status-update': url('receives every status change'),
+        'place-order-mode': { value: 'MODE', help: 'PLACE_ORDER (default) or CAPTURE_ORDER (also captures in full)' },
+      },
+      body: ({ args, options, env }) => ({
+        payment_session_url: `${serverUrl(options.url, env).href.replace(/\/$/, '')}/checkout/v3/orders/${args.CHECKOUT_ORDER_ID}`,
+        merchant_urls: { success: options.success, cancel: options.cancel, failure: options.failure, status_update: options['status-update'] },
+        options: options['place-order-mode'] === undefined ? undefined : { place_order_mode: options['place-order-mode'] },
+      }),
+      output: '{"session_id", "session_url", "redirect_url", "distribution_url", "qr_code_url", "expires_at"}: send the shopper to redirect_url',
+      example: 'openom hpp create "$CHECKOUT_ORDER_ID" --success "https://shop.example/paid?order={{order_id}}"',
+    },
+    {
+      name: 'hpp get',
+      access: 'merchant',
+      summary: "Show a pay-by-link session's status (WAITING, IN_PROGRESS, COMPLETED…)",
+      method: 'GET',
+      path: sessionPath,
+      args: ['SESSION_ID'],
+      output: '{"session_id", "status", "updated_at", "expires_at", "order_id"?, "klarna_reference"?}',
+      example: 'openom hpp get "$SESSION_ID"',
+    },
+    {
+      name: 'hpp disable',
+      access: 'merchant',
+      summary: 'Disable a pay-by-link session: its link stops working (refused once it is completed)',
+      method: 'DELETE',
+      path: sessionPath,
+      args: ['SESSION_ID'],
+      output: '{} (the server answers 204)',
+      example: 'openom hpp disable "$SESSION_ID"',
+    },
+  ];
+}
 
 /** The command the first words of argv name (two-word names first), and how many words it took. */
 export function findCommand(argv: readonly string[]): { command: Command; words: number } | undefined {

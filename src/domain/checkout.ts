@@ -37,11 +37,15 @@ export interface CheckoutOrderFields extends CheckoutFacts {
   merchant_reference2?: string;
   merchant_data?: string;
   options?: Json & { require_validate_callback_success?: boolean };
+  /** Recurring payments (CONTRACT §12): a completed recurring checkout gets a customer token, recurring_token. */
+  recurring?: boolean;
+  recurring_description?: string;
+  recurring_token?: string;
 }
 
 const SAMPLE_ORDER_ID = '00000000-0000-4000-8000-000000000000';
 
-function isWebUrl(raw: string): boolean {
+export function isWebUrl(raw: string): boolean {
   try {
     const url = new URL(raw);
     return (url.protocol === 'http:' || url.protocol === 'https:') && url.hostname !== '';
@@ -106,7 +110,7 @@ export const CHECKOUT_LIFETIME_MS = 48 * 3_600_000;
 /** Where a checkout stands for the shopper. Aborted and expired orders keep status checkout_incomplete. */
 export type CheckoutPhase = 'open' | 'complete' | 'aborted' | 'expired';
 
-function checkoutExpiresAt(state: CheckoutState): Date {
+export function checkoutExpiresAt(state: CheckoutState): Date {
   return new Date(state.last_modified_at.getTime() + CHECKOUT_LIFETIME_MS);
 }
 

@@ -20,6 +20,12 @@ export const ERROR_CODES = {
   // Never an API answer: the API sets no expected version. The portal's refusal of a confirmation
   // whose order changed after it was shown (CONTRACT §10).
   ORDER_CHANGED: { status: 409, meaning: 'Portal only: the order changed after the confirmation was shown; nothing was changed.', portalOnly: true },
+  // Klarna Payments (CONTRACT §14, klarna profile): Klarna's code for a change to a session an order was made from.
+  SESSION_COMPLETED: { status: 404, meaning: 'Klarna Payments: the payment session is completed (an order was created from it) and cannot change.' },
+  // Customer tokens (CONTRACT §12).
+  TOKEN_NOT_FOUND: { status: 404, meaning: 'No usable customer token with this id for this merchant (unknown or cancelled).' },
+  TOKEN_SUSPENDED: { status: 403, meaning: 'The customer token is suspended: no order can be placed with it until it is active again.' },
+  PAYMENT_METHOD_FAILED: { status: 403, meaning: "The token's payment method was declined (in the sandbox: a fault forces it)." },
 } as const;
 
 export type ErrorCode = keyof typeof ERROR_CODES;

@@ -14,8 +14,8 @@ describe('sandbox fault rules', () => {
     assert.equal(faultPathMatches('/ordermanagement/v1/orders/ABC', '/ordermanagement/v1/orders/abc'), false);
   });
 
-  it('only the Order Management and Checkout APIs can be faulted', () => {
-    for (const path of ['/ordermanagement/v1/orders', '/ordermanagement/v1/orders/*', '/checkout/v3', '/checkout/v3/orders']) assert.equal(isFaultablePath(path), true, path);
+  it('only the Order Management, Checkout and Klarna Payments APIs can be faulted', () => {
+    for (const path of ['/ordermanagement/v1/orders', '/ordermanagement/v1/orders/*', '/checkout/v3', '/checkout/v3/orders', '/payments/v1', '/payments/v1/authorizations/*/order']) assert.equal(isFaultablePath(path), true, path);
     for (const path of ['/sandbox/v1', '/sandbox/v1/faults', '/admin/v1/merchants', '/ordermanagementx/v1', '/*/v1/orders', '/', '/health/ready']) {
       assert.equal(isFaultablePath(path), false, path);
     }

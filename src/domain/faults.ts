@@ -14,10 +14,10 @@ export const FAULT_LIMITS = {
 } as const;
 
 /**
- * The APIs a fault can target: the merchant's own Order Management and Checkout calls. Never the
- * sandbox helpers, or a merchant could lock itself out of deleting its faults.
+ * The APIs a fault can target: the merchant's own Order Management, Checkout and Customer Token
+ * calls. Never the sandbox helpers, or a merchant could lock itself out of deleting its faults.
  */
-const FAULTABLE_PREFIXES = ['/ordermanagement/', '/checkout/'] as const;
+const FAULTABLE_PREFIXES = ['/ordermanagement/', '/checkout/', '/payments/', '/customer-token/'] as const;
 
 /** Whether requests under this path (a route prefix or a fault's path) can be faulted. */
 export function isFaultablePath(path: string): boolean {
@@ -46,7 +46,9 @@ export function defaultFaultErrorCode(status: number, path: string): ErrorCode {
     case 401:
       return 'UNAUTHORIZED';
     case 403:
-      return segments.includes('captures') ? 'CAPTURE_NOT_ALLOWED' : 'NOT_ALLOWED';
+      if (segments.includes('captures')) return 'CAPTURE_NOT_ALLOWED';
+      // A declined renewal is what a merchant charging a customer token has to handle (CONTRACT §12).
+      return segments[1] === 'customer-token' ? 'PAYMENT_METHOD_FAILED' : 'NOT_ALLOWED';
     case 404:
       return isOrderPath ? 'NO_SUCH_ORDER' : 'NOT_FOUND';
     case 429:
@@ -97,7 +99,7 @@ export function decideFault(req: FaultRequest, maxDelayMs: number): Decision<Fau
     return refuse('BAD_VALUE', 'Bad value: path (must be an absolute path such as /ordermanagement/v1/orders/*/captures, without query)');
   }
   if (!isFaultablePath(req.path)) {
-    return refuse('BAD_VALUE', `Bad value: path (must start with ${FAULTABLE_PREFIXES.join(' or ')}: only the Order Management and Checkout APIs can be faulted)`);
+    return refuse('BAD_VALUE', `Bad value: path (must start with ${FAULTABLE_PREFIXES.join(' or ')}: only the Order Management, Checkout, Klarna Payments and Customer Token APIs can be faulted)`);
   }
   const delay_ms = req.delay_ms ?? 0;
   if (delay_ms > maxDelayMs) return refuse('BAD_VALUE', `Bad value: delay_ms (must be at most ${maxDelayMs} on this server)`);

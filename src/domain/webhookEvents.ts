@@ -27,6 +27,8 @@ export const WEBHOOK_EVENT_TYPES = [
   'openom.order.expired',
   'openom.order.fraud_status_changed',
   'openom.order.released',
+  'openom.customer_token.created',
+  'openom.customer_token.cancelled',
   'openom.payout.created',
 ] as const;
 

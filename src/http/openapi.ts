@@ -33,6 +33,9 @@ const TAGS = [
   { name: 'Admin', description: 'OpenOM admin API (bearer token): merchants, authorized orders, their webhooks, metrics' },
   { name: 'Checkout', description: 'Checkout API v3 (sandbox mode; 404 in production mode): checkout orders, whose html_snippet frames the hosted test checkout' },
   { name: 'Sandbox', description: 'Test helpers of sandbox mode (merchant credentials); 404 in production mode' },
+  { name: 'Klarna Payments', description: 'Klarna Payments API v1 (klarna profile, sandbox mode; 404 otherwise): payment sessions, and orders from authorization tokens' },
+  { name: 'Hosted Payment Page', description: 'HPP API v1 (sandbox mode; 404 in production mode): pay a checkout order by link, QR code, e-mail or SMS (recorded, never sent)' },
+  { name: 'Customer tokens', description: 'Customer Token API v1: recurring payments with the token a recurring checkout leaves' },
   { name: 'Settlements', description: 'Settlements API v1: payouts, their transactions and CSV reports, derived from the ledger on the merchant clock' },
 ];
 

@@ -11,6 +11,8 @@ import { loginRoutes, logoutRoutes } from './routes/login.js';
 import { orderRoutes } from './routes/order.js';
 import { orderListRoutes } from './routes/orders.js';
 import { webhookRoutes } from './routes/webhooks.js';
+import { payByLinkRoutes } from './routes/payByLink.js';
+import { tokenListRoutes } from './routes/tokens.js';
 import { payoutRoutes } from './routes/payouts.js';
 import { crossSiteProblem, loadSession } from './session.js';
 import { STYLESHEET, STYLESHEET_PATH } from './styles.js';
@@ -89,6 +91,8 @@ export const portal: FastifyPluginAsync<PortalPluginOptions> = async (app, { req
       for (const routes of [logoutRoutes, orderListRoutes, orderRoutes, actionRoutes]) await signedIn.register(routes, options);
       if (options.config.mode === 'sandbox') await signedIn.register(clockRoutes, options);
       if (options.sections.includes('webhooks')) await signedIn.register(webhookRoutes, options);
+      if (options.sections.includes('pay-by-link')) await signedIn.register(payByLinkRoutes, options);
+      if (options.sections.includes('tokens')) await signedIn.register(tokenListRoutes, options);
       if (options.sections.includes('payouts')) await signedIn.register(payoutRoutes, options);
     });
   });

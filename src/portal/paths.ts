@@ -32,6 +32,7 @@ export const portalPaths = {
   webhookOlder: (webhookId: string, before: string) => `${webhook(webhookId)}?before=${before}`,
   webhookDelete: (webhookId: string) => `${webhook(webhookId)}/delete`,
   deliveryResend: (webhookId: string, deliveryId: string) => `${webhook(webhookId)}/deliveries/${deliveryId}/resend`,
+  tokens: at('/tokens'),
   payouts: at('/payouts'),
   payoutsFrom: (offset: number) => `${at('/payouts')}?offset=${offset}`,
   payout: (reference: string) => at(`/payouts/${encodeURIComponent(reference)}`),

@@ -1,7 +1,7 @@
 // Checkout orders (CONTRACT §6). The merchant creates, updates and aborts them under the same
 // idempotency rules as Order Management commands; the shopper completes them, and the completion
-// writes the Order Management order with the same id, its first push and its fraud review in the
-// one transaction that marks the checkout complete.
+// writes the Order Management order with the same id, its first push and its fraud review (and, for
+// a recurring checkout, its customer token) in the one transaction that marks the checkout complete.
 import { randomUUID } from 'node:crypto';
 import type { Compilable, Kysely } from 'kysely';
 import {
@@ -27,7 +27,8 @@ import { lockedRows, type Store } from './dialect.js';
 import { inJobsTransaction, jobInsert, type ScheduledJob } from './jobs.js';
 import { isOrderId, newOrderWrites, type OrderIntake } from './orders.js';
 import { firstPushJob } from './push.js';
-import type { CheckoutOrdersTable, Database } from './schema.js';
+import { newTokenWrites } from './customerTokens.js';
+import type { CheckoutOrdersTable, Database, OrdersTable } from './schema.js';
 
 /** What a checkout command did, before it is rendered as an HTTP response. */
 export type CheckoutOutcome = { kind: 'checkout'; created: boolean; checkout: CheckoutOrdersTable } | Refused;
@@ -156,9 +157,19 @@ export interface Purchase {
   email?: string;
   pushDelaySeconds: number;
   correlationId: string;
+  alsoInTransaction?: CompletionStep;
 }
 
 export type PurchaseResult = { ok: true; checkout: CheckoutOrdersTable } | { ok: false; problem: Problem };
+
+/**
+ * Work another feature does in a completion's transaction, once the checkout may be completed (a
+ * Hosted Payment Page session marked paid): its writes, or a refusal that leaves everything unwritten.
+ */
+export type CompletionStep = (
+  db: Kysely<Database>,
+  completed: { now: Date; order: OrdersTable },
+) => Promise<{ ok: true; writes: Compilable<unknown>[] } | { ok: false; problem: Problem }>;
 
 /**
  * Completes a checkout in one transaction: the checkout row is locked and checked again (two
@@ -178,9 +189,11 @@ export async function completeCheckout(store: Store, p: Purchase): Promise<Purch
     const d = decideCheckoutCompletion(checkoutStateOf(checkout), p.outcome, now);
     if (!d.ok) return { ok: false, problem: d };
     const fields = checkoutFieldsOf(checkout);
-    const purchased: CheckoutOrderFields = { ...fields, ...purchaseAddresses(fields, p.email) };
-    const changes = { ...stateColumns(d.value.next), document: JSON.stringify(purchased) };
     const merchantId = checkout.merchant_id;
+    const bought: CheckoutOrderFields = { ...fields, ...purchaseAddresses(fields, p.email) };
+    const token = bought.recurring === true ? newTokenWrites(db, merchantId, orderId, bought, clock) : undefined;
+    const purchased: CheckoutOrderFields = token ? { ...bought, recurring_token: token.tokenId } : bought;
+    const changes = { ...stateColumns(d.value.next), document: JSON.stringify(purchased) };
     const order = newOrderWrites(db, merchantId, orderIntakeOf(purchased, d.value.fraud_status), {
       clock,
       correlationId: p.correlationId,
@@ -190,10 +203,14 @@ export async function completeCheckout(store: Store, p: Purchase): Promise<Purch
     const jobs: ScheduledJob[] = [firstPushJob(orderId, now, p.pushDelaySeconds)];
     const review = d.value.review;
     if (review) jobs.push({ kind: 'fraud_decision', orderId, payload: { decision: review.decision }, dueAt: review.due_at });
+    const also = p.alsoInTransaction ? await p.alsoInTransaction(db, { now, order: order.row }) : { ok: true as const, writes: [] };
+    if (!also.ok) return also;
     const writes = [
       db.updateTable('checkout_orders').set(changes).where('order_id', '=', orderId),
       ...order.writes,
       ...jobs.map((job) => jobInsert(db, merchantId, clock, job)),
+      ...also.writes,
+      ...(token?.writes ?? []),
     ];
     for (const write of writes) await db.executeQuery(write.compile());
     return { ok: true, checkout: { ...checkout, ...changes } };

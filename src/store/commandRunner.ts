@@ -60,6 +60,7 @@ export async function runOrderCommand(store: Store, ctx: CommandContext, orderId
 export async function runOrderCommand(store: Store, ctx: CommandContext, orderIdParam: string, command: OrderCommand): Promise<Result> {
   const jobs: JobsWritten = { any: false };
   const result = await runCommandJob(store, commandJob(store, ctx, orderIdParam, command, jobs));
+  store.readReplica?.recentWrites.mark(orderIdParam.toLowerCase());
   if (jobs.any) signalJobsDue(store);
   return result;
 }

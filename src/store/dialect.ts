@@ -11,6 +11,7 @@ import type { Database } from './schema.js';
 import { withStatementCache } from './sqliteStatements.js';
 import { SqliteWriteQueue } from './sqliteWrites.js';
 import { prepareSqliteFile } from './files.js';
+import { RecentOrderWrites, type ReadReplica } from './readReplica.js';
 
 export type DialectName = 'sqlite' | 'postgres';
 
@@ -22,6 +23,11 @@ export interface StoreOptions {
   /** Most commands for one order that may wait in this process (orderQueues.ts). Default 1000. */
   orderQueueLimit?: number;
   onPoolError?: (err: Error) => void;
+  /** PostgreSQL: a replica for reads that may lag (readReplica.ts), and how long an order changed here reads from the primary. */
+  readReplicaUrl?: string;
+  readReplicaFreshMs?: number;
+  /** SQLite's page cache per connection, in MB; default 8 (better-sqlite3's own default is 16). */
+  sqliteCacheMb?: number;
 }
 
 interface StoreBase {
@@ -32,6 +38,8 @@ interface StoreBase {
    * Otherwise the same as db.
    */
   reader: Kysely<Database>;
+  /** PostgreSQL with DATABASE_READ_URL: where reads that may lag go (readReplica.ts). */
+  readReplica?: ReadReplica;
   /** Whether merchants' clocks apply (sandbox mode) or time is the real clock (production mode). */
   merchantClocks: boolean;
   orderQueueLimit: number;
@@ -97,12 +105,14 @@ export function openStore(config: StoreConfig, options: StoreOptions = {}): Stor
     const writeSlots = Math.max(1, Math.min(4, Math.floor(size / 3)));
     const main = openPgPool(config.url, Math.max(1, size - writeSlots), options);
     const commands = openPgPool(config.url, writeSlots, options, { pipeline: true });
-    const pools = [main.pool, commands.pool];
+    const replica = options.readReplicaUrl ? openPgPool(options.readReplicaUrl, Math.max(1, size - writeSlots), options) : undefined;
+    const pools = [main.pool, commands.pool, ...(replica ? [replica.pool] : [])];
     const db = main.kysely;
     const writer = commands.kysely;
     return {
       db,
       reader: db,
+      ...(replica ? { readReplica: { db: replica.kysely, recentWrites: new RecentOrderWrites(options.readReplicaFreshMs ?? 5_000) } } : {}),
       writer,
       writeSlots,
       dialect: 'postgres',
@@ -111,6 +121,7 @@ export function openStore(config: StoreConfig, options: StoreOptions = {}): Stor
       close: async () => {
         await writer.destroy();
         await db.destroy();
+        await replica?.kysely.destroy();
       },
       stats: () => ({
         total: pools.reduce((n, p) => n + p.totalCount, 0),
@@ -126,9 +137,13 @@ export function openStore(config: StoreConfig, options: StoreOptions = {}): Stor
   sqlite.pragma('busy_timeout = 5000');
   // FULL: a commit is on disk before we acknowledge it, even across power loss.
   sqlite.pragma('synchronous = FULL');
+  // The operating system caches the file as well: a smaller cache of our own costs little speed
+  // and holds the process's memory down (two connections, up to this much each).
+  const cacheSize = `cache_size = -${(options.sqliteCacheMb ?? 8) * 1024}`;
+  sqlite.pragma(cacheSize);
   const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: withStatementCache(sqlite) }) });
   // An in-memory database exists only on its one connection.
-  const reader = config.path === ':memory:' ? db : openSqliteReader(config.path);
+  const reader = config.path === ':memory:' ? db : openSqliteReader(config.path, cacheSize);
   const writes = new SqliteWriteQueue(db, beginImmediate, () => new UnavailableError('the request waited for the database longer than its deadline'));
   return {
     db,
@@ -146,9 +161,10 @@ export function openStore(config: StoreConfig, options: StoreOptions = {}): Stor
 }
 
 /** Opened after the writer, which has created the file and switched it to WAL. */
-function openSqliteReader(path: string): Kysely<Database> {
+function openSqliteReader(path: string, cacheSize: string): Kysely<Database> {
   const connection = new SQLite(path, { readonly: true });
   connection.pragma('busy_timeout = 5000');
+  connection.pragma(cacheSize);
   return new Kysely<Database>({ dialect: new SqliteDialect({ database: withStatementCache(connection) }) });
 }
 
@@ -267,11 +283,12 @@ async function retryingUncommitted<T>(run: (state: { commitSent: boolean }) => P
 
 /**
  * Runs fn on one consistent snapshot, so an order is never read half-way through a change
- * (its amounts from before a capture, its captures from after).
+ * (its amounts from before a capture, its captures from after). On PostgreSQL, on pgDb: the
+ * primary, or a read replica (readReplica.ts).
  */
-export async function inReadSnapshot<T>(store: Store, fn: (trx: Kysely<Database>) => Promise<T>): Promise<T> {
+export async function inReadSnapshot<T>(store: Store, fn: (trx: Kysely<Database>) => Promise<T>, pgDb: Kysely<Database> = store.db): Promise<T> {
   if (store.dialect === 'postgres') {
-    return retryingUncommitted(() => store.db.transaction().setIsolationLevel('repeatable read').execute((trx: Transaction<Database>) => fn(trx)));
+    return retryingUncommitted(() => pgDb.transaction().setIsolationLevel('repeatable read').execute((trx: Transaction<Database>) => fn(trx)));
   }
   // Kysely serializes this process's statements on its one connection, but another process may
   // share the file: a deferred transaction pins one WAL snapshot for all the reads (and never

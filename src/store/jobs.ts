@@ -10,6 +10,7 @@ import { sql, type Kysely } from 'kysely';
 import type { FraudDecision } from '../domain/decisions.js';
 import type { PayoutEventData } from '../domain/settlements.js';
 import type { FraudNotificationType } from '../domain/merchantCalls.js';
+import type { HppStatusUpdateBody } from '../domain/hpp.js';
 import type { WebhookEventType } from '../domain/webhookEvents.js';
 import { toKlarnaTimestamp } from '../domain/time.js';
 import type { MerchantClock } from './clock.js';
@@ -22,7 +23,8 @@ export interface WebhookEventBody {
   merchant_id: string;
   timestamp: string;
   type: WebhookEventType;
-  data: { order_id: string; capture_id?: string; refund_id?: string } | PayoutEventData;
+  /** customer_token: the token events' (CONTRACT §12), with the checkout order that made the token. */
+  data: { order_id: string; capture_id?: string; refund_id?: string; customer_token?: string } | PayoutEventData;
 }
 
 /** A scheduled push carries what its schedule is counted from; a one-off is not followed by another. */
@@ -40,6 +42,12 @@ export interface JobPayloads {
   push: PushPayload;
   expiry: Record<string, never>;
   fraud_decision: { decision: FraudDecision };
+  /** Klarna Payments' authorization callback (CONTRACT §14): POST {authorization_token, session_id} to merchant_urls.authorization. */
+  payment_authorization: { url: string; authorization_token: string; session_id: string };
+  /** Klarna Payments' auto_capture of an order made from an authorization token (src/store/payments.ts: autoCapture). */
+  auto_capture: Record<string, never>;
+  /** A status change of a Hosted Payment Page session, POSTed to its merchant_urls.status_update (resolved). */
+  hpp_status_update: { url: string; body: HppStatusUpdateBody };
   /** The merchant's one payout job (settlements, CONTRACT §11): due every 00:00 of its clock. */
   payout: Record<string, never>;
 }

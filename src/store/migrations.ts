@@ -415,6 +415,127 @@ const migrations: [string, Migration][] = [
       await startSettlementsFromLedger(db);
     },
   ],
+  [
+    '008_customer_tokens',
+    // Customer tokens (CONTRACT §12) and the orders placed with them. A token's status can only be
+    // one the domain knows (the code's half: tokenStatusViolation before every write).
+    async (db) => {
+      await db.schema
+        .createTable('customer_tokens')
+        .addColumn('token_id', 'text', (c) => c.primaryKey())
+        .addColumn('merchant_id', 'text', (c) => c.notNull().references('merchants.merchant_id'))
+        .addColumn('status', 'text', (c) => c.notNull())
+        .addColumn('payment_method_type', 'text', (c) => c.notNull())
+        .addColumn('description', 'text')
+        .addColumn('origin_order_id', 'text', (c) => c.notNull())
+        .addColumn('purchase_country', 'text', (c) => c.notNull())
+        .addColumn('purchase_currency', 'text', (c) => c.notNull())
+        .addColumn('locale', 'text', (c) => c.notNull())
+        .addColumn('billing_address', 'text')
+        .addColumn('shipping_address', 'text')
+        .addColumn('customer', 'text')
+        .addColumn('created_at', 'text', (c) => c.notNull())
+        .addColumn('updated_at', 'text', (c) => c.notNull())
+        .addCheckConstraint('customer_tokens_status', sql`status in ('ACTIVE', 'SUSPENDED', 'CANCELLED')`)
+        .execute();
+      await db.schema.createIndex('customer_tokens_merchant').on('customer_tokens').columns(['merchant_id', 'created_at']).execute();
+      await db.schema.createIndex('customer_tokens_origin').on('customer_tokens').columns(['merchant_id', 'origin_order_id']).execute();
+      await db.schema
+        .createTable('customer_token_orders')
+        .addColumn('order_id', 'text', (c) => c.primaryKey().references('orders.order_id'))
+        .addColumn('merchant_id', 'text', (c) => c.notNull().references('merchants.merchant_id'))
+        .addColumn('token_id', 'text', (c) => c.notNull().references('customer_tokens.token_id'))
+        .addColumn('created_at', 'text', (c) => c.notNull())
+        .execute();
+      await db.schema.createIndex('customer_token_orders_token').on('customer_token_orders').columns(['merchant_id', 'token_id', 'created_at']).execute();
+    },
+  ],
+  [
+    '009_payments',
+    // Klarna Payments (CONTRACT §14): payment sessions, and the authorizations made on them. An
+    // authorization keeps the cart it authorized and, once it answered an order request about that
+    // cart, the answer itself, which every later request with the token gets again.
+    async (db) => {
+      await db.schema
+        .createTable('payment_sessions')
+        .addColumn('session_id', 'text', (c) => c.primaryKey())
+        .addColumn('merchant_id', 'text', (c) => c.notNull().references('merchants.merchant_id'))
+        .addColumn('status', 'text', (c) => c.notNull().check(sql`status in ('incomplete', 'complete')`))
+        // The cart as the merchant last sent it (validated JSON text).
+        .addColumn('document', 'text', (c) => c.notNull())
+        .addColumn('authorization_token', 'text')
+        .addColumn('created_at', 'text', (c) => c.notNull())
+        .addColumn('last_modified_at', 'text', (c) => c.notNull())
+        .execute();
+      await db.schema.createIndex('payment_sessions_merchant').on('payment_sessions').columns(['merchant_id', 'session_id']).execute();
+      await db.schema
+        .createTable('payment_authorizations')
+        .addColumn('authorization_token', 'text', (c) => c.primaryKey())
+        .addColumn('merchant_id', 'text', (c) => c.notNull().references('merchants.merchant_id'))
+        .addColumn('session_id', 'text', (c) => c.notNull().references('payment_sessions.session_id'))
+        .addColumn('fraud_status', 'text', (c) => c.notNull().check(sql`fraud_status in ('ACCEPTED', 'PENDING')`))
+        .addColumn('cart', 'text', (c) => c.notNull())
+        .addColumn('created_at', 'text', (c) => c.notNull())
+        .addColumn('expires_at', 'text', (c) => c.notNull())
+        .addColumn('cancelled', 'integer', (c) => c.notNull().defaultTo(0))
+        .addColumn('order_id', 'text')
+        .addColumn('answer_status', 'integer')
+        .addColumn('answer_body', 'text')
+        .addCheckConstraint('payment_authorizations_answer', sql`(answer_status is null) = (answer_body is null)`)
+        .addCheckConstraint('payment_authorizations_order_answered', sql`order_id is null or answer_status = 200`)
+        .execute();
+      await db.schema.createIndex('payment_authorizations_merchant').on('payment_authorizations').columns(['merchant_id', 'authorization_token']).execute();
+      await db.schema.createIndex('payment_authorizations_session').on('payment_authorizations').columns(['session_id']).execute();
+    },
+  ],
+  [
+    '010_hpp',
+    // Hosted Payment Page sessions (CONTRACT §13) and the outbox of links "sent" by e-mail or SMS.
+    // The CHECKs are the database's half of the pairs whose code half is src/domain/hpp.ts
+    // (hppStateViolations, checked by src/store/hppSessions.ts before every write).
+    async (db) => {
+      await db.schema
+        .createTable('hpp_sessions')
+        .addColumn('session_id', 'text', (c) => c.primaryKey())
+        .addColumn('merchant_id', 'text', (c) => c.notNull().references('merchants.merchant_id'))
+        // What the session pays for: a checkout order or (later) a payment session, by its id.
+        .addColumn('source_kind', 'text', (c) => c.notNull())
+        .addColumn('source_id', 'text', (c) => c.notNull())
+        .addColumn('status', 'text', (c) => c.notNull())
+        .addColumn('place_order_mode', 'text', (c) => c.notNull())
+        // JSON text, as the merchant sent them (validated).
+        .addColumn('merchant_urls', 'text', (c) => c.notNull())
+        .addColumn('options', 'text', (c) => c.notNull())
+        .addColumn('order_id', 'text')
+        .addColumn('authorization_token', 'text')
+        .addColumn('klarna_reference', 'text')
+        // Merchant-clock ISO times.
+        .addColumn('expires_at', 'text', (c) => c.notNull())
+        .addColumn('created_at', 'text', (c) => c.notNull())
+        .addColumn('updated_at', 'text', (c) => c.notNull())
+        .addCheckConstraint('hpp_sessions_status', sql`status in ('WAITING', 'IN_PROGRESS', 'COMPLETED', 'CANCELLED', 'FAILED', 'BACK', 'ERROR', 'DISABLED')`)
+        .addCheckConstraint('hpp_sessions_source_kind', sql`source_kind in ('checkout_order', 'payment_session')`)
+        .addCheckConstraint('hpp_sessions_place_order_mode', sql`place_order_mode in ('PLACE_ORDER', 'CAPTURE_ORDER', 'NONE')`)
+        .addCheckConstraint('hpp_sessions_completed', sql`status <> 'COMPLETED' or order_id is not null or authorization_token is not null`)
+        .execute();
+      await db.schema.createIndex('hpp_sessions_merchant').on('hpp_sessions').columns(['merchant_id', 'created_at']).execute();
+      await db.schema.createIndex('hpp_sessions_source').on('hpp_sessions').columns(['source_kind', 'source_id']).execute();
+      await db.schema
+        .createTable('hpp_distributions')
+        .addColumn('distribution_id', 'text', (c) => c.primaryKey())
+        .addColumn('merchant_id', 'text', (c) => c.notNull().references('merchants.merchant_id'))
+        .addColumn('session_id', 'text', (c) => c.notNull().references('hpp_sessions.session_id'))
+        .addColumn('method', 'text', (c) => c.notNull())
+        .addColumn('contact_information', 'text', (c) => c.notNull())
+        .addColumn('link', 'text', (c) => c.notNull())
+        .addColumn('message', 'text', (c) => c.notNull())
+        .addColumn('created_at', 'text', (c) => c.notNull())
+        .addCheckConstraint('hpp_distributions_method', sql`method in ('email', 'sms')`)
+        .execute();
+      await db.schema.createIndex('hpp_distributions_merchant').on('hpp_distributions').columns(['merchant_id', 'created_at']).execute();
+      await db.schema.createIndex('hpp_distributions_session').on('hpp_distributions').columns(['session_id', 'created_at']).execute();
+    },
+  ],
 ];
 
 /**

@@ -27,6 +27,7 @@ import { toKlarnaTimestamp } from '../domain/time.js';
 import { updateOrderState, type OrderCommand, type OrderTx } from './orderTx.js';
 import { refused, type Outcome } from './outcome.js';
 import { isUuid, merchantUrlOf } from './orders.js';
+import { cancelTokenOfRejectedPurchase } from './tokenWrites.js';
 import type { CapturesTable } from './schema.js';
 import { writeCaptureSettlement, writeRefundSettlement } from './settlementWrites.js';
 
@@ -265,7 +266,10 @@ export function applyFraudDecision(decision: FraudDecision): OrderCommand {
     if (!d.ok) return refusalOutcome(d);
     updateOrderState(tx, d.value.next);
     tx.recordEvent('FRAUD_STATUS_CHANGED', d.value.next, { decision, fraud_status: d.value.next.fraud_status });
-    if (d.value.cancelled) tx.recordEvent('ORDER_CANCELLED', d.value.next, { reason: `fraud ${decision.toLowerCase()}` });
+    if (d.value.cancelled) {
+      tx.recordEvent('ORDER_CANCELLED', d.value.next, { reason: `fraud ${decision.toLowerCase()}` });
+      await cancelTokenOfRejectedPurchase(tx);
+    }
     const notification = merchantUrlOf(tx.order.merchant_urls, 'notification');
     if (notification) {
       const orderId = tx.order.order_id;

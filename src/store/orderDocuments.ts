@@ -9,6 +9,7 @@ import { merchantClock } from './clock.js';
 import { compiledOnce } from './compiledOnce.js';
 import { inReadSnapshot, type Store } from './dialect.js';
 import { isOrderId, isUuid, orderStateOf } from './orders.js';
+import { laggingReader } from './readReplica.js';
 import type { CapturesTable, Database, OrdersTable, RefundsTable, ShippingInfoTable } from './schema.js';
 
 /** Builds a JSON object from already-encoded values, skipping absent ones. */
@@ -142,26 +143,40 @@ export function selectOwnedOrderWithClock(db: Kysely<Database>, merchantId: stri
 // Lower-case slot names: the builder lower-cases the order id, placeholder included.
 const ownedOrderQuery = compiledOnce(['merchant_id', 'order_id'], (db, p) => selectOwnedOrderWithClock(db, p.merchant_id, p.order_id));
 
-/** The order as GET returns it, or undefined when this merchant has no such order. */
-export async function readOrderJson(store: Store, merchantId: string, orderId: string): Promise<string | undefined> {
+/**
+ * The order as GET returns it, or undefined when this merchant has no such order. mayLag: it may be
+ * read from a read replica (readReplica.ts), unless this instance changed it recently; an order the
+ * replica does not have (yet) is read from the primary.
+ */
+export async function readOrderJson(store: Store, merchantId: string, orderId: string, options: { mayLag?: boolean } = {}): Promise<string | undefined> {
   if (!isOrderId(orderId)) return undefined;
+  const db = options.mayLag ? laggingReader(store.readReplica, store.reader, orderId.toLowerCase()) : store.reader;
+  const found = await readOrderJsonOn(store, db, merchantId, orderId);
+  return found === undefined && db !== store.reader ? readOrderJsonOn(store, store.reader, merchantId, orderId) : found;
+}
+
+async function readOrderJsonOn(store: Store, db: Kysely<Database>, merchantId: string, orderId: string): Promise<string | undefined> {
   // Most orders read have nothing but their own row: one statement, which is its own snapshot.
-  const [row] = (await store.reader.executeQuery(ownedOrderQuery(store, { merchant_id: merchantId, order_id: orderId.toLowerCase() }))).rows;
+  const [row] = (await db.executeQuery(ownedOrderQuery(store, { merchant_id: merchantId, order_id: orderId.toLowerCase() }))).rows;
   if (!row) return undefined;
   if (row.capture_count === 0 && row.refund_count === 0 && row.shipping_info_count === 0) {
     return orderJson(row, [], [], [], merchantClock(store, row.clock_offset_seconds).now);
   }
   // Otherwise read the row again with its children on one snapshot, so amounts and lists agree.
-  return inReadSnapshot(store, async (db) => {
-    const order = await selectOwnedOrderWithClock(db, merchantId, orderId).executeTakeFirstOrThrow();
-    const now = merchantClock(store, order.clock_offset_seconds).now;
-    const children = await readChildren(db, order.order_id, {
-      captures: order.capture_count > 0,
-      refunds: order.refund_count > 0,
-      shipping: order.capture_count > 0 || order.shipping_info_count > 0,
-    });
-    return orderJson(order, children.captures, children.refunds, children.shipping, now);
-  });
+  return inReadSnapshot(
+    store,
+    async (trx) => {
+      const order = await selectOwnedOrderWithClock(trx, merchantId, orderId).executeTakeFirstOrThrow();
+      const now = merchantClock(store, order.clock_offset_seconds).now;
+      const children = await readChildren(trx, order.order_id, {
+        captures: order.capture_count > 0,
+        refunds: order.refund_count > 0,
+        shipping: order.capture_count > 0 || order.shipping_info_count > 0,
+      });
+      return orderJson(order, children.captures, children.refunds, children.shipping, now);
+    },
+    db,
+  );
 }
 
 /** All captures of an order as a JSON array, or undefined when the merchant has no such order. */

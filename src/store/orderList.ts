@@ -7,6 +7,7 @@ import { toKlarnaTimestamp } from '../domain/time.js';
 import type { Store } from './dialect.js';
 import { STATE_COLUMNS, isOrderId } from './orders.js';
 import type { Database, OrdersTable } from './schema.js';
+import { laggingReader } from './readReplica.js';
 
 /** The statuses OpenOM derives (CLOSED never is: see statusOf). */
 export const LISTED_STATUSES = ['AUTHORIZED', 'PART_CAPTURED', 'CAPTURED', 'CANCELLED', 'EXPIRED'] as const satisfies readonly OrderStatus[];
@@ -98,7 +99,8 @@ const cursorOf = (row: OrderListRow): OrderCursor => ({ created_at: row.created_
 
 export async function listOrders(store: Store, req: OrderListRequest): Promise<OrderListPage> {
   const newerPage = req.page?.direction === 'newer';
-  let query = store.reader
+  // A list may lag: from the read replica, if there is one (readReplica.ts).
+  let query = laggingReader(store.readReplica, store.reader)
     .selectFrom('orders')
     .select(LIST_COLUMNS)
     .where('merchant_id', '=', req.merchantId);

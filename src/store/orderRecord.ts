@@ -7,6 +7,7 @@ import { selectOwnedOrderWithClock } from './orderDocuments.js';
 import { isOrderId } from './orders.js';
 import type { Selectable } from 'kysely';
 import type { CapturesTable, OrderEventsTable, OrdersTable, RefundsTable } from './schema.js';
+import { tokenOfOrder, type OrderToken } from './customerTokens.js';
 
 /** Enough for any order a person reads; the API has the rest. */
 const TIMELINE_LIMIT = 500;
@@ -22,6 +23,8 @@ export interface OrderRecord {
   version: number;
   /** The merchant's now when it was read. */
   now: Date;
+  /** The customer token this order's checkout made, or that paid for it (CONTRACT §12). */
+  customerToken?: OrderToken;
 }
 
 export async function readOrderRecord(store: Store, merchantId: string, orderId: string): Promise<OrderRecord | undefined> {
@@ -48,6 +51,7 @@ export async function readOrderRecord(store: Store, merchantId: string, orderId:
       eventsLeftOut: newest.length > TIMELINE_LIMIT,
       version: versionOfNewest(newest),
       now: merchantClock(store, clock_offset_seconds).now,
+      customerToken: await tokenOfOrder(db, merchantId, order.order_id),
     };
   });
 }

@@ -5,6 +5,7 @@ import type { Generated } from 'kysely';
 import type { FraudStatus } from '../domain/order.js';
 import type { OrderEventType } from '../domain/webhookEvents.js';
 import type { JobKind } from './jobs.js';
+import type { DistributionMethod, HppSourceKind, HppStatus, PlaceOrderMode } from '../domain/hpp.js';
 import type { DetailedType, TransactionType } from '../domain/settlements.js';
 
 export interface SettingsTable {
@@ -220,9 +221,103 @@ export interface Database {
   faults: FaultsTable;
   checkout_orders: CheckoutOrdersTable;
   portal_sessions: PortalSessionsTable;
+  payment_sessions: PaymentSessionsTable;
+  payment_authorizations: PaymentAuthorizationsTable;
+  hpp_sessions: HppSessionsTable;
+  hpp_distributions: HppDistributionsTable;
+  customer_tokens: CustomerTokensTable;
+  customer_token_orders: CustomerTokenOrdersTable;
   settlement_terms: SettlementTermsTable;
   settlement_transactions: SettlementTransactionsTable;
   payouts: PayoutsTable;
+}
+
+export interface PaymentSessionsTable {
+  session_id: string;
+  merchant_id: string;
+  status: 'incomplete' | 'complete';
+  document: string;
+  /** The latest authorization's token. */
+  authorization_token: string | null;
+  created_at: string;
+  last_modified_at: string;
+}
+
+export interface PaymentAuthorizationsTable {
+  authorization_token: string;
+  merchant_id: string;
+  session_id: string;
+  fraud_status: 'ACCEPTED' | 'PENDING';
+  /** The session's cart as it was authorized (JSON). */
+  cart: string;
+  created_at: string;
+  expires_at: string;
+  cancelled: number;
+  order_id: string | null;
+  /** The answer kept for the token (idempotent per token): its HTTP status and body. */
+  answer_status: number | null;
+  answer_body: string | null;
+}
+
+/** A Hosted Payment Page session (CONTRACT §13); times are merchant-clock ISO. */
+export interface HppSessionsTable {
+  session_id: string;
+  merchant_id: string;
+  source_kind: HppSourceKind;
+  source_id: string;
+  status: HppStatus;
+  place_order_mode: PlaceOrderMode;
+  /** JSON text of HppMerchantUrls. */
+  merchant_urls: string;
+  /** JSON text of the options as sent. */
+  options: string;
+  order_id: string | null;
+  authorization_token: string | null;
+  klarna_reference: string | null;
+  expires_at: string;
+  created_at: string;
+  updated_at: string;
+}
+
+/** A recurring checkout's customer token (CONTRACT §12); the customer is the checkout's, kept to pay later orders. */
+export interface CustomerTokensTable {
+  token_id: string;
+  merchant_id: string;
+  status: 'ACTIVE' | 'SUSPENDED' | 'CANCELLED';
+  payment_method_type: string;
+  /** The checkout's recurring_description. */
+  description: string | null;
+  /** The checkout order whose completion made the token. */
+  origin_order_id: string;
+  purchase_country: string;
+  purchase_currency: string;
+  locale: string;
+  billing_address: string | null;
+  shipping_address: string | null;
+  customer: string | null;
+  created_at: string;
+  updated_at: string;
+}
+
+/** A payment link OpenOM would have sent by e-mail or SMS: the outbox the merchant reads, nothing is sent. */
+export interface HppDistributionsTable {
+  distribution_id: string;
+  merchant_id: string;
+  session_id: string;
+  method: DistributionMethod;
+  /** JSON text of the contact_information sent. */
+  contact_information: string;
+  link: string;
+  message: string;
+  created_at: string;
+}
+
+/** An Order Management order placed with a customer token. */
+export interface CustomerTokenOrdersTable {
+  order_id: string;
+  merchant_id: string;
+  token_id: string;
+  created_at: string;
 }
 
 export interface SettlementTermsTable {

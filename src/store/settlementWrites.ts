@@ -29,6 +29,12 @@ export function settlementFeesOfOrder() {
   ];
 }
 
+/** The fee columns for an order a command did not lock through the runner (a token order's auto_capture). */
+export async function readSettlementFees(db: Kysely<Database>, merchantId: string): Promise<LockedSettlementFees> {
+  const row = await db.selectFrom('settlement_terms').select(['fee_rate_bp', 'fee_fixed']).where('merchant_id', '=', merchantId).executeTakeFirst();
+  return { settlement_fee_rate_bp: row?.fee_rate_bp ?? null, settlement_fee_fixed: row?.fee_fixed ?? null };
+}
+
 export function settlementFeesOf(row: LockedSettlementFees): SettlementFees | null {
   if (row.settlement_fee_rate_bp === null || row.settlement_fee_fixed === null) return null;
   return { fee_rate_bp: Number(row.settlement_fee_rate_bp), fee_fixed: Number(row.settlement_fee_fixed) };

@@ -12,6 +12,9 @@ import { sendFraudNotification } from './notificationHandler.js';
 import { formPayouts } from './payoutHandler.js';
 import { sendPush } from './pushHandler.js';
 import { deliverWebhook } from './webhookHandler.js';
+import { sendAuthorizationCallback } from './paymentAuthorizationHandler.js';
+import { runAutoCapture } from './autoCaptureHandler.js';
+import { sendHppStatusUpdate } from './hppStatusUpdateHandler.js';
 
 export type JobHandlers = { [K in JobKind]?: JobHandler<K> };
 
@@ -21,6 +24,9 @@ export const JOB_HANDLERS: JobHandlers = {
   expiry: runExpiry,
   fraud_decision: runFraudDecision,
   push: sendPush,
+  payment_authorization: sendAuthorizationCallback,
+  auto_capture: runAutoCapture,
+  hpp_status_update: sendHppStatusUpdate,
   payout: formPayouts,
 };
 

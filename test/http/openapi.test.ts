@@ -63,6 +63,12 @@ const EXPECTED: [string, string, string][] = [
     ['get', `${base}/webhooks/{webhook_id}/deliveries`, `list${noun}Deliveries`],
     ['post', `${base}/webhooks/{webhook_id}/deliveries/{delivery_id}/resend`, `resend${noun}Delivery`],
   ]),
+  ['post', '/payments/v1/sessions', 'createPaymentSession'],
+  ['get', '/payments/v1/sessions/{session_id}', 'getPaymentSession'],
+  ['post', '/payments/v1/sessions/{session_id}', 'updatePaymentSession'],
+  ['post', '/payments/v1/authorizations/{authorization_token}/order', 'createOrderFromAuthorization'],
+  ['delete', '/payments/v1/authorizations/{authorization_token}', 'cancelAuthorization'],
+  ['post', '/sandbox/v1/payments/sessions/{session_id}/authorize', 'authorizePaymentSession'],
 ];
 
 /** Follows a local $ref ("#/components/…") to what it names. */

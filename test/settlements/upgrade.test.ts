@@ -34,7 +34,7 @@ it('an older store migrates to settlements that match its ledger, and pays out i
       .values({ refund_id: randomUUID(), order_id: order.order_id, seq: 1, refunded_amount: 1_500, description: null, reference: null, order_lines: null, allocations: JSON.stringify([{ capture_id: captureId, amount: 1_500 }]), refunded_at: '2026-03-02T10:00:00Z' })
       .execute();
 
-    assert.deepEqual(await migrate(store), ['007_settlements']);
+    assert.ok((await migrate(store)).includes('007_settlements'));
     const rows = await store.db.selectFrom('settlement_transactions').select(['type', 'amount', 'day', 'merchant_capture_reference']).orderBy('transaction_id').execute();
     assert.deepEqual(rows.map((r) => [r.type, Number(r.amount), r.day, r.merchant_capture_reference]), [
       ['SALE', 7_000, '2026-03-01', 'OLD-C'],

@@ -6,6 +6,8 @@ import type { FastifyBaseLogger, FastifyInstance, LightMyRequestResponse } from 
 import pg from 'pg';
 import pino from 'pino';
 import { buildApp } from '../../src/app.js';
+import { precompiledValidatorFactory } from '../../src/http/precompiledValidators.js';
+import { precompiledValidators } from './precompiledValidators.js';
 import { isErrorCode } from '../../src/domain/errorCodes.js';
 import { bootstrap } from '../../src/bootstrap.js';
 import { loadConfig, type Config, type StoreConfig } from '../../src/config.js';
@@ -80,6 +82,11 @@ export interface TestApp {
  */
 export const WITH_WORKER = { OPENOM_WORKER_CONCURRENCY: '8' };
 
+/** With precompiled validators, every schema must have one (the build saw every route). */
+function missingValidator(route: { method: string; url: string; httpPart: string }): never {
+  throw new Error(`no precompiled validator for ${route.method} ${route.url} ${route.httpPart}`);
+}
+
 /** logger: where the app logs (default nowhere), for tests of what is logged. */
 export async function startTestApp(backend: Backend, env: Record<string, string> = {}, logger?: FastifyBaseLogger): Promise<TestApp> {
   let storeConfig: StoreConfig;
@@ -95,7 +102,8 @@ export async function startTestApp(backend: Backend, env: Record<string, string>
   const store = openStore(storeConfig, { pgPoolSize: config.pgPoolSize, orderQueueLimit: config.orderQueueLimit, merchantClocks: config.mode === 'sandbox' });
   await migrate(store);
   const boot = await bootstrap(store, config);
-  const app = await buildApp({ config, store, readiness: { migrated: true }, adminTokenDigest: () => boot.adminTokenDigest, ...(logger ? { logger } : {}) });
+  const buildValidator = process.env.OPENOM_TEST_PRECOMPILED_VALIDATORS ? precompiledValidatorFactory(await precompiledValidators(), missingValidator) : undefined;
+  const app = await buildApp({ config, store, readiness: { migrated: true }, adminTokenDigest: () => boot.adminTokenDigest, buildValidator, ...(logger ? { logger } : {}) });
   await app.ready();
   const worker = config.workerConcurrency > 0 ? startWorker(store, { concurrency: config.workerConcurrency, log: pino({ level: config.logLevel }) }) : undefined;
   return {

@@ -42,7 +42,7 @@ export const orderRoutes: FastifyPluginAsyncTypebox<RoutesOptions> = async (app,
       },
     },
     async (request, reply) => {
-      const order = await readOrderJson(store, request.merchantId, request.params.order_id);
+      const order = await readOrderJson(store, request.merchantId, request.params.order_id, { mayLag: true });
       if (order === undefined) throw ApiError.of(problems.noSuchOrder(request.params.order_id));
       return sendJson(reply, order);
     },

@@ -63,6 +63,8 @@ const checkoutFields = {
   shipping_address: Opt(Address),
   customer: Opt(Customer),
   options: Opt(CheckoutOptions),
+  recurring: Opt(Type.Boolean({ description: 'Make a customer token of the purchase (CONTRACT §12): the completed checkout order carries it as recurring_token' })),
+  recurring_description: Opt(Text(255, { description: 'What the customer agrees to be charged for, kept with the token' })),
 };
 
 const checkoutOrderSchema = Obj(checkoutFields);
@@ -82,6 +84,7 @@ export const CheckoutOrderResponse = component('CheckoutOrder', Obj({
   started_at: Timestamp,
   last_modified_at: Timestamp,
   completed_at: Opt(Timestamp),
+  recurring_token: Opt(Type.String({ description: 'The customer token of a completed recurring checkout; only the merchant that created the checkout can use it' })),
   html_snippet: Type.String({ description: 'HTML to embed in the checkout page: an iframe with the hosted test checkout' }),
 }));
 

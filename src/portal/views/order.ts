@@ -10,6 +10,7 @@ import { time } from './formats.js';
 import { page, type Section, type Viewer } from './layout.js';
 import { statusBadge } from './status.js';
 import { timeline } from './timeline.js';
+import { orderTokenFact } from './tokens.js';
 import { portalPaths, type OrderAction } from '../paths.js';
 
 export type AmountAction = Extract<OrderAction, 'capture' | 'refund'>;
@@ -177,6 +178,7 @@ export function orderPage(view: OrderView): string {
     ['Authorization expires', time(order.expires_at)],
     ['Country, currency, locale', `${order.purchase_country}, ${order.purchase_currency}, ${order.locale}`],
     ['Acknowledged', checkout ? (order.acknowledged === 1 ? 'Yes' : 'Not yet') : undefined],
+    ['Customer token', view.record.customerToken && orderTokenFact(view.record.customerToken)],
   ])}</section></div>`;
   return page({
     title: `Order ${order.klarna_reference}`,
