@@ -107,6 +107,26 @@ describeOnBothStores(
       assert.equal(((await get(t, other, `/settlements/v1/transactions?payment_reference=${paymentReference}`)).transactions as Json[]).length, 0);
     });
 
+    it('terms outside their bounds are 400 naming the field, changing nothing; an unknown merchant is 404', async () => {
+      const t = ctx();
+      for (const [settlement, field] of [
+        [{ fee_rate_bp: 10_001 }, 'fee_rate_bp'],
+        [{ fee_fixed: -1 }, 'fee_fixed'],
+        [{ payout_delay_days: 61 }, 'payout_delay_days'],
+        [{ payout_delay_days: 1.5 }, 'payout_delay_days'],
+      ] as const) {
+        const res = await call(t, { method: 'PATCH', url: `/admin/v1/merchants/${shop.merchant_id}`, auth: 'admin', body: { settlement } });
+        assert.equal(res.statusCode, 400, JSON.stringify(settlement));
+        assert.match(errorOf(res).error_messages.join(' '), new RegExp(field));
+      }
+      const terms = await t.store.db.selectFrom('settlement_terms').selectAll().where('merchant_id', '=', shop.merchant_id).executeTakeFirstOrThrow();
+      assert.deepEqual([terms.fee_rate_bp, Number(terms.fee_fixed), terms.payout_delay_days], [290, 30, 7]);
+      const unknown = await call(t, { method: 'PATCH', url: '/admin/v1/merchants/00000000-0000-4000-8000-000000000000', auth: 'admin', body: { settlement: { fee_fixed: 1 } } });
+      assert.equal(unknown.statusCode, 404);
+      const merchantAuth = await call(t, { method: 'PATCH', url: `/admin/v1/merchants/${shop.merchant_id}`, auth: shop, body: { settlement: { fee_fixed: 0 } } });
+      assert.equal(merchantAuth.statusCode, 401);
+    });
+
     it('bad dates and sizes are 400 BAD_VALUE naming the parameter', async () => {
       const t = ctx();
       for (const [query, name] of [
