@@ -44,6 +44,8 @@ import { HPP_SCOPES } from './hpp/scopes.js';
 import { hppSandboxRoutes } from './hpp/sandboxRoutes.js';
 import { customerTokenRoutes } from './tokens/routes.js';
 import { sandboxTokenRoutes } from './tokens/sandboxRoutes.js';
+import { settlementTermsRoutes } from './settlements/adminRoutes.js';
+import { settlementRoutes } from './settlements/routes.js';
 
 export interface AppDeps {
   config: Config;
@@ -166,7 +168,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     );
 
   await scope('/ordermanagement/v1/orders', 'merchant', [orderRoutes, captureRoutes, refundRoutes]);
-  await scope('/admin/v1', 'admin', [adminRoutes, adminWebhookRoutes]);
+  await scope('/admin/v1', 'admin', [adminRoutes, adminWebhookRoutes, settlementTermsRoutes]);
   // With OPENOM_METRICS_PORT main.ts serves /metrics there, unauthenticated; otherwise here, for the admin.
   if (config.metrics && config.metricsPort === undefined) await scope('', 'admin', [metricsRoute]);
   // Test helpers exist only in sandbox mode: in production every /sandbox/ path is 404 NOT_FOUND
@@ -190,9 +192,11 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   }
   // Customer tokens exist in both modes (CONTRACT §12), though only a sandbox checkout makes one.
   await scope('/customer-token/v1', 'merchant', [customerTokenRoutes]);
+  // The Settlements API (CONTRACT §11): both modes, read only (src/settlements/).
+  await scope('/settlements/v1', 'merchant', [settlementRoutes]);
   // The merchant portal: HTML for people, in both modes, with its own sessions (src/portal/); its
   // webhooks page is a sandbox helper, as /sandbox/v1/webhooks is (CONTRACT §10).
-  const portalSections = config.mode === 'sandbox' ? (['orders', 'webhooks', 'pay-by-link', 'tokens'] as const) : (['orders', 'tokens'] as const);
+  const portalSections = config.mode === 'sandbox' ? (['orders', 'webhooks', 'pay-by-link', 'tokens', 'payouts'] as const) : (['orders', 'tokens', 'payouts'] as const);
   await app.register(portal, { prefix: PORTAL_PREFIX, store, config, verifyMerchantCredentials, requireReady, sections: portalSections });
 
   return app;

@@ -419,6 +419,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/admin/v1/merchants/{merchant_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        /** Set a merchant's settlement terms (fees on captures from now on; the delay for payouts not yet formed) */
+        patch: operations["updateMerchantSettlementTerms"];
+        trace?: never;
+    };
     "/metrics": {
         parameters: {
             query?: never;
@@ -898,6 +915,108 @@ export interface paths {
         head?: never;
         /** Cancel a customer token; final (cancelling it again changes nothing) */
         patch: operations["cancelCustomerToken"];
+        trace?: never;
+    };
+    "/settlements/v1/payouts": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Payouts, newest payout_date first, page by page */
+        get: operations["listSettlementPayouts"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/settlements/v1/payouts/summary": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The payouts of a date range summed per currency */
+        get: operations["summarizeSettlementPayouts"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/settlements/v1/payouts/{payment_reference}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** One payout by its payment reference */
+        get: operations["getSettlementPayout"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/settlements/v1/transactions": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Transactions of a payout, of an order, or all, in the order they were made */
+        get: operations["listSettlementTransactions"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/settlements/v1/reports/payout-with-transactions": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A payout's transactions as CSV: a header row, one row per transaction */
+        get: operations["getSettlementPayoutReport"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/settlements/v1/reports/payouts-summary-with-transactions": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The transactions of every payout in a date range as CSV */
+        get: operations["getSettlementSummaryReport"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
         trace?: never;
     };
 }
@@ -1832,7 +1951,7 @@ export interface components {
             name: string;
         };
         /** @enum {string} */
-        WebhookEventType: "order.created" | "capture.created" | "refund.created" | "openom.order.cancelled" | "openom.order.expired" | "openom.order.fraud_status_changed" | "openom.order.released" | "openom.customer_token.created" | "openom.customer_token.cancelled";
+        WebhookEventType: "order.created" | "capture.created" | "refund.created" | "openom.order.cancelled" | "openom.order.expired" | "openom.order.fraud_status_changed" | "openom.order.released" | "openom.customer_token.created" | "openom.customer_token.cancelled" | "openom.payout.created";
         WebhookRequest: {
             /** @description http or https URL that receives the events */
             url: string;
@@ -2147,6 +2266,149 @@ export interface components {
              */
             status: "ACTIVE" | "SUSPENDED";
         };
+        SettlementPayoutTotals: {
+            /** @description Commissions, in minor units */
+            commission_amount: number;
+            /** @description Repayments, in minor units */
+            repay_amount: number;
+            /** @description Sales, in minor units */
+            sale_amount: number;
+            /** @description Held back, in minor units */
+            holdback_amount: number;
+            /** @description Tax, in minor units */
+            tax_amount: number;
+            /** @description What is paid out: the sum of the transactions, signed, in minor units */
+            settlement_amount: number;
+            /** @description Fee corrections, in minor units */
+            fee_correction_amount: number;
+            /** @description Reversals, in minor units */
+            reversal_amount: number;
+            /** @description Released from holdback, in minor units */
+            release_amount: number;
+            /** @description Returns, in minor units */
+            return_amount: number;
+            /** @description Fees, in minor units */
+            fee_amount: number;
+            /** @description Charges, in minor units */
+            charge_amount: number;
+            /** @description Credits, in minor units */
+            credit_amount: number;
+            /** @description Deposits, in minor units */
+            deposit_amount: number;
+        };
+        SettlementPayout: {
+            totals: components["schemas"]["SettlementPayoutTotals"];
+            /** @description The reference of the payout, as on the bank statement */
+            payment_reference: string;
+            /**
+             * Format: date-time
+             * @description The day of the payout, 00:00 UTC on the merchant clock
+             */
+            payout_date: string;
+            currency_code: string;
+            currency_code_of_registration_country: string;
+            /** @enum {string} */
+            merchant_settlement_type: "NET";
+            merchant_id: string;
+        };
+        SettlementPagination: {
+            /** @description How many in this page */
+            count: number;
+            /** @description How many in all */
+            total: number;
+            offset: number;
+            /** @description The next page (absolute URL) */
+            next?: string;
+            /** @description The previous page (absolute URL) */
+            prev?: string;
+        };
+        SettlementPayoutCollection: {
+            payouts: components["schemas"]["SettlementPayout"][];
+            pagination: components["schemas"]["SettlementPagination"];
+        };
+        SettlementTransaction: {
+            /** @description Signed from the merchant side, in minor units */
+            amount: number;
+            capture_id: string | null;
+            merchant_reference1: string | null;
+            /**
+             * Format: date-time
+             * @description When the capture or refund was made (merchant clock)
+             */
+            sale_date: string;
+            /** @enum {string} */
+            type: "SALE" | "RETURN" | "FEE";
+            capture_date: string | null;
+            payment_reference: string | null;
+            order_id: string;
+            payout: string | null;
+            refund_id: string | null;
+            short_order_id: string;
+            merchant_reference2: string | null;
+            currency_code: string;
+            purchase_country: string;
+            vat_rate: null;
+            vat_amount: null;
+            shipping_country: string | null;
+            initial_payment_method_type: null;
+            /** @description klarna profile only (deprecated) */
+            initial_number_of_installments?: null;
+            /** @description klarna profile only (deprecated) */
+            initial_payment_method_monthly_downpayments?: null;
+            merchant_capture_reference: string | null;
+            merchant_refund_reference: string | null;
+            detailed_type: string;
+        };
+        SettlementTransactionCollection: {
+            transactions: components["schemas"]["SettlementTransaction"][];
+            pagination: components["schemas"]["SettlementPagination"];
+        };
+        SettlementPayoutSummary: {
+            /** @description Sum of the payouts' commission amounts, in minor units */
+            summary_total_commission_amount: number;
+            /** @description Sum of the payouts' repay amounts, in minor units */
+            summary_total_repay_amount: number;
+            /** @description Sum of the payouts' sale amounts, in minor units */
+            summary_total_sale_amount: number;
+            /** @description Sum of the payouts' holdback amounts, in minor units */
+            summary_total_holdback_amount: number;
+            /** @description Sum of the payouts' tax amounts, in minor units */
+            summary_total_tax_amount: number;
+            /** @description Sum of the payouts' settlement amounts, in minor units */
+            summary_total_settlement_amount: number;
+            /** @description Sum of the payouts' fee correction amounts, in minor units */
+            summary_total_fee_correction_amount: number;
+            /** @description Sum of the payouts' reversal amounts, in minor units */
+            summary_total_reversal_amount: number;
+            /** @description Sum of the payouts' release amounts, in minor units */
+            summary_total_release_amount: number;
+            /** @description Sum of the payouts' return amounts, in minor units */
+            summary_total_return_amount: number;
+            /** @description Sum of the payouts' fee amounts, in minor units */
+            summary_total_fee_amount: number;
+            /** @description Sum of the payouts' charge amounts, in minor units */
+            summary_total_charge_amount: number;
+            /** @description Sum of the payouts' credit amounts, in minor units */
+            summary_total_credit_amount: number;
+            /** @description Sum of the payouts' deposit amounts, in minor units */
+            summary_total_deposit_amount: number;
+            summary_settlement_currency: string;
+            /**
+             * Format: date-time
+             * @description The first payout date
+             */
+            summary_payout_date_start: string;
+            /**
+             * Format: date-time
+             * @description The last payout date
+             */
+            summary_payout_date_end: string;
+        };
+        SettlementTerms: {
+            fee_rate_bp: number;
+            fee_fixed: number;
+            payout_delay_days: number;
+        };
     };
     responses: {
         /** @description BAD_VALUE: a field, parameter, header or the body is invalid; the message names it, as in "Bad value: order_lines[2].total_amount (…)" */
@@ -2245,8 +2507,6 @@ export interface components {
         };
     };
     parameters: {
-        /** @description Order id */
-        order_id: string;
         /** @description Reused as the response's Klarna-Correlation-Id when sane (letters, digits, . _ : -, at most 128) */
         "Klarna-Correlation-Id": string;
         /** @description The first completed response for this key is stored with the change and replayed for every later request with it */
@@ -2265,6 +2525,11 @@ export interface components {
         authorization_token: string;
         /** @description The customer token (recurring_token of the checkout order) */
         customerToken: string;
+        currency_code: string;
+        /** @description Page size, 1–500 (default 20) */
+        size: string;
+        /** @description Where the page starts (default 0) */
+        offset: string;
     };
     requestBodies: never;
     headers: {
@@ -2290,7 +2555,7 @@ export interface operations {
             };
             path: {
                 /** @description Order id */
-                order_id: components["parameters"]["order_id"];
+                order_id: string;
             };
             cookie?: never;
         };
@@ -2325,7 +2590,7 @@ export interface operations {
             };
             path: {
                 /** @description Order id */
-                order_id: components["parameters"]["order_id"];
+                order_id: string;
             };
             cookie?: never;
         };
@@ -2359,7 +2624,7 @@ export interface operations {
             };
             path: {
                 /** @description Order id */
-                order_id: components["parameters"]["order_id"];
+                order_id: string;
             };
             cookie?: never;
         };
@@ -2403,7 +2668,7 @@ export interface operations {
             };
             path: {
                 /** @description Order id */
-                order_id: components["parameters"]["order_id"];
+                order_id: string;
             };
             cookie?: never;
         };
@@ -2447,7 +2712,7 @@ export interface operations {
             };
             path: {
                 /** @description Order id */
-                order_id: components["parameters"]["order_id"];
+                order_id: string;
             };
             cookie?: never;
         };
@@ -2491,7 +2756,7 @@ export interface operations {
             };
             path: {
                 /** @description Order id */
-                order_id: components["parameters"]["order_id"];
+                order_id: string;
             };
             cookie?: never;
         };
@@ -2540,7 +2805,7 @@ export interface operations {
             };
             path: {
                 /** @description Order id */
-                order_id: components["parameters"]["order_id"];
+                order_id: string;
             };
             cookie?: never;
         };
@@ -2589,7 +2854,7 @@ export interface operations {
             };
             path: {
                 /** @description Order id */
-                order_id: components["parameters"]["order_id"];
+                order_id: string;
             };
             cookie?: never;
         };
@@ -2638,7 +2903,7 @@ export interface operations {
             };
             path: {
                 /** @description Order id */
-                order_id: components["parameters"]["order_id"];
+                order_id: string;
             };
             cookie?: never;
         };
@@ -2685,7 +2950,7 @@ export interface operations {
             };
             path: {
                 /** @description Order id */
-                order_id: components["parameters"]["order_id"];
+                order_id: string;
             };
             cookie?: never;
         };
@@ -2720,7 +2985,7 @@ export interface operations {
             };
             path: {
                 /** @description Order id */
-                order_id: components["parameters"]["order_id"];
+                order_id: string;
             };
             cookie?: never;
         };
@@ -2771,7 +3036,7 @@ export interface operations {
             };
             path: {
                 /** @description Order id */
-                order_id: components["parameters"]["order_id"];
+                order_id: string;
                 /** @description Capture id */
                 capture_id: components["parameters"]["capture_id"];
             };
@@ -2808,7 +3073,7 @@ export interface operations {
             };
             path: {
                 /** @description Order id */
-                order_id: components["parameters"]["order_id"];
+                order_id: string;
                 /** @description Capture id */
                 capture_id: components["parameters"]["capture_id"];
             };
@@ -2849,7 +3114,7 @@ export interface operations {
             };
             path: {
                 /** @description Order id */
-                order_id: components["parameters"]["order_id"];
+                order_id: string;
                 /** @description Capture id */
                 capture_id: components["parameters"]["capture_id"];
             };
@@ -2900,7 +3165,7 @@ export interface operations {
             };
             path: {
                 /** @description Order id */
-                order_id: components["parameters"]["order_id"];
+                order_id: string;
                 /** @description Capture id */
                 capture_id: components["parameters"]["capture_id"];
             };
@@ -2949,7 +3214,7 @@ export interface operations {
             };
             path: {
                 /** @description Order id */
-                order_id: components["parameters"]["order_id"];
+                order_id: string;
                 /** @description Capture id */
                 capture_id: components["parameters"]["capture_id"];
             };
@@ -2986,7 +3251,7 @@ export interface operations {
             };
             path: {
                 /** @description Order id */
-                order_id: components["parameters"]["order_id"];
+                order_id: string;
                 /** @description Capture id */
                 capture_id: components["parameters"]["capture_id"];
             };
@@ -3022,7 +3287,7 @@ export interface operations {
             };
             path: {
                 /** @description Order id */
-                order_id: components["parameters"]["order_id"];
+                order_id: string;
             };
             cookie?: never;
         };
@@ -3073,7 +3338,7 @@ export interface operations {
             };
             path: {
                 /** @description Order id */
-                order_id: components["parameters"]["order_id"];
+                order_id: string;
                 /** @description Refund id */
                 refund_id: string;
             };
@@ -3428,6 +3693,56 @@ export interface operations {
             503: components["responses"]["ServiceUnavailable"];
         };
     };
+    updateMerchantSettlementTerms: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Reused as the response's Klarna-Correlation-Id when sane (letters, digits, . _ : -, at most 128) */
+                "Klarna-Correlation-Id"?: components["parameters"]["Klarna-Correlation-Id"];
+            };
+            path: {
+                /** @description Merchant id */
+                merchant_id: components["parameters"]["merchant_id"];
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    settlement: {
+                        /** @description Percentage fee per capture in basis points */
+                        fee_rate_bp?: number;
+                        /** @description Fixed fee per capture, minor units */
+                        fee_fixed?: number;
+                        payout_delay_days?: number;
+                    };
+                };
+            };
+        };
+        responses: {
+            /** @description The terms now in force */
+            200: {
+                headers: {
+                    "Klarna-Correlation-Id": components["headers"]["Klarna-Correlation-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        merchant_id: string;
+                        settlement: components["schemas"]["SettlementTerms"];
+                    };
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["AdminUnauthorized"];
+            404: components["responses"]["NotFound"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalServerError"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
     getMetrics: {
         parameters: {
             query?: never;
@@ -3634,7 +3949,7 @@ export interface operations {
             };
             path: {
                 /** @description Order id */
-                order_id: components["parameters"]["order_id"];
+                order_id: string;
             };
             cookie?: never;
         };
@@ -3859,7 +4174,7 @@ export interface operations {
             };
             path: {
                 /** @description Order id */
-                order_id: components["parameters"]["order_id"];
+                order_id: string;
             };
             cookie?: never;
         };
@@ -3910,7 +4225,7 @@ export interface operations {
             };
             path: {
                 /** @description Order id */
-                order_id: components["parameters"]["order_id"];
+                order_id: string;
             };
             cookie?: never;
         };
@@ -4025,7 +4340,7 @@ export interface operations {
             };
             path: {
                 /** @description Order id */
-                order_id: components["parameters"]["order_id"];
+                order_id: string;
             };
             cookie?: never;
         };
@@ -4060,7 +4375,7 @@ export interface operations {
             };
             path: {
                 /** @description Order id */
-                order_id: components["parameters"]["order_id"];
+                order_id: string;
             };
             cookie?: never;
         };
@@ -4111,7 +4426,7 @@ export interface operations {
             };
             path: {
                 /** @description Order id */
-                order_id: components["parameters"]["order_id"];
+                order_id: string;
             };
             cookie?: never;
         };
@@ -4732,6 +5047,217 @@ export interface operations {
             404: components["responses"]["NotFound"];
             413: components["responses"]["PayloadTooLarge"];
             415: components["responses"]["UnsupportedMediaType"];
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalServerError"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    listSettlementPayouts: {
+        parameters: {
+            query?: {
+                /** @description Payouts from this date: YYYY-MM-DD or an ISO 8601 date-time */
+                start_date?: string;
+                /** @description Payouts up to this date: YYYY-MM-DD or an ISO 8601 date-time */
+                end_date?: string;
+                currency_code?: components["parameters"]["currency_code"];
+                /** @description Page size, 1–500 (default 20) */
+                size?: components["parameters"]["size"];
+                /** @description Where the page starts (default 0) */
+                offset?: components["parameters"]["offset"];
+            };
+            header?: {
+                /** @description Reused as the response's Klarna-Correlation-Id when sane (letters, digits, . _ : -, at most 128) */
+                "Klarna-Correlation-Id"?: components["parameters"]["Klarna-Correlation-Id"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description One page of payouts */
+            200: {
+                headers: {
+                    "Klarna-Correlation-Id": components["headers"]["Klarna-Correlation-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SettlementPayoutCollection"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["MerchantUnauthorized"];
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalServerError"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    summarizeSettlementPayouts: {
+        parameters: {
+            query: {
+                /** @description From this payout date: YYYY-MM-DD or an ISO 8601 date-time */
+                start_date: string;
+                /** @description Up to this payout date: YYYY-MM-DD or an ISO 8601 date-time */
+                end_date: string;
+                currency_code?: components["parameters"]["currency_code"];
+            };
+            header?: {
+                /** @description Reused as the response's Klarna-Correlation-Id when sane (letters, digits, . _ : -, at most 128) */
+                "Klarna-Correlation-Id"?: components["parameters"]["Klarna-Correlation-Id"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description One entry per currency */
+            200: {
+                headers: {
+                    "Klarna-Correlation-Id": components["headers"]["Klarna-Correlation-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SettlementPayoutSummary"][];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["MerchantUnauthorized"];
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalServerError"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    getSettlementPayout: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Reused as the response's Klarna-Correlation-Id when sane (letters, digits, . _ : -, at most 128) */
+                "Klarna-Correlation-Id"?: components["parameters"]["Klarna-Correlation-Id"];
+            };
+            path: {
+                payment_reference: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The payout */
+            200: {
+                headers: {
+                    "Klarna-Correlation-Id": components["headers"]["Klarna-Correlation-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SettlementPayout"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["MerchantUnauthorized"];
+            404: components["responses"]["NotFound"];
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalServerError"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    listSettlementTransactions: {
+        parameters: {
+            query?: {
+                payment_reference?: string;
+                order_id?: string;
+                /** @description Transactions made from this time: YYYY-MM-DD or an ISO 8601 date-time */
+                start_date?: string;
+                /** @description Transactions made up to this time: YYYY-MM-DD or an ISO 8601 date-time */
+                end_date?: string;
+                /** @description Page size, 1–500 (default 20) */
+                size?: components["parameters"]["size"];
+                /** @description Where the page starts (default 0) */
+                offset?: components["parameters"]["offset"];
+            };
+            header?: {
+                /** @description Reused as the response's Klarna-Correlation-Id when sane (letters, digits, . _ : -, at most 128) */
+                "Klarna-Correlation-Id"?: components["parameters"]["Klarna-Correlation-Id"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description One page of transactions */
+            200: {
+                headers: {
+                    "Klarna-Correlation-Id": components["headers"]["Klarna-Correlation-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SettlementTransactionCollection"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["MerchantUnauthorized"];
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalServerError"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    getSettlementPayoutReport: {
+        parameters: {
+            query: {
+                payment_reference: string;
+            };
+            header?: {
+                /** @description Reused as the response's Klarna-Correlation-Id when sane (letters, digits, . _ : -, at most 128) */
+                "Klarna-Correlation-Id"?: components["parameters"]["Klarna-Correlation-Id"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description CSV (text/csv) */
+            200: {
+                headers: {
+                    "Klarna-Correlation-Id": components["headers"]["Klarna-Correlation-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/csv": string;
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["MerchantUnauthorized"];
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalServerError"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    getSettlementSummaryReport: {
+        parameters: {
+            query: {
+                /** @description From this payout date: YYYY-MM-DD or an ISO 8601 date-time */
+                start_date: string;
+                /** @description Up to this payout date: YYYY-MM-DD or an ISO 8601 date-time */
+                end_date: string;
+            };
+            header?: {
+                /** @description Reused as the response's Klarna-Correlation-Id when sane (letters, digits, . _ : -, at most 128) */
+                "Klarna-Correlation-Id"?: components["parameters"]["Klarna-Correlation-Id"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description CSV (text/csv) */
+            200: {
+                headers: {
+                    "Klarna-Correlation-Id": components["headers"]["Klarna-Correlation-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/csv": string;
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["MerchantUnauthorized"];
             429: components["responses"]["TooManyRequests"];
             500: components["responses"]["InternalServerError"];
             503: components["responses"]["ServiceUnavailable"];

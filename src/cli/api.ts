@@ -46,7 +46,7 @@ export function authorization(access: Access, env: Env): string {
   return `Basic ${Buffer.from(`${env.OPENOM_USERNAME}:${env.OPENOM_PASSWORD}`).toString('base64')}`;
 }
 
-/** Sends one request; returns the JSON to print, or throws the failure to report. */
+/** Sends one request; returns the JSON to print (or the text of a CSV answer), or throws the failure to report. */
 export async function send(base: URL, authorizationHeader: string, req: ApiRequest): Promise<unknown> {
   // Keeps a path prefix in the base URL (OpenOM behind a reverse proxy at /openom/).
   const url = new URL(base.pathname.replace(/\/$/, '') + req.path, base);
@@ -62,6 +62,8 @@ export async function send(base: URL, authorizationHeader: string, req: ApiReque
   }
   if (answer.status < 200 || answer.status > 299) throw new CliFailure(EXIT_FAILED, refusal(answer));
   if (answer.text === '') return namedByHeaders(answer.headers);
+  // A report (the Settlements API's CSV) is printed as it came.
+  if (String(answer.headers['content-type'] ?? '').startsWith('text/csv')) return answer.text;
   try {
     return JSON.parse(answer.text) as unknown;
   } catch {

@@ -287,6 +287,35 @@ export const COMMANDS: readonly Command[] = [
     output: '{} (the server answers 202)',
     example: 'openom tokens cancel "$TOKEN"',
   },
+  {
+    name: 'payouts list',
+    access: 'merchant',
+    summary: "List the merchant's payouts, newest first (Settlements API, the first 20)",
+    method: 'GET',
+    path: '/settlements/v1/payouts',
+    output: '{"payouts": [{"payment_reference", "payout_date", "currency_code", "totals"…}], "pagination"}',
+    example: 'openom payouts list',
+  },
+  {
+    name: 'payouts get',
+    access: 'merchant',
+    summary: 'Show one payout and its totals',
+    method: 'GET',
+    path: '/settlements/v1/payouts/{PAYMENT_REFERENCE}',
+    args: ['PAYMENT_REFERENCE'],
+    output: '{"payment_reference", "payout_date", "currency_code", "totals": {"sale_amount", "fee_amount", "return_amount", "settlement_amount"…}}',
+    example: 'openom payouts get OPNM7C2F9A41D0B3',
+  },
+  {
+    name: 'payouts csv',
+    access: 'merchant',
+    summary: "Print a payout's settlement report as CSV: a header row, one row per transaction",
+    method: 'GET',
+    path: '/settlements/v1/reports/payout-with-transactions?payment_reference={PAYMENT_REFERENCE}',
+    args: ['PAYMENT_REFERENCE'],
+    output: 'the CSV text',
+    example: 'openom payouts csv OPNM7C2F9A41D0B3 > payout.csv',
+  },
 ];
 
 /** Pay by link (CONTRACT §13): a Hosted Payment Page session over a checkout order, its status, disabling it. */

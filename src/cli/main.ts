@@ -54,7 +54,9 @@ async function callServer(command: ApiCommand, input: Input): Promise<number> {
   const base = serverUrl(input.options.url, input.env);
   const auth = authorization(command.access, input.env);
   const path = command.path.replace(/\{(\w+)\}/g, (_, name: string) => encodeURIComponent(input.args[name] ?? input.options[name] ?? ''));
-  printJson(await send(base, auth, { method: command.method, path, body, idempotencyKey: input.options['idempotency-key'] }));
+  const answer = await send(base, auth, { method: command.method, path, body, idempotencyKey: input.options['idempotency-key'] });
+  if (typeof answer === 'string') return printText(answer);
+  printJson(answer);
   return 0;
 }
 

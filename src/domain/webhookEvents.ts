@@ -30,6 +30,7 @@ export const WEBHOOK_EVENT_TYPES = [
   'openom.order.released',
   'openom.customer_token.created',
   'openom.customer_token.cancelled',
+  'openom.payout.created',
 ] as const;
 
 export type WebhookEventType = (typeof WEBHOOK_EVENT_TYPES)[number];

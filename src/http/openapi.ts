@@ -36,6 +36,7 @@ const TAGS = [
   { name: 'Klarna Payments', description: 'Klarna Payments API v1 (klarna profile, sandbox mode; 404 otherwise): payment sessions, and orders from authorization tokens' },
   { name: 'Hosted Payment Page', description: 'HPP API v1 (sandbox mode; 404 in production mode): pay a checkout order by link, QR code, e-mail or SMS (recorded, never sent)' },
   { name: 'Customer tokens', description: 'Customer Token API v1: recurring payments with the token a recurring checkout leaves' },
+  { name: 'Settlements', description: 'Settlements API v1: payouts, their transactions and CSV reports, derived from the ledger on the merchant clock' },
 ];
 
 const DESCRIPTION = `Wire-compatible Kustom/Klarna Order Management API v1, plus the OpenOM admin API and sandbox helpers.

@@ -13,6 +13,7 @@ import { orderListRoutes } from './routes/orders.js';
 import { webhookRoutes } from './routes/webhooks.js';
 import { payByLinkRoutes } from './routes/payByLink.js';
 import { tokenListRoutes } from './routes/tokens.js';
+import { payoutRoutes } from './routes/payouts.js';
 import { crossSiteProblem, loadSession } from './session.js';
 import { STYLESHEET, STYLESHEET_PATH } from './styles.js';
 import { PORTAL_PREFIX, portalPaths } from './paths.js';
@@ -92,6 +93,7 @@ export const portal: FastifyPluginAsync<PortalPluginOptions> = async (app, { req
       if (options.sections.includes('webhooks')) await signedIn.register(webhookRoutes, options);
       if (options.sections.includes('pay-by-link')) await signedIn.register(payByLinkRoutes, options);
       if (options.sections.includes('tokens')) await signedIn.register(tokenListRoutes, options);
+      if (options.sections.includes('payouts')) await signedIn.register(payoutRoutes, options);
     });
   });
 };

@@ -33,4 +33,9 @@ export const portalPaths = {
   webhookDelete: (webhookId: string) => `${webhook(webhookId)}/delete`,
   deliveryResend: (webhookId: string, deliveryId: string) => `${webhook(webhookId)}/deliveries/${deliveryId}/resend`,
   tokens: at('/tokens'),
+  payouts: at('/payouts'),
+  payoutsFrom: (offset: number) => `${at('/payouts')}?offset=${offset}`,
+  payout: (reference: string) => at(`/payouts/${encodeURIComponent(reference)}`),
+  payoutFrom: (reference: string, offset: number) => `${at(`/payouts/${encodeURIComponent(reference)}`)}?offset=${offset}`,
+  payoutCsv: (reference: string) => at(`/payouts/${encodeURIComponent(reference)}/csv`),
 };

@@ -19,16 +19,18 @@ import { orderTx, type CommandContext, type JobsWritten, type LockedOrder, type 
 import { refused, type CommandResult, type Decided, type Outcome } from './outcome.js';
 import { PgCommandQueue, type CommandJob } from './pgCommands.js';
 import type { Database } from './schema.js';
+import { settlementFeesOfOrder } from './settlementWrites.js';
 
 /**
- * Order rows with their merchants' clock offsets, read in the same statement (a scalar subquery
+ * Order rows with their merchants' clock offsets and settlement fees, read in the same statement (a scalar subquery
  * costs PostgreSQL less planning than a join).
  */
 function ordersWithClock(db: Kysely<Database>) {
   return db
     .selectFrom('orders')
     .selectAll('orders')
-    .select(sql<number>`(select m.clock_offset_seconds from merchants m where m.merchant_id = orders.merchant_id)`.as('clock_offset_seconds'));
+    .select(sql<number>`(select m.clock_offset_seconds from merchants m where m.merchant_id = orders.merchant_id)`.as('clock_offset_seconds'))
+    .select(settlementFeesOfOrder);
 }
 
 /**

@@ -27,6 +27,7 @@ import { assertTokenStatus, tokenStatusWrites, tokenWebhook } from './tokenWrite
 import { createCapture } from './orderCommands.js';
 import { isUuid, newOrderWrites, type OrderIntake } from './orders.js';
 import { orderTx, type JobsWritten } from './orderTx.js';
+import { readSettlementFees } from './settlementWrites.js';
 import { refused, type CommandResult, type Refused } from './outcome.js';
 import type { CustomerTokensTable, Database } from './schema.js';
 
@@ -193,7 +194,7 @@ export function placeTokenOrder(store: Store, ctx: TokenContext, tokenParam: str
     );
     if (req.auto_capture === true) {
       const orderCtx = { merchantId: token.merchant_id, correlationId: ctx.correlationId };
-      const capture = await createCapture({ captured_amount: order.row.order_amount })(orderTx(store, orderCtx, tx.db, { ...order.row, clock_offset_seconds: tx.clockOffsetSeconds }, tx.writes, tx.jobs));
+      const capture = await createCapture({ captured_amount: order.row.order_amount })(orderTx(store, orderCtx, tx.db, { ...order.row, clock_offset_seconds: tx.clockOffsetSeconds, ...(await readSettlementFees(tx.db, token.merchant_id)) }, tx.writes, tx.jobs));
       // A new, accepted order can always be captured in full: a refusal here is a defect, not an answer.
       if (capture.kind === 'refused') throw new Error(`auto_capture of a new token order refused: ${capture.problem.message}`);
     }

@@ -15,6 +15,7 @@ export const JOB_LANES: Record<JobKind, JobLane> = {
   payment_authorization: 'call',
   auto_capture: 'timer',
   hpp_status_update: 'call',
+  payout: 'timer',
 };
 
 /** The kinds of one lane, among those given (the kinds this instance has handlers for). */

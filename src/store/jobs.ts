@@ -8,6 +8,7 @@
 import { randomBytes } from 'node:crypto';
 import { sql, type Kysely } from 'kysely';
 import type { FraudDecision } from '../domain/decisions.js';
+import type { PayoutEventData } from '../domain/settlements.js';
 import type { FraudNotificationType } from '../domain/merchantCalls.js';
 import type { HppStatusUpdateBody } from '../domain/hpp.js';
 import type { WebhookEventType } from '../domain/webhookEvents.js';
@@ -23,7 +24,7 @@ export interface WebhookEventBody {
   timestamp: string;
   type: WebhookEventType;
   /** customer_token: the token events' (CONTRACT §12), with the checkout order that made the token. */
-  data: { order_id: string; capture_id?: string; refund_id?: string; customer_token?: string };
+  data: { order_id: string; capture_id?: string; refund_id?: string; customer_token?: string } | PayoutEventData;
 }
 
 /** A scheduled push carries what its schedule is counted from; a one-off is not followed by another. */
@@ -47,6 +48,8 @@ export interface JobPayloads {
   auto_capture: Record<string, never>;
   /** A status change of a Hosted Payment Page session, POSTed to its merchant_urls.status_update (resolved). */
   hpp_status_update: { url: string; body: HppStatusUpdateBody };
+  /** The merchant's one payout job (settlements, CONTRACT §11): due every 00:00 of its clock. */
+  payout: Record<string, never>;
 }
 
 export type JobKind = keyof JobPayloads;
@@ -134,7 +137,8 @@ function newEventId(): string {
 
 export interface WebhookEvent {
   merchantId: string;
-  orderId: string;
+  /** The order it is about; null for a merchant's own events (a payout), sequenced per merchant. */
+  orderId: string | null;
   type: WebhookEventType;
   data: WebhookEventBody['data'];
   /** Merchant-clock time of the event. */
@@ -168,9 +172,9 @@ export function webhookFanOut(db: Kysely<Database>, e: WebhookEvent) {
         .select([
           sql<JobKind>`cast(${'webhook'} as text)`.as('kind'),
           'merchant_id',
-          sql<string>`cast(${e.orderId} as text)`.as('order_id'),
+          sql<string | null>`cast(${e.orderId} as text)`.as('order_id'),
           'webhook_id',
-          sql<string>`cast(${`order:${e.orderId}:`} as text) || webhook_id`.as('sequence_key'),
+          sql<string>`cast(${e.orderId === null ? `merchant:${e.merchantId}:` : `order:${e.orderId}:`} as text) || webhook_id`.as('sequence_key'),
           sql<string>`cast(${body} as text)`.as('payload'),
           sql<JobState>`cast(${'pending'} as text)`.as('state'),
           sql<number>`cast(${e.runAt} as bigint)`.as('run_at'),

@@ -2,11 +2,13 @@
 // Per order it runs the domain's one invariant checker (checkInvariants), then cross-checks the
 // rows against each other: every capture and refund has its event and vice versa, refund
 // allocations add up per refund and per capture, counters match the rows, the event chain is
-// unbroken and its last amounts are the order's, and no idempotency key is left half-claimed.
+// unbroken and its last amounts are the order's, and no idempotency key is left half-claimed;
+// and the settlement invariants (settlementLedger.ts).
 // Used by the reliability tests and by `npm run ledger:check`.
 import { checkInvariants, type InvariantViolation } from '../domain/order.js';
 import { inReadSnapshot, type Store } from './dialect.js';
 import { orderStateOf } from './orders.js';
+import { checkSettlements } from './settlementLedger.js';
 import type { Selectable } from 'kysely';
 import type { CapturesTable, Database, OrderEventsTable, OrdersTable, RefundsTable } from './schema.js';
 
@@ -207,6 +209,7 @@ export async function checkLedger(store: Store, now = new Date()): Promise<Ledge
     for (const [orderId, rows] of [...capturesByOrder, ...refundsByOrder, ...eventsByOrder] as [string, unknown[]][]) {
       if (!orderIds.has(orderId)) violations.push({ order_id: orderId, rule: 'orphan_rows', detail: `${rows.length} rows for an order that does not exist` });
     }
+    violations.push(...(await checkSettlements(db)));
     for (const k of keys) {
       if (k.status_code === 0) violations.push({ rule: 'idempotency_key_unfinished', detail: `merchant ${k.merchant_id} key ${k.idempotency_key} has status_code 0` });
     }
@@ -235,6 +238,9 @@ const TABLES: { [K in keyof Database]: string[] } = {
   hpp_distributions: ['distribution_id'],
   customer_tokens: ['token_id'],
   customer_token_orders: ['order_id'],
+  settlement_terms: ['merchant_id'],
+  settlement_transactions: ['transaction_id'],
+  payouts: ['payment_reference'],
 };
 
 /** Every row of every table, in primary-key order, as one JSON text: equal texts = equal stores. */

@@ -341,6 +341,81 @@ const migrations: [string, Migration][] = [
     },
   ],
   [
+    '007_settlements',
+    // Settlements (CONTRACT §11): the transactions each capture and refund writes in its own
+    // transaction, the payouts formed from them, and each merchant's terms. A transaction's
+    // payment_reference is set once, when its payout forms (null until then); the unique
+    // (merchant, currency, day) index on payouts makes that happen once whatever the instances.
+    async (db, dialect) => {
+      await db.schema
+        .createTable('settlement_terms')
+        .addColumn('merchant_id', 'text', (c) => c.primaryKey().references('merchants.merchant_id'))
+        .addColumn('fee_rate_bp', 'integer', (c) => c.notNull().check(sql`fee_rate_bp between 0 and 10000`))
+        .addColumn('fee_fixed', 'bigint', (c) => c.notNull().check(sql`fee_fixed >= 0`))
+        .addColumn('payout_delay_days', 'integer', (c) => c.notNull().check(sql`payout_delay_days between 0 and 60`))
+        .addColumn('updated_at', 'text', (c) => c.notNull())
+        .execute();
+      await db.schema
+        .createTable('settlement_transactions')
+        .addColumn('transaction_id', serialType(dialect), (c) => c.primaryKey())
+        .addColumn('merchant_id', 'text', (c) => c.notNull())
+        .addColumn('order_id', 'text', (c) => c.notNull())
+        .addColumn('capture_id', 'text')
+        .addColumn('refund_id', 'text')
+        .addColumn('type', 'text', (c) => c.notNull().check(sql`type in ('SALE', 'RETURN', 'FEE')`))
+        .addColumn('detailed_type', 'text', (c) => c.notNull())
+        .addColumn('amount', 'bigint', (c) => c.notNull())
+        .addColumn('currency_code', 'text', (c) => c.notNull())
+        .addColumn('day', 'text', (c) => c.notNull())
+        .addColumn('occurred_at', 'text', (c) => c.notNull())
+        .addColumn('capture_date', 'text')
+        .addColumn('short_order_id', 'text', (c) => c.notNull())
+        .addColumn('merchant_reference1', 'text')
+        .addColumn('merchant_reference2', 'text')
+        .addColumn('merchant_capture_reference', 'text')
+        .addColumn('merchant_refund_reference', 'text')
+        .addColumn('purchase_country', 'text', (c) => c.notNull())
+        .addColumn('shipping_country', 'text')
+        .addColumn('payment_reference', 'text')
+        // Its place in its payout (1, 2, …), set with payment_reference: a page at any offset is one index range.
+        .addColumn('payout_seq', 'integer')
+        .execute();
+      await db.schema.createIndex('settlement_transactions_payout').on('settlement_transactions').columns(['merchant_id', 'payment_reference', 'payout_seq']).execute();
+      await db.schema.createIndex('settlement_transactions_order').on('settlement_transactions').columns(['merchant_id', 'order_id', 'transaction_id']).execute();
+      await db.schema.createIndex('settlement_transactions_time').on('settlement_transactions').columns(['merchant_id', 'occurred_at']).execute();
+      // What the payout job looks for: the merchant's transactions not yet paid out, by day.
+      await db.schema
+        .createIndex('settlement_transactions_unpaid')
+        .on('settlement_transactions')
+        .columns(['merchant_id', 'day', 'currency_code'])
+        .where(sql.ref('payment_reference'), 'is', null)
+        .execute();
+      await db.schema
+        .createTable('payouts')
+        .addColumn('payment_reference', 'text', (c) => c.primaryKey())
+        .addColumn('merchant_id', 'text', (c) => c.notNull())
+        .addColumn('currency_code', 'text', (c) => c.notNull())
+        .addColumn('day', 'text', (c) => c.notNull())
+        .addColumn('payout_date', 'text', (c) => c.notNull())
+        .addColumn('totals', 'text', (c) => c.notNull())
+        .addColumn('settlement_amount', 'bigint', (c) => c.notNull())
+        .addColumn('transaction_count', 'integer', (c) => c.notNull())
+        .addColumn('created_at', 'text', (c) => c.notNull())
+        .execute();
+      await db.schema.createIndex('payouts_merchant_day').on('payouts').columns(['merchant_id', 'currency_code', 'day']).unique().execute();
+      await db.schema.createIndex('payouts_merchant_date').on('payouts').columns(['merchant_id', 'payout_date']).execute();
+      // One pending payout job per merchant: captures ensure it with ON CONFLICT DO NOTHING.
+      await db.schema
+        .createIndex('jobs_payout_per_merchant')
+        .on('jobs')
+        .column('merchant_id')
+        .unique()
+        .where(sql.raw<boolean>(`kind = 'payout' and state = 'pending'`))
+        .execute();
+      await startSettlementsFromLedger(db);
+    },
+  ],
+  [
     '008_customer_tokens',
     // Customer tokens (CONTRACT §12) and the orders placed with them. A token's status can only be
     // one the domain knows (the code's half: tokenStatusViolation before every write).
@@ -462,6 +537,29 @@ const migrations: [string, Migration][] = [
     },
   ],
 ];
+
+/**
+ * 007: a store that already has captures and refunds starts its settlements from them, once: a SALE
+ * per capture and a RETURN per refund (no fees: the merchants had no terms), on their own days, and
+ * for each merchant with any, default terms and its payout job, due at once (it then keeps to
+ * midnights). From here on, captures and refunds write their own.
+ */
+async function startSettlementsFromLedger(db: Kysely<unknown>): Promise<void> {
+  const common = sql`o.merchant_id, o.order_id, o.purchase_currency, o.klarna_reference, o.merchant_reference1, o.merchant_reference2, o.purchase_country`;
+  const columns = sql`merchant_id, order_id, currency_code, short_order_id, merchant_reference1, merchant_reference2, purchase_country,
+    capture_id, refund_id, type, detailed_type, amount, day, occurred_at, capture_date, merchant_capture_reference, merchant_refund_reference`;
+  await sql`insert into settlement_transactions (${columns})
+    select ${common}, c.capture_id, null, 'SALE', 'PURCHASE', c.captured_amount, substr(c.captured_at, 1, 10), c.captured_at, c.captured_at, c.reference, null
+    from captures c join orders o on o.order_id = c.order_id order by c.captured_at, c.capture_id`.execute(db);
+  await sql`insert into settlement_transactions (${columns})
+    select ${common}, null, r.refund_id, 'RETURN', 'PURCHASE_RETURN', -r.refunded_amount, substr(r.refunded_at, 1, 10), r.refunded_at, null, null, r.reference
+    from refunds r join orders o on o.order_id = r.order_id order by r.refunded_at, r.refund_id`.execute(db);
+  const now = new Date().toISOString();
+  await sql`insert into settlement_terms (merchant_id, fee_rate_bp, fee_fixed, payout_delay_days, updated_at)
+    select distinct merchant_id, 0, 0, 7, ${now} from settlement_transactions`.execute(db);
+  await sql`insert into jobs (kind, merchant_id, payload, state, run_at, attempts, created_at, updated_at)
+    select 'payout', merchant_id, '{}', 'pending', 0, 0, ${now}, ${now} from settlement_terms`.execute(db);
+}
 
 /**
  * SQLite: the table made again under its name with the given columns (the same as before) and

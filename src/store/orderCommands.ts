@@ -29,6 +29,7 @@ import { refused, type Outcome } from './outcome.js';
 import { isUuid, merchantUrlOf } from './orders.js';
 import { cancelTokenOfRejectedPurchase } from './tokenWrites.js';
 import type { CapturesTable } from './schema.js';
+import { writeCaptureSettlement, writeRefundSettlement } from './settlementWrites.js';
 
 type Json = Record<string, unknown>;
 type Line = OrderLineAmounts & Json;
@@ -81,6 +82,7 @@ export function createCapture(req: CaptureRequest): OrderCommand {
       captured_at: toKlarnaTimestamp(tx.now),
     };
     tx.write(tx.db.insertInto('captures').values(capture));
+    writeCaptureSettlement(tx, capture);
     if (req.shipping_info && req.shipping_info.length > 0) addShippingInfo(tx, captureId, req.shipping_info);
     updateOrderState(tx, next, { capture_count: seq });
     tx.recordEvent('CAPTURE_CREATED', next, { capture_id: captureId, captured_amount: d.value.captured_amount, reference: req.reference });
@@ -120,6 +122,7 @@ export function createRefund(req: RefundRequest): OrderCommand {
         refunded_at: toKlarnaTimestamp(tx.now),
       }),
     );
+    writeRefundSettlement(tx, { refund_id: refundId, refunded_amount: d.value.refunded_amount, reference: req.reference ?? null, captureIds: d.value.allocations.map((a) => a.capture_id) });
     for (const a of d.value.allocations) {
       tx.write(
         tx.db

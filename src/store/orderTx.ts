@@ -5,7 +5,7 @@ import type { Compilable, Kysely } from 'kysely';
 import type { OrderState } from '../domain/order.js';
 import { toKlarnaTimestamp } from '../domain/time.js';
 import { WEBHOOK_EVENT_OF, type OrderEventType } from '../domain/webhookEvents.js';
-import { merchantClock } from './clock.js';
+import { merchantClock, type MerchantClock } from './clock.js';
 import type { Store } from './dialect.js';
 import { eventInsert } from './events.js';
 import type { KeyedRequest } from './idempotency.js';
@@ -13,6 +13,7 @@ import { jobInsert, webhookFanOut, type ScheduledJob } from './jobs.js';
 import { assertWritable, orderStateOf } from './orders.js';
 import type { Outcome } from './outcome.js';
 import type { Database, OrdersTable } from './schema.js';
+import { settlementFeesOf, type LockedSettlementFees, type SettlementFees } from './settlementWrites.js';
 
 /** Who runs an order command, under which key, and until when it may wait. */
 export interface CommandContext extends KeyedRequest<Outcome> {
@@ -39,6 +40,10 @@ export interface OrderTx {
   ctx: CommandContext;
   /** Now on the merchant's clock. */
   now: Date;
+  /** The merchant's clock as read with the order (now is clock.now). */
+  clock: MerchantClock;
+  /** The merchant's settlement fees, read with the order; null when it has no terms row yet. */
+  settlementFees: SettlementFees | null;
   write(query: Compilable<unknown>): void;
   /**
    * Appends to the order event log with the state before this command and the given state after,
@@ -52,7 +57,7 @@ export interface OrderTx {
 export type OrderCommand = (tx: OrderTx) => Promise<Outcome>;
 
 /** An order row as the runner locks it: with its merchant's clock offset. */
-export type LockedOrder = OrdersTable & { clock_offset_seconds: number };
+export type LockedOrder = OrdersTable & { clock_offset_seconds: number } & LockedSettlementFees;
 
 /** Set when a command queued outbox jobs, so the local worker is woken once they are committed. */
 export interface JobsWritten {
@@ -61,7 +66,7 @@ export interface JobsWritten {
 
 /** What a command sees of its locked order; its writes are queued in `writes`. */
 export function orderTx(store: Store, ctx: CommandContext, db: Kysely<Database>, locked: LockedOrder, writes: Compilable<unknown>[], jobs: JobsWritten): OrderTx {
-  const { clock_offset_seconds, ...order } = locked;
+  const { clock_offset_seconds, settlement_fee_rate_bp, settlement_fee_fixed, ...order } = locked;
   const clock = merchantClock(store, clock_offset_seconds);
   const now = clock.now;
   const state = orderStateOf(order);
@@ -71,6 +76,8 @@ export function orderTx(store: Store, ctx: CommandContext, db: Kysely<Database>,
     state,
     ctx,
     now,
+    clock,
+    settlementFees: settlementFeesOf({ settlement_fee_rate_bp, settlement_fee_fixed }),
     write: (query) => writes.push(query),
     recordEvent: (type, after, data) => {
       writes.push(

@@ -6,6 +6,7 @@ import type { FraudStatus } from '../domain/order.js';
 import type { OrderEventType } from '../domain/webhookEvents.js';
 import type { JobKind } from './jobs.js';
 import type { DistributionMethod, HppSourceKind, HppStatus, PlaceOrderMode } from '../domain/hpp.js';
+import type { DetailedType, TransactionType } from '../domain/settlements.js';
 
 export interface SettingsTable {
   key: string;
@@ -226,6 +227,9 @@ export interface Database {
   hpp_distributions: HppDistributionsTable;
   customer_tokens: CustomerTokensTable;
   customer_token_orders: CustomerTokenOrdersTable;
+  settlement_terms: SettlementTermsTable;
+  settlement_transactions: SettlementTransactionsTable;
+  payouts: PayoutsTable;
 }
 
 export interface PaymentSessionsTable {
@@ -313,5 +317,57 @@ export interface CustomerTokenOrdersTable {
   order_id: string;
   merchant_id: string;
   token_id: string;
+  created_at: string;
+}
+
+export interface SettlementTermsTable {
+  merchant_id: string;
+  fee_rate_bp: number;
+  fee_fixed: number;
+  payout_delay_days: number;
+  updated_at: string;
+}
+
+export interface SettlementTransactionsTable {
+  transaction_id: Generated<number>;
+  merchant_id: string;
+  order_id: string;
+  capture_id: string | null;
+  refund_id: string | null;
+  type: TransactionType;
+  detailed_type: DetailedType;
+  /** Signed from the merchant's side, minor units. */
+  amount: number;
+  currency_code: string;
+  /** YYYY-MM-DD on the merchant's clock: the day its capture or refund committed. */
+  day: string;
+  /** Merchant-clock time of the capture or refund (Klarna's sale_date). */
+  occurred_at: string;
+  capture_date: string | null;
+  short_order_id: string;
+  merchant_reference1: string | null;
+  merchant_reference2: string | null;
+  merchant_capture_reference: string | null;
+  merchant_refund_reference: string | null;
+  purchase_country: string;
+  shipping_country: string | null;
+  /** Set once, when its payout forms. */
+  payment_reference: string | null;
+  /** Its place in its payout, from 1 in transaction_id order; set with payment_reference. */
+  payout_seq: number | null;
+}
+
+export interface PayoutsTable {
+  payment_reference: string;
+  merchant_id: string;
+  currency_code: string;
+  /** The transactions' day. */
+  day: string;
+  /** Klarna date-time of the payout: 00:00 UTC of day + payout_delay_days. */
+  payout_date: string;
+  /** PayoutTotals as JSON. */
+  totals: string;
+  settlement_amount: number;
+  transaction_count: number;
   created_at: string;
 }

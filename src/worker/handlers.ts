@@ -9,6 +9,7 @@ import { runExpiry } from './expiryHandler.js';
 import { runFraudDecision } from './fraudDecisionHandler.js';
 import type { AttemptContext, JobHandler } from './job.js';
 import { sendFraudNotification } from './notificationHandler.js';
+import { formPayouts } from './payoutHandler.js';
 import { sendPush } from './pushHandler.js';
 import { deliverWebhook } from './webhookHandler.js';
 import { sendAuthorizationCallback } from './paymentAuthorizationHandler.js';
@@ -26,6 +27,7 @@ export const JOB_HANDLERS: JobHandlers = {
   payment_authorization: sendAuthorizationCallback,
   auto_capture: runAutoCapture,
   hpp_status_update: sendHppStatusUpdate,
+  payout: formPayouts,
 };
 
 /** Runs the job's kind's handler (the map pairs each kind with its own, so the payload types agree). */

@@ -36,6 +36,9 @@ const COMMANDS: Record<string, { flags: string[]; talksToServer: boolean }> = {
   'tokens get': { flags: [], talksToServer: true },
   'tokens order': { flags: ['--file', ...IDEMPOTENT], talksToServer: true },
   'tokens cancel': { flags: IDEMPOTENT, talksToServer: true },
+  'payouts list': { flags: [], talksToServer: true },
+  'payouts get': { flags: [], talksToServer: true },
+  'payouts csv': { flags: [], talksToServer: true },
 };
 
 describe('openom help', () => {

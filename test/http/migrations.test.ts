@@ -15,7 +15,7 @@ import type { CheckoutOrdersTable, JobState, JobsTable } from '../../src/store/s
 import { freePort, spawnOpenOM, waitForStatus } from '../support/process.js';
 import { call, createMerchant, createOrder, createTempPostgresDatabase, describeOnBothStores, getOrder, postgresOrSkip } from '../support/harness.js';
 
-const TABLES = ['captures', 'checkout_orders', 'customer_token_orders', 'customer_tokens', 'faults', 'hpp_distributions', 'hpp_sessions', 'idempotency_keys', 'job_attempts', 'jobs', 'merchants', 'order_events', 'orders', 'payment_authorizations', 'payment_sessions', 'portal_sessions', 'refunds', 'schema_migrations', 'settings', 'shipping_info', 'webhooks'];
+const TABLES = ['captures', 'checkout_orders', 'customer_token_orders', 'customer_tokens', 'faults', 'hpp_distributions', 'hpp_sessions', 'idempotency_keys', 'job_attempts', 'jobs', 'merchants', 'order_events', 'orders', 'payment_authorizations', 'payment_sessions', 'payouts', 'portal_sessions', 'refunds', 'schema_migrations', 'settings', 'settlement_terms', 'settlement_transactions', 'shipping_info', 'webhooks'];
 
 async function tableNames(store: Store): Promise<string[]> {
   const rows =
@@ -206,7 +206,7 @@ for (const backend of ['sqlite', 'postgres'] as const) {
 
 const NOW = '2030-01-01T00:00:00.000Z';
 /** Every kind and state the code has: the compiler checks these lists are complete. */
-const JOB_KINDS: Record<JobKind, true> = { webhook: true, notification: true, push: true, expiry: true, fraud_decision: true, payment_authorization: true, auto_capture: true, hpp_status_update: true };
+const JOB_KINDS: Record<JobKind, true> = { webhook: true, notification: true, push: true, expiry: true, fraud_decision: true, payment_authorization: true, auto_capture: true, hpp_status_update: true, payout: true };
 const JOB_STATES: Record<JobState, true> = { pending: true, done: true, dead: true, cancelled: true };
 
 function job(merchantId: string, overrides: Partial<Insertable<JobsTable>>): Insertable<JobsTable> {

@@ -15,7 +15,7 @@ export interface Viewer {
   path: string;
 }
 
-export type Section = 'orders' | 'webhooks' | 'pay-by-link' | 'tokens';
+export type Section = 'orders' | 'webhooks' | 'pay-by-link' | 'tokens' | 'payouts';
 
 export const csrfField = (viewer: Viewer) => html`<input type="hidden" name="csrf_token" value="${viewer.csrfToken}">`;
 
@@ -38,7 +38,7 @@ function clockBar(viewer: Viewer): SafeHtml {
 }
 
 function navigation(viewer: Viewer, section: Section | undefined, sections: readonly Section[]): SafeHtml {
-  const names: Record<Section, string> = { orders: 'Orders', webhooks: 'Webhooks', 'pay-by-link': 'Pay by link', tokens: 'Tokens' };
+  const names: Record<Section, string> = { orders: 'Orders', webhooks: 'Webhooks', 'pay-by-link': 'Pay by link', tokens: 'Tokens', payouts: 'Payouts' };
   return html`<header class="top"><div class="bar">
   <a class="brand" href="${portalPaths.orders}">OpenOM</a>
   <nav aria-label="Portal"><ul>${sections.map(
