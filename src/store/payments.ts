@@ -160,12 +160,12 @@ export function authorizePaymentSession(store: Store, p: { sessionId: string; me
   });
 }
 
-function authorizationStateOf(row: PaymentAuthorizationsTable): AuthorizationState {
+export function authorizationStateOf(row: PaymentAuthorizationsTable): AuthorizationState {
   return { expires_at: new Date(row.expires_at), cancelled: row.cancelled === 1, order_id: row.order_id };
 }
 
 /** The merchant's authorization locked for a write, with the merchant's clock; another merchant's token is an unknown one. */
-async function lockAuthorization(db: Kysely<Database>, store: Store, token: string, merchantId: string) {
+export async function lockAuthorization(db: Kysely<Database>, store: Store, token: string, merchantId: string) {
   const query = db
     .selectFrom('payment_authorizations')
     .selectAll()
