@@ -806,7 +806,7 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Create a Hosted Payment Page session for a checkout order: a link to pay it by */
+        /** Create a Hosted Payment Page session for a checkout order or (klarna profile) a Klarna Payments session: a link to pay it by */
         post: operations["createHppSession"];
         delete?: never;
         options?: never;
