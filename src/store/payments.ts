@@ -214,7 +214,9 @@ export function placeOrderFromToken(store: Store, p: OrderFromTokenRequest): Pro
     }
     const token = authorization.authorization_token;
     // Locked after the authorization (always in this order), so no new authorization is made on a session this order completes.
-    await lockSession(db, store, authorization.session_id, p.merchantId);
+    const lockedSession = await lockSession(db, store, authorization.session_id, p.merchantId);
+    // One order per session: another authorization of it (two at once on the hosted page) makes none once the session is complete.
+    if (lockedSession?.session.status === 'complete') return invalidToken();
     const d = decideOrderFromToken(authorizationStateOf(authorization), authorization.fraud_status, paymentCartOf(authorization.cart), p.cart, clock.now);
     if (!d.ok) {
       if (!d.keep) return d;

@@ -142,6 +142,20 @@ describeOnBothStores(
       assert.deepEqual([read.status, read.order_id], ['ERROR', undefined]);
     });
 
+    it('one order per payment session: a second authorization of it (two approvals at once on the page) makes no second order', async () => {
+      const t = ctx();
+      const { session_id } = await createSession(t, m);
+      const authorize = async () =>
+        ((await call(t, { method: 'POST', url: `/sandbox/v1/payments/sessions/${session_id}/authorize`, auth: m, body: { outcome: 'accepted' } })).json() as { authorization_token: string }).authorization_token;
+      const [first, second] = [await authorize(), await authorize()];
+      const order = await placeOrder(t, m, first);
+      assert.equal(order.statusCode, 200, order.body);
+      const again = await placeOrder(t, m, second);
+      assert.equal(again.statusCode, 404, again.body);
+      assert.equal(errorOf(again).error_code, 'NOT_FOUND');
+      assert.equal((await placeOrder(t, m, first)).body, order.body, 'the first token still repeats its order');
+    });
+
     it("refuses unknown, another merchant's and completed payment sessions, and NONE for checkout orders, with 400 naming the field", async () => {
       const t = ctx();
       const other = await createMerchant(t, `Other ${randomUUID().slice(0, 8)}`);
