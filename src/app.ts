@@ -16,6 +16,7 @@ import { HOSTED_CHECKOUT_PATH } from './checkout/document.js';
 import { hostedCheckoutRoutes } from './checkout/pageRoutes.js';
 import { checkoutCompletionRoutes } from './checkout/sandboxRoutes.js';
 import { authorizationRoutes, paymentSessionRoutes } from './payments/apiRoutes.js';
+import { authorizationCustomerTokenRoute } from './payments/customerTokenRoute.js';
 import { paymentSandboxRoutes } from './payments/sandboxRoutes.js';
 import { HOSTED_PAYMENTS_PATH } from './payments/document.js';
 import { hostedPaymentRoutes } from './payments/pageRoutes.js';
@@ -182,7 +183,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     await scope(HOSTED_CHECKOUT_PATH, 'none', [hostedCheckoutRoutes]);
     // Klarna Payments (CONTRACT §14) exists only under the klarna profile: Kustom does not offer it.
     if (config.profile === 'klarna') {
-      await scope('/payments/v1', 'merchant', [paymentSessionRoutes, authorizationRoutes]);
+      await scope('/payments/v1', 'merchant', [paymentSessionRoutes, authorizationRoutes, authorizationCustomerTokenRoute]);
       await scope('/sandbox/v1/payments', 'merchant', [paymentSandboxRoutes]);
       await scope(HOSTED_PAYMENTS_PATH, 'none', [hostedPaymentRoutes]);
     }

@@ -780,6 +780,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/payments/v1/authorizations/{authorization_token}/customer-token": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Create a customer token (Customer Token API) from an authorization whose session has intent tokenize or buy_and_tokenize */
+        post: operations["createCustomerTokenFromAuthorization"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/sandbox/v1/payments/sessions/{session_id}/authorize": {
         parameters: {
             query?: never;
@@ -806,7 +823,7 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Create a Hosted Payment Page session for a checkout order: a link to pay it by */
+        /** Create a Hosted Payment Page session for a checkout order or (klarna profile) a Klarna Payments session: a link to pay it by */
         post: operations["createHppSession"];
         delete?: never;
         options?: never;
@@ -1477,6 +1494,27 @@ export interface components {
             approved: boolean;
             /** @description When approved: valid 60 minutes (merchant clock) */
             authorization_token?: string;
+        };
+        PaymentCustomerTokenRequest: {
+            /** @description What the customer is subscribing to; shown on the token */
+            description: string;
+            /**
+             * @description What the token is for: SUBSCRIPTION (recurring orders)
+             * @enum {string}
+             */
+            intended_use: "SUBSCRIPTION";
+            /** @description RFC 1766 */
+            locale: string;
+            /** @description ISO 3166-1 alpha-2 */
+            purchase_country: string;
+            /** @description ISO 4217 */
+            purchase_currency: string;
+        };
+        PaymentCustomerToken: {
+            /** @description The customer token (CONTRACT §12): use it with /customer-token/v1/tokens/{token_id} */
+            token_id: string;
+            /** @description Where to send the shopper's browser: the session's test page */
+            redirect_url: string;
         };
         /**
          * @example {
@@ -4668,6 +4706,64 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalServerError"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    createCustomerTokenFromAuthorization: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Reused as the response's Klarna-Correlation-Id when sane (letters, digits, . _ : -, at most 128) */
+                "Klarna-Correlation-Id"?: components["parameters"]["Klarna-Correlation-Id"];
+            };
+            path: {
+                /** @description Authorization token */
+                authorization_token: components["parameters"]["authorization_token"];
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["PaymentCustomerTokenRequest"];
+            };
+        };
+        responses: {
+            /** @description The customer token, ACTIVE; every later request with the authorization token gets the same one */
+            200: {
+                headers: {
+                    "Klarna-Correlation-Id": components["headers"]["Klarna-Correlation-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PaymentCustomerToken"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["MerchantUnauthorized"];
+            /** @description NOT_ALLOWED: the session was created with intent buy */
+            403: {
+                headers: {
+                    "Klarna-Correlation-Id": components["headers"]["Klarna-Correlation-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description NOT_FOUND: unknown, expired or cancelled authorization token (or spent on an order, unless intent buy_and_tokenize) */
+            404: {
+                headers: {
+                    "Klarna-Correlation-Id": components["headers"]["Klarna-Correlation-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
             429: components["responses"]["TooManyRequests"];
             500: components["responses"]["InternalServerError"];
             503: components["responses"]["ServiceUnavailable"];

@@ -66,7 +66,7 @@ export function noticeHtml(notice: Notice): SafeHtml {
   return html`<p class="notice ${notice.tone}" role="${notice.tone === 'error' ? 'alert' : 'status'}">${notice.text}</p>`;
 }
 
-export function linesTable(order: CheckoutOrderFields): SafeHtml {
+export function linesTable(order: Pick<CheckoutOrderFields, 'purchase_currency' | 'locale' | 'order_lines' | 'order_amount'>): SafeHtml {
   const money = (amount: number) => formatAmount(amount, order.purchase_currency.toUpperCase(), order.locale);
   const rows = order.order_lines.map((line) => {
     const unit = typeof line.quantity_unit === 'string' && line.quantity_unit !== '' ? ` ${line.quantity_unit}` : '';

@@ -60,9 +60,18 @@ export function parsePaymentSessionUrl(raw: string): Decision<HppSource> {
   for (const { kind, path } of SOURCE_PATHS) {
     const id = path.exec(url.pathname)?.[1];
     if (id === undefined) continue;
-    return accept(kind === 'checkout_order' ? { kind, order_id: id.toLowerCase() } : { kind, session_id: id });
+    return accept(kind === 'checkout_order' ? { kind, order_id: id.toLowerCase() } : { kind, session_id: id.toLowerCase() });
   }
   return badUrl('must name a checkout order, <base>/checkout/v3/orders/{order_id}, or a payment session, <base>/payments/v1/sessions/{session_id}');
+}
+
+/**
+ * Payment sessions are Klarna Payments' (CONTRACT §14), which only the klarna profile offers: under
+ * kustom a payment_session_url must name a checkout order.
+ */
+export function checkSourceOffered(source: HppSourceKind, paymentsOffered: boolean): Refusal | undefined {
+  if (source !== 'payment_session' || paymentsOffered) return undefined;
+  return badUrl('payment sessions are the Klarna Payments API of the klarna profile; use a checkout order, <base>/checkout/v3/orders/{order_id}');
 }
 
 /**

@@ -5,7 +5,7 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
 import type { FastifyRequest } from 'fastify';
-import { checkHppMerchantUrls, parsePaymentSessionUrl, placeOrderModeFor, storedHppMerchantUrls } from '../domain/hpp.js';
+import { checkHppMerchantUrls, checkSourceOffered, parsePaymentSessionUrl, placeOrderModeFor, storedHppMerchantUrls } from '../domain/hpp.js';
 import { sendJson } from '../http/commandReply.js';
 import { ApiError } from '../http/errors.js';
 import { absoluteUrl } from '../http/origin.js';
@@ -43,9 +43,11 @@ export function messageJson(d: HppDistributionsTable) {
 }
 
 /** The session as the request describes it, or the first bad field as 400 BAD_VALUE. */
-function newSessionOf(body: HppSessionRequest) {
+function newSessionOf(body: HppSessionRequest, paymentsOffered: boolean) {
   const source = parsePaymentSessionUrl(body.payment_session_url);
   if (!source.ok) throw ApiError.of(source);
+  const notOffered = checkSourceOffered(source.value.kind, paymentsOffered);
+  if (notOffered) throw ApiError.of(notOffered);
   const merchant_urls = body.merchant_urls ?? {};
   const badUrl = checkHppMerchantUrls(merchant_urls);
   if (badUrl) throw ApiError.of(badUrl);
@@ -55,14 +57,14 @@ function newSessionOf(body: HppSessionRequest) {
   return { source: source.value, merchant_urls: storedHppMerchantUrls(merchant_urls), place_order_mode: mode.value, options };
 }
 
-export const hppApiRoutes: FastifyPluginAsyncTypebox<RoutesOptions> = async (app, { store }) => {
+export const hppApiRoutes: FastifyPluginAsyncTypebox<RoutesOptions> = async (app, { store, config }) => {
   app.post(
     '/sessions',
     {
       schema: {
         tags,
         operationId: 'createHppSession',
-        summary: 'Create a Hosted Payment Page session for a checkout order: a link to pay it by',
+        summary: 'Create a Hosted Payment Page session for a checkout order or (klarna profile) a Klarna Payments session: a link to pay it by',
         body: HppSessionRequest,
         response: {
           201: {
@@ -74,7 +76,7 @@ export const hppApiRoutes: FastifyPluginAsyncTypebox<RoutesOptions> = async (app
       },
     },
     async (request, reply) => {
-      const created = await createHppSession(store, request.merchantId, newSessionOf(request.body));
+      const created = await createHppSession(store, request.merchantId, newSessionOf(request.body, config.profile === 'klarna'));
       if (!created.ok) throw ApiError.of(created.problem);
       reply.header('location', absoluteUrl(request, hppPaths.session(created.session.session_id)));
       return sendJson(reply, createdJson(request, created.session), 201);

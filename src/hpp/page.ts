@@ -3,7 +3,7 @@
 // shop", as Klarna's page does. The page is the top window, so the form needs no target; the
 // server answers each choice with a redirect to the merchant's URL for the outcome.
 import type { CheckoutOrderFields } from '../domain/checkout.js';
-import type { HppPhase, HppStatus } from '../domain/hpp.js';
+import type { HppPhase, HppSourceKind, HppStatus } from '../domain/hpp.js';
 import { html, type SafeHtml } from '../html.js';
 import { layout, linesTable, noticeHtml, type Notice } from '../checkout/page.js';
 
@@ -17,8 +17,10 @@ const STATUS_NOTICES: Partial<Record<HppStatus, Notice>> = {
 };
 const EXPIRED: Notice = { tone: 'error', text: 'This payment link has expired. Please contact the shop for a new one.' };
 
-function paymentForm(action: string): SafeHtml {
-  return html`<form method="post" action="${action}"><label for="email">E-mail (optional)</label><input id="email" name="email" type="email" autocomplete="email" maxlength="100"><fieldset><legend>How should this test purchase go?</legend><button name="outcome" value="accepted">Approve</button><button name="outcome" value="pending_accepted" class="secondary">Pending, then accept</button><button name="outcome" value="pending_rejected" class="secondary">Pending, then reject</button><button name="outcome" value="denied" class="deny">Deny</button><button name="outcome" value="cancel" class="secondary">Cancel</button><button name="outcome" value="back" class="secondary">Back to the shop</button></fieldset></form>`;
+/** A Klarna Payments session has no "pending, then reject": its authorizations' reviews are accepted (CONTRACT §14). */
+function paymentForm(action: string, source: HppSourceKind): SafeHtml {
+  const pendingRejected = source === 'checkout_order' && html`<button name="outcome" value="pending_rejected" class="secondary">Pending, then reject</button>`;
+  return html`<form method="post" action="${action}"><label for="email">E-mail (optional)</label><input id="email" name="email" type="email" autocomplete="email" maxlength="100"><fieldset><legend>How should this test purchase go?</legend><button name="outcome" value="accepted">Approve</button><button name="outcome" value="pending_accepted" class="secondary">Pending, then accept</button>${pendingRejected}<button name="outcome" value="denied" class="deny">Deny</button><button name="outcome" value="cancel" class="secondary">Cancel</button><button name="outcome" value="back" class="secondary">Back to the shop</button></fieldset></form>`;
 }
 
 export interface HppPageView {
@@ -26,14 +28,16 @@ export interface HppPageView {
   phase: HppPhase;
   /** Where the form posts (absolute). */
   payUrl: string;
-  /** The order being paid, when it can still be read. */
-  order?: CheckoutOrderFields;
+  /** What the session pays for. */
+  source: HppSourceKind;
+  /** The cart being paid (the checkout order's or the payment session's), when it can still be read. */
+  order?: Pick<CheckoutOrderFields, 'purchase_currency' | 'locale' | 'order_lines' | 'order_amount'>;
 }
 
 export function hppPageHtml(view: HppPageView): string {
   const notice = view.phase === 'expired' ? EXPIRED : STATUS_NOTICES[view.status];
   const usable = view.phase === 'usable' && view.status === 'IN_PROGRESS';
-  return layout(html`${notice && noticeHtml(notice)}${view.order && linesTable(view.order)}${usable && paymentForm(view.payUrl)}`);
+  return layout(html`${notice && noticeHtml(notice)}${view.order && linesTable(view.order)}${usable && paymentForm(view.payUrl, view.source)}`);
 }
 
 export function missingSessionHtml(): string {

@@ -12,6 +12,7 @@ import type { RoutesOptions } from '../http/routes/options.js';
 import { PAGE_CSP } from '../checkout/page.js';
 import { checkoutFieldsOf, readCheckout } from '../store/checkoutOrders.js';
 import type { Store } from '../store/dialect.js';
+import { paymentCartOf, readPaymentSession } from '../store/payments.js';
 import { changeHppStatus, filledMerchantUrl, hppStateOf, readHppSession } from '../store/hppSessions.js';
 import type { HppSessionsTable } from '../store/schema.js';
 import { hppPageHtml, missingSessionHtml } from './page.js';
@@ -26,9 +27,12 @@ const ChoiceBody = Type.Object({
   email: Type.Optional(Type.String({ maxLength: 100, pattern: '^[^\\s@]+@[^\\s@]+$' })),
 });
 
-/** The order a checkout session pays, for the page to show (payment sessions are not paid here yet). */
+/** The cart the session pays, for the page to show: the checkout order's, or the payment session's. */
 async function orderOf(store: Store, session: HppSessionsTable) {
-  if (session.source_kind !== 'checkout_order') return undefined;
+  if (session.source_kind === 'payment_session') {
+    const reading = await readPaymentSession(store, session.source_id, session.merchant_id);
+    return reading && paymentCartOf(reading.session.document);
+  }
   const reading = await readCheckout(store, session.source_id);
   return reading && checkoutFieldsOf(reading.checkout);
 }
@@ -43,7 +47,7 @@ export const hppPageRoutes: FastifyPluginAsyncTypebox<RoutesOptions> = async (ap
   });
 
   async function showSession(reply: FastifyReply, session: HppSessionsTable, now: Date, payUrl: string) {
-    const view = { status: session.status, phase: hppPhase(hppStateOf(session), now), payUrl, order: await orderOf(store, session) };
+    const view = { status: session.status, source: session.source_kind, phase: hppPhase(hppStateOf(session), now), payUrl, order: await orderOf(store, session) };
     return sendPage(reply, 200, hppPageHtml(view));
   }
 

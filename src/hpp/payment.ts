@@ -14,6 +14,7 @@ import { runOrderCommand } from '../store/commandRunner.js';
 import type { Store } from '../store/dialect.js';
 import { changeHppStatus, hppCompletionStep, readHppSession } from '../store/hppSessions.js';
 import { createCapture } from '../store/orderCommands.js';
+import { AUTHORIZATION_OF, payPaymentSession } from './paymentSessionPayment.js';
 import type { HppSessionsTable } from '../store/schema.js';
 
 export const SHOPPER_CHOICES = ['accepted', 'pending_accepted', 'pending_rejected', 'denied', 'cancel', 'back'] as const;
@@ -40,11 +41,19 @@ export async function payHppSession(deps: PaymentDeps, p: PaymentRequest): Promi
   if (event !== undefined) return sessionAfter(deps.store, p.sessionId, event);
   const reading = await readHppSession(deps.store, p.sessionId);
   if (!reading) return undefined;
-  if (reading.session.status !== 'IN_PROGRESS' || reading.session.source_kind !== 'checkout_order') {
-    // Not open (the change refuses and the page shows why), or a source this server cannot pay yet.
-    return sessionAfter(deps.store, p.sessionId, 'error');
-  }
+  // Not open: the change refuses and the page shows why.
+  if (reading.session.status !== 'IN_PROGRESS') return sessionAfter(deps.store, p.sessionId, 'error');
+  if (reading.session.source_kind === 'payment_session') return payingPaymentSession(deps, reading.session, p);
   return purchase(deps, reading.session, p.choice as Exclude<PurchaseOutcome, 'denied'>, p);
+}
+
+async function payingPaymentSession(deps: PaymentDeps, session: HppSessionsTable, p: PaymentRequest): Promise<HppSessionsTable | undefined> {
+  const outcome = AUTHORIZATION_OF[p.choice];
+  // A choice the page does not offer for a payment session changes nothing.
+  if (outcome === undefined) return session;
+  const change = await payPaymentSession(deps, session, outcome, p.correlationId);
+  if (change === undefined) return sessionAfter(deps.store, session.session_id, 'error');
+  return 'session' in change ? change.session : undefined;
 }
 
 async function sessionAfter(store: Store, sessionId: string, event: ShopperEvent): Promise<HppSessionsTable | undefined> {

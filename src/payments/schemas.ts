@@ -94,3 +94,17 @@ export const AuthorizeResult = component('PaymentAuthorizeResult', Obj({
   approved: Type.Boolean(),
   authorization_token: Opt(Type.String({ description: 'When approved: valid 60 minutes (merchant clock)' })),
 }));
+
+export const PaymentCustomerTokenBody = component('PaymentCustomerTokenRequest', Obj({
+  description: Text(255, { minLength: 1, description: 'What the customer is subscribing to; shown on the token' }),
+  intended_use: Type.Literal('SUBSCRIPTION', { description: 'What the token is for: SUBSCRIPTION (recurring orders)' }),
+  locale: Locale,
+  purchase_country: CountryCode,
+  purchase_currency: CurrencyCode,
+}));
+export type PaymentCustomerTokenBody = Static<typeof PaymentCustomerTokenBody>;
+
+export const PaymentCustomerToken = component('PaymentCustomerToken', Obj({
+  token_id: Type.String({ description: 'The customer token (CONTRACT §12): use it with /customer-token/v1/tokens/{token_id}' }),
+  redirect_url: Type.String({ description: "Where to send the shopper's browser: the session's test page" }),
+}));

@@ -41,11 +41,20 @@ export type TokenContext = KeyedRequest<TokenOutcome> & { correlationId: string 
 const jsonOrNull = (v: unknown): string | null => (v === undefined || v === null ? null : JSON.stringify(v));
 const parsed = (text: string | null): Json | undefined => (text === null ? undefined : (JSON.parse(text) as Json));
 
+/** What a new token holds of the purchase that made it: a recurring checkout, or a Klarna Payments authorization. */
+export type TokenOriginFields = Pick<CheckoutOrderFields, 'purchase_country' | 'purchase_currency' | 'locale' | 'recurring_description'> & {
+  billing_address?: object;
+  shipping_address?: object;
+  customer?: object;
+};
+
 /**
- * The writes of the token a recurring checkout's completion makes, sent in the completion's
- * transaction (so a completed recurring checkout always has its token, and a failed one none).
+ * The writes of a new ACTIVE token and its openom.customer_token.created webhook, sent in the
+ * transaction of what makes it: a recurring checkout's completion (so a completed recurring checkout
+ * always has its token, and a failed one none), or POST /payments/v1/authorizations/{token}/customer-token.
+ * originId is what made it (the checkout order, or the authorization token).
  */
-export function newTokenWrites(db: Kysely<Database>, merchantId: string, checkoutOrderId: string, fields: CheckoutOrderFields, clock: MerchantClock) {
+export function newTokenWrites(db: Kysely<Database>, merchantId: string, originId: string, fields: TokenOriginFields, clock: MerchantClock) {
   const at = clock.now.toISOString();
   const token: CustomerTokensTable = {
     token_id: randomUUID(),
@@ -53,7 +62,7 @@ export function newTokenWrites(db: Kysely<Database>, merchantId: string, checkou
     status: assertTokenStatus('ACTIVE'),
     payment_method_type: SANDBOX_PAYMENT_METHOD_TYPE,
     description: fields.recurring_description ?? null,
-    origin_order_id: checkoutOrderId,
+    origin_order_id: originId,
     purchase_country: fields.purchase_country,
     purchase_currency: fields.purchase_currency,
     locale: fields.locale,

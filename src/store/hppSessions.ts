@@ -26,6 +26,7 @@ import {
   type HppState,
   type PlaceOrderMode,
 } from '../domain/hpp.js';
+import { sessionExpiresAt } from '../domain/payments.js';
 import { toKlarnaTimestamp } from '../domain/time.js';
 import { checkoutStateOf, phaseOf, readCheckout, type CompletionStep } from './checkoutOrders.js';
 import { merchantClock, type MerchantClock } from './clock.js';
@@ -33,6 +34,7 @@ import { inWriteTransaction, lockedRows, type Store } from './dialect.js';
 import { inJobsTransaction, jobInsert, payloadOf } from './jobs.js';
 import type { Database, HppDistributionsTable, HppSessionsTable } from './schema.js';
 import { isUuid } from './orders.js';
+import { paymentSessionStateOf, readPaymentSession } from './payments.js';
 
 export function hppStateOf(row: HppSessionsTable): HppState {
   return { status: row.status, expires_at: new Date(row.expires_at), updated_at: new Date(row.updated_at) };
@@ -115,10 +117,13 @@ async function sourceExpiry(store: Store, merchantId: string, source: HppSource)
       if (phase !== 'open') return problemOf(`Bad value: payment_session_url (the checkout order is ${phase === 'complete' ? 'completed' : phase})`);
       return accept(checkoutExpiresAt(checkoutStateOf(reading.checkout)));
     }
-    case 'payment_session':
-      // The Klarna Payments API (CONTRACT §14) plugs in here: its session's expiry, and its
-      // completion beside hppCompletionStep.
-      return problemOf('Bad value: payment_session_url (payment sessions cannot be hosted by this server yet; use a checkout order, <base>/checkout/v3/orders/{order_id})');
+    case 'payment_session': {
+      // A Klarna Payments session (CONTRACT §14) lives 48 hours from its creation, on the merchant's clock.
+      const reading = await readPaymentSession(store, source.session_id, merchantId);
+      if (!reading) return problemOf(`Bad value: payment_session_url (no payment session ${source.session_id} of this merchant)`);
+      if (reading.phase !== 'open') return problemOf(`Bad value: payment_session_url (the payment session is ${reading.phase})`);
+      return accept(sessionExpiresAt(paymentSessionStateOf(reading.session)));
+    }
   }
 }
 
@@ -205,6 +210,29 @@ export function hppCompletionStep(store: Store, sessionId: string, done: { compl
     done.completed = d.session;
     return { ok: true, writes: d.writes };
   };
+}
+
+/** What paying a Klarna Payments session left: the authorization token (place_order_mode NONE), or the order placed from it. */
+export type PaymentSessionResult = { authorization_token: string } | { order_id: string };
+
+/**
+ * A session over a Klarna Payments session becomes COMPLETED once the shopper's authorization (and,
+ * unless NONE, the order from it) is made; it must still be IN_PROGRESS. The authorization and the
+ * order are the Payments API's own transactions, so a session disabled in between stays DISABLED
+ * and the token or order is the merchant's to see (GET /payments/v1/sessions/{id}).
+ */
+export function completeHppWithPayment(store: Store, sessionId: string, result: PaymentSessionResult): Promise<HppChange> {
+  return inJobsTransaction(store, async (db): Promise<HppChange> => {
+    let changes: Partial<HppSessionsTable> = result;
+    if ('order_id' in result) {
+      const order = await db.selectFrom('orders').select(['order_id', 'klarna_reference']).where('order_id', '=', result.order_id).executeTakeFirstOrThrow();
+      changes = { order_id: order.order_id, klarna_reference: order.klarna_reference };
+    }
+    const d = await decideLocked(db, store, sessionId, undefined, 'complete', changes);
+    if (!d.ok) return d;
+    for (const write of d.writes) await db.executeQuery(write.compile());
+    return { ok: true, session: d.session };
+  });
 }
 
 export interface Distribution {

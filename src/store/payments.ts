@@ -160,12 +160,12 @@ export function authorizePaymentSession(store: Store, p: { sessionId: string; me
   });
 }
 
-function authorizationStateOf(row: PaymentAuthorizationsTable): AuthorizationState {
+export function authorizationStateOf(row: PaymentAuthorizationsTable): AuthorizationState {
   return { expires_at: new Date(row.expires_at), cancelled: row.cancelled === 1, order_id: row.order_id };
 }
 
 /** The merchant's authorization locked for a write, with the merchant's clock; another merchant's token is an unknown one. */
-async function lockAuthorization(db: Kysely<Database>, store: Store, token: string, merchantId: string) {
+export async function lockAuthorization(db: Kysely<Database>, store: Store, token: string, merchantId: string) {
   const query = db
     .selectFrom('payment_authorizations')
     .selectAll()
@@ -214,7 +214,9 @@ export function placeOrderFromToken(store: Store, p: OrderFromTokenRequest): Pro
     }
     const token = authorization.authorization_token;
     // Locked after the authorization (always in this order), so no new authorization is made on a session this order completes.
-    await lockSession(db, store, authorization.session_id, p.merchantId);
+    const lockedSession = await lockSession(db, store, authorization.session_id, p.merchantId);
+    // One order per session: another authorization of it (two at once on the hosted page) makes none once the session is complete.
+    if (lockedSession?.session.status === 'complete') return invalidToken();
     const d = decideOrderFromToken(authorizationStateOf(authorization), authorization.fraud_status, paymentCartOf(authorization.cart), p.cart, clock.now);
     if (!d.ok) {
       if (!d.keep) return d;
