@@ -229,6 +229,7 @@ const TABLES: { [K in keyof Database]: string[] } = {
   faults: ['fault_id'],
   checkout_orders: ['order_id'],
   portal_sessions: ['session_hash'],
+  merchant_calls: ['id'],
 };
 
 /** Every row of every table, in primary-key order, as one JSON text: equal texts = equal stores. */

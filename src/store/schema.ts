@@ -204,6 +204,29 @@ export interface PortalSessionsTable {
   expires_at: number;
 }
 
+/** What an outgoing call was for (CONTRACT §15). */
+export type MerchantCallKind = 'webhook' | 'notification' | 'push' | 'validation';
+
+/** One call OpenOM made to a merchant's server, kept for the sandbox's GET /sandbox/v1/calls. */
+export interface MerchantCallsTable {
+  id: Generated<number>;
+  merchant_id: string;
+  order_id: string | null;
+  kind: MerchantCallKind;
+  method: string;
+  /** Without userinfo, and with the values of query parameters that look like secrets hidden. */
+  url: string;
+  request_body: string | null;
+  /** HTTP status answered, 0 when there was no answer. */
+  status: number;
+  /** The first 4 KB of the answer's body. */
+  response_body: string | null;
+  error: string | null;
+  duration_ms: number;
+  /** Merchant-clock ISO time. */
+  called_at: string;
+}
+
 export interface Database {
   settings: SettingsTable;
   merchants: MerchantsTable;
@@ -219,4 +242,5 @@ export interface Database {
   faults: FaultsTable;
   checkout_orders: CheckoutOrdersTable;
   portal_sessions: PortalSessionsTable;
+  merchant_calls: MerchantCallsTable;
 }
