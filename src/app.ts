@@ -36,6 +36,7 @@ import { isFaultablePath } from './domain/faults.js';
 import { portal } from './portal/index.js';
 import { PORTAL_PREFIX } from './portal/paths.js';
 import { testStateRoutes } from './http/routes/sandbox/testState.js';
+import { callRoutes } from './http/routes/sandbox/calls.js';
 
 export interface AppDeps {
   config: Config;
@@ -163,7 +164,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   if (config.mode === 'sandbox') {
     // /sandbox/v1: the test helpers a merchant developer drives a sandbox with (CONTRACT §5), one
     // plugin per resource; the checkout's purchase helper is the checkout's own (src/checkout/).
-    const sandboxRoutes = [clockRoutes, faultRoutes, fraudDecisionRoutes, merchantWebhookRoutes, checkoutCompletionRoutes, pushRoutes, testStateRoutes];
+    const sandboxRoutes = [clockRoutes, faultRoutes, fraudDecisionRoutes, merchantWebhookRoutes, checkoutCompletionRoutes, pushRoutes, testStateRoutes, callRoutes];
     await scope('/sandbox/v1', 'merchant', sandboxRoutes);
     await scope('/checkout/v3', 'merchant', [checkoutRoutes]);
     await scope(HOSTED_CHECKOUT_PATH, 'none', [hostedCheckoutRoutes]);

@@ -2,6 +2,7 @@
 // parsed back to JS numbers: every stored amount is validated to stay far below 2^53).
 // Timestamps are ISO 8601 UTC text, identical on both dialects. JSON columns are text.
 import type { Generated } from 'kysely';
+import type { MerchantCallKind } from '../domain/merchantCalls.js';
 import type { FraudStatus } from '../domain/order.js';
 import type { OrderEventType } from '../domain/webhookEvents.js';
 import type { JobKind } from './jobs.js';
@@ -203,9 +204,6 @@ export interface PortalSessionsTable {
   /** Real epoch milliseconds. */
   expires_at: number;
 }
-
-/** What an outgoing call was for (CONTRACT §15). */
-export type MerchantCallKind = 'webhook' | 'notification' | 'push' | 'validation';
 
 /** One call OpenOM made to a merchant's server, kept for the sandbox's GET /sandbox/v1/calls. */
 export interface MerchantCallsTable {
