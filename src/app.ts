@@ -37,6 +37,7 @@ import { portal } from './portal/index.js';
 import { PORTAL_PREFIX } from './portal/paths.js';
 import { testStateRoutes } from './http/routes/sandbox/testState.js';
 import { callRoutes } from './http/routes/sandbox/calls.js';
+import { fixtureRoutes } from './fixtures/routes.js';
 
 export interface AppDeps {
   config: Config;
@@ -168,6 +169,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     await scope('/sandbox/v1', 'merchant', sandboxRoutes);
     await scope('/checkout/v3', 'merchant', [checkoutRoutes]);
     await scope(HOSTED_CHECKOUT_PATH, 'none', [hostedCheckoutRoutes]);
+    await scope('/admin/v1', 'admin', [fixtureRoutes(app, store)]);
   }
   // The merchant portal: HTML for people, in both modes, with its own sessions (src/portal/); its
   // webhooks page is a sandbox helper, as /sandbox/v1/webhooks is (CONTRACT §10).

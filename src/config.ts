@@ -51,6 +51,10 @@ export interface Config {
   workerConcurrency: number;
   /** Proxies in front whose X-Forwarded-For is believed: the client address failed logins are counted by. */
   trustProxyHops: number;
+  /** OPENOM_FIXTURES: a fixtures file loaded at start, sandbox mode only (CONTRACT §15). */
+  fixturesPath: string | undefined;
+  /** LOG_FORMAT: JSON lines for machines (default), or readable lines for people (CONTRACT §15). */
+  logFormat: 'json' | 'pretty';
 }
 
 export class ConfigError extends Error {}
@@ -252,5 +256,7 @@ export function loadConfig(rawEnv: Env = process.env): Config {
     metricsPort: env.OPENOM_METRICS_PORT ? intVar(env, 'OPENOM_METRICS_PORT', 0, 1, 65535) : undefined,
     workerConcurrency: intVar(env, 'OPENOM_WORKER_CONCURRENCY', 16, 0, 1000),
     trustProxyHops: intVar(env, 'OPENOM_TRUST_PROXY_HOPS', 0, 0, 10),
+    fixturesPath: optionalString(env, 'OPENOM_FIXTURES'),
+    logFormat: oneOf(env, 'LOG_FORMAT', ['json', 'pretty'] as const, 'json'),
   };
 }

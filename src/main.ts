@@ -6,10 +6,12 @@ import { banner } from './banner.js';
 import { bootstrap } from './bootstrap.js';
 import { ConfigError, loadConfig, redactDatabaseSecrets, storeForDisplay, type Config } from './config.js';
 import { serveMetrics } from './http/metrics.js';
+import type { Readiness } from './http/routes/health.js';
 import { isUnfixableConnectError, openStore, type Store, type StoreOptions } from './store/dialect.js';
 import { migrate } from './store/migrations.js';
 import { startWorker, type Worker } from './worker/worker.js';
 import { loadTls, type ServingTls } from './tls.js';
+import { loadFixturesFile } from './fixtures/startup.js';
 
 /** One line naming what to fix, then exit: the way every start-up mistake ends. */
 function exitWith(message: string, code: number): never {
@@ -56,7 +58,7 @@ async function main(): Promise<void> {
     orderQueueLimit: config.orderQueueLimit,
     onPoolError: (err) => log.warn({ err: redactDatabaseSecrets(err.message, config.store) }, 'database connection lost'),
   });
-  const readiness = { migrated: false };
+  const readiness: Readiness = { migrated: false };
   let adminTokenDigest: Buffer | undefined;
   let worker: Worker | undefined;
   const app = await buildApp({ config, store, readiness, adminTokenDigest: () => adminTokenDigest, logger: log, ...(tls ? { tls: tls.material } : {}) });
@@ -134,6 +136,12 @@ async function main(): Promise<void> {
         log.warn('OPENOM_SANDBOX_USERNAME / OPENOM_SANDBOX_PASSWORD are ignored in production mode: create merchants with the admin API or `openom merchants create`');
       }
       readiness.migrated = true;
+      if (config.fixturesPath !== undefined) {
+        readiness.pending = 'OPENOM_FIXTURES is loading.';
+        const merchants = await loadFixturesFile(app, store, config, config.fixturesPath);
+        log.info({ fixtures: config.fixturesPath, merchants: merchants.map((m) => ({ merchant_id: m.merchant_id, loaded: m.loaded, orders: m.orders.length })) }, 'fixtures loaded');
+        readiness.pending = undefined;
+      }
       if (config.workerConcurrency > 0 && !shuttingDown) worker = startWorker(store, { concurrency: config.workerConcurrency, log });
       const address = app.server.address();
       const port = typeof address === 'object' && address ? address.port : config.port;

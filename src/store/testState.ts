@@ -3,6 +3,7 @@
 // here names a table of its own.
 import { sql, type Kysely, type RawBuilder } from 'kysely';
 import { problems, type Problem } from '../domain/errorCodes.js';
+import { advanceClock } from './clock.js';
 import { inReadSnapshot, inWriteTransaction, isUnavailableError, type Store } from './dialect.js';
 import { signalJobsDue } from './jobs.js';
 import { MERCHANT_TABLES, merchantTable, type MerchantTable } from './merchantTables.js';
@@ -211,4 +212,51 @@ export async function importSnapshot(store: Store, merchantId: string, doc: unkn
     // The rows contradict the store: an id another merchant has, a missing parent row, a broken check.
     return bad(`Bad value: tables (the snapshot cannot be loaded here: ${(err as Error).message.slice(0, 300)})`);
   }
+}
+
+export interface FixedMerchant {
+  merchant_id: string;
+  name: string;
+  username: string;
+  password_hash: string;
+  created_at: string;
+}
+
+/**
+ * The merchant as a fixture declares it, made or brought in line (name, credentials), with nothing
+ * else: its state reset and its clock at the given offset. A problem when another merchant has the username.
+ */
+export async function freshFixedMerchant(store: Store, merchant: FixedMerchant, clockOffsetSeconds: number): Promise<Problem | undefined> {
+  const clash = await store.db
+    .selectFrom('merchants')
+    .select('merchant_id')
+    .where('username', '=', merchant.username)
+    .where('merchant_id', '!=', merchant.merchant_id)
+    .executeTakeFirst();
+  if (clash) return problems.badValue(`Bad value: username (${merchant.username} is another merchant's)`);
+  await inWriteTransaction(store, async (db) => {
+    await db
+      .insertInto('merchants')
+      .values({ ...merchant, clock_offset_seconds: 0 })
+      .onConflict((oc) => oc.column('merchant_id').doUpdateSet({ name: merchant.name, username: merchant.username, password_hash: merchant.password_hash }))
+      .execute();
+    await db.deleteFrom('portal_sessions').where('merchant_id', '=', merchant.merchant_id).execute();
+  });
+  await resetMerchant(store, merchant.merchant_id);
+  if (clockOffsetSeconds > 0) await advanceClock(store, merchant.merchant_id, clockOffsetSeconds);
+  return undefined;
+}
+
+/** Which of these order ids exist, and whose they are. */
+export async function ownersOfOrders(store: Store, orderIds: string[]): Promise<Map<string, string>> {
+  if (orderIds.length === 0) return new Map();
+  const rows = await store.db.selectFrom('orders').select(['order_id', 'merchant_id']).where('order_id', 'in', orderIds).execute();
+  return new Map(rows.map((r) => [r.order_id, r.merchant_id]));
+}
+
+/** A setting of the server's own (settings table), written or replaced. */
+export async function putSetting(store: Store, key: string, value: string): Promise<void> {
+  await inWriteTransaction(store, (db) =>
+    db.insertInto('settings').values({ key, value }).onConflict((oc) => oc.column('key').doUpdateSet({ value })).execute(),
+  );
 }
