@@ -11,7 +11,7 @@ import { isUnfixableConnectError, openStore, type Store, type StoreOptions } fro
 import { migrate } from './store/migrations.js';
 import { startWorker, type Worker } from './worker/worker.js';
 import { loadTls, type ServingTls } from './tls.js';
-import { loadFixturesFile } from './fixtures/startup.js';
+import { loadStartupFixtures } from './fixtures/startup.js';
 
 /** One line naming what to fix, then exit: the way every start-up mistake ends. */
 function exitWith(message: string, code: number): never {
@@ -136,12 +136,7 @@ async function main(): Promise<void> {
         log.warn('OPENOM_SANDBOX_USERNAME / OPENOM_SANDBOX_PASSWORD are ignored in production mode: create merchants with the admin API or `openom merchants create`');
       }
       readiness.migrated = true;
-      if (config.fixturesPath !== undefined) {
-        readiness.pending = 'OPENOM_FIXTURES is loading.';
-        const merchants = await loadFixturesFile(app, store, config, config.fixturesPath);
-        log.info({ fixtures: config.fixturesPath, merchants: merchants.map((m) => ({ merchant_id: m.merchant_id, loaded: m.loaded, orders: m.orders.length })) }, 'fixtures loaded');
-        readiness.pending = undefined;
-      }
+      if (config.fixturesPath !== undefined) await loadStartupFixtures(app, store, config, config.fixturesPath, readiness, log);
       if (config.workerConcurrency > 0 && !shuttingDown) worker = startWorker(store, { concurrency: config.workerConcurrency, log });
       const address = app.server.address();
       const port = typeof address === 'object' && address ? address.port : config.port;
