@@ -12,6 +12,7 @@ import { migrate } from './store/migrations.js';
 import { startWorker, type Worker } from './worker/worker.js';
 import { loadTls, type ServingTls } from './tls.js';
 import { loadStartupFixtures } from './fixtures/startup.js';
+import { prettyDestination } from './logFormat.js';
 
 /** One line naming what to fix, then exit: the way every start-up mistake ends. */
 function exitWith(message: string, code: number): never {
@@ -45,12 +46,15 @@ function sleep(ms: number) {
 async function main(): Promise<void> {
   const startedAt = performance.now();
   const { config, tls } = await configOrExit();
-  const log = pino({
-    level: config.logLevel,
-    base: { service: 'openom' },
-    redact: ['req.headers.authorization'],
-    ...(config.logTime === 'iso' ? { timestamp: pino.stdTimeFunctions.isoTime } : {}),
-  });
+  const log = pino(
+    {
+      level: config.logLevel,
+      base: { service: 'openom' },
+      redact: ['req.headers.authorization'],
+      ...(config.logTime === 'iso' ? { timestamp: pino.stdTimeFunctions.isoTime } : {}),
+    },
+    config.logFormat === 'pretty' ? prettyDestination(process.stdout) : undefined,
+  );
   const store = storeOrExit(config, {
     merchantClocks: config.mode === 'sandbox',
     pgPoolSize: config.pgPoolSize,
