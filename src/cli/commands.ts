@@ -1,6 +1,7 @@
 // Every `openom` command (CONTRACT §9), as data: help, argument parsing and the request are all
 // derived from this table. An API command is one HTTP call; a local command runs in this process.
 import type { Access, Env } from './api.js';
+import { DEVLOOP_COMMANDS } from './devloop.js';
 import { readJsonInput } from './input.js';
 
 export interface OptionSpec {
@@ -10,6 +11,8 @@ export interface OptionSpec {
   required?: boolean;
   /** Digits only: `12.50` or `1e3` is a usage error, never rounded. */
   integer?: boolean;
+  /** A switch without a value (`--json`): its value is "true" when given. */
+  flag?: boolean;
 }
 
 export interface Input {
@@ -31,9 +34,11 @@ interface CommandBase {
 
 export interface ApiCommand extends CommandBase {
   access: Access;
-  method: 'GET' | 'POST';
+  method: 'GET' | 'POST' | 'PUT' | 'DELETE';
   /** `{NAME}` is filled from the argument or option of that name. */
   path: string;
+  /** Query parameters from the options; those without a value are left out. */
+  query?: (input: Input) => Record<string, string | undefined>;
   body?: (input: Input) => unknown;
 }
 
@@ -191,6 +196,7 @@ export const COMMANDS: readonly Command[] = [
     example: 'DATABASE_URL=postgres://postgres@127.0.0.1:5432/openom openom ledger check',
     run: async ({ env }) => (await import('./ledger-check.js')).checkLedgerCommand(env),
   },
+  ...DEVLOOP_COMMANDS,
 ];
 
 /** The command the first words of argv name (two-word names first), and how many words it took. */

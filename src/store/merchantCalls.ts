@@ -40,3 +40,25 @@ export async function listCalls(store: Store, merchantId: string, filter: CallFi
 export function orderCalls(db: Kysely<Database>, orderId: string, limit: number) {
   return db.selectFrom('merchant_calls').selectAll().where('order_id', '=', orderId).orderBy('id', 'desc').limit(limit).execute();
 }
+
+/** The merchant's order events after an id, oldest first: what `openom listen` follows. */
+export function eventsAfter(store: Store, merchantId: string, afterId: number, limit: number) {
+  return store.reader
+    .selectFrom('order_events')
+    .select(['id', 'order_id', 'type', 'occurred_at'])
+    .where('id', '>', afterId)
+    .where('merchant_id', '=', merchantId)
+    .orderBy('id')
+    .limit(limit)
+    .execute();
+}
+
+/** The id of the merchant's newest order event (0 without any): where following starts. */
+export async function newestEventId(store: Store, merchantId: string): Promise<number> {
+  const row = await store.reader
+    .selectFrom('order_events')
+    .select((eb) => eb.fn.max('id').as('id'))
+    .where('merchant_id', '=', merchantId)
+    .executeTakeFirst();
+  return Number(row?.id ?? 0);
+}

@@ -1,10 +1,12 @@
+// GET /sandbox/v1/events: the merchant's order events as they are written, for `openom listen`.
 // GET /sandbox/v1/calls: every call OpenOM made to the merchant's server (CONTRACT §15): pushes,
 // fraud notifications, the checkout's validation callback and webhook deliveries, with what was
 // sent and the first 4 KB of what came back.
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
 import type { MerchantCallKind } from '../../../domain/merchantCalls.js';
-import { listCalls, type MerchantCallRow } from '../../../store/merchantCalls.js';
+import { WEBHOOK_EVENT_OF } from '../../../domain/webhookEvents.js';
+import { eventsAfter, listCalls, newestEventId, type MerchantCallRow } from '../../../store/merchantCalls.js';
 import { component } from '../../schemas/components.js';
 import type { RoutesOptions } from '../options.js';
 
@@ -34,6 +36,27 @@ const CallsQuery = Type.Object({
   after: Type.Optional(Type.String({ pattern: '^[0-9]{1,15}$', description: 'Only calls after this call_id, oldest first: to follow calls as they happen' })),
   limit: Type.Optional(Type.String({ pattern: '^([1-9][0-9]{0,2}|1000)$', description: `At most this many (1–1000, default ${DEFAULT_LIMIT})` })),
 });
+
+const EventsQuery = Type.Object({
+  after: Type.Optional(Type.String({ pattern: '^[0-9]{1,15}$', description: 'Only events after this event_id' })),
+  limit: CallsQuery.properties.limit,
+});
+
+const OrderEventFeed = component(
+  'OrderEventFeed',
+  Type.Object({
+    events: Type.Array(
+      Type.Object({
+        event_id: Type.Integer(),
+        order_id: Type.String(),
+        type: Type.String({ description: 'The order event (CAPTURE_CREATED, ORDER_EXPIRED, …)' }),
+        webhook_event: Type.Union([Type.String(), Type.Null()], { description: 'The webhook event it fires, if any' }),
+        occurred_at: Type.String({ format: 'date-time' }),
+      }),
+    ),
+    newest_event_id: Type.Integer({ description: 'Ask again with after= this to get what follows' }),
+  }),
+);
 
 export function callJson(c: MerchantCallRow) {
   return {
@@ -72,6 +95,28 @@ export const callRoutes: FastifyPluginAsyncTypebox<RoutesOptions> = async (app, 
         limit: limit === undefined ? DEFAULT_LIMIT : Number(limit),
       });
       return { calls: calls.map(callJson) };
+    },
+  );
+
+  app.get(
+    '/events',
+    {
+      schema: {
+        tags: ['Sandbox'],
+        operationId: 'listOrderEvents',
+        summary: "The merchant's order events after an event id, oldest first (without `after`: none, and the newest id to follow from)",
+        querystring: EventsQuery,
+        response: { 200: { description: 'The events', ...OrderEventFeed } },
+      },
+    },
+    async (request) => {
+      const { after, limit } = request.query;
+      if (after === undefined) return { events: [], newest_event_id: await newestEventId(store, request.merchantId) };
+      const rows = await eventsAfter(store, request.merchantId, Number(after), limit === undefined ? DEFAULT_LIMIT : Number(limit));
+      return {
+        events: rows.map((e) => ({ event_id: Number(e.id), order_id: e.order_id, type: e.type, webhook_event: WEBHOOK_EVENT_OF[e.type] ?? null, occurred_at: e.occurred_at })),
+        newest_event_id: rows.length > 0 ? Number(rows.at(-1)!.id) : Number(after),
+      };
     },
   );
 };
