@@ -2,7 +2,7 @@
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
-import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance, type FastifyPluginAsync } from 'fastify';
+import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance, type FastifyPluginAsync, type FastifyRequest } from 'fastify';
 import type { Config } from './config.js';
 import { adminAuthenticator, merchantAuthenticator, merchantCredentialVerifier } from './http/auth.js';
 import { refuseCrossSite } from './http/crossSite.js';
@@ -38,6 +38,7 @@ import { PORTAL_PREFIX } from './portal/paths.js';
 import { testStateRoutes } from './http/routes/sandbox/testState.js';
 import { callRoutes } from './http/routes/sandbox/calls.js';
 import { fixtureRoutes } from './fixtures/routes.js';
+import { isFixtureLoadCall } from './fixtures/load.js';
 
 export interface AppDeps {
   config: Config;
@@ -128,8 +129,10 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
 
   await app.register(healthRoutes, { store, config, readiness });
 
-  const requireReady = (_request: unknown, _reply: unknown, done: (err?: Error) => void) =>
-    done(readiness.migrated ? undefined : unavailable('The store is not ready yet.'));
+  // While OPENOM_FIXTURES loads, only the loader's own calls get through: a client asking early
+  // would otherwise fail to log in as a merchant not made yet, and count towards the login throttle.
+  const requireReady = (request: FastifyRequest, _reply: unknown, done: (err?: Error) => void) =>
+    done(readiness.migrated && (!readiness.pending || isFixtureLoadCall(request.headers)) ? undefined : unavailable(readiness.pending ?? 'The store is not ready yet.'));
 
   const { verifyMerchantCredentials, authenticateMerchant, authenticateAdmin } = credentialChecks(deps);
   // Sandbox faults (CONTRACT §5): one store read per merchant request in sandbox mode, none in production.
