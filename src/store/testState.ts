@@ -4,7 +4,7 @@
 import { sql, type Kysely, type RawBuilder } from 'kysely';
 import { problems, type Problem } from '../domain/errorCodes.js';
 import { advanceClock } from './clock.js';
-import { inReadSnapshot, inWriteTransaction, isUnavailableError, type Store } from './dialect.js';
+import { inReadSnapshot, inWriteTransaction, isUnavailableError, lockedRows, type Store } from './dialect.js';
 import { signalJobsDue } from './jobs.js';
 import { MERCHANT_TABLES, merchantTable, type MerchantTable } from './merchantTables.js';
 import type { Database } from './schema.js';
@@ -31,20 +31,34 @@ function ownedBy(t: MerchantTable, merchantId: string): RawBuilder<unknown> {
     : sql`t.${sql.ref(t.scope.column)} in (select order_id from orders where merchant_id = ${merchantId})`;
 }
 
-async function deleteMerchantRows(db: Kysely<Database>, merchantId: string): Promise<void> {
+async function deleteMerchantRows(store: Store, db: Kysely<Database>, merchantId: string): Promise<void> {
+  // The merchant's orders are locked first (PostgreSQL; on SQLite the write transaction excludes
+  // every other writer), as every order command locks its order: no capture or refund is added
+  // under the delete.
+  await lockedRows(store, db.selectFrom('orders').select('order_id').where('merchant_id', '=', merchantId), 'orders').execute();
   for (const t of [...TABLES].reverse()) {
     await sql`delete from ${sql.table(t.table)} as t where ${ownedBy(t, merchantId)}`.execute(db);
   }
 }
 
+/** PostgreSQL's foreign_key_violation: a row was added under the delete by a change that began before it. */
+const isForeignKeyViolation = (err: unknown) => (err as { code?: unknown }).code === '23503';
+
 /** Deletes everything the merchant made and sets its clock back to real time. False: no such merchant. */
 export async function resetMerchant(store: Store, merchantId: string): Promise<boolean> {
-  return inWriteTransaction(store, async (db) => {
-    const updated = await db.updateTable('merchants').set({ clock_offset_seconds: 0 }).where('merchant_id', '=', merchantId).executeTakeFirst();
-    if (Number(updated.numUpdatedRows) === 0) return false;
-    await deleteMerchantRows(db, merchantId);
-    return true;
-  });
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await inWriteTransaction(store, async (db) => {
+        const updated = await db.updateTable('merchants').set({ clock_offset_seconds: 0 }).where('merchant_id', '=', merchantId).executeTakeFirst();
+        if (Number(updated.numUpdatedRows) === 0) return false;
+        await deleteMerchantRows(store, db, merchantId);
+        return true;
+      });
+    } catch (err) {
+      // A new order committed while the reset ran (its rows deleted in part): the reset runs again.
+      if (attempt >= 3 || !isForeignKeyViolation(err)) throw err;
+    }
+  }
 }
 
 /** A row as a snapshot holds it: keys sorted, no merchant id, store counters as positions. */
@@ -197,7 +211,7 @@ export async function importSnapshot(store: Store, merchantId: string, doc: unkn
         .where('merchant_id', '=', merchantId)
         .executeTakeFirst();
       if (Number(updated.numUpdatedRows) === 0) return false;
-      await deleteMerchantRows(db, merchantId);
+      await deleteMerchantRows(store, db, merchantId);
       const newIds = new Map<string, Map<number, number>>();
       for (const t of TABLES) {
         const rows = checked.tables[t.table] ?? [];

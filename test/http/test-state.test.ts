@@ -10,6 +10,7 @@ import {
   createOrder,
   describeOnBothStores,
   getOrder,
+  orderBody,
   ordersUrl,
   refund,
   type MerchantCredentials,
@@ -75,6 +76,18 @@ describeOnBothStores('POST /sandbox/v1/reset', (ctx) => {
     // The merchant goes on working after the reset; an idempotency key used before is free again.
     const again = await createOrder(t, merchant);
     assert.equal((await capture(t, merchant, again.order_id, { captured_amount: 1_000 })).statusCode, 201);
+  });
+
+  it('a reset while captures and new orders are under way answers 204, and each of them a success or NO_SUCH_ORDER, never a 5xx', async () => {
+    const t = ctx();
+    const merchant = await createMerchant(t);
+    const orders = await Promise.all(Array.from({ length: 6 }, () => createOrder(t, merchant)));
+    const work = orders.flatMap((o) => [1, 2].map(() => capture(t, merchant, o.order_id, { captured_amount: 1_000 })));
+    const more = Array.from({ length: 4 }, () => call(t, { method: 'POST', url: `/admin/v1/merchants/${merchant.merchant_id}/orders`, auth: 'admin', body: orderBody() }));
+    const reset = call(t, { method: 'POST', url: '/sandbox/v1/reset', auth: merchant });
+    const answers = await Promise.all([...work, ...more]);
+    assert.equal((await reset).statusCode, 204);
+    for (const res of answers) assert.ok([201, 404].includes(res.statusCode), `${res.statusCode} ${res.body}`);
   });
 
   it('needs the merchant credentials', async () => {
