@@ -159,42 +159,59 @@ async function checkDocument(store: Store, doc: unknown): Promise<SnapshotDocume
   return d as SnapshotDocument;
 }
 
+/**
+ * n new ids of table's counter, taken in the import's write transaction: PostgreSQL's sequence
+ * hands them out; on SQLite the transaction holds the write lock, so the ids after the largest are free.
+ */
+async function freshIds(store: Store, db: Kysely<Database>, table: string, n: number): Promise<number[]> {
+  if (n === 0) return [];
+  if (store.dialect === 'postgres') {
+    const { rows } = await sql<{ id: number }>`select nextval(pg_get_serial_sequence(${table}, 'id')) as id from generate_series(1, ${n}::int)`.execute(db);
+    return rows.map((r) => Number(r.id));
+  }
+  const { rows } = await sql<{ id: number | null }>`select max(id) as id from ${sql.table(table)}`.execute(db);
+  const base = Number(rows[0]?.id ?? 0);
+  return Array.from({ length: n }, (_, i) => base + i + 1);
+}
+
 /** Inserts one table's rows for the merchant; the store's new ids of its counted rows, by position. */
-async function insertRows(db: Kysely<Database>, t: MerchantTable, rows: Row[], merchantId: string, newIds: Map<string, Map<number, number>>): Promise<Map<number, number>> {
+async function insertRows(store: Store, db: Kysely<Database>, t: MerchantTable, rows: Row[], merchantId: string, newIds: Map<string, Map<number, number>>): Promise<Map<number, number>> {
   const mine = new Map<number, number>();
-  const values = rows.map((row) => {
+  // A table whose ids others refer to gets its new ids first, to translate those references.
+  const referenced = TABLES.some((other) => Object.values(other.refs ?? {}).includes(t.table));
+  const ids = referenced && t.serialId ? await freshIds(store, db, t.table, rows.length) : [];
+  const values = rows.map((row, i) => {
     const out: Row = { ...row };
     if (t.scope.kind === 'merchant_id') out.merchant_id = merchantId;
-    if (t.serialId) delete out.id;
+    if (t.serialId) {
+      delete out.id;
+      const id = ids[i];
+      if (id !== undefined) {
+        out.id = id;
+        mine.set(Number(row.id ?? i + 1), id);
+      }
+    }
     for (const [column, target] of Object.entries(t.refs ?? {})) {
       const position = out[column];
       if (position !== null && position !== undefined) out[column] = newIds.get(target)?.get(Number(position)) ?? -1;
     }
     return out;
   });
-  // A table whose ids others refer to is written row by row, to learn each new id in order.
-  const referenced = TABLES.some((other) => Object.values(other.refs ?? {}).includes(t.table));
-  const insert = (batch: Row[]) => {
-    const columns = Object.keys(batch[0] ?? {});
-    const tuples = batch.map((r) => sql`(${sql.join(columns.map((c) => r[c] ?? null))})`);
-    return sql<{ id: number }>`insert into ${sql.table(t.table)} (${sql.join(columns.map((c) => sql.ref(c)))}) values ${sql.join(tuples)}${referenced ? sql` returning id` : sql``}`;
-  };
-  if (referenced) {
-    for (const [i, row] of values.entries()) {
-      const { rows: inserted } = await insert([row]).execute(db);
-      mine.set(Number(rows[i]?.id ?? i + 1), Number(inserted[0]?.id));
-    }
-    return mine;
-  }
   // Rows with the same columns go together, as many as the statement's parameters allow.
   const groups = new Map<string, Row[]>();
   for (const row of values) {
     const shape = Object.keys(row).join(',');
-    groups.set(shape, [...(groups.get(shape) ?? []), row]);
+    const group = groups.get(shape);
+    if (group) group.push(row);
+    else groups.set(shape, [row]);
   }
   for (const group of groups.values()) {
-    const perStatement = Math.max(1, Math.floor(30_000 / Math.max(1, Object.keys(group[0] ?? {}).length)));
-    for (let i = 0; i < group.length; i += perStatement) await insert(group.slice(i, i + perStatement)).execute(db);
+    const columns = Object.keys(group[0] ?? {});
+    const perStatement = Math.max(1, Math.floor(30_000 / Math.max(1, columns.length)));
+    for (let i = 0; i < group.length; i += perStatement) {
+      const tuples = group.slice(i, i + perStatement).map((r) => sql`(${sql.join(columns.map((c) => r[c] ?? null))})`);
+      await sql`insert into ${sql.table(t.table)} (${sql.join(columns.map((c) => sql.ref(c)))}) values ${sql.join(tuples)}`.execute(db);
+    }
   }
   return mine;
 }
@@ -215,7 +232,7 @@ export async function importSnapshot(store: Store, merchantId: string, doc: unkn
       const newIds = new Map<string, Map<number, number>>();
       for (const t of TABLES) {
         const rows = checked.tables[t.table] ?? [];
-        if (rows.length > 0) newIds.set(t.table, await insertRows(db, t, rows, merchantId, newIds));
+        if (rows.length > 0) newIds.set(t.table, await insertRows(store, db, t, rows, merchantId, newIds));
       }
       return true;
     });

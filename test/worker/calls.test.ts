@@ -3,7 +3,7 @@
 import assert from 'node:assert/strict';
 import { after, before, it } from 'node:test';
 import { checkoutBody, complete, createCheckout, merchantUrls } from '../support/checkout.js';
-import { call, capture, createMerchant, describeOnBothStores, WITH_WORKER, type MerchantCredentials, type TestApp } from '../support/harness.js';
+import { call, capture, createMerchant, createOrder, describeOnBothStores, WITH_WORKER, type MerchantCredentials, type TestApp } from '../support/harness.js';
 import { expectError } from '../support/orderAssertions.js';
 import { portalLogin } from '../support/portal.js';
 import { startReceiver, type Receiver } from '../support/receiver.js';
@@ -100,6 +100,27 @@ describeOnBothStores(
       assert.match(page.body, /Push to <span class="mono">POST [^<]+\/push\?sid=[^<]+<\/span>: answered 200/);
       assert.match(page.body, /Webhook to <span class="mono">POST [^<]+\/hooks\?token=redacted<\/span>: answered 202/);
       assert.doesNotMatch(page.body, /s3cret/);
+    });
+
+    it("a snapshot keeps the calls and the delivery attempts with their jobs: export → reset → import → export is byte-identical", async () => {
+      const t = ctx();
+      const m = await createMerchant(t);
+      await registerWebhook(t, m, `${shop.origin}/hooks`, ['capture.created']);
+      const order = await createCheckout(t, m, checkoutBody({ merchant_urls: merchantUrls(shop.origin) }));
+      assert.equal((await complete(t, m, order.order_id, 'accepted')).statusCode, 200);
+      assert.equal((await capture(t, m, order.order_id, { captured_amount: 10_000 })).statusCode, 201);
+      await eventually('the webhook delivered', async () => ((await callsOf(t, m, '?kind=webhook')).length > 0 ? true : undefined));
+      const exported = (await call(t, { method: 'GET', url: '/sandbox/v1/snapshot', auth: m })).body;
+      const tables = (JSON.parse(exported) as { tables: Record<string, { job_id?: number }[]> }).tables;
+      assert.ok((tables.job_attempts?.length ?? 0) > 0 && (tables.merchant_calls?.length ?? 0) > 0);
+      assert.ok(tables.job_attempts!.every((a) => typeof a.job_id === 'number' && a.job_id >= 1 && a.job_id <= tables.jobs!.length), 'attempts name their job by position');
+      // Another merchant's jobs in between: the imported ones get new ids, and their attempts follow them.
+      const other = await createMerchant(t, 'Other AB');
+      await registerWebhook(t, other, `${shop.origin}/hooks`, ['order.created']);
+      await createOrder(t, other);
+      assert.equal((await call(t, { method: 'POST', url: '/sandbox/v1/reset', auth: m })).statusCode, 204);
+      assert.equal((await call(t, { method: 'PUT', url: '/sandbox/v1/snapshot', auth: m, body: exported })).statusCode, 204);
+      assert.equal((await call(t, { method: 'GET', url: '/sandbox/v1/snapshot', auth: m })).body, exported);
     });
 
     it('a bad filter is refused with BAD_VALUE', async () => {
