@@ -37,8 +37,8 @@ export async function listCalls(store: Store, merchantId: string, filter: CallFi
 }
 
 /** An order's newest calls, newest first, for its timeline. */
-export function orderCalls(db: Kysely<Database>, orderId: string, limit: number) {
-  return db.selectFrom('merchant_calls').selectAll().where('order_id', '=', orderId).orderBy('id', 'desc').limit(limit).execute();
+export function orderCalls(db: Kysely<Database>, merchantId: string, orderId: string, limit: number) {
+  return db.selectFrom('merchant_calls').selectAll().where('merchant_id', '=', merchantId).where('order_id', '=', orderId).orderBy('id', 'desc').limit(limit).execute();
 }
 
 /** The merchant's order events after an id, oldest first: what `openom listen` follows. */

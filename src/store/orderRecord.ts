@@ -43,7 +43,7 @@ export async function readOrderRecord(store: Store, merchantId: string, orderId:
       .limit(TIMELINE_LIMIT + 1)
       .execute();
     const events = newest.slice(0, TIMELINE_LIMIT).reverse();
-    const calls = (await orderCalls(db, order.order_id, TIMELINE_LIMIT)).reverse();
+    const calls = (await orderCalls(db, merchantId, order.order_id, TIMELINE_LIMIT)).reverse();
     return {
       order,
       captures,
