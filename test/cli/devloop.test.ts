@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { REPO_ROOT } from '../support/process.js';
 import { startReceiver, type Receiver } from '../support/receiver.js';
+import { eventually } from '../support/webhooks.js';
 import { ADMIN_TOKEN, instanceEnv, startInstance, type Instance } from '../reliability/cluster.js';
 import { buildCli, failureLine, type Cli } from './run.js';
 
@@ -87,6 +88,31 @@ describe('openom developer loop commands', { concurrency: false }, () => {
 
     const calls = await cli.json<{ calls: { kind: string }[] }>(['calls', '--kind', 'webhook', '--limit', '5'], merchant);
     assert.ok(calls.calls.length > 0 && calls.calls.every((c) => c.kind === 'webhook'));
+  });
+
+  it('every event trigger knows is caused by the calls it prints, each answered 2xx, and the event is then in the log', async () => {
+    const created = await cli.json<{ username: string; password: string }>(['merchants', 'create', '--name', 'Trigger AB'], { OPENOM_URL: server.base, OPENOM_ADMIN_TOKEN: ADMIN_TOKEN });
+    const m = { OPENOM_URL: server.base, OPENOM_USERNAME: created.username, OPENOM_PASSWORD: created.password };
+    const events: [string, string][] = [
+      ['order.created', 'ORDER_CREATED'],
+      ['refund.created', 'REFUND_CREATED'],
+      ['openom.order.cancelled', 'ORDER_CANCELLED'],
+      ['openom.order.released', 'REMAINING_AUTHORIZATION_RELEASED'],
+      ['openom.order.fraud_status_changed', 'FRAUD_STATUS_CHANGED'],
+      ['openom.order.expired', 'ORDER_EXPIRED'],
+    ];
+    for (const [event, type] of events) {
+      const r = await cli.run(['trigger', event], m);
+      assert.equal(r.code, 0, `${event}: ${r.stderr}`);
+      for (const line of r.stdout.trim().split('\n')) assert.match(line, / → 2\d\d/, `${event}: ${line}`);
+      const orderId = /order_id=([0-9a-f-]{36})/.exec(r.stdout)?.[1];
+      const seen = async () => {
+        const res = await fetch(`${server.base}/sandbox/v1/events?after=0&limit=1000`, { headers: { authorization: `Basic ${Buffer.from(`${created.username}:${created.password}`).toString('base64')}` } });
+        const found = ((await res.json()) as { events: { order_id: string; type: string }[] }).events.some((e) => e.order_id === orderId && e.type === type);
+        return found ? true : undefined;
+      };
+      await eventually(`${type} of ${event}`, seen);
+    }
   });
 
   it('an event trigger cannot cause is a usage error naming the ones it can', async () => {
