@@ -104,7 +104,7 @@ export const DEVLOOP_COMMANDS: readonly Command[] = [
     access: 'local',
     summary: 'Make the API calls that cause an event (order.created, capture.created, refund.created, openom.order.cancelled, openom.order.released, openom.order.fraud_status_changed, openom.order.expired) and print them',
     args: ['EVENT'],
-    options: { url: SERVER_URL },
+    options: { decision: { value: 'DECISION', help: 'the fraud decision of openom.order.fraud_status_changed: ACCEPTED (default) or REJECTED' }, url: SERVER_URL },
     env: MERCHANT_ENV,
     output: 'one line per call made: method, path, status and the ids it made',
     example: 'openom trigger capture.created',

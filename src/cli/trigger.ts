@@ -38,7 +38,7 @@ async function boughtOrder(step: Step, outcome = 'accepted'): Promise<string> {
 
 const orderPath = (orderId: string, rest: string) => `/ordermanagement/v1/orders/${orderId}${rest}`;
 
-const TRIGGERS: Record<string, (step: Step) => Promise<unknown>> = {
+const TRIGGERS: Record<string, (step: Step, options: Input['options']) => Promise<unknown>> = {
   'order.created': (step) => boughtOrder(step),
   'capture.created': async (step) => step({ method: 'POST', path: orderPath(await boughtOrder(step), '/captures'), body: { captured_amount: AMOUNT } }),
   'refund.created': async (step) => {
@@ -52,8 +52,8 @@ const TRIGGERS: Record<string, (step: Step) => Promise<unknown>> = {
     await step({ method: 'POST', path: orderPath(orderId, '/captures'), body: { captured_amount: AMOUNT / 2 } });
     return step({ method: 'POST', path: orderPath(orderId, '/release-remaining-authorization') });
   },
-  'openom.order.fraud_status_changed': async (step) =>
-    step({ method: 'POST', path: `/sandbox/v1/orders/${await boughtOrder(step, 'pending_accepted')}/fraud-decision`, body: { decision: 'ACCEPTED' } }),
+  'openom.order.fraud_status_changed': async (step, options) =>
+    step({ method: 'POST', path: `/sandbox/v1/orders/${await boughtOrder(step, 'pending_accepted')}/fraud-decision`, body: { decision: options.decision ?? 'ACCEPTED' } }),
   'openom.order.expired': async (step) => {
     const orderId = await boughtOrder(step);
     const order = await step({ method: 'GET', path: orderPath(orderId, '') });
@@ -86,6 +86,6 @@ export async function trigger({ args, options, env }: Input): Promise<number> {
     process.stdout.write(`${req.method} ${req.path} → ${answer.status}${idsOf(body, answer.headers)}\n`);
     return body;
   };
-  await run(step);
+  await run(step, options);
   return 0;
 }

@@ -101,8 +101,8 @@ describe('openom developer loop commands', { concurrency: false }, () => {
       ['openom.order.fraud_status_changed', 'FRAUD_STATUS_CHANGED'],
       ['openom.order.expired', 'ORDER_EXPIRED'],
     ];
-    for (const [event, type] of events) {
-      const r = await cli.run(['trigger', event], m);
+    for (const [event, type, ...extra] of [...events, ['openom.order.fraud_status_changed', 'ORDER_CANCELLED', '--decision', 'REJECTED']]) {
+      const r = await cli.run(['trigger', event!, ...extra], m);
       assert.equal(r.code, 0, `${event}: ${r.stderr}`);
       for (const line of r.stdout.trim().split('\n')) assert.match(line, / → 2\d\d/, `${event}: ${line}`);
       const orderId = /order_id=([0-9a-f-]{36})/.exec(r.stdout)?.[1];

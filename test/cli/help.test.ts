@@ -33,7 +33,7 @@ const COMMANDS: Record<string, { flags: string[]; talksToServer: boolean }> = {
   'fixtures load': { flags: [], talksToServer: true },
   calls: { flags: ['--order', '--kind', '--limit'], talksToServer: true },
   listen: { flags: ['--json', '--forward-to', '--for'], talksToServer: true },
-  trigger: { flags: [], talksToServer: true },
+  trigger: { flags: ['--decision'], talksToServer: true },
   logs: { flags: ['--file'], talksToServer: false },
   'checkout create': { flags: ['--file'], talksToServer: true },
   'checkout get': { flags: [], talksToServer: true },
