@@ -2,7 +2,7 @@
 import swagger from '@fastify/swagger';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { BuildCompilerFromPool } from '@fastify/ajv-compiler';
-import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance, type FastifyPluginAsync } from 'fastify';
+import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance, type FastifyPluginAsync, type FastifyRequest } from 'fastify';
 import type { Config } from './config.js';
 import { adminAuthenticator, merchantAuthenticator, merchantCredentialVerifier } from './http/auth.js';
 import { refuseCrossSite } from './http/crossSite.js';
@@ -47,6 +47,10 @@ import { customerTokenRoutes } from './tokens/routes.js';
 import { sandboxTokenRoutes } from './tokens/sandboxRoutes.js';
 import { settlementTermsRoutes } from './settlements/adminRoutes.js';
 import { settlementRoutes } from './settlements/routes.js';
+import { testStateRoutes } from './http/routes/sandbox/testState.js';
+import { callRoutes } from './http/routes/sandbox/calls.js';
+import { fixtureRoutes } from './fixtures/routes.js';
+import { isFixtureLoadCall } from './fixtures/load.js';
 
 export interface AppDeps {
   config: Config;
@@ -140,8 +144,10 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
 
   await app.register(healthRoutes, { store, config, readiness });
 
-  const requireReady = (_request: unknown, _reply: unknown, done: (err?: Error) => void) =>
-    done(readiness.migrated ? undefined : unavailable('The store is not ready yet.'));
+  // While OPENOM_FIXTURES loads, only the loader's own calls get through: a client asking early
+  // would otherwise fail to log in as a merchant not made yet, and count towards the login throttle.
+  const requireReady = (request: FastifyRequest, _reply: unknown, done: (err?: Error) => void) =>
+    done(readiness.migrated && (!readiness.pending || isFixtureLoadCall(request.headers)) ? undefined : unavailable(readiness.pending ?? 'The store is not ready yet.'));
 
   const { verifyMerchantCredentials, authenticateMerchant, authenticateAdmin } = credentialChecks(deps);
   // Sandbox faults (CONTRACT §5): one store read per merchant request in sandbox mode, none in production.
@@ -177,7 +183,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   if (config.mode === 'sandbox') {
     // /sandbox/v1: the test helpers a merchant developer drives a sandbox with (CONTRACT §5), one
     // plugin per resource; the checkout's purchase helper is the checkout's own (src/checkout/).
-    const sandboxRoutes = [clockRoutes, faultRoutes, fraudDecisionRoutes, merchantWebhookRoutes, checkoutCompletionRoutes, pushRoutes, hppSandboxRoutes];
+    const sandboxRoutes = [clockRoutes, faultRoutes, fraudDecisionRoutes, merchantWebhookRoutes, checkoutCompletionRoutes, pushRoutes, hppSandboxRoutes, testStateRoutes, callRoutes];
     await scope('/sandbox/v1', 'merchant', sandboxRoutes);
     await scope('/checkout/v3', 'merchant', [checkoutRoutes]);
     await scope(HOSTED_CHECKOUT_PATH, 'none', [hostedCheckoutRoutes]);
@@ -190,6 +196,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     for (const [prefix, security, plugins] of HPP_SCOPES) await scope(prefix, security, plugins); // Hosted Payment Page (CONTRACT §13)
     // The token's sandbox helper is the tokens' own (src/tokens/), beside the other helpers.
     await scope('/sandbox/v1', 'merchant', [sandboxTokenRoutes]);
+    await scope('/admin/v1', 'admin', [fixtureRoutes(app, store)]);
   }
   // Customer tokens exist in both modes (CONTRACT §12), though only a sandbox checkout makes one.
   await scope('/customer-token/v1', 'merchant', [customerTokenRoutes]);

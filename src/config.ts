@@ -59,6 +59,10 @@ export interface Config {
   sqliteCacheMb: number;
   /** Finished jobs and their attempts older than this many days are pruned by the worker (CONTRACT §9). */
   retentionDays: number;
+  /** OPENOM_FIXTURES: a fixtures file loaded at start, sandbox mode only (CONTRACT §15). */
+  fixturesPath: string | undefined;
+  /** LOG_FORMAT: JSON lines for machines (default), or readable lines for people (CONTRACT §15). */
+  logFormat: 'json' | 'pretty';
 }
 
 export class ConfigError extends Error {}
@@ -264,6 +268,8 @@ export function loadConfig(rawEnv: Env = process.env): Config {
     readReplicaFreshMs: intVar(env, 'OPENOM_READ_REPLICA_FRESH_MS', 5_000, 0, 3_600_000),
     sqliteCacheMb: intVar(env, 'OPENOM_SQLITE_CACHE_MB', 8, 1, 65_536),
     retentionDays: intVar(env, 'OPENOM_RETENTION_DAYS', 30, 1, 36_500),
+    fixturesPath: optionalString(env, 'OPENOM_FIXTURES'),
+    logFormat: oneOf(env, 'LOG_FORMAT', ['json', 'pretty'] as const, 'json'),
   };
 }
 

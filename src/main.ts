@@ -6,11 +6,14 @@ import { banner } from './banner.js';
 import { bootstrap } from './bootstrap.js';
 import { ConfigError, loadConfig, redactDatabaseSecrets, storeForDisplay, type Config } from './config.js';
 import { serveMetrics } from './http/metrics.js';
+import type { Readiness } from './http/routes/health.js';
 import { isUnfixableConnectError, openStore, type Store, type StoreOptions } from './store/dialect.js';
 import { migrate } from './store/migrations.js';
 import { startWorker, type Worker } from './worker/worker.js';
 import { loadTls, type ServingTls } from './tls.js';
 import { validatorFactoryBeside } from './http/precompiledValidators.js';
+import { loadStartupFixtures } from './fixtures/startup.js';
+import { prettyDestination } from './logFormat.js';
 
 /** One line naming what to fix, then exit: the way every start-up mistake ends. */
 function exitWith(message: string, code: number): never {
@@ -57,14 +60,17 @@ function sleep(ms: number) {
 async function main(): Promise<void> {
   const startedAt = performance.now();
   const { config, tls } = await configOrExit();
-  const log = pino({
-    level: config.logLevel,
-    base: { service: 'openom' },
-    redact: ['req.headers.authorization'],
-    ...(config.logTime === 'iso' ? { timestamp: pino.stdTimeFunctions.isoTime } : {}),
-  });
+  const log = pino(
+    {
+      level: config.logLevel,
+      base: { service: 'openom' },
+      redact: ['req.headers.authorization'],
+      ...(config.logTime === 'iso' ? { timestamp: pino.stdTimeFunctions.isoTime } : {}),
+    },
+    config.logFormat === 'pretty' ? prettyDestination(process.stdout) : undefined,
+  );
   const store = storeOrExit(config, storeOptions(config, log));
-  const readiness = { migrated: false };
+  const readiness: Readiness = { migrated: false };
   let adminTokenDigest: Buffer | undefined;
   let worker: Worker | undefined;
   // The build writes dist/validators.mjs beside dist/openom.mjs; run from source, there is none.
@@ -144,6 +150,7 @@ async function main(): Promise<void> {
         log.warn('OPENOM_SANDBOX_USERNAME / OPENOM_SANDBOX_PASSWORD are ignored in production mode: create merchants with the admin API or `openom merchants create`');
       }
       readiness.migrated = true;
+      if (config.fixturesPath !== undefined) await loadStartupFixtures(app, store, config, config.fixturesPath, readiness, log);
       if (config.workerConcurrency > 0 && !shuttingDown) worker = startWorker(store, { concurrency: config.workerConcurrency, log, retentionDays: config.retentionDays });
       const address = app.server.address();
       const port = typeof address === 'object' && address ? address.port : config.port;

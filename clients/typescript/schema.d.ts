@@ -659,6 +659,75 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/sandbox/v1/reset": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Delete every order, checkout, job, fault, webhook and recorded call of the merchant and set its clock back to real time */
+        post: operations["resetSandbox"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/sandbox/v1/snapshot": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The merchant's whole state as one JSON document */
+        get: operations["exportSnapshot"];
+        /** Replace the merchant's whole state with a snapshot's (all of it or nothing) */
+        put: operations["importSnapshot"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/sandbox/v1/calls": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Calls OpenOM made to the merchant's server, newest first */
+        get: operations["listMerchantCalls"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/sandbox/v1/events": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The merchant's order events after an event id, oldest first (without `after`: none, and the newest id to follow from) */
+        get: operations["listOrderEvents"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/checkout/v3/orders": {
         parameters: {
             query?: never;
@@ -877,6 +946,23 @@ export interface paths {
         put?: never;
         /** Suspend a customer token, or make it active again */
         post: operations["setSandboxCustomerTokenStatus"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/admin/v1/fixtures": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Load fixtures: merchants with fixed ids and credentials, webhooks, orders in given states, checkouts (sandbox mode) */
+        post: operations["loadFixtures"];
         delete?: never;
         options?: never;
         head?: never;
@@ -2446,6 +2532,118 @@ export interface components {
             fee_rate_bp: number;
             fee_fixed: number;
             payout_delay_days: number;
+        };
+        /** @description A merchant's whole sandbox state (versioned) */
+        Snapshot: {
+            /** @enum {string} */
+            format: "openom-snapshot";
+            /** @enum {number} */
+            version: 1;
+            /** @description How far the merchant's clock runs ahead of real time */
+            clock_offset_seconds: number;
+            /** @description Rows of every table of merchant data, keyed by table, in primary-key order; counted ids are positions 1, 2, … */
+            tables: {
+                [key: string]: {
+                    [key: string]: unknown;
+                }[];
+            };
+        };
+        MerchantCall: {
+            /** @description Grows with every call: the newest has the highest */
+            call_id: number;
+            /** @enum {string} */
+            kind: "push" | "notification" | "validation" | "webhook";
+            order_id: string | null;
+            method: string;
+            /** @description Without user or password; values of query parameters that look like secrets are "redacted" */
+            url: string;
+            request_body: string | null;
+            /** @description 0 when there was no answer (refused, timed out) */
+            response_status: number;
+            /** @description The first 4096 characters */
+            response_body: string | null;
+            /** @description Why there was no answer */
+            error: string | null;
+            duration_ms: number;
+            /**
+             * Format: date-time
+             * @description On the merchant's clock
+             */
+            called_at: string;
+        };
+        OrderEventFeed: {
+            events: {
+                event_id: number;
+                order_id: string;
+                /** @description The order event (CAPTURE_CREATED, ORDER_EXPIRED, …) */
+                type: string;
+                /** @description The webhook event it fires, if any */
+                webhook_event: string | null;
+                /** Format: date-time */
+                occurred_at: string;
+            }[];
+            /** @description Ask again with after= this to get what follows */
+            newest_event_id: number;
+        };
+        Fixtures: {
+            /**
+             * @description The format version
+             * @enum {number}
+             */
+            openom_fixtures: 1;
+            merchants: {
+                /**
+                 * Format: uuid
+                 * @description The merchant id, fixed
+                 */
+                merchant_id: string;
+                name: string;
+                /** @description The API username */
+                username: string;
+                /** @description The API password */
+                password: string;
+                /** @description How far the merchant's sandbox clock runs ahead of real time */
+                clock_offset_seconds?: number;
+                webhooks?: components["schemas"]["WebhookRequest"][];
+                orders?: {
+                    /**
+                     * Format: uuid
+                     * @description The order id, fixed: tests can name it
+                     */
+                    order_id: string;
+                    order: components["schemas"]["OrderIntake"];
+                    /** @description Captures made in turn (part-captured, captured) */
+                    captures?: components["schemas"]["CaptureRequest"][];
+                    /** @description Refunds made in turn, after the captures */
+                    refunds?: components["schemas"]["RefundRequest"][];
+                    /** @description Acknowledge the order */
+                    acknowledge?: boolean;
+                    /** @description Release what is not captured, after the captures */
+                    release_remaining_authorization?: boolean;
+                    /** @description Cancel the order (nothing may be captured) */
+                    cancel?: boolean;
+                }[];
+                checkouts?: {
+                    checkout: components["schemas"]["CheckoutOrderRequest"];
+                    purchase?: components["schemas"]["PurchaseRequest"];
+                }[];
+            }[];
+        };
+        FixturesLoaded: {
+            merchants: {
+                merchant_id: string;
+                username: string;
+                /** @description False: this fixture was loaded before and its orders are there, so nothing was done */
+                loaded: boolean;
+                orders: string[];
+                /** @description The checkout orders made on this load */
+                checkouts: string[];
+                webhooks: {
+                    webhook_id: string;
+                    url: string;
+                    signing_secret: string;
+                }[];
+            }[];
         };
     };
     responses: {
@@ -4330,6 +4528,168 @@ export interface operations {
             503: components["responses"]["ServiceUnavailable"];
         };
     };
+    resetSandbox: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Reused as the response's Klarna-Correlation-Id when sane (letters, digits, . _ : -, at most 128) */
+                "Klarna-Correlation-Id"?: components["parameters"]["Klarna-Correlation-Id"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Reset; other merchants are untouched */
+            204: {
+                headers: {
+                    "Klarna-Correlation-Id": components["headers"]["Klarna-Correlation-Id"];
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            401: components["responses"]["MerchantUnauthorized"];
+            413: components["responses"]["PayloadTooLarge"];
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalServerError"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    exportSnapshot: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Reused as the response's Klarna-Correlation-Id when sane (letters, digits, . _ : -, at most 128) */
+                "Klarna-Correlation-Id"?: components["parameters"]["Klarna-Correlation-Id"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The snapshot */
+            200: {
+                headers: {
+                    "Klarna-Correlation-Id": components["headers"]["Klarna-Correlation-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Snapshot"];
+                };
+            };
+            401: components["responses"]["MerchantUnauthorized"];
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalServerError"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    importSnapshot: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Reused as the response's Klarna-Correlation-Id when sane (letters, digits, . _ : -, at most 128) */
+                "Klarna-Correlation-Id"?: components["parameters"]["Klarna-Correlation-Id"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["Snapshot"];
+            };
+        };
+        responses: {
+            /** @description Imported */
+            204: {
+                headers: {
+                    "Klarna-Correlation-Id": components["headers"]["Klarna-Correlation-Id"];
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["MerchantUnauthorized"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalServerError"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    listMerchantCalls: {
+        parameters: {
+            query?: {
+                /** @description Only the calls about this order */
+                order_id?: string;
+                /** @description Only calls of this kind */
+                kind?: "push" | "notification" | "validation" | "webhook";
+                /** @description Only calls after this call_id, oldest first: to follow calls as they happen */
+                after?: string;
+                /** @description At most this many (1–1000, default 100) */
+                limit?: string;
+            };
+            header?: {
+                /** @description Reused as the response's Klarna-Correlation-Id when sane (letters, digits, . _ : -, at most 128) */
+                "Klarna-Correlation-Id"?: components["parameters"]["Klarna-Correlation-Id"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The calls */
+            200: {
+                headers: {
+                    "Klarna-Correlation-Id": components["headers"]["Klarna-Correlation-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        calls: components["schemas"]["MerchantCall"][];
+                    };
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["MerchantUnauthorized"];
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalServerError"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    listOrderEvents: {
+        parameters: {
+            query?: {
+                /** @description Only events after this event_id */
+                after?: string;
+                /** @description At most this many (1–1000, default 100) */
+                limit?: string;
+            };
+            header?: {
+                /** @description Reused as the response's Klarna-Correlation-Id when sane (letters, digits, . _ : -, at most 128) */
+                "Klarna-Correlation-Id"?: components["parameters"]["Klarna-Correlation-Id"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The events */
+            200: {
+                headers: {
+                    "Klarna-Correlation-Id": components["headers"]["Klarna-Correlation-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["OrderEventFeed"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["MerchantUnauthorized"];
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalServerError"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
     createCheckoutOrder: {
         parameters: {
             query?: never;
@@ -5009,6 +5369,41 @@ export interface operations {
                 };
             };
             404: components["responses"]["NotFound"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalServerError"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    loadFixtures: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Reused as the response's Klarna-Correlation-Id when sane (letters, digits, . _ : -, at most 128) */
+                "Klarna-Correlation-Id"?: components["parameters"]["Klarna-Correlation-Id"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["Fixtures"];
+            };
+        };
+        responses: {
+            /** @description What each merchant got */
+            200: {
+                headers: {
+                    "Klarna-Correlation-Id": components["headers"]["Klarna-Correlation-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["FixturesLoaded"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["AdminUnauthorized"];
             413: components["responses"]["PayloadTooLarge"];
             415: components["responses"]["UnsupportedMediaType"];
             429: components["responses"]["TooManyRequests"];

@@ -6,7 +6,8 @@ import type { FastifyBaseLogger } from 'fastify';
 import { checkOpen, purchaseAddresses, validationVerdict, type CheckoutPhase, type PurchaseOutcome } from '../domain/checkout.js';
 import { merchantUrlFor } from '../domain/merchantCalls.js';
 import { problems, type Problem } from '../domain/errorCodes.js';
-import { callMerchant } from '../outgoing/callMerchant.js';
+import { callMerchant, recordOf } from '../outgoing/callMerchant.js';
+import { recordCall } from '../store/merchantCalls.js';
 import { checkoutFieldsOf, checkoutStateOf, completeCheckout, phaseOf, readCheckout, type CheckoutReading, type CompletionStep } from '../store/checkoutOrders.js';
 import type { Store } from '../store/dialect.js';
 import type { CheckoutOrdersTable } from '../store/schema.js';
@@ -59,13 +60,15 @@ export async function attemptPurchase({ store, config, log }: PurchaseDeps, p: P
   const validationUrl = fields.merchant_urls.validation;
   if (validationUrl !== undefined) {
     const url = merchantUrlFor(validationUrl, checkout.order_id);
-    const answer = await callMerchant({
+    const call = {
       url,
       headers: { 'content-type': 'application/json' },
       // What Klarna sends: the order as the shopper is about to buy it, addresses included.
       body: checkoutOrderJson(checkout, config.publicUrl, { ...fields, ...purchaseAddresses(fields, p.email) }),
       timeoutMs: VALIDATION_TIMEOUT_MS,
-    });
+    };
+    const answer = await callMerchant(call);
+    await recordCall(store, checkout.merchant_id, checkout.order_id, recordOf('validation', call, answer), reading.now);
     log.info({ order_id: checkout.order_id, status: answer.status, error: answer.error, duration_ms: answer.durationMs }, 'checkout validation callback');
     const verdict = validationVerdict(
       { status: answer.status, location: answer.headers.get('location'), body: answer.body },

@@ -11,7 +11,7 @@ export const DEFAULT_URL = 'http://127.0.0.1:8080';
 const TIMEOUT_MS = 30_000;
 
 export interface ApiRequest {
-  method: 'GET' | 'POST' | 'PATCH' | 'DELETE';
+  method: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
   path: string;
   body?: unknown;
   idempotencyKey?: string;
@@ -48,6 +48,19 @@ export function authorization(access: Access, env: Env): string {
 
 /** Sends one request; returns the JSON to print (or the text of a CSV answer), or throws the failure to report. */
 export async function send(base: URL, authorizationHeader: string, req: ApiRequest): Promise<unknown> {
+  const answer = await sendForAnswer(base, authorizationHeader, req);
+  if (answer.text === '') return namedByHeaders(answer.headers);
+  // A report (the Settlements API's CSV) is printed as it came.
+  if (String(answer.headers['content-type'] ?? '').startsWith('text/csv')) return answer.text;
+  try {
+    return JSON.parse(answer.text) as unknown;
+  } catch {
+    throw new CliFailure(EXIT_FAILED, `${answer.status} answer from ${base.origin} is not JSON`);
+  }
+}
+
+/** Sends one request; returns the successful answer as it came (a snapshot is saved byte for byte). */
+export async function sendForAnswer(base: URL, authorizationHeader: string, req: ApiRequest): Promise<Answer> {
   // Keeps a path prefix in the base URL (OpenOM behind a reverse proxy at /openom/).
   const url = new URL(base.pathname.replace(/\/$/, '') + req.path, base);
   const body = req.body === undefined ? undefined : JSON.stringify(req.body);
@@ -61,17 +74,10 @@ export async function send(base: URL, authorizationHeader: string, req: ApiReque
     throw new CliFailure(EXIT_FAILED, unreachable(base, err));
   }
   if (answer.status < 200 || answer.status > 299) throw new CliFailure(EXIT_FAILED, refusal(answer));
-  if (answer.text === '') return namedByHeaders(answer.headers);
-  // A report (the Settlements API's CSV) is printed as it came.
-  if (String(answer.headers['content-type'] ?? '').startsWith('text/csv')) return answer.text;
-  try {
-    return JSON.parse(answer.text) as unknown;
-  } catch {
-    throw new CliFailure(EXIT_FAILED, `${answer.status} answer from ${base.origin} is not JSON`);
-  }
+  return answer;
 }
 
-interface Answer {
+export interface Answer {
   status: number;
   statusText: string;
   headers: IncomingHttpHeaders;

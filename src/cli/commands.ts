@@ -1,6 +1,7 @@
 // Every `openom` command (CONTRACT §9), as data: help, argument parsing and the request are all
 // derived from this table. An API command is one HTTP call; a local command runs in this process.
 import { serverUrl, type Access, type Env } from './api.js';
+import { DEVLOOP_COMMANDS } from './devloop.js';
 import { readJsonInput } from './input.js';
 
 export interface OptionSpec {
@@ -10,6 +11,8 @@ export interface OptionSpec {
   required?: boolean;
   /** Digits only: `12.50` or `1e3` is a usage error, never rounded. */
   integer?: boolean;
+  /** A switch without a value (`--json`): its value is "true" when given. */
+  flag?: boolean;
 }
 
 export interface Input {
@@ -31,9 +34,11 @@ interface CommandBase {
 
 export interface ApiCommand extends CommandBase {
   access: Access;
-  method: 'GET' | 'POST' | 'PATCH' | 'DELETE';
+  method: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
   /** `{NAME}` is filled from the argument or option of that name. */
   path: string;
+  /** Query parameters from the options; those without a value are left out. */
+  query?: (input: Input) => Record<string, string | undefined>;
   body?: (input: Input) => unknown;
 }
 
@@ -316,6 +321,7 @@ export const COMMANDS: readonly Command[] = [
     output: 'the CSV text',
     example: 'openom payouts csv OPNM7C2F9A41D0B3 > payout.csv',
   },
+  ...DEVLOOP_COMMANDS,
 ];
 
 /** Pay by link (CONTRACT §13): a Hosted Payment Page session over a checkout order, its status, disabling it. */

@@ -25,7 +25,7 @@ export const wantsHelp = (argv: readonly string[]) => argv.includes('--help') ||
 export function parseInput(command: Command, argv: string[], env: Env): Input {
   const specs = command.options ?? {};
   const options = Object.fromEntries(
-    [...Object.keys(specs), ...Object.keys(commonOptions(command))].map((name) => [name, { type: name === 'help' ? ('boolean' as const) : ('string' as const) }]),
+    [...Object.keys(specs), ...Object.keys(commonOptions(command))].map((name) => [name, { type: name === 'help' || specs[name]?.flag ? ('boolean' as const) : ('string' as const) }]),
   );
   let parsed: { values: Record<string, string | boolean | undefined>; positionals: string[] };
   try {
@@ -37,7 +37,7 @@ export function parseInput(command: Command, argv: string[], env: Env): Input {
   const names = command.args ?? [];
   if (parsed.positionals.length < names.length) throw usageError(`missing ${names[parsed.positionals.length]}`);
   if (parsed.positionals.length > names.length) throw usageError(`unexpected argument "${parsed.positionals[names.length]}"`);
-  const values = parsed.values as Record<string, string | undefined>;
+  const values = Object.fromEntries(Object.entries(parsed.values).map(([name, value]) => [name, value === true ? 'true' : value === false ? undefined : value])) as Record<string, string | undefined>;
   for (const [name, spec] of Object.entries(specs)) {
     const value = values[name];
     if (value === undefined) {

@@ -53,7 +53,8 @@ async function callServer(command: ApiCommand, input: Input): Promise<number> {
   const body = await command.body?.(input);
   const base = serverUrl(input.options.url, input.env);
   const auth = authorization(command.access, input.env);
-  const path = command.path.replace(/\{(\w+)\}/g, (_, name: string) => encodeURIComponent(input.args[name] ?? input.options[name] ?? ''));
+  const query = new URLSearchParams(Object.entries(command.query?.(input) ?? {}).filter((e): e is [string, string] => e[1] !== undefined)).toString();
+  const path = command.path.replace(/\{(\w+)\}/g, (_, name: string) => encodeURIComponent(input.args[name] ?? input.options[name] ?? '')) + (query ? `?${query}` : '');
   const answer = await send(base, auth, { method: command.method, path, body, idempotencyKey: input.options['idempotency-key'] });
   if (typeof answer === 'string') return printText(answer);
   printJson(answer);

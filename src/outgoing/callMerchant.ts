@@ -2,6 +2,7 @@
 // pushes, and the checkout's validation callback. One place sets the rules: a bounded timeout, no
 // redirects followed, `User-Agent: OpenOM/<version>`, and an answer that is never thrown: a call
 // that got no response reports status 0 and why.
+import { RECORDED_BODY_CHARS, redactedUrl, type MerchantCallKind, type RecordedCall } from '../domain/merchantCalls.js';
 import { OPENOM_VERSION } from '../version.js';
 
 export interface MerchantCall {
@@ -72,4 +73,18 @@ function describeFailure(err: unknown): string {
   const e = err as Error & { cause?: { code?: string; message?: string } };
   if (e.name === 'TimeoutError' || e.name === 'AbortError') return 'timeout';
   return (e.cause?.code ?? e.cause?.message ?? e.message ?? String(err)).slice(0, 200);
+}
+
+/** The call and its answer as the sandbox keeps them (CONTRACT §15). */
+export function recordOf(kind: MerchantCallKind, call: MerchantCall, answer: MerchantAnswer): RecordedCall {
+  return {
+    kind,
+    method: call.method ?? 'POST',
+    url: redactedUrl(call.url),
+    request_body: call.body ?? null,
+    status: answer.status,
+    response_body: answer.status === 0 ? null : answer.body.slice(0, RECORDED_BODY_CHARS),
+    error: answer.error ?? null,
+    duration_ms: answer.durationMs,
+  };
 }

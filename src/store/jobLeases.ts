@@ -9,6 +9,7 @@ import { merchantClock } from './clock.js';
 import { inShortWrite, inWriteTransaction, skipLockedRows, type Store } from './dialect.js';
 import type { Database } from './schema.js';
 import type { AttemptResult, JobKind, LeasedJob } from './jobs.js';
+import { insertCall } from './merchantCalls.js';
 
 /** How long a lease lasts unless renewed: work of a dead instance is taken again within this (+ one poll). */
 export const LEASE_MS = 5_000;
@@ -243,6 +244,7 @@ export async function recordAttempt(store: Store, job: LeasedJob, result: Attemp
         attempted_at: at,
       })
       .execute();
+    if (result.call) await insertCall(db, job.merchant_id, job.order_id, result.call, attemptedAt).execute();
     return true;
   });
 }

@@ -9,7 +9,7 @@ import { randomBytes } from 'node:crypto';
 import { sql, type Kysely } from 'kysely';
 import type { FraudDecision } from '../domain/decisions.js';
 import type { PayoutEventData } from '../domain/settlements.js';
-import type { FraudNotificationType } from '../domain/merchantCalls.js';
+import type { FraudNotificationType, RecordedCall } from '../domain/merchantCalls.js';
 import type { HppStatusUpdateBody } from '../domain/hpp.js';
 import type { WebhookEventType } from '../domain/webhookEvents.js';
 import { toKlarnaTimestamp } from '../domain/time.js';
@@ -106,6 +106,8 @@ export interface AttemptResult {
   /** The URL called, if any. */
   url?: string | null;
   next: JobNext;
+  /** The call made to the merchant's server, if any, kept with the attempt for the sandbox (CONTRACT §15). */
+  call?: RecordedCall;
 }
 
 /** The insert of one job of a merchant, written now on its clock and due at job.dueAt on it. */

@@ -241,6 +241,7 @@ const TABLES: { [K in keyof Database]: string[] } = {
   settlement_terms: ['merchant_id'],
   settlement_transactions: ['transaction_id'],
   payouts: ['payment_reference'],
+  merchant_calls: ['id'],
 };
 
 /** Every row of every table, in primary-key order, as one JSON text: equal texts = equal stores. */

@@ -536,6 +536,29 @@ const migrations: [string, Migration][] = [
       await db.schema.createIndex('hpp_distributions_session').on('hpp_distributions').columns(['session_id', 'created_at']).execute();
     },
   ],
+  [
+    '011_devloop',
+    // Every call OpenOM made to a merchant's server, as the sandbox shows it (CONTRACT §15).
+    async (db, dialect) => {
+      await db.schema
+        .createTable('merchant_calls')
+        .addColumn('id', serialType(dialect), (c) => c.primaryKey())
+        .addColumn('merchant_id', 'text', (c) => c.notNull())
+        .addColumn('order_id', 'text')
+        .addColumn('kind', 'text', (c) => c.notNull())
+        .addColumn('method', 'text', (c) => c.notNull())
+        .addColumn('url', 'text', (c) => c.notNull())
+        .addColumn('request_body', 'text')
+        .addColumn('status', 'integer', (c) => c.notNull())
+        .addColumn('response_body', 'text')
+        .addColumn('error', 'text')
+        .addColumn('duration_ms', 'integer', (c) => c.notNull())
+        .addColumn('called_at', 'text', (c) => c.notNull())
+        .execute();
+      await db.schema.createIndex('merchant_calls_merchant').on('merchant_calls').columns(['merchant_id', 'id']).execute();
+      await db.schema.createIndex('merchant_calls_order').on('merchant_calls').columns(['merchant_id', 'order_id', 'id']).execute();
+    },
+  ],
 ];
 
 /**

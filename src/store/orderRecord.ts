@@ -6,6 +6,7 @@ import { inReadSnapshot, type Store } from './dialect.js';
 import { selectOwnedOrderWithClock } from './orderDocuments.js';
 import { isOrderId } from './orders.js';
 import type { Selectable } from 'kysely';
+import { orderCalls, type MerchantCallRow } from './merchantCalls.js';
 import type { CapturesTable, OrderEventsTable, OrdersTable, RefundsTable } from './schema.js';
 import { tokenOfOrder, type OrderToken } from './customerTokens.js';
 
@@ -19,6 +20,8 @@ export interface OrderRecord {
   /** Oldest first, at most TIMELINE_LIMIT (the newest ones). */
   events: Selectable<OrderEventsTable>[];
   eventsLeftOut: boolean;
+  /** The calls made to the merchant's server about the order (sandbox, CONTRACT §15), oldest first, at most TIMELINE_LIMIT. */
+  calls: MerchantCallRow[];
   /** The order's version as read (events.ts: the id of its newest event): what a confirmation is bound to. */
   version: number;
   /** The merchant's now when it was read. */
@@ -43,12 +46,14 @@ export async function readOrderRecord(store: Store, merchantId: string, orderId:
       .limit(TIMELINE_LIMIT + 1)
       .execute();
     const events = newest.slice(0, TIMELINE_LIMIT).reverse();
+    const calls = (await orderCalls(db, merchantId, order.order_id, TIMELINE_LIMIT)).reverse();
     return {
       order,
       captures,
       refunds,
       events,
       eventsLeftOut: newest.length > TIMELINE_LIMIT,
+      calls,
       version: versionOfNewest(newest),
       now: merchantClock(store, clock_offset_seconds).now,
       customerToken: await tokenOfOrder(db, merchantId, order.order_id),

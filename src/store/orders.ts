@@ -184,11 +184,11 @@ export function newOrderRow(merchantId: string, intake: OrderIntake, c: NewOrder
 }
 
 /** Admin intake: a new order on the merchant's clock. Returns its id and the time it was created. */
-export async function createOrder(store: Store, merchantId: string, intake: OrderIntake, correlationId: string): Promise<{ orderId: string; now: Date }> {
+export async function createOrder(store: Store, merchantId: string, intake: OrderIntake, correlationId: string, orderId?: string): Promise<{ orderId: string; now: Date }> {
   return inJobsTransaction(store, async (trx) => {
     const merchant = await trx.selectFrom('merchants').select('clock_offset_seconds').where('merchant_id', '=', merchantId).executeTakeFirstOrThrow();
     const clock = merchantClock(store, merchant.clock_offset_seconds);
-    const row = await insertOrder(trx, merchantId, intake, { clock, correlationId });
+    const row = await insertOrder(trx, merchantId, intake, { clock, correlationId, orderId });
     return { orderId: row.order_id, now: clock.now };
   });
 }

@@ -2,6 +2,7 @@
 // parsed back to JS numbers: every stored amount is validated to stay far below 2^53).
 // Timestamps are ISO 8601 UTC text, identical on both dialects. JSON columns are text.
 import type { Generated } from 'kysely';
+import type { MerchantCallKind } from '../domain/merchantCalls.js';
 import type { FraudStatus } from '../domain/order.js';
 import type { OrderEventType } from '../domain/webhookEvents.js';
 import type { JobKind } from './jobs.js';
@@ -206,6 +207,26 @@ export interface PortalSessionsTable {
   expires_at: number;
 }
 
+/** One call OpenOM made to a merchant's server, kept for the sandbox's GET /sandbox/v1/calls. */
+export interface MerchantCallsTable {
+  id: Generated<number>;
+  merchant_id: string;
+  order_id: string | null;
+  kind: MerchantCallKind;
+  method: string;
+  /** Without userinfo, and with the values of query parameters that look like secrets hidden. */
+  url: string;
+  request_body: string | null;
+  /** HTTP status answered, 0 when there was no answer. */
+  status: number;
+  /** The first 4 KB of the answer's body. */
+  response_body: string | null;
+  error: string | null;
+  duration_ms: number;
+  /** Merchant-clock ISO time. */
+  called_at: string;
+}
+
 export interface Database {
   settings: SettingsTable;
   merchants: MerchantsTable;
@@ -230,6 +251,7 @@ export interface Database {
   settlement_terms: SettlementTermsTable;
   settlement_transactions: SettlementTransactionsTable;
   payouts: PayoutsTable;
+  merchant_calls: MerchantCallsTable;
 }
 
 export interface PaymentSessionsTable {

@@ -5,7 +5,7 @@
 // the sandbox's "push now" is made once, whatever the order's state.
 import { merchantUrlFor } from '../domain/merchantCalls.js';
 import { nextPushAt } from '../domain/pushSchedule.js';
-import { callMerchant } from '../outgoing/callMerchant.js';
+import { callMerchant, recordOf } from '../outgoing/callMerchant.js';
 import { payloadOf } from '../store/jobs.js';
 import { pushTargetOf } from '../store/push.js';
 import type { JobHandler } from './job.js';
@@ -19,7 +19,14 @@ export const sendPush: JobHandler<'push'> = async (job, ctx) => {
     return { status: 0, error: 'no push: the order is acknowledged, captured or cancelled', next: { state: 'cancelled' } };
   }
   const url = merchantUrlFor(target.url, job.order_id);
-  const answer = await callMerchant({ url });
+  const call = { url };
+  const answer = await callMerchant(call);
   const next = scheduled ? nextPushAt(target.purchasedAt, payload.first_delay_seconds, ctx.attemptedAt) : undefined;
-  return { status: answer.status, error: answer.error ?? null, url, next: next ? { state: 'pending', dueAt: next } : { state: 'done' } };
+  return {
+    status: answer.status,
+    error: answer.error ?? null,
+    url,
+    next: next ? { state: 'pending', dueAt: next } : { state: 'done' },
+    call: recordOf('push', call, answer),
+  };
 };

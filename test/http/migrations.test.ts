@@ -15,7 +15,7 @@ import type { CheckoutOrdersTable, JobState, JobsTable } from '../../src/store/s
 import { freePort, spawnOpenOM, waitForStatus } from '../support/process.js';
 import { call, createMerchant, createOrder, createTempPostgresDatabase, describeOnBothStores, getOrder, postgresOrSkip } from '../support/harness.js';
 
-const TABLES = ['captures', 'checkout_orders', 'customer_token_orders', 'customer_tokens', 'faults', 'hpp_distributions', 'hpp_sessions', 'idempotency_keys', 'job_attempts', 'jobs', 'merchants', 'order_events', 'orders', 'payment_authorizations', 'payment_sessions', 'payouts', 'portal_sessions', 'refunds', 'schema_migrations', 'settings', 'settlement_terms', 'settlement_transactions', 'shipping_info', 'webhooks'];
+const TABLES = ['captures', 'checkout_orders', 'customer_token_orders', 'customer_tokens', 'faults', 'hpp_distributions', 'hpp_sessions', 'idempotency_keys', 'job_attempts', 'jobs', 'merchant_calls', 'merchants', 'order_events', 'orders', 'payment_authorizations', 'payment_sessions', 'payouts', 'portal_sessions', 'refunds', 'schema_migrations', 'settings', 'settlement_terms', 'settlement_transactions', 'shipping_info', 'webhooks'];
 
 async function tableNames(store: Store): Promise<string[]> {
   const rows =

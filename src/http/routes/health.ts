@@ -6,6 +6,8 @@ import type { RoutesOptions } from './options.js';
 
 export interface Readiness {
   migrated: boolean;
+  /** Why the instance is not ready although migrated: OPENOM_FIXTURES still loading (CONTRACT §15). */
+  pending?: string;
 }
 
 export const healthRoutes: FastifyPluginAsync<RoutesOptions & { readiness: Readiness }> = async (app, { store, readiness }) => {
@@ -14,6 +16,7 @@ export const healthRoutes: FastifyPluginAsync<RoutesOptions & { readiness: Readi
   const notReady = (message: string) => unavailable(message);
   app.get('/health/ready', { schema: { hide: true } }, async (request, reply) => {
     if (!readiness.migrated) return sendError(request, reply, notReady('The store is not migrated yet.'));
+    if (readiness.pending) return sendError(request, reply, notReady(readiness.pending));
     try {
       await sql`select 1`.execute(store.db);
     } catch {

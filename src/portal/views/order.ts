@@ -196,6 +196,6 @@ ${orderLines(order.order_lines, money)}
 <div class="grid">${address('Billing address', 'billing-title', order.billing_address)}${address('Shipping address', 'shipping-title', order.shipping_address)}</div>
 ${captures(view.record, money)}
 ${refunds(view.record, money)}
-${timeline(view.record.events, money, view.record.eventsLeftOut)}`,
+${timeline(view.record.events, money, view.record.eventsLeftOut, view.record.calls)}`,
   });
 }

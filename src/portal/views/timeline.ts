@@ -2,6 +2,7 @@
 // after, and the request it came from (correlation id, idempotency key).
 import type { Selectable } from 'kysely';
 import type { AmountsSnapshot } from '../../store/events.js';
+import type { MerchantCallRow } from '../../store/merchantCalls.js';
 import type { OrderEventsTable } from '../../store/schema.js';
 import { html, type SafeHtml } from '../../html.js';
 import { time, timeText } from './formats.js';
@@ -75,14 +76,37 @@ function amountChanges(before: AmountsSnapshot | undefined, after: AmountsSnapsh
   )}</div>`;
 }
 
-export function timeline(events: readonly Selectable<OrderEventsTable>[], money: Money, leftOut: boolean): SafeHtml {
-  return html`<section class="card" aria-labelledby="timeline-title"><h2 id="timeline-title">Timeline</h2>
-${leftOut ? html`<p class="hint">Only the newest ${events.length} events are shown.</p>` : ''}
-<ol class="timeline">${events.map((e) => {
-    const data = parse<EventData>(e.data) ?? {};
-    return html`<li><div class="what">${whatHappened(e.type, data, money)}</div>
+function eventItem(e: Selectable<OrderEventsTable>, money: Money): SafeHtml {
+  const data = parse<EventData>(e.data) ?? {};
+  return html`<li><div class="what">${whatHappened(e.type, data, money)}</div>
 <div class="meta">${time(e.occurred_at)}</div>
 ${amountChanges(parse<AmountsSnapshot>(e.amounts_before), parse<AmountsSnapshot>(e.amounts_after), money)}
 <div class="meta">Correlation id <span class="mono">${e.correlation_id}</span>${e.idempotency_key ? html` · Idempotency key <span class="mono">${e.idempotency_key}</span>` : ''}</div></li>`;
-  })}</ol></section>`;
+}
+
+const CALL_NAMES: Record<MerchantCallRow['kind'], string> = {
+  push: 'Push',
+  notification: 'Fraud notification',
+  validation: 'Validation callback',
+  webhook: 'Webhook',
+};
+
+/** A call to the merchant's server: where, what came back, and both bodies on demand. */
+function callItem(c: MerchantCallRow): SafeHtml {
+  const answer = c.status === 0 ? `no answer (${c.error ?? 'unknown'})` : `answered ${c.status}`;
+  return html`<li class="call"><div class="what">${CALL_NAMES[c.kind] ?? c.kind} to <span class="mono">${c.method} ${c.url}</span>: ${answer}</div>
+<div class="meta">${time(c.called_at)} · ${c.duration_ms} ms</div>
+${c.request_body ? html`<details><summary>Request body</summary><pre class="mono">${c.request_body}</pre></details>` : ''}
+${c.response_body ? html`<details><summary>Response body (first 4 KB)</summary><pre class="mono">${c.response_body}</pre></details>` : ''}</li>`;
+}
+
+/** The order's events and the calls made to the merchant about it, in the order they happened. */
+export function timeline(events: readonly Selectable<OrderEventsTable>[], money: Money, leftOut: boolean, calls: readonly MerchantCallRow[] = []): SafeHtml {
+  const items = [
+    ...events.map((e) => ({ at: Date.parse(e.occurred_at), item: eventItem(e, money) })),
+    ...calls.map((c) => ({ at: Date.parse(c.called_at), item: callItem(c) })),
+  ].sort((a, b) => a.at - b.at);
+  return html`<section class="card" aria-labelledby="timeline-title"><h2 id="timeline-title">Timeline</h2>
+${leftOut ? html`<p class="hint">Only the newest ${events.length} events are shown.</p>` : ''}
+<ol class="timeline">${items.map((i) => i.item)}</ol></section>`;
 }
