@@ -2552,7 +2552,7 @@ export interface components {
             /** @description Grows with every call: the newest has the highest */
             call_id: number;
             /** @enum {string} */
-            kind: "push" | "notification" | "validation" | "webhook";
+            kind: "push" | "notification" | "validation" | "webhook" | "hpp_status_update" | "payment_authorization";
             order_id: string | null;
             method: string;
             /** @description Without user or password; values of query parameters that look like secrets are "redacted" */
@@ -4622,7 +4622,7 @@ export interface operations {
                 /** @description Only the calls about this order */
                 order_id?: string;
                 /** @description Only calls of this kind */
-                kind?: "push" | "notification" | "validation" | "webhook";
+                kind?: "push" | "notification" | "validation" | "webhook" | "hpp_status_update" | "payment_authorization";
                 /** @description Only calls after this call_id, oldest first: to follow calls as they happen */
                 after?: string;
                 /** @description At most this many (1–1000, default 100) */

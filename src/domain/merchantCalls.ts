@@ -23,7 +23,9 @@ export function fraudNotificationEventType(decision: FraudDecision): FraudNotifi
 }
 
 /** What an outgoing call was for (CONTRACT §15). */
-export type MerchantCallKind = 'webhook' | 'notification' | 'push' | 'validation';
+/** What a call to a merchant's server was for (GET /sandbox/v1/calls?kind=). */
+export const MERCHANT_CALL_KINDS = ['push', 'notification', 'validation', 'webhook', 'hpp_status_update', 'payment_authorization'] as const;
+export type MerchantCallKind = (typeof MERCHANT_CALL_KINDS)[number];
 
 /** One call to a merchant's server as the sandbox keeps it (GET /sandbox/v1/calls, the portal's timeline). */
 export interface RecordedCall {

@@ -61,6 +61,14 @@ describeOnBothStores(
       const received = shop.received.find((r) => r.path === `/status/${s.session_id}`)!;
       assert.match(String(received.headers['content-type']), /^application\/json/);
       assert.match(String(received.headers['user-agent']), /^OpenOM\//);
+      // The sandbox shows them with every other call to the merchant (CONTRACT §15).
+      const listed = await call(t, { method: 'GET', url: '/sandbox/v1/calls?kind=hpp_status_update', auth: m });
+      assert.equal(listed.statusCode, 200, listed.body);
+      const calls = (listed.json() as { calls: { url: string; response_status: number; request_body: string }[] }).calls;
+      assert.deepEqual(calls.map((c) => [c.url, c.response_status, (JSON.parse(c.request_body) as StatusUpdate).session.status]).sort(), [
+        [`${shop.origin}/status/${s.session_id}`, 200, 'COMPLETED'],
+        [`${shop.origin}/status/${s.session_id}`, 200, 'IN_PROGRESS'],
+      ]);
     });
 
     it('a refused callback is retried a minute later on the merchant clock with the same event, every attempt logged', async () => {

@@ -89,6 +89,8 @@ const CALL_NAMES: Record<MerchantCallRow['kind'], string> = {
   notification: 'Fraud notification',
   validation: 'Validation callback',
   webhook: 'Webhook',
+  hpp_status_update: 'Pay by link status update',
+  payment_authorization: 'Authorization callback',
 };
 
 /** A call to the merchant's server: where, what came back, and both bodies on demand. */

@@ -1,16 +1,17 @@
 // GET /sandbox/v1/events: the merchant's order events as they are written, for `openom listen`.
 // GET /sandbox/v1/calls: every call OpenOM made to the merchant's server (CONTRACT §15): pushes,
-// fraud notifications, the checkout's validation callback and webhook deliveries, with what was
+// fraud notifications, the checkout's validation callback, webhook deliveries, HPP status updates
+// and Klarna Payments' authorization callbacks, with what was
 // sent and the first 4 KB of what came back.
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
-import type { MerchantCallKind } from '../../../domain/merchantCalls.js';
+import { MERCHANT_CALL_KINDS } from '../../../domain/merchantCalls.js';
 import { WEBHOOK_EVENT_OF } from '../../../domain/webhookEvents.js';
 import { eventsAfter, listCalls, newestEventId, type MerchantCallRow } from '../../../store/merchantCalls.js';
 import { component } from '../../schemas/components.js';
 import type { RoutesOptions } from '../options.js';
 
-const KINDS: MerchantCallKind[] = ['push', 'notification', 'validation', 'webhook'];
+const KINDS = MERCHANT_CALL_KINDS;
 const DEFAULT_LIMIT = 100;
 
 const MerchantCall = component(
