@@ -132,7 +132,10 @@ export const TransactionListQuery = Type.Object({
 export const PayoutReportQuery = Type.Object({ payment_reference: Type.String({ maxLength: 100 }) });
 export const SummaryReportQuery = Type.Object({ start_date: DateParam('From this payout date'), end_date: DateParam('Up to this payout date') });
 
-export const PaymentReferenceParams = Type.Object({ payment_reference: Type.String({ maxLength: 100 }) });
+// A payout's reference is letters and digits (OpenOM's are OPNM + 12 hex digits; Klarna's look alike):
+// anything else in the path is a malformed reference (400 naming it), not an unknown one (404).
+export const PAYMENT_REFERENCE_PATTERN = '^[A-Za-z0-9-]{1,100}$';
+export const PaymentReferenceParams = Type.Object({ payment_reference: Type.String({ pattern: PAYMENT_REFERENCE_PATTERN }) });
 
 export const SettlementTermsBody = Obj({
   fee_rate_bp: Type.Optional(Type.Integer({ minimum: 0, maximum: MAX_FEE_RATE_BP, description: 'Percentage fee per capture in basis points' })),
