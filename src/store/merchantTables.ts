@@ -20,7 +20,7 @@ export interface MerchantTable {
   /** The columns that order a table's rows in a snapshot: its primary key. */
   key: readonly string[];
   /**
-   * The primary key is the store's own counter (`id`): a snapshot numbers the rows 1, 2, … in key
+   * The primary key is the store's own counter (`id`, `transaction_id`): a snapshot numbers the rows 1, 2, … in key
    * order, and an import lets the store count on, so a snapshot loads beside any other merchant's rows.
    */
   serialId?: true;

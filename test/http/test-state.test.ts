@@ -185,7 +185,8 @@ describeOnBothStores('fifty merchants in parallel', (ctx) => {
         assert.equal(captured.statusCode, 201, captured.body);
         const saved = await snapshotOf(t, m);
         assert.equal((await call(t, { method: 'POST', url: '/sandbox/v1/reset', auth: m })).statusCode, 204);
-        assert.equal((await importInto(t, m, saved)).statusCode, 204);
+        const imported = await importInto(t, m, saved);
+        assert.equal(imported.statusCode, 204, imported.body);
         const doc = JSON.parse(await snapshotOf(t, m)) as { tables: { orders: { order_id: string; merchant_reference1: string; captured_amount: number }[] } };
         assert.deepEqual(
           doc.tables.orders.map((o) => [o.order_id, o.merchant_reference1, o.captured_amount]),
