@@ -17,6 +17,7 @@ import {
   describeOnBothStores,
   getOrder,
   refund,
+  startTestApp,
   WITH_WORKER,
   type Json,
   type MerchantCredentials,
@@ -245,6 +246,35 @@ describeOnBothStores(
       assert.equal(res.statusCode, 204, res.body);
       assert.equal(await snapshotOf(t, source.merchant), saved);
       assert.deepEqual((await checkLedger(t.store)).violations, []);
+    });
+
+    it("numbers the store's counters from 1, so the snapshot loads on another server whose merchants hold those ids, and settles on", async () => {
+      // The bystander's transactions came after the source's in the store; its snapshot counts from 1 all the same.
+      const doc = JSON.parse(await snapshotOf(ctx(), bystander.merchant)) as { tables: Record<string, Json[]> };
+      const transactions = doc.tables.settlement_transactions ?? [];
+      assert.ok(transactions.length > 0);
+      assert.deepEqual(
+        transactions.map((x) => x.transaction_id),
+        transactions.map((_, i) => i + 1),
+      );
+      const there = await startTestApp(ctx().backend, { ...KLARNA, ...WITH_WORKER });
+      try {
+        // Another merchant's captures take the first transaction ids of the new server.
+        const local = await createMerchant(there, 'Local AB');
+        const own = await createOrder(there, local);
+        assert.equal((await capture(there, local, own.order_id, { captured_amount: 10_000 })).statusCode, 201);
+        const loaded = await createMerchant(there, 'Loaded AB');
+        const res = await call(there, { method: 'PUT', url: '/sandbox/v1/snapshot', auth: loaded, body: saved });
+        assert.equal(res.statusCode, 204, res.body);
+        assert.equal(await snapshotOf(there, loaded), saved);
+        // Both merchants capture on: the store's counter and the loaded rows never collide.
+        assert.equal((await capture(there, loaded, source.partlyCaptured, { captured_amount: 4_000 })).statusCode, 201);
+        const more = await createOrder(there, local);
+        assert.equal((await capture(there, local, more.order_id, { captured_amount: 10_000 })).statusCode, 201);
+        assert.deepEqual((await checkLedger(there.store)).violations, []);
+      } finally {
+        await there.close();
+      }
     });
   },
   { ...KLARNA, ...WITH_WORKER },
