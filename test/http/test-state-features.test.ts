@@ -248,6 +248,19 @@ describeOnBothStores(
       assert.deepEqual((await checkLedger(t.store)).violations, []);
     });
 
+    it('a snapshot with a second pending payout job is refused with BAD_VALUE, changing nothing', async () => {
+      const t = ctx();
+      const doc = JSON.parse(saved) as { tables: Record<string, Json[]> };
+      const jobs = doc.tables.jobs ?? [];
+      const payoutJob = jobs.find((j) => j.kind === 'payout' && j.state === 'pending');
+      assert.ok(payoutJob, 'the snapshot has the pending payout job');
+      doc.tables.jobs = [...jobs, { ...payoutJob, id: jobs.length + 1 }];
+      const res = await call(t, { method: 'PUT', url: '/sandbox/v1/snapshot', auth: source.merchant, body: doc });
+      assert.equal(res.statusCode, 400, res.body);
+      assert.equal((res.json() as { error_code: string }).error_code, 'BAD_VALUE');
+      assert.equal(await snapshotOf(t, source.merchant), saved);
+    });
+
     it("numbers the store's counters from 1, so the snapshot loads on another server whose merchants hold those ids, and settles on", async () => {
       // The bystander's transactions came after the source's in the store; its snapshot counts from 1 all the same.
       const doc = JSON.parse(await snapshotOf(ctx(), bystander.merchant)) as { tables: Record<string, Json[]> };
