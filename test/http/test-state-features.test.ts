@@ -248,6 +248,22 @@ describeOnBothStores(
       assert.deepEqual((await checkLedger(t.store)).violations, []);
     });
 
+    it('a reset while the payout job forms payouts answers 204 and leaves nothing of the merchant behind', async () => {
+      const t = ctx();
+      for (let round = 0; round < 3; round++) {
+        const m = await createMerchant(t, `Racing ${round}`);
+        const order = await createOrder(t, m);
+        assert.equal((await capture(t, m, order.order_id, { captured_amount: 10_000 })).statusCode, 201);
+        // The advance makes the payout job due at once; the reset runs while the worker forms it.
+        await advanceClock(t, m, (PAYOUT_DELAY_DAYS + 1) * DAY);
+        assert.equal((await call(t, { method: 'POST', url: '/sandbox/v1/reset', auth: m })).statusCode, 204);
+        await sleep(1_000);
+        const left = await rowsPerTable(t, m.merchant_id, [order.order_id]);
+        assert.deepEqual(left, Object.fromEntries(MERCHANT_TABLES.map((x) => [x.table, 0])), `round ${round}`);
+      }
+      assert.deepEqual((await checkLedger(t.store)).violations, []);
+    });
+
     it('a snapshot with a second pending payout job is refused with BAD_VALUE, changing nothing', async () => {
       const t = ctx();
       const doc = JSON.parse(saved) as { tables: Record<string, Json[]> };
