@@ -20,8 +20,9 @@ export interface MerchantTable {
   /** The columns that order a table's rows in a snapshot: its primary key. */
   key: readonly string[];
   /**
-   * The primary key is the store's own counter (`id`, `transaction_id`): a snapshot numbers the rows 1, 2, … in key
-   * order, and an import lets the store count on, so a snapshot loads beside any other merchant's rows.
+   * The primary key (its one column: `id`, or settlement_transactions' `transaction_id`) is the
+   * store's own counter: a snapshot numbers the rows 1, 2, … in key order, and an import lets the
+   * store count on, so a snapshot loads beside any other merchant's rows.
    */
   serialId?: true;
   /** Columns holding another listed table's serial id, translated with it on import. */

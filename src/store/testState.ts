@@ -24,6 +24,9 @@ export interface SnapshotDocument {
 
 const TABLES = MERCHANT_TABLES as readonly MerchantTable[];
 
+/** The column of a table's store counter (its one-column primary key), if it has one. */
+const counterOf = (t: MerchantTable): string | undefined => (t.serialId ? t.key[0] : undefined);
+
 /** The rows of table that belong to the merchant, as a condition on alias `t`. */
 function ownedBy(t: MerchantTable, merchantId: string): RawBuilder<unknown> {
   return t.scope.kind === 'merchant_id'
@@ -61,9 +64,6 @@ export async function resetMerchant(store: Store, merchantId: string): Promise<b
   }
 }
 
-/** The column of a table's own counter: its one-column primary key (`id`, `transaction_id`). */
-const serialColumnOf = (t: MerchantTable): string => t.key[0]!;
-
 /** A row as a snapshot holds it: keys sorted, no merchant id, store counters as positions. */
 function exportedRow(t: MerchantTable, row: Row, positions: Map<string, Map<number, number>>, own: Map<number, number>): Row {
   const out: Row = {};
@@ -71,7 +71,7 @@ function exportedRow(t: MerchantTable, row: Row, positions: Map<string, Map<numb
     if (t.scope.kind === 'merchant_id' && column === 'merchant_id') continue;
     let value = row[column] ?? null;
     if (typeof value === 'bigint') value = Number(value);
-    if (t.serialId && column === serialColumnOf(t)) value = own.get(Number(value)) ?? null;
+    if (column === counterOf(t)) value = own.get(Number(value)) ?? null;
     const target = t.refs?.[column];
     if (target && value !== null) value = positions.get(target)?.get(Number(value)) ?? null;
     out[column] = value;
@@ -90,7 +90,8 @@ export async function exportSnapshot(store: Store, merchantId: string): Promise<
       const order = sql.join(t.key.map((k) => sql`t.${sql.ref(k)}`));
       const rows = (await sql<Row>`select t.* from ${sql.table(t.table)} as t where ${ownedBy(t, merchantId)} order by ${order}`.execute(db)).rows;
       const own = new Map<number, number>();
-      if (t.serialId) rows.forEach((row, i) => own.set(Number(row[serialColumnOf(t)]), i + 1));
+      const counter = counterOf(t);
+      if (counter) rows.forEach((row, i) => own.set(Number(row[counter]), i + 1));
       positions.set(t.table, own);
       tables[t.table] = rows.map((row) => exportedRow(t, row, positions, own));
     }
@@ -136,7 +137,7 @@ function checkRows(t: MerchantTable, rows: unknown, columns: Map<string, ColumnI
     for (const [column, value] of Object.entries(row as Record<string, unknown>)) {
       const info = columns.get(column);
       if (!info || (t.scope.kind === 'merchant_id' && column === 'merchant_id')) return `${at}.${column} (no such column)`;
-      if (value === null ? !info.nullable && !(t.serialId && column === serialColumnOf(t)) : info.numeric ? !Number.isSafeInteger(value) : typeof value !== 'string') {
+      if (value === null ? !info.nullable && column !== counterOf(t) : info.numeric ? !Number.isSafeInteger(value) : typeof value !== 'string') {
         return `${at}.${column} (${info.numeric ? 'an integer' : 'a string'}${info.nullable ? ' or null' : ''})`;
       }
     }
@@ -166,13 +167,13 @@ async function checkDocument(store: Store, doc: unknown): Promise<SnapshotDocume
  * n new ids of table's counter, taken in the import's write transaction: PostgreSQL's sequence
  * hands them out; on SQLite the transaction holds the write lock, so the ids after the largest are free.
  */
-async function freshIds(store: Store, db: Kysely<Database>, table: string, column: string, n: number): Promise<number[]> {
+async function freshIds(store: Store, db: Kysely<Database>, table: string, counter: string, n: number): Promise<number[]> {
   if (n === 0) return [];
   if (store.dialect === 'postgres') {
-    const { rows } = await sql<{ id: number }>`select nextval(pg_get_serial_sequence(${table}, ${column})) as id from generate_series(1, ${n}::int)`.execute(db);
+    const { rows } = await sql<{ id: number }>`select nextval(pg_get_serial_sequence(${table}, ${counter})) as id from generate_series(1, ${n}::int)`.execute(db);
     return rows.map((r) => Number(r.id));
   }
-  const { rows } = await sql<{ id: number | null }>`select max(${sql.ref(column)}) as id from ${sql.table(table)}`.execute(db);
+  const { rows } = await sql<{ id: number | null }>`select max(${sql.ref(counter)}) as id from ${sql.table(table)}`.execute(db);
   const base = Number(rows[0]?.id ?? 0);
   return Array.from({ length: n }, (_, i) => base + i + 1);
 }
@@ -181,18 +182,18 @@ async function freshIds(store: Store, db: Kysely<Database>, table: string, colum
 async function insertRows(store: Store, db: Kysely<Database>, t: MerchantTable, rows: Row[], merchantId: string, newIds: Map<string, Map<number, number>>): Promise<Map<number, number>> {
   const mine = new Map<number, number>();
   // A table whose ids others refer to gets its new ids first, to translate those references.
+  const counter = counterOf(t);
   const referenced = TABLES.some((other) => Object.values(other.refs ?? {}).includes(t.table));
-  const ids = referenced && t.serialId ? await freshIds(store, db, t.table, serialColumnOf(t), rows.length) : [];
+  const ids = referenced && counter ? await freshIds(store, db, t.table, counter, rows.length) : [];
   const values = rows.map((row, i) => {
     const out: Row = { ...row };
     if (t.scope.kind === 'merchant_id') out.merchant_id = merchantId;
-    if (t.serialId) {
-      const column = serialColumnOf(t);
-      delete out[column];
+    if (counter) {
+      delete out[counter];
       const id = ids[i];
       if (id !== undefined) {
-        out[column] = id;
-        mine.set(Number(row[column] ?? i + 1), id);
+        out[counter] = id;
+        mine.set(Number(row[counter] ?? i + 1), id);
       }
     }
     for (const [column, target] of Object.entries(t.refs ?? {})) {
