@@ -1,4 +1,4 @@
-// What the CLI prints and how it ends (README "Command line"): JSON on standard output; a failure
+// What the CLI prints and how it ends (docs/cli.md): JSON on standard output; a failure
 // is one line on standard error and exit 1 (the server or the store refused or failed) or exit 2
 // (the command line or the configuration is wrong).
 export const EXIT_FAILED = 1;
