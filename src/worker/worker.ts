@@ -10,7 +10,7 @@ import type { Store } from '../store/dialect.js';
 import { LEASE_MS, leaseDueJobs, recordAttempt, renewLeases } from '../store/jobLeases.js';
 import { onJobsDue, type AttemptResult, type JobKind, type LeasedJob } from '../store/jobs.js';
 import { kindsOfLane, perMerchantCallCap } from '../store/jobLanes.js';
-import { pruneFinishedJobs } from '../store/retention.js';
+import { pruneFinishedJobs, pruneRecordedCalls } from '../store/retention.js';
 import { JOB_HANDLERS, runHandler, type JobHandlers } from './handlers.js';
 import { Wakeup } from './wakeup.js';
 
@@ -174,11 +174,12 @@ const DEFAULT_RETENTION_DAYS = 30;
 const PRUNE_EVERY_MS = 3_600_000;
 const DAY_MS = 86_400_000;
 
-/** Prunes finished jobs older than `days` (retention.ts) now and then hourly; returns the stopper. */
+/** Prunes finished jobs and recorded calls older than `days` (retention.ts) now and then hourly; returns the stopper. */
 function startPruning(store: Store, days: number, log: Logger): () => void {
   const prune = () => {
-    pruneFinishedJobs(store, Date.now() - days * DAY_MS)
-      .then((pruned) => pruned > 0 && log.info({ pruned, retention_days: days }, 'worker: pruned finished jobs'))
+    const before = Date.now() - days * DAY_MS;
+    Promise.all([pruneFinishedJobs(store, before), pruneRecordedCalls(store, before)])
+      .then(([pruned, calls]) => pruned + calls > 0 && log.info({ pruned, pruned_calls: calls, retention_days: days }, 'worker: pruned finished jobs and recorded calls'))
       .catch((err: unknown) => log.warn({ err: (err as Error).message }, 'worker: pruning finished jobs failed'));
   };
   const first = setTimeout(prune, 0);

@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import pino from 'pino';
 import { ConfigError, loadConfig } from '../../src/config.js';
-import { pruneFinishedJobs } from '../../src/store/retention.js';
+import { pruneFinishedJobs, pruneRecordedCalls } from '../../src/store/retention.js';
 import type { JobState } from '../../src/store/schema.js';
 import { startWorker } from '../../src/worker/worker.js';
 import { createMerchant, describeOnBothStores, type TestApp } from '../support/harness.js';
@@ -58,6 +58,28 @@ describeOnBothStores('retention of finished jobs', (ctx) => {
     assert.equal(await pruneFinishedJobs(t.store, Date.now() - 30 * DAY_MS), 3);
     assert.deepEqual(await remaining(t, all), { jobs: [young, pending], attempts: [young, pending] });
     assert.equal(await pruneFinishedJobs(t.store, Date.now() - 30 * DAY_MS), 0);
+  });
+
+  it('prunes recorded calls to merchants made before the cut-off, of every merchant; younger ones stay', async () => {
+    const t = ctx();
+    const a = await createMerchant(t, 'Calls A AB');
+    const b = await createMerchant(t, 'Calls B AB');
+    const callAged = async (merchantId: string, ageDays: number) =>
+      Number(
+        (
+          await t.store.db
+            .insertInto('merchant_calls')
+            .values({ merchant_id: merchantId, order_id: null, kind: 'webhook', method: 'POST', url: 'http://127.0.0.1:9/hook', request_body: '{}', status: 200, response_body: 'ok', error: null, duration_ms: 1, called_at: new Date(Date.now() - ageDays * DAY_MS).toISOString() })
+            .returning('id')
+            .executeTakeFirstOrThrow()
+        ).id,
+      );
+    const old = [await callAged(a.merchant_id, 31), await callAged(b.merchant_id, 90)];
+    const young = [await callAged(a.merchant_id, 29), await callAged(b.merchant_id, 0)];
+    assert.equal(await pruneRecordedCalls(t.store, Date.now() - 30 * DAY_MS), 2);
+    const left = (await t.store.db.selectFrom('merchant_calls').select('id').where('id', 'in', [...old, ...young]).orderBy('id').execute()).map((r) => Number(r.id));
+    assert.deepEqual(left, young);
+    assert.equal(await pruneRecordedCalls(t.store, Date.now() - 30 * DAY_MS), 0);
   });
 
   it('the worker prunes at start with its retention days (OPENOM_RETENTION_DAYS)', async () => {
