@@ -19,7 +19,7 @@ import { orderTx, type CommandContext, type JobsWritten, type LockedOrder, type 
 import { refused, type CommandResult, type Decided, type Outcome } from './outcome.js';
 import { PgCommandQueue, type CommandJob } from './pgCommands.js';
 import type { Database } from './schema.js';
-import { settlementFeesOfOrder } from './settlementWrites.js';
+import { settlementFeesOfOrder } from './settlementFees.js';
 
 /**
  * Order rows with their merchants' clock offsets and settlement fees, read in the same statement (a scalar subquery

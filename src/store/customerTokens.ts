@@ -27,7 +27,7 @@ import { assertTokenStatus, tokenStatusWrites, tokenWebhook } from './tokenWrite
 import { createCapture } from './orderCommands.js';
 import { isUuid, newOrderWrites, type OrderIntake } from './orders.js';
 import { orderTx, type JobsWritten } from './orderTx.js';
-import { readSettlementFees } from './settlementWrites.js';
+import { readSettlementFees } from './settlementFees.js';
 import { refused, type CommandResult, type Refused } from './outcome.js';
 import type { CustomerTokensTable, Database } from './schema.js';
 

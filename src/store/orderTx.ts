@@ -13,7 +13,7 @@ import { jobInsert, webhookFanOut, type ScheduledJob } from './jobs.js';
 import { assertWritable, orderStateOf } from './orders.js';
 import type { Outcome } from './outcome.js';
 import type { Database, OrdersTable } from './schema.js';
-import { settlementFeesOf, type LockedSettlementFees, type SettlementFees } from './settlementWrites.js';
+import { settlementFeesOf, type LockedSettlementFees, type SettlementFees } from './settlementFees.js';
 
 /** Who runs an order command, under which key, and until when it may wait. */
 export interface CommandContext extends KeyedRequest<Outcome> {
