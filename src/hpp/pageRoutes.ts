@@ -17,7 +17,8 @@ import { changeHppStatus, filledMerchantUrl, hppStateOf, readHppSession } from '
 import type { HppSessionsTable } from '../store/schema.js';
 import { hppPageHtml, missingSessionHtml } from './page.js';
 import { hppPaths } from './paths.js';
-import { SHOPPER_CHOICES, payHppSession } from './payment.js';
+import { payHppSession } from './payment.js';
+import { SHOPPER_CHOICES } from './paymentRequest.js';
 import { qrCodeSvg } from './qrCode.js';
 
 /** A shopper's page, not the API: an id it cannot find, malformed or not, gets the page's own 404. */

@@ -4,8 +4,6 @@
 // completion's transaction (hppCompletionStep); CAPTURE_ORDER then captures the new order in full
 // through the order command runner, as a merchant's capture would. A purchase the checkout refuses
 // (aborted, expired, bought elsewhere) ends the session in ERROR.
-import type { FastifyBaseLogger } from 'fastify';
-import type { Config } from '../config.js';
 import type { PurchaseOutcome } from '../domain/checkout.js';
 import type { ShopperEvent } from '../domain/hpp.js';
 import { attemptPurchase } from '../checkout/purchase.js';
@@ -16,22 +14,7 @@ import { changeHppStatus, hppCompletionStep, readHppSession } from '../store/hpp
 import { createCapture } from '../store/orderCommands.js';
 import { AUTHORIZATION_OF, payPaymentSession } from './paymentSessionPayment.js';
 import type { HppSessionsTable } from '../store/schema.js';
-
-export const SHOPPER_CHOICES = ['accepted', 'pending_accepted', 'pending_rejected', 'denied', 'cancel', 'back'] as const;
-export type ShopperChoice = (typeof SHOPPER_CHOICES)[number];
-
-export interface PaymentDeps {
-  store: Store;
-  config: Config;
-  log: FastifyBaseLogger;
-}
-
-export interface PaymentRequest {
-  sessionId: string;
-  choice: ShopperChoice;
-  email?: string;
-  correlationId: string;
-}
+import type { PaymentDeps, PaymentRequest, ShopperChoice } from './paymentRequest.js';
 
 const EVENT_OF: Partial<Record<ShopperChoice, ShopperEvent>> = { denied: 'fail', cancel: 'cancel', back: 'back' };
 

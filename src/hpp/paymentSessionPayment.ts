@@ -10,7 +10,7 @@ import { runOrderCommand } from '../store/commandRunner.js';
 import { completeHppWithPayment, type PaymentSessionResult } from '../store/hppSessions.js';
 import { autoCapture, authorizePaymentSession, paymentCartOf, placeOrderFromToken } from '../store/payments.js';
 import type { HppSessionsTable } from '../store/schema.js';
-import type { PaymentDeps, PaymentRequest } from './payment.js';
+import type { PaymentDeps, PaymentRequest } from './paymentRequest.js';
 
 /** The shopper's approving choices, as Klarna Payments' authorization outcomes; "pending, then reject" has none (a payment's review is accepted). */
 export const AUTHORIZATION_OF: Partial<Record<PaymentRequest['choice'], AuthorizationOutcome>> = { accepted: 'accepted', pending_accepted: 'pending' };
