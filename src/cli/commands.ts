@@ -1,54 +1,9 @@
 // Every `openom` command (CONTRACT §9), as data: help, argument parsing and the request are all
 // derived from this table. An API command is one HTTP call; a local command runs in this process.
-import { serverUrl, type Access, type Env } from './api.js';
+import { serverUrl } from './api.js';
+import type { ApiCommand, Command, OptionSpec } from './commandTypes.js';
 import { DEVLOOP_COMMANDS } from './devloop.js';
 import { readJsonInput } from './input.js';
-
-export interface OptionSpec {
-  /** Placeholder of the option's value in help, e.g. `N` for `--amount N`. */
-  value: string;
-  help: string;
-  required?: boolean;
-  /** Digits only: `12.50` or `1e3` is a usage error, never rounded. */
-  integer?: boolean;
-  /** A switch without a value (`--json`): its value is "true" when given. */
-  flag?: boolean;
-}
-
-export interface Input {
-  /** Positional arguments by name (ORDER_ID). */
-  args: Record<string, string>;
-  options: Record<string, string | undefined>;
-  env: Env;
-}
-
-interface CommandBase {
-  /** The words after `openom`, e.g. `merchants create`. */
-  name: string;
-  summary: string;
-  args?: readonly string[];
-  options?: Readonly<Record<string, OptionSpec>>;
-  output: string;
-  example: string;
-}
-
-export interface ApiCommand extends CommandBase {
-  access: Access;
-  method: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
-  /** `{NAME}` is filled from the argument or option of that name. */
-  path: string;
-  /** Query parameters from the options; those without a value are left out. */
-  query?: (input: Input) => Record<string, string | undefined>;
-  body?: (input: Input) => unknown;
-}
-
-export interface LocalCommand extends CommandBase {
-  access: 'local';
-  env: readonly string[];
-  run: (input: Input) => Promise<number>;
-}
-
-export type Command = ApiCommand | LocalCommand;
 
 const IDEMPOTENCY_KEY: OptionSpec = {
   value: 'KEY',

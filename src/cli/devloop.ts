@@ -1,7 +1,7 @@
 // The developer loop's commands (CONTRACT §15): reset, snapshots, fixtures, calls, listen, trigger,
 // logs, and thin wrappers on the sandbox's checkout, webhook, fault, fraud and push endpoints.
 // Part of the one command table (commands.ts appends these).
-import type { Command, OptionSpec } from './commands.js';
+import type { Command, OptionSpec } from './commandTypes.js';
 import { readJsonInput } from './input.js';
 
 const SERVER_URL: OptionSpec = { value: 'URL', help: 'server address (default: OPENOM_URL, else http://127.0.0.1:8080)' };

@@ -1,6 +1,7 @@
 // Help text, derived from the command table so that it cannot drift from what the commands accept.
 import { DEFAULT_URL, type Access } from './api.js';
-import { COMMANDS, type Command } from './commands.js';
+import type { Command } from './commandTypes.js';
+import { COMMANDS } from './commands.js';
 import { commonOptions } from './input.js';
 import { OPENOM_VERSION } from '../version.js';
 

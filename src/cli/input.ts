@@ -3,7 +3,7 @@
 import { readFile } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
 import { DEFAULT_URL, type Env } from './api.js';
-import type { Command, Input } from './commands.js';
+import type { Command, Input } from './commandTypes.js';
 import { usageError } from './output.js';
 
 export interface OptionHelp {

@@ -3,7 +3,7 @@
 // --forward-to, a webhook endpoint at that URL for every event while it listens, as `stripe listen`.
 import { WEBHOOK_EVENT_TYPES } from '../domain/webhookEvents.js';
 import { authorization, send, serverUrl, type ApiRequest } from './api.js';
-import type { Input } from './commands.js';
+import type { Input } from './commandTypes.js';
 
 const POLL_MS = 500;
 

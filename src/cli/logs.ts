@@ -1,7 +1,7 @@
 // `openom logs`: the server's JSON log made readable, line by line, as LOG_FORMAT=pretty writes it.
 import { readFile } from 'node:fs/promises';
 import { createInterface } from 'node:readline';
-import type { Input } from './commands.js';
+import type { Input } from './commandTypes.js';
 import { prettyLine } from '../logFormat.js';
 import { usageError } from './output.js';
 

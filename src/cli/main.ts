@@ -1,6 +1,7 @@
 // `openom <command>`: bin/openom.mjs runs the bundle of this file (dist/cli.mjs, scripts/bundle-cli.mjs).
 import { authorization, send, serverUrl, type Env } from './api.js';
-import { commandsUnder, findCommand, type ApiCommand, type Input } from './commands.js';
+import type { ApiCommand, Input } from './commandTypes.js';
+import { commandsUnder, findCommand } from './commands.js';
 import { commandHelp, overview } from './help.js';
 import { parseInput, wantsHelp } from './input.js';
 import { CliFailure, EXIT_FAILED, EXIT_USAGE, oneLine, printJson, usageError } from './output.js';

@@ -2,7 +2,7 @@
 // saved file loads back to the same bytes (CONTRACT §15).
 import { writeFile } from 'node:fs/promises';
 import { authorization, sendForAnswer, serverUrl } from './api.js';
-import type { Input } from './commands.js';
+import type { Input } from './commandTypes.js';
 import { CliFailure, EXIT_FAILED } from './output.js';
 
 export async function saveSnapshot({ args, options, env }: Input): Promise<number> {

@@ -1,7 +1,7 @@
 // `openom trigger EVENT` (CONTRACT §15): the merchant API calls that cause an event, made in turn
 // and printed one line each, so a test suite (or a person) sees both the event and how it arose.
 import { authorization, sendForAnswer, serverUrl, type ApiRequest } from './api.js';
-import type { Input } from './commands.js';
+import type { Input } from './commandTypes.js';
 import { usageError } from './output.js';
 
 type Step = (req: ApiRequest) => Promise<Record<string, unknown>>;
