@@ -4,13 +4,11 @@
 // an axe-core scan and a screenshot, checkout-page.png in test-results/checkout/ (docs/ has one:
 // OPENOM_SCREENSHOT_DIR=docs npm test -- test/browser).
 import assert from 'node:assert/strict';
-import { once } from 'node:events';
 import { mkdirSync } from 'node:fs';
-import { createServer, type Server } from 'node:http';
 import { join } from 'node:path';
 import { after, before, it } from 'node:test';
 import type { Browser, Page } from 'playwright-core';
-import { axeScan, launchChromium, seriousViolations, withoutChromium } from '../support/browser.js';
+import { axeScan, launchChromium, seriousViolations, startShopServer, withoutChromium, type ShopServer } from '../support/browser.js';
 import { createCheckout, checkoutBody, merchantUrls, readCheckoutOrder, type CheckoutOrder } from '../support/checkout.js';
 import { createMerchant, describeOnBothStores, getOrder, type MerchantCredentials } from '../support/harness.js';
 import { freePort } from '../support/process.js';
@@ -18,8 +16,8 @@ import { freePort } from '../support/process.js';
 const SCREENSHOTS = process.env.OPENOM_SCREENSHOT_DIR ?? join('test-results', 'checkout');
 
 /** The merchant's web shop: a checkout page with the snippet in it, and a confirmation page. */
-async function startShop(snippets: Map<string, string>): Promise<{ server: Server; base: string }> {
-  const server = createServer((req, res) => {
+async function startShop(snippets: Map<string, string>): Promise<ShopServer> {
+  return startShopServer((req, res) => {
     const url = new URL(req.url ?? '/', 'http://shop');
     const sid = url.searchParams.get('sid') ?? '';
     const html = (body: string) => res.writeHead(200, { 'content-type': 'text/html; charset=utf-8' }).end(`<!doctype html><html lang="en"><head><title>Shop</title></head><body>${body}</body></html>`);
@@ -27,10 +25,6 @@ async function startShop(snippets: Map<string, string>): Promise<{ server: Serve
     else if (url.pathname === '/thanks') html(`<h1>Thank you for order ${sid.replace(/[^0-9a-f-]/g, '')}</h1>`);
     else res.writeHead(200).end();
   });
-  server.listen(0, '127.0.0.1');
-  await once(server, 'listening');
-  const address = server.address();
-  return { server, base: `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}` };
 }
 
 const port = await freePort();
@@ -43,7 +37,7 @@ describeOnBothStores(
       return;
     }
     let browser: Browser;
-    let shop: { server: Server; base: string };
+    let shop: ShopServer;
     let m: MerchantCredentials;
     const snippets = new Map<string, string>();
 
@@ -55,8 +49,7 @@ describeOnBothStores(
     });
     after(async () => {
       await browser?.close();
-      shop?.server.closeAllConnections();
-      await new Promise((resolve) => shop?.server.close(resolve));
+      await shop?.close();
     });
 
     async function shopCheckout(): Promise<{ page: Page; order: CheckoutOrder }> {

@@ -5,13 +5,11 @@
 // captures it. Prints the session → order time (the README's Chromium figure) and saves a
 // screenshot of the overlay, payments-drop-in.png in test-results/payments/.
 import assert from 'node:assert/strict';
-import { once } from 'node:events';
 import { mkdirSync } from 'node:fs';
-import { createServer, type Server } from 'node:http';
 import { join } from 'node:path';
 import { after, before, it } from 'node:test';
 import type { Browser, Page } from 'playwright-core';
-import { axeScan, launchChromium, seriousViolations, withoutChromium } from '../support/browser.js';
+import { axeScan, launchChromium, seriousViolations, startShopServer, withoutChromium, type ShopServer } from '../support/browser.js';
 import { capture, createMerchant, describeOnBothStores, getOrder, type MerchantCredentials } from '../support/harness.js';
 import { KLARNA, cartBody, createSession, placeOrder } from '../support/payments.js';
 import { freePort } from '../support/process.js';
@@ -38,17 +36,13 @@ document.getElementById('buy').addEventListener('click', function () {
 </script></body></html>`;
 }
 
-async function startShop(pages: Map<string, string>): Promise<{ server: Server; base: string }> {
-  const server = createServer((req, res) => {
+async function startShop(pages: Map<string, string>): Promise<ShopServer> {
+  return startShopServer((req, res) => {
     const sid = new URL(req.url ?? '/', 'http://shop').searchParams.get('sid') ?? '';
     const page = pages.get(sid);
     if (page === undefined) res.writeHead(404).end();
     else res.writeHead(200, { 'content-type': 'text/html; charset=utf-8' }).end(page);
   });
-  server.listen(0, '127.0.0.1');
-  await once(server, 'listening');
-  const address = server.address();
-  return { server, base: `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}` };
 }
 
 describeOnBothStores(
@@ -59,7 +53,7 @@ describeOnBothStores(
       return;
     }
     let browser: Browser;
-    let shop: { server: Server; base: string };
+    let shop: ShopServer;
     let m: MerchantCredentials;
     const pages = new Map<string, string>();
 
@@ -71,8 +65,7 @@ describeOnBothStores(
     });
     after(async () => {
       await browser?.close();
-      shop?.server.closeAllConnections();
-      await new Promise((resolve) => shop?.server.close(resolve));
+      await shop?.close();
     });
 
     async function shopPage(): Promise<{ page: Page; sessionId: string; started: number }> {

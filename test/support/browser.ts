@@ -1,6 +1,8 @@
 // Chromium for the browser tests (and bench/checkout.ts): Debian's /usr/bin/chromium driven by
-// playwright-core, which downloads no browser; and an axe-core scan of a page.
+// playwright-core, which downloads no browser; an axe-core scan of a page; and a shop server for a test.
+import { once } from 'node:events';
 import { existsSync } from 'node:fs';
+import { createServer, type RequestListener } from 'node:http';
 import { createRequire } from 'node:module';
 import type { AxeResults } from 'axe-core';
 import { chromium, type Browser, type Page } from 'playwright-core';
@@ -27,4 +29,24 @@ export function seriousViolations(results: AxeResults): string[] {
   return results.violations
     .filter((v) => v.impact === 'serious' || v.impact === 'critical')
     .map((v) => `${v.id}: ${v.help} (${v.nodes.map((n) => n.target.join(' ')).join(', ')})`);
+}
+
+/** A merchant's web shop for a browser test: `handle` answers its requests; on a free port of 127.0.0.1. */
+export interface ShopServer {
+  base: string;
+  close: () => Promise<void>;
+}
+
+export async function startShopServer(handle: RequestListener): Promise<ShopServer> {
+  const server = createServer(handle);
+  server.listen(0, '127.0.0.1');
+  await once(server, 'listening');
+  const address = server.address();
+  return {
+    base: `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}`,
+    close: async () => {
+      server.closeAllConnections();
+      await new Promise((resolve) => server.close(resolve));
+    },
+  };
 }
