@@ -4,7 +4,7 @@
 // inline script (allowed by its hash) hands it to the window that opened or framed it: the drop-in
 // api.js, which passes it to the merchant's authorize() callback.
 import { createHash } from 'node:crypto';
-import { formatAmount } from '../domain/money.js';
+import { linesTable, noticeHtml, type Notice } from '../checkout/page.js';
 import type { PaymentCart, SessionPhase } from '../domain/payments.js';
 import { html, trustedHtml, type SafeHtml } from '../html.js';
 
@@ -44,9 +44,7 @@ const hashOf = (text: string) => `'sha256-${createHash('sha256').update(text).di
 /** Only its own stylesheet and hand-off script; any page may frame it (the drop-in api.js does). */
 export const PAYMENT_PAGE_CSP = `default-src 'none'; style-src ${hashOf(CSS)}; script-src ${hashOf(HANDOFF_SCRIPT)}; base-uri 'none'`;
 
-export type PaymentNotice = { tone: 'error' | 'info'; text: string };
-
-const PHASE_NOTICES: Record<Exclude<SessionPhase, 'open'>, PaymentNotice> = {
+const PHASE_NOTICES: Record<Exclude<SessionPhase, 'open'>, Notice> = {
   complete: { tone: 'info', text: 'This payment is complete: the shop has placed the order.' },
   expired: { tone: 'error', text: 'This payment session has expired. Please go back to the shop and start again.' },
 };
@@ -58,14 +56,6 @@ function layout(body: SafeHtml): string {
   return html`<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1"><title>OpenOM test payment</title><style>${trustedHtml(CSS)}</style></head><body><main><h1>Test payment</h1><p class="sandbox">OpenOM sandbox: no real payment is made.</p>${body}</main></body></html>
 `.text;
-}
-
-const noticeHtml = (n: PaymentNotice) => html`<p class="notice ${n.tone}" role="${n.tone === 'error' ? 'alert' : 'status'}">${n.text}</p>`;
-
-function linesTable(cart: PaymentCart): SafeHtml {
-  const money = (amount: number) => formatAmount(amount, cart.purchase_currency.toUpperCase(), cart.locale);
-  const rows = cart.order_lines.map((line) => html`<tr><td>${String(line.name)}</td><td class="n">${line.quantity}</td><td class="n">${money(line.total_amount)}</td></tr>`);
-  return html`<table><caption>Your order</caption><thead><tr><th scope="col">Item</th><th scope="col" class="n">Quantity</th><th scope="col" class="n">Amount</th></tr></thead><tbody>${rows}</tbody><tfoot><tr><th scope="row" colspan="2">Total</th><td class="n">${money(cart.order_amount)}</td></tr></tfoot></table>`;
 }
 
 function answerForm(action: string): SafeHtml {
